@@ -1,0 +1,1 @@
+//! The story stage (being written).
