@@ -1,1 +1,368 @@
-//! The clean stage (being written).
+//! ibid's clean stage for plain text: boilerplate out, metadata in, offsets kept.
+//!
+//! [`clean`] turns a [`RawArticle`] into a [`CleanedArticle`]: the body, all of it and only it,
+//! with every removed line kept in `removed` (span + reason), the metadata buried in the text
+//! (headline, subheads, dateline, byline, section/date line) lifted into fields, and an
+//! [`ibid_core::OffsetMap`] from every code point of the cleaned text back to the original.
+//!
+//! The rules are line rules and deliberately general (no outlet names or dataset strings):
+//! see [`rules`] for the vocabularies and thresholds. Outlet-specific furniture is learnt from
+//! a corpus with [`LineIndex`].
+
+mod date;
+mod index;
+mod normalize;
+mod rules;
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Utc};
+use ibid_core::{CleanedArticle, OffsetMap, RawArticle, RemovalReason, RemovedLine};
+
+pub use date::{parse_published, parse_published_with_year, MIN_YEAR};
+pub use index::{IndexConfig, LineIndex, DEFAULT_MAX_WORDS, DEFAULT_MIN_ARTICLES};
+
+use date::DateParts;
+use normalize::{normalize_line, split_lines, Line, Lines};
+use rules::*;
+
+/// Longest header line (in words) that may be a section/date or dateline line.
+const META_MAX_WORDS: usize = 14;
+
+/// Cleans one article (see the crate docs). Pure except for the clock: dates later than now
+/// are untrusted. Use [`clean_at`] for a fixed clock.
+pub fn clean(raw: &RawArticle, index: &LineIndex) -> CleanedArticle {
+    clean_at(raw, index, Utc::now())
+}
+
+/// What happens to a line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Fate {
+    Keep,
+    /// The headline's first occurrence: lifted into `title`, neither kept nor removed.
+    Title,
+    Removed(RemovalReason),
+}
+
+/// Metadata carried by a header line.
+#[derive(Debug, Clone)]
+enum Meta {
+    Byline {
+        author: String,
+        outlet: Option<String>,
+    },
+    /// `Baku, Azerbaijan, Sep. 5`
+    Dateline { place: String, date: DateParts },
+    /// `Politics Materials 5 September 2017 21:21 (UTC +04:00)` or a bare date line.
+    Date {
+        section: Option<String>,
+        date: DateParts,
+    },
+}
+
+/// [`clean`] with an explicit clock (`now` bounds trusted publication dates).
+pub fn clean_at(raw: &RawArticle, index: &LineIndex, now: DateTime<Utc>) -> CleanedArticle {
+    let lines = split_lines(&raw.text);
+    let n = lines.lines.len();
+    let text_of = |i: usize| lines.text(&lines.lines[i]);
+    let words_of = |i: usize| lines.lines[i].words;
+
+    let is_body: Vec<bool> = (0..n)
+        .map(|i| words_of(i) >= BODY_MIN_WORDS && ends_sentence(text_of(i)))
+        .collect();
+    // Lines before the first body paragraph: where headlines, bylines and dates live.
+    let header_end = is_body.iter().position(|&b| b).unwrap_or(n);
+    let meta: Vec<Option<Meta>> = (0..header_end)
+        .map(|i| header_meta(text_of(i), words_of(i), now))
+        .collect();
+
+    let mut fate = vec![Fate::Keep; n];
+
+    // Title: the input's, else a headline-shaped first line followed by a body.
+    let given_title = raw
+        .title
+        .as_deref()
+        .map(normalize_line)
+        .filter(|t| !t.is_empty());
+    let title_line = match &given_title {
+        // The given headline is lifted from the header, or from the first body line when a
+        // scraper put the lead there as the title.
+        Some(t) => (0..n.min(header_end + 1)).find(|&i| text_of(i).eq_ignore_ascii_case(t)),
+        None => (0..header_end)
+            .find(|&i| {
+                let t = text_of(i);
+                !(is_punct_only(t) || is_ui_line(t, words_of(i)))
+            })
+            .filter(|&i| {
+                header_end < n
+                    && meta[i].is_none()
+                    && !is_code(text_of(i))
+                    && !is_standfirst(&lines, &is_body, i)
+                    && is_headline_shape(text_of(i), words_of(i), HEADLINE_MAX_WORDS)
+            }),
+    };
+    if let Some(i) = title_line {
+        fate[i] = Fate::Title;
+    }
+    let title = given_title.or_else(|| title_line.map(|i| text_of(i).to_string()));
+
+    let outlet_for_index = raw
+        .outlet
+        .as_deref()
+        .filter(|_| !index.is_empty())
+        .filter(|o| index.articles(o) > 0);
+    let mut seen_short: HashSet<u64> = HashSet::new();
+    let mut key_buf = String::new();
+    let mut out = CleanedArticle {
+        title,
+        ..CleanedArticle::default()
+    };
+    let mut byline_author = None;
+    let mut byline_outlet = None;
+    let mut text_date: Option<DateParts> = None;
+
+    for (i, line) in lines.lines.iter().enumerate() {
+        if fate[i] == Fate::Title {
+            seen_short.insert(ascii_key(text_of(i), &mut key_buf));
+            continue;
+        }
+        let t = text_of(i);
+        let w = words_of(i);
+        // Repeats of short headline-like lines are furniture; speaker labels ("NAME:"),
+        // tweet attributions ("— Name (@handle) date") and stage notes ("(CROSSTALK)") are
+        // not, however often they recur.
+        let short = w <= SHORT_MAX_WORDS
+            && !ends_sentence(t)
+            && !t.ends_with(':')
+            && !t.starts_with(['—', '–', '-', '(', '[']);
+        let reason = if is_punct_only(t) {
+            Some(RemovalReason::Boilerplate)
+        } else if is_code(t) {
+            Some(RemovalReason::Code)
+        } else if out
+            .title
+            .as_deref()
+            .is_some_and(|title| t.eq_ignore_ascii_case(title))
+        {
+            Some(RemovalReason::Repeated)
+        } else if is_ui_line(t, w) {
+            Some(RemovalReason::Boilerplate)
+        } else if let Some(m) = meta.get(i).and_then(Option::as_ref) {
+            match m {
+                Meta::Byline { author, outlet } => {
+                    byline_author.get_or_insert_with(|| author.clone());
+                    if let Some(o) = outlet {
+                        byline_outlet.get_or_insert_with(|| o.clone());
+                    }
+                }
+                Meta::Dateline { place, date } => {
+                    out.dateline.get_or_insert_with(|| place.clone());
+                    if date.year.is_some() {
+                        text_date.get_or_insert(*date);
+                    }
+                }
+                Meta::Date { section, date } => {
+                    if let Some(s) = section {
+                        out.section.get_or_insert_with(|| s.clone());
+                    }
+                    text_date.get_or_insert(*date);
+                }
+            }
+            Some(RemovalReason::Metadata)
+        } else if (short && seen_short.contains(&ascii_key(t, &mut key_buf)))
+            || is_standfirst(&lines, &is_body, i)
+        {
+            Some(RemovalReason::Repeated)
+        } else if outlet_for_index
+            .is_some_and(|o| index.is_boilerplate_key(o, index::line_key(t, &mut key_buf), w))
+        {
+            Some(RemovalReason::OutletBoilerplate)
+        } else {
+            None
+        };
+        if short {
+            seen_short.insert(ascii_key(t, &mut key_buf));
+        }
+        if let Some(r) = reason {
+            fate[i] = Fate::Removed(r);
+            out.removed.push(RemovedLine {
+                text: raw.text[line.orig_bytes.clone()].to_string(),
+                span: line.span,
+                reason: r,
+            });
+        }
+    }
+
+    let kept: Vec<usize> = (0..n).filter(|&i| fate[i] == Fate::Keep).collect();
+    build_text(&lines, &kept, &mut out);
+
+    // Subheads: headline-shaped kept lines with a body paragraph right before and right after
+    // them. Lines inside runs of short lines are page furniture the rules did not catch, not
+    // section heads.
+    for k in kept.windows(3) {
+        let (p, i, q) = (k[0], k[1], k[2]);
+        let t = text_of(i);
+        if is_body[p]
+            && is_body[q]
+            && !is_body[i]
+            && !ends_sentence(t)
+            && is_headline_shape(t, words_of(i), SUBHEAD_MAX_WORDS)
+            && byline(t, words_of(i)).is_none()
+        {
+            out.subheads.push(t.to_string());
+        }
+    }
+    if out.dateline.is_none() {
+        if let Some(&i) = kept.first() {
+            out.dateline = lead_dateline(text_of(i)).map(str::to_string);
+        }
+    }
+
+    out.author = raw
+        .author
+        .as_deref()
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+        .map(str::to_string)
+        .or(byline_author);
+    out.outlet = raw
+        .outlet
+        .as_deref()
+        .map(str::trim)
+        .filter(|o| !o.is_empty())
+        .map(str::to_string)
+        .or(byline_outlet);
+    match raw.published.as_deref().filter(|p| !p.trim().is_empty()) {
+        Some(p) => match parse_published(p, now) {
+            Ok(v) => out.published = Some(v),
+            Err(reason) => out.published_flag = Some(format!("{reason}: {p:?}")),
+        },
+        None => {
+            if let Some(d) = text_date {
+                match date::build(d, now) {
+                    Ok(v) => out.published = Some(v),
+                    Err(reason) => out.published_flag = Some(format!("{reason} (date in text)")),
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Hash of the ASCII-lower-cased line, for equality of short lines.
+fn ascii_key(s: &str, buf: &mut String) -> u64 {
+    buf.clear();
+    buf.push_str(s);
+    buf.make_ascii_lowercase();
+    xxhash_rust::xxh3::xxh3_64(buf.as_bytes())
+}
+
+/// Joins the kept lines with blank lines and records where every code point came from.
+fn build_text(lines: &Lines, kept: &[usize], out: &mut CleanedArticle) {
+    let len: usize = kept.iter().map(|&i| lines.lines[i].norm.len() + 2).sum();
+    let mut text = String::with_capacity(len);
+    let mut origins: Vec<u32> = Vec::with_capacity(len);
+    let mut prev: Option<&Line> = None;
+    for &i in kept {
+        let line = &lines.lines[i];
+        if let Some(p) = prev {
+            text.push_str("\n\n");
+            origins.extend([p.span.end, p.span.end]);
+        }
+        text.push_str(lines.text(line));
+        origins.extend_from_slice(&lines.origins[line.origins.clone()]);
+        prev = Some(line);
+    }
+    let end = prev.map_or(0, |p| p.span.end);
+    out.text = text;
+    out.offsets = OffsetMap::new(origins, end);
+}
+
+/// A standfirst: a short-ish line without a final period that repeats the start of another,
+/// longer body paragraph (before or after it).
+fn is_standfirst(lines: &Lines, is_body: &[bool], i: usize) -> bool {
+    let li = &lines.lines[i];
+    if !(STANDFIRST_MIN_WORDS..=STANDFIRST_MAX_WORDS).contains(&li.words) {
+        return false;
+    }
+    let a = lines.text(li);
+    if ends_with_period(a) {
+        return false;
+    }
+    lines.lines.iter().enumerate().any(|(j, lj)| {
+        if j == i || !is_body[j] || lj.words < li.words {
+            return false;
+        }
+        let b = lines.text(lj);
+        b.len() > a.len()
+            && b.as_bytes()[..a.len()].eq_ignore_ascii_case(a.as_bytes())
+            && b[a.len()..]
+                .chars()
+                .next()
+                .is_some_and(|c| !c.is_alphanumeric())
+    })
+}
+
+/// Recognises the metadata a header line carries, if it is nothing but metadata.
+fn header_meta(t: &str, words: usize, now: DateTime<Utc>) -> Option<Meta> {
+    if let Some((author, outlet)) = byline(t, words) {
+        return Some(Meta::Byline { author, outlet });
+    }
+    if words > META_MAX_WORDS || !t.bytes().any(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    // A bare date line: "July 15, 2018", "Updated 5 September 2017 10:00".
+    if let Ok(date) = date::parse_parts(t, now) {
+        return Some(Meta::Date {
+            section: None,
+            date,
+        });
+    }
+    // "Place, Region, <date>".
+    for (k, _) in t.match_indices(", ") {
+        let (place, rest) = (&t[..k], &t[k + 2..]);
+        if is_place(place) && !starts_with_calendar_word(place) {
+            if let Ok(date) = date::parse_parts(rest, now) {
+                return Some(Meta::Dateline {
+                    place: place.to_string(),
+                    date,
+                });
+            }
+        }
+    }
+    // "Section [Subsection] <date>": one to three capitalised words before a full date.
+    let mut rest = t;
+    for _ in 0..3 {
+        let (word, tail) = rest.split_once(' ')?;
+        if !word.chars().next().is_some_and(char::is_uppercase)
+            || !word.chars().all(char::is_alphabetic)
+        {
+            return None;
+        }
+        rest = tail;
+        if let Ok(date) = date::parse_parts(rest, now) {
+            // A section line with a partial date is too weak a signal.
+            date.year?;
+            let first = t.split(' ').next().unwrap_or("");
+            let section = (!starts_with_calendar_word(first)).then(|| first.to_string());
+            return Some(Meta::Date { section, date });
+        }
+    }
+    None
+}
+
+fn starts_with_calendar_word(s: &str) -> bool {
+    let first = s
+        .split([' ', ','])
+        .next()
+        .unwrap_or("")
+        .trim_end_matches('.')
+        .to_ascii_lowercase();
+    matches!(
+        first.as_str(),
+        "published" | "updated" | "posted" | "last" | "date" | "on"
+    ) || date::is_calendar_word(&first)
+}
+
+#[cfg(test)]
+mod tests;

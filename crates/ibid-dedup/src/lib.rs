@@ -1,1 +1,36 @@
-//! The dedup stage (being written).
+//! ibid's dedup stage: exact and near-duplicate detection at corpus scale.
+//!
+//! * **Exact copies**: [`normalized_text_hash`] (case, punctuation and spacing folded).
+//! * **Near copies**: word 5-gram shingles ([`Shingler`]), 128-permutation MinHash
+//!   ([`MinHasher`], a fixed, documented hash family), banded LSH for candidates, and the exact
+//!   Jaccard of the shingle sets to decide. Containment (`|A∩B|/|A|` for the smaller `A`)
+//!   reports a short wire story inside a longer local article.
+//! * **Groups**: union-find; a group's original is its earliest published member.
+//!
+//! [`DedupIndex`] is incremental and serialisable ([`DedupIndex::to_bytes`]), so new articles
+//! are matched against earlier ones without re-shingling them, except the few candidates whose
+//! texts are needed for the exact check. [`dedup`] does everything in memory in one call.
+//!
+//! Pure library: no I/O, no store.
+
+mod index;
+mod minhash;
+mod text;
+
+pub use index::{dedup, DedupConfig, DedupDoc, DedupIndex, DedupResult, DupPair, Link};
+pub use minhash::{estimate_jaccard, MinHasher, MINHASH_SEED};
+pub use text::{
+    is_too_short, is_word_char, normalized_text_hash, set_similarity, word_count, Shingler,
+    Words, DEFAULT_MIN_TOKENS, SHINGLE_SEED,
+};
+
+/// Errors of the dedup stage.
+#[derive(Debug, thiserror::Error)]
+pub enum DedupError {
+    /// A setting is out of range.
+    #[error("invalid dedup config: {0}")]
+    Config(String),
+    /// Bytes given to [`DedupIndex::from_bytes`] are not a valid index.
+    #[error("corrupt dedup index: {0}")]
+    Corrupt(&'static str),
+}

@@ -1,1 +1,151 @@
-//! The story stage (being written).
+//! The story stage: online clustering of articles into stories (one real-world event) and of
+//! stories into storylines (the same actors or topic over weeks and months).
+//!
+//! The design follows Miranda et al. 2018, "Multilingual clustering of streaming news": every
+//! new article is compared, through an inverted index, with a handful of recent candidate
+//! stories; several similarity signals (TF-IDF cosine of body and headline against the story
+//! centroid, overlap of entity-like names, overlap of numbers and dates, and the gap in
+//! publication time) are combined into one score; the article joins the best story when the
+//! score clears a threshold and opens a new story otherwise. Nothing is ever reclustered, so
+//! the engine can run incrementally: its whole state is serde-serialisable.
+//!
+//! IDF weights come from the documents seen so far (smoothed, so the very first document
+//! works) and are applied at comparison time: centroids store IDF-free term weights.
+
+mod engine;
+pub mod eval;
+mod text;
+
+pub use engine::{
+    AddOutcome, Candidate, Decision, Signals, N_FEATURES, StoryEngine, StorySummary, StorylineSummary,
+};
+pub use text::{extract, Extracted};
+
+use chrono::{DateTime, FixedOffset};
+use serde::{Deserialize, Serialize};
+
+/// One article as the story stage sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoryDoc {
+    /// Stable article id (unique in the stream; adding the same id twice is a no-op).
+    pub id: String,
+    /// Trusted publication time, if any. Undated articles still cluster, on text alone.
+    pub published: Option<DateTime<FixedOffset>>,
+    /// Outlet name, if known.
+    pub outlet: Option<String>,
+    /// Headline, if known.
+    pub title: Option<String>,
+    /// Cleaned body text.
+    pub text: String,
+}
+
+/// Thresholds and weights of the online clustering. The defaults were tuned on the ECB+
+/// training topics only (see `examples/tune.rs`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct StoryConfig {
+    /// Weight of the body TF-IDF cosine in the join score. The join score is the linear
+    /// model `sum(w_x * x) - time penalty` over the [`Signals`]; the weights are not
+    /// normalised (they come from a logistic regression, rescaled so the positive ones sum
+    /// to 1).
+    pub w_body: f32,
+    /// Weight of the headline TF-IDF cosine (the body cosine stands in when a side has no
+    /// headline).
+    pub w_title: f32,
+    /// Weight of the IDF-weighted cosine of entity-like names.
+    pub w_ent: f32,
+    /// Weight of the IDF-weighted cosine of numbers and dates.
+    pub w_num: f32,
+    /// Weight of the share of the article's name mass found in the story.
+    pub w_ent_cont: f32,
+    /// Weight of the share of the story's main names mentioned by the article.
+    pub w_top_ent: f32,
+    /// Weight of the share of the article's number/date mass found in the story.
+    pub w_num_cont: f32,
+    /// Weight of the share of the article's main names that the story has.
+    pub w_doc_top_ent: f32,
+    /// Weight of the year conflict (negative: different years mean different events).
+    pub w_year_conflict: f32,
+    /// Minimum join score for an article to join its best story (else it opens a new one).
+    pub join_threshold: f32,
+    /// Minimum story-to-story score (same model, centroid against centroid) to merge two
+    /// stories into one.
+    pub merge_threshold: f32,
+    /// Penalty subtracted from a score when publication times are `time_scale_days` or more
+    /// apart (linear below). Not applied when either side has no date.
+    pub time_penalty: f32,
+    /// Time gap (days, from the story's first..last interval) at which `time_penalty` is full.
+    pub time_scale_days: f32,
+    /// Number of leading content words (headline first) that get `lead_boost`.
+    pub lead_tokens: usize,
+    /// Weight multiplier for the leading content words.
+    pub lead_boost: f32,
+    /// How many of an article's highest-weighted words are used to retrieve candidates.
+    pub query_terms: usize,
+    /// How many of an article's rarest names are used to retrieve candidates.
+    pub query_ents: usize,
+    /// Candidate stories fully scored per article.
+    pub max_candidates: usize,
+    /// Posting lists longer than this are skipped in retrieval (too common to be useful).
+    pub max_posting: usize,
+    /// Stories whose newest article is older than this, relative to the newest publication
+    /// time seen, are frozen and leave the candidate set.
+    pub window_days: f32,
+    /// Hard cap on open stories (least recently updated are frozen first): bounds memory for
+    /// undated streams.
+    pub max_active_stories: usize,
+    /// Minimum score for a new story to join an existing storyline.
+    pub storyline_threshold: f32,
+    /// Weight of name overlap in the storyline score (the rest is body cosine).
+    pub storyline_w_ent: f32,
+    /// Penalty at `storyline_window_days` of gap between a story and a storyline.
+    pub storyline_time_penalty: f32,
+    /// Storylines idle for longer than this are frozen.
+    pub storyline_window_days: f32,
+}
+
+impl Default for StoryConfig {
+    fn default() -> Self {
+        Self {
+            w_body: 0.2,
+            w_title: 0.1,
+            w_ent: 0.3,
+            w_num: 0.1,
+            w_ent_cont: 0.1,
+            w_top_ent: 0.1,
+            w_num_cont: 0.1,
+            w_doc_top_ent: 0.1,
+            w_year_conflict: -0.2,
+            join_threshold: 0.3,
+            merge_threshold: 0.5,
+            time_penalty: 0.3,
+            time_scale_days: 10.0,
+            lead_tokens: 40,
+            lead_boost: 2.0,
+            query_terms: 12,
+            query_ents: 12,
+            max_candidates: 24,
+            max_posting: 4000,
+            window_days: 45.0,
+            max_active_stories: 20_000,
+            storyline_threshold: 0.12,
+            storyline_w_ent: 0.7,
+            storyline_time_penalty: 0.1,
+            storyline_window_days: 400.0,
+        }
+    }
+}
+
+/// Sorts documents by publication time (undated documents last, because they cannot be placed
+/// in time and should meet the dated stories first), ties by id, and adds them one by one.
+pub fn cluster(docs: &[StoryDoc], cfg: &StoryConfig) -> StoryEngine {
+    let mut order: Vec<&StoryDoc> = docs.iter().collect();
+    order.sort_by(|a, b| {
+        (a.published.is_none(), a.published, &a.id).cmp(&(b.published.is_none(), b.published, &b.id))
+    });
+    let mut engine = StoryEngine::new(cfg.clone());
+    for d in order {
+        engine.add(d);
+    }
+    engine
+}

@@ -1,0 +1,158 @@
+use super::*;
+use proptest::prelude::*;
+use std::io::Write;
+
+fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, bytes).unwrap();
+    p
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(bytes).unwrap();
+    enc.finish().unwrap()
+}
+
+fn split(items: Vec<Item>) -> (Vec<Record>, Vec<Rejection>) {
+    let mut good = Vec::new();
+    let mut bad = Vec::new();
+    for i in items {
+        match i {
+            Item::Article(r) => good.push(r),
+            Item::Rejected(r) => bad.push(r),
+        }
+    }
+    (good, bad)
+}
+
+#[test]
+fn text_file_id_is_its_stem_and_text_is_verbatim() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "007_story.txt", "\u{feff}Line one\r\n\u{a0}Line two".as_bytes());
+    let (good, bad) = split(read_all(&[p], &ReadOptions::default()));
+    assert!(bad.is_empty());
+    assert_eq!(good[0].article.id, "007_story");
+    // The BOM is an encoding marker, not text; everything else is kept byte for byte.
+    assert_eq!(good[0].article.text, "Line one\r\n\u{a0}Line two");
+}
+
+#[test]
+fn folders_are_walked_recursively_in_name_order_skipping_hidden() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("sub")).unwrap();
+    write(dir.path(), "b.txt", b"B text");
+    write(&dir.path().join("sub"), "a.txt", b"A text");
+    write(dir.path(), ".hidden.txt", b"hidden");
+    let (good, bad) = split(read_all(&[dir.path().to_path_buf()], &ReadOptions::default()));
+    assert!(bad.is_empty());
+    let ids: Vec<_> = good.iter().map(|r| r.article.id.as_str()).collect();
+    assert_eq!(ids, vec!["b", "a"]);
+}
+
+#[test]
+fn jsonl_bad_lines_are_rejected_with_line_numbers_and_the_rest_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = b"{\"id\":\"a\",\"text\":\"one\"}\n\n{broken\n{\"id\":\"c\",\"text\":\"caf\xe9\"}\n{\"id\":\"d\",\"text\":\"four\"}\n";
+    let p = write(dir.path(), "x.jsonl", body);
+    let (good, bad) = split(read_all(&[p], &ReadOptions::default()));
+    let ids: Vec<_> = good.iter().map(|r| r.article.id.as_str()).collect();
+    assert_eq!(ids, vec!["a", "d"]);
+    assert_eq!(good[1].location.record, Some(5));
+    let where_why: Vec<_> = bad
+        .iter()
+        .map(|r| (r.location.record, r.reason.split(':').next().unwrap().to_string()))
+        .collect();
+    assert_eq!(
+        where_why,
+        vec![
+            (Some(3), "broken JSON".to_string()),
+            (Some(4), "invalid UTF-8 at byte 21 of the line; convert the file to UTF-8".to_string())
+        ]
+    );
+    assert_eq!(bad[0].raw, b"{broken");
+}
+
+#[test]
+fn gzip_jsonl_reads_and_truncation_keeps_earlier_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut body = Vec::new();
+    for i in 0..2000 {
+        body.extend_from_slice(format!("{{\"id\":\"{i}\",\"text\":\"article number {i} with some words to make it compress less {}\"}}\n", i * 7919).as_bytes());
+    }
+    let gz = gzip(&body);
+    let whole = write(dir.path(), "all.jsonl.gz", &gz);
+    let (good, bad) = split(read_all(&[whole], &ReadOptions::default()));
+    assert_eq!(good.len(), 2000);
+    assert!(bad.is_empty());
+
+    let cut = write(dir.path(), "cut.jsonl.gz", &gz[..gz.len() / 2]);
+    let (good, bad) = split(read_all(&[cut], &ReadOptions::default()));
+    assert!(good.len() > 100 && good.len() < 2000, "{}", good.len());
+    assert_eq!(bad.len(), 1);
+    assert!(bad[0].reason.contains("truncated or corrupt gzip"), "{}", bad[0].reason);
+    // The rejection points at the line after the last good one.
+    assert_eq!(bad[0].location.record, Some(good.len() as u64 + 1));
+}
+
+#[test]
+fn binary_empty_unreadable_and_html_are_rejected_clearly() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = write(dir.path(), "photo.txt", &[0x89, b'P', b'N', b'G', 0, 0, 0, 13, 1, 2]);
+    let empty = write(dir.path(), "empty.txt", b"");
+    let blank = write(dir.path(), "blank.jsonl", b"\n  \n");
+    let html = write(dir.path(), "page.html", b"<html><body>x</body></html>");
+    let dangling = dir.path().join("gone.txt");
+    std::os::unix::fs::symlink(dir.path().join("nowhere"), &dangling).unwrap();
+    let bad_utf8 = write(dir.path(), "latin1.txt", b"caf\xe9 au lait");
+    let (good, bad) = split(read_all(
+        &[bin, empty, blank, html, dangling, bad_utf8],
+        &ReadOptions::default(),
+    ));
+    assert!(good.is_empty());
+    let reasons: Vec<_> = bad.iter().map(|r| r.reason.as_str()).collect();
+    assert!(reasons[0].starts_with("cannot open"), "{reasons:?}"); // discovery comes first
+    assert!(reasons[1].contains("binary"), "{reasons:?}");
+    assert!(reasons[2].contains("empty"), "{reasons:?}");
+    assert!(reasons[3].contains("empty"), "{reasons:?}");
+    assert!(reasons[4].contains("HTML"), "{reasons:?}");
+    assert!(reasons[5].contains("invalid UTF-8 at byte 3"), "{reasons:?}");
+}
+
+#[test]
+fn oversized_records_are_rejected_not_loaded() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = write(dir.path(), "big.txt", &vec![b'a'; 5000]);
+    let opts = ReadOptions {
+        max_record_bytes: 1000,
+        keep_raw_bytes: 100,
+    };
+    let (good, bad) = split(read_all(&[big], &opts));
+    assert!(good.is_empty());
+    assert!(bad[0].reason.contains("too large"));
+    assert_eq!(bad[0].raw.len(), 100);
+}
+
+proptest! {
+    /// Whatever the bytes, reading never panics, and every non-blank JSONL line gives exactly
+    /// one item (an article or a rejection): nothing is dropped silently.
+    #[test]
+    fn every_nonblank_line_is_accounted_for(lines in proptest::collection::vec(
+        proptest::prop_oneof![
+            proptest::string::string_regex(r#"\{"id":"[a-z]{1,3}","text":"[a-z ]{1,10}"\}"#).unwrap().prop_map(String::into_bytes),
+            proptest::collection::vec(proptest::prelude::any::<u8>(), 0..40),
+        ], 1..20)) {
+        let mut body = b"{\"id\":\"first\",\"text\":\"x\"}\n".to_vec();
+        let mut expected = 1;
+        for l in &lines {
+            let l: Vec<u8> = l.iter().copied().filter(|&b| b != b'\n').collect();
+            if !l.iter().all(u8::is_ascii_whitespace) { expected += 1; }
+            body.extend_from_slice(&l);
+            body.push(b'\n');
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(dir.path(), "p.jsonl", &body);
+        let items = read_all(&[p], &ReadOptions::default());
+        prop_assert_eq!(items.len(), expected);
+    }
+}

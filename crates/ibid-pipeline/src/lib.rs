@@ -1,0 +1,434 @@
+//! Orchestration: ingest inputs into the store, then bring every derived stage up to date.
+//!
+//! The stages themselves live in their own crates and know nothing of SQLite:
+//! - per-article stages ([`ibid_clean::clean`]) are pure functions of one article plus a
+//!   read-only index, run in parallel with rayon;
+//! - cross-article stages ([`ibid_dedup`], [`ibid_stories`]) take batches of plain structs.
+//!
+//! This crate moves data between them and the store, in batches, each written in one
+//! transaction, so a kill at any moment leaves the store consistent and the next run picks up
+//! exactly what is missing.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use ibid_core::RawArticle;
+use ibid_ingest::{Item, ReadOptions};
+use ibid_store::{
+    DedupRecord, Incoming, IncomingArticle, IncomingRejection, IngestCounts, Store, StoreError,
+    StoryRow,
+};
+use indicatif::{ProgressBar, ProgressStyle};
+use rayon::prelude::*;
+
+/// Version tag of the clean stage's output. Bump it when cleaning changes so stores
+/// re-clean on the next run.
+pub const CLEAN_VERSION: &str = concat!("clean-", env!("CARGO_PKG_VERSION"), "-1");
+
+/// Version tag of the persisted story engine state.
+pub const STORIES_VERSION: &str = concat!("stories-", env!("CARGO_PKG_VERSION"), "-1");
+
+/// Pipeline errors.
+#[derive(Debug, thiserror::Error)]
+pub enum PipelineError {
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The dedup stage refused its configuration.
+    #[error("dedup: {0}")]
+    Dedup(String),
+    /// Stage state could not be (de)serialised.
+    #[error("stage state: {0}")]
+    State(#[from] serde_json::Error),
+}
+
+/// Result alias.
+pub type Result<T, E = PipelineError> = std::result::Result<T, E>;
+
+/// Knobs for an ingest.
+#[derive(Debug, Clone)]
+pub struct IngestOptions {
+    /// Limits for reading.
+    pub read: ReadOptions,
+    /// Records per transaction.
+    pub batch_records: usize,
+    /// Bytes of text per transaction (whichever limit comes first).
+    pub batch_bytes: usize,
+    /// Draw progress bars on stderr (they hide themselves when stderr is not a terminal).
+    pub progress: bool,
+    /// Run the derived stages after reading.
+    pub process: bool,
+}
+
+impl Default for IngestOptions {
+    fn default() -> Self {
+        Self {
+            read: ReadOptions::default(),
+            batch_records: 1000,
+            batch_bytes: 16 * 1024 * 1024,
+            progress: true,
+            process: true,
+        }
+    }
+}
+
+/// A rejected record, for reports.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RejectionNote {
+    /// `file` or `file:line`.
+    pub location: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// What an ingest did.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct IngestReport {
+    /// Inputs read (files, stdin).
+    pub inputs: usize,
+    /// Per-outcome counts.
+    pub counts: IngestCounts,
+    /// Rejections of this run (the first 1,000; all are in the store).
+    pub rejections: Vec<RejectionNote>,
+    /// Derived stages, when run.
+    pub process: Option<ProcessReport>,
+    /// Wall time in seconds.
+    pub seconds: f64,
+}
+
+/// What a processing pass did.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct ProcessReport {
+    /// Articles (re)cleaned.
+    pub cleaned: usize,
+    /// Current articles.
+    pub articles: usize,
+    /// Articles that duplicate another.
+    pub duplicates: usize,
+    /// Stories.
+    pub stories: usize,
+    /// Storylines.
+    pub storylines: usize,
+    /// Articles added to the story engine incrementally (0 when it was rebuilt).
+    pub stories_incremental: usize,
+    /// Whether the story engine was rebuilt from scratch.
+    pub stories_rebuilt: bool,
+    /// Wall time in seconds.
+    pub seconds: f64,
+}
+
+/// Reads `paths` into the store and, unless disabled, brings derived data up to date.
+pub fn ingest(store: &mut Store, paths: &[PathBuf], opts: &IngestOptions) -> Result<IngestReport> {
+    let started = Instant::now();
+    let discovery = ibid_ingest::discover(paths);
+    let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    let run = store.begin_run(&names)?;
+    let mut counts = IngestCounts::default();
+    let mut notes = Vec::new();
+    let mut batch = Batch::default();
+
+    for rejection in discovery.rejections {
+        batch.push(Item::Rejected(rejection), &mut notes);
+    }
+    let total_bytes: u64 = discovery
+        .inputs
+        .iter()
+        .filter_map(|i| i.path.as_ref())
+        .filter_map(|p| std::fs::metadata(p).ok())
+        .map(|m| m.len())
+        .sum();
+    let bar = progress_bar(opts.progress, total_bytes, "ingest");
+    let bytes_read = AtomicU64::new(0);
+    for input in &discovery.inputs {
+        bar.set_message(input.display());
+        let mut failure: Option<StoreError> = None;
+        let result = ibid_ingest::read_input(input, &opts.read, &bytes_read, &mut |item| {
+            batch.push(item, &mut notes);
+            if batch.is_full(opts) {
+                match batch.flush(store, run) {
+                    Ok(c) => counts.add(c),
+                    Err(e) => {
+                        let msg = e.to_string();
+                        failure = Some(e);
+                        return Err(ibid_ingest::IngestError::Sink(msg));
+                    }
+                }
+                bar.set_position(bytes_read.load(Ordering::Relaxed));
+            }
+            Ok(())
+        });
+        if let Some(e) = failure {
+            bar.abandon();
+            return Err(e.into());
+        }
+        if let Err(e) = result {
+            tracing::error!("{e}");
+        }
+        bar.set_position(bytes_read.load(Ordering::Relaxed));
+    }
+    counts.add(batch.flush(store, run)?);
+    bar.finish_and_clear();
+    store.finish_run(run, counts)?;
+    let process = if opts.process {
+        Some(process(store, opts.progress)?)
+    } else {
+        None
+    };
+    Ok(IngestReport {
+        inputs: discovery.inputs.len(),
+        counts,
+        rejections: notes,
+        process,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// Records waiting for their transaction.
+#[derive(Default)]
+struct Batch {
+    items: Vec<Incoming>,
+    bytes: usize,
+}
+
+impl Batch {
+    fn push(&mut self, item: Item, notes: &mut Vec<RejectionNote>) {
+        match item {
+            Item::Article(rec) => {
+                self.bytes += rec.article.text.len();
+                self.items.push(Incoming::Article(IncomingArticle {
+                    article: rec.article,
+                    source: rec.location.source,
+                    record: rec.location.record,
+                }));
+            }
+            Item::Rejected(rej) => {
+                tracing::warn!(location = %rej.location, "rejected: {}", rej.reason);
+                if notes.len() < 1000 {
+                    notes.push(RejectionNote {
+                        location: rej.location.to_string(),
+                        reason: rej.reason.clone(),
+                    });
+                }
+                self.bytes += rej.raw.len();
+                self.items.push(Incoming::Rejection(IncomingRejection {
+                    source: rej.location.source,
+                    record: rej.location.record,
+                    reason: rej.reason,
+                    raw: rej.raw,
+                    raw_len: rej.raw_len,
+                }));
+            }
+        }
+    }
+
+    fn is_full(&self, opts: &IngestOptions) -> bool {
+        self.items.len() >= opts.batch_records || self.bytes >= opts.batch_bytes
+    }
+
+    fn flush(&mut self, store: &mut Store, run: i64) -> Result<IngestCounts, StoreError> {
+        let mut counts = IngestCounts::default();
+        if self.items.is_empty() {
+            return Ok(counts);
+        }
+        for outcome in store.write_batch(run, &self.items)? {
+            counts.count(outcome);
+        }
+        self.items.clear();
+        self.bytes = 0;
+        Ok(counts)
+    }
+}
+
+/// Brings every derived stage up to date with the stored originals.
+pub fn process(store: &mut Store, progress: bool) -> Result<ProcessReport> {
+    let started = Instant::now();
+    let cleaned = clean_stage(store, progress)?;
+    let refs = store.cleaned_in_time_order()?;
+    let duplicates = dedup_stage(store, &refs)?;
+    let (stories, storylines, incremental, rebuilt) = story_stage(store, &refs)?;
+    Ok(ProcessReport {
+        cleaned,
+        articles: refs.len(),
+        duplicates,
+        stories,
+        storylines,
+        stories_incremental: incremental,
+        stories_rebuilt: rebuilt,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// Cleans what needs cleaning: articles never cleaned (or by an older clean stage), and every
+/// article of an outlet that gained articles, because the outlet's learned boilerplate may
+/// have changed.
+fn clean_stage(store: &mut Store, progress: bool) -> Result<usize> {
+    let pending = store.pending_clean(CLEAN_VERSION)?;
+    if pending.is_empty() {
+        return Ok(0);
+    }
+    let pending_rows: HashSet<i64> = pending.iter().map(|p| p.rowid).collect();
+    let touched: HashSet<String> = pending
+        .iter()
+        .filter_map(|p| p.article.outlet.clone())
+        .collect();
+    let mut index = ibid_clean::LineIndex::default();
+    let mut todo: Vec<(i64, RawArticle)> = Vec::new();
+    store.for_each_current(|rowid, raw| {
+        index.add(&raw);
+        let outlet_changed = raw.outlet.as_ref().is_some_and(|o| touched.contains(o));
+        if pending_rows.contains(&rowid) || outlet_changed {
+            todo.push((rowid, raw));
+        }
+    })?;
+    let bar = progress_bar(progress, todo.len() as u64, "clean");
+    let now = chrono::Utc::now();
+    for chunk in todo.chunks(2000) {
+        let rows: Vec<_> = chunk
+            .par_iter()
+            .map(|(rowid, raw)| {
+                let cleaned = ibid_clean::clean_at(raw, &index, now);
+                let key = ibid_dedup::normalized_text_hash(&cleaned.text);
+                (*rowid, cleaned, key)
+            })
+            .collect();
+        store.write_cleaned(CLEAN_VERSION, &rows)?;
+        bar.inc(chunk.len() as u64);
+    }
+    bar.finish_and_clear();
+    Ok(todo.len())
+}
+
+/// Exact and near-duplicate groups over all current articles; replaces the dedup table.
+fn dedup_stage(store: &mut Store, refs: &[ibid_store::CleanedRef]) -> Result<usize> {
+    let docs: Vec<ibid_dedup::DedupDoc<'_>> = refs
+        .iter()
+        .map(|r| ibid_dedup::DedupDoc {
+            id: &r.id,
+            published: parse_time(r.published.as_deref()),
+            text: &r.text,
+        })
+        .collect();
+    let (results, _pairs) = ibid_dedup::dedup(&docs, &ibid_dedup::DedupConfig::default())
+        .map_err(|e| PipelineError::Dedup(e.to_string()))?;
+    let hash_of: std::collections::HashMap<&str, i64> =
+        refs.iter().map(|r| (r.id.as_str(), r.norm_hash)).collect();
+    let records: Vec<DedupRecord> = results
+        .into_iter()
+        .map(|r| {
+            let kind = match &r.duplicate_of {
+                Some(orig) if hash_of.get(orig.as_str()) == hash_of.get(r.id.as_str()) => "exact",
+                Some(_) => "near",
+                None if !r.contained_in.is_empty() || !r.contains.is_empty() => "containment",
+                None => "none",
+            };
+            DedupRecord {
+                article_id: r.id,
+                group_id: r.group,
+                duplicate_of: r.duplicate_of,
+                copies: r.group_size.saturating_sub(1) as i64,
+                kind: kind.to_string(),
+            }
+        })
+        .collect();
+    let duplicates = records.iter().filter(|r| r.duplicate_of.is_some()).count();
+    store.replace_dedup(&records)?;
+    Ok(duplicates)
+}
+
+/// Online story assignment. The engine's state is persisted; new articles are added to it in
+/// time order. When an already-assigned article changed (a new version), the engine is rebuilt
+/// from scratch, because an online clusterer cannot take an article back.
+fn story_stage(
+    store: &mut Store,
+    refs: &[ibid_store::CleanedRef],
+) -> Result<(usize, usize, usize, bool)> {
+    let saved = store.stage_state("stories", STORIES_VERSION)?;
+    let mut engine: Option<ibid_stories::StoryEngine> = match saved {
+        Some(bytes) => serde_json::from_slice(&bytes).ok(),
+        None => None,
+    };
+    let current: HashSet<&str> = refs.iter().map(|r| r.id.as_str()).collect();
+    let stale = engine.as_ref().is_some_and(|e| {
+        e.stories()
+            .iter()
+            .flat_map(|s| s.articles.iter())
+            .any(|id| !current.contains(id.as_str()))
+    });
+    let changed = store.new_versions_since_mark("stories")?;
+    let rebuild = engine.is_none() || stale || changed.iter().any(|id| {
+        engine
+            .as_ref()
+            .is_some_and(|e| e.story_of(id).is_some())
+    });
+    if rebuild {
+        engine = Some(ibid_stories::StoryEngine::new(ibid_stories::StoryConfig::default()));
+    }
+    let Some(mut engine) = engine else {
+        return Ok((0, 0, 0, rebuild));
+    };
+    let mut added = 0;
+    for r in refs {
+        if engine.story_of(&r.id).is_some() {
+            continue;
+        }
+        engine.add(&ibid_stories::StoryDoc {
+            id: r.id.clone(),
+            published: parse_time(r.published.as_deref()),
+            outlet: r.outlet.clone(),
+            title: r.title.clone(),
+            text: r.text.clone(),
+        });
+        added += 1;
+    }
+    let rows: Vec<StoryRow> = engine
+        .stories()
+        .into_iter()
+        .map(|s| StoryRow {
+            id: s.id,
+            storyline: Some(s.storyline),
+            title: s.title,
+            first_published: s.first_published.map(rfc3339),
+            articles: s.articles,
+            outlets: s.outlets,
+            first_outlet: s.first_outlet,
+            last_published: s.last_published.map(rfc3339),
+        })
+        .collect();
+    let storylines: HashSet<&str> = rows.iter().filter_map(|r| r.storyline.as_deref()).collect();
+    let counts = (rows.len(), storylines.len());
+    store.replace_stories(&rows)?;
+    store.save_stage_state("stories", STORIES_VERSION, &serde_json::to_vec(&engine)?)?;
+    store.set_mark("stories")?;
+    Ok((counts.0, counts.1, if rebuild { 0 } else { added }, rebuild))
+}
+
+fn parse_time(s: Option<&str>) -> Option<chrono::DateTime<chrono::FixedOffset>> {
+    s.and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
+}
+
+fn rfc3339(t: chrono::DateTime<chrono::FixedOffset>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+fn progress_bar(enabled: bool, len: u64, what: &str) -> ProgressBar {
+    if !enabled {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(len);
+    let template = if what == "ingest" {
+        "{prefix:>7} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} {wide_msg}"
+    } else {
+        "{prefix:>7} [{bar:30}] {pos}/{len} {per_sec} {wide_msg}"
+    };
+    if let Ok(style) = ProgressStyle::with_template(template) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_prefix(what.to_string());
+    bar.enable_steady_tick(Duration::from_millis(200));
+    bar
+}
+
+#[cfg(test)]
+mod tests;

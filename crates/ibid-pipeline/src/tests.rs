@@ -1,0 +1,68 @@
+use super::*;
+
+fn quiet() -> IngestOptions {
+    IngestOptions {
+        progress: false,
+        ..IngestOptions::default()
+    }
+}
+
+const WIRE: &str = "The harbour authority of Port Calder said on Monday that the new container crane, the largest on the coast, would begin work in March after two years of delays caused by a dispute over the contract with the builder.\n\nOfficials expect the crane to double the number of ships the port can serve each week.";
+
+#[test]
+fn copies_group_reingest_adds_nothing_and_versions_reprocess() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    let other = "A violinist from the northern valley won the national youth music prize on Saturday with a piece she wrote herself about the river that runs past her village school and the mill her grandfather ran.";
+    let lines = [
+        serde_json::json!({"id": "a", "text": WIRE, "source": "Calder Post", "date": "2024-03-04T08:00:00Z"}),
+        serde_json::json!({"id": "b", "text": WIRE.replace("Monday", "Monday,"), "source": "Coast Daily", "date": "2024-03-04T09:30:00Z"}),
+        serde_json::json!({"id": "c", "text": other, "source": "Valley Herald", "date": "2024-05-01T10:00:00Z"}),
+    ];
+    let body: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    std::fs::write(&input, body).unwrap();
+    let mut store = Store::open(&dir.path().join("s.db")).unwrap();
+
+    let report = ingest(&mut store, std::slice::from_ref(&input), &quiet()).unwrap();
+    assert_eq!(report.counts.added, 3);
+    let p = report.process.unwrap();
+    assert_eq!((p.cleaned, p.duplicates), (3, 1));
+    let b = store.article("b").unwrap().unwrap();
+    assert_eq!(b.duplicate_of.as_deref(), Some("a"), "the earlier copy is the original");
+    let a = store.article("a").unwrap().unwrap();
+    assert_eq!(a.story, b.story, "copies share a story");
+    assert_ne!(a.story, store.article("c").unwrap().unwrap().story);
+
+    // Same input again: nothing new, nothing recleaned, stories unchanged.
+    let before = store.stories().unwrap();
+    let again = ingest(&mut store, std::slice::from_ref(&input), &quiet()).unwrap();
+    assert_eq!((again.counts.added, again.counts.unchanged), (0, 3));
+    assert_eq!(again.process.unwrap().cleaned, 0);
+    assert_eq!(store.stories().unwrap(), before);
+
+    // A changed article is a new version and the story engine is rebuilt.
+    let changed = serde_json::json!({"id": "c", "text": format!("{other} Updated."), "source": "Valley Herald", "date": "2024-05-01T10:00:00Z"});
+    std::fs::write(&input, format!("{changed}\n")).unwrap();
+    let v2 = ingest(&mut store, &[input], &quiet()).unwrap();
+    assert_eq!(v2.counts.versions, 1);
+    let pr = v2.process.unwrap();
+    assert!(pr.stories_rebuilt);
+    let c = store.article("c").unwrap().unwrap();
+    assert_eq!(c.version, 2);
+    assert!(c.text.ends_with("Updated."));
+}
+
+#[test]
+fn new_articles_join_the_persisted_story_engine_incrementally() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("s.db")).unwrap();
+    let first = dir.path().join("a.txt");
+    std::fs::write(&first, WIRE).unwrap();
+    ingest(&mut store, &[first], &quiet()).unwrap();
+    let second = dir.path().join("b.txt");
+    std::fs::write(&second, WIRE.replace("Officials", "Port officials")).unwrap();
+    let r = ingest(&mut store, &[second], &quiet()).unwrap().process.unwrap();
+    assert!(!r.stories_rebuilt);
+    assert_eq!(r.stories_incremental, 1);
+    assert_eq!(store.article("a").unwrap().unwrap().story, store.article("b").unwrap().unwrap().story);
+}

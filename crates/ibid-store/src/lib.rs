@@ -1,0 +1,962 @@
+//! ibid's embedded store: one SQLite file.
+//!
+//! Invariants:
+//! - `articles` holds every ingested record verbatim and is append-only. A record whose
+//!   `(id, content_hash)` is already stored adds nothing; a changed record with a known id becomes
+//!   the next version. The current version of an id is its highest.
+//! - Everything else (cleaned text, duplicates, stories, …) is derived and can be recomputed
+//!   from `articles` at any time; stages replace their own tables inside one transaction.
+//! - Every write happens in a transaction and the file runs in WAL mode, so a process killed at
+//!   any point leaves a consistent store that a rerun completes.
+
+mod rows;
+mod schema;
+
+use std::path::{Path, PathBuf};
+
+use ibid_core::{CleanedArticle, RawArticle, RemovedLine};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+
+pub use rows::*;
+
+/// Errors from the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// SQLite failed.
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// A JSON column could not be read or written.
+    #[error("corrupt JSON column: {0}")]
+    Json(#[from] serde_json::Error),
+    /// The file was written by a newer ibid.
+    #[error("{path} has schema version {found}, newer than this ibid knows ({known}); upgrade ibid")]
+    TooNew {
+        /// The database path.
+        path: String,
+        /// Its schema version.
+        found: i64,
+        /// The newest this build knows.
+        known: i64,
+    },
+}
+
+/// Result alias for store operations.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Id of an ingest run.
+pub type RunId = i64;
+
+/// What happened to one record offered to [`Store::write_batch`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// A new id.
+    Added,
+    /// A known id with changed content: stored as a new version.
+    NewVersion,
+    /// Already stored with the same content: nothing written.
+    Unchanged,
+    /// Stored in `rejected`.
+    Rejected,
+}
+
+/// A record to store, with where it was read.
+#[derive(Debug, Clone)]
+pub struct IncomingArticle {
+    /// The article.
+    pub article: RawArticle,
+    /// File or `-`.
+    pub source: String,
+    /// JSONL line, if any.
+    pub record: Option<u64>,
+}
+
+/// A rejection to store.
+#[derive(Debug, Clone)]
+pub struct IncomingRejection {
+    /// File or `-`.
+    pub source: String,
+    /// Line, if any.
+    pub record: Option<u64>,
+    /// Why.
+    pub reason: String,
+    /// Raw bytes (possibly cut).
+    pub raw: Vec<u8>,
+    /// Full raw length.
+    pub raw_len: u64,
+}
+
+/// One item of an ingest batch.
+#[derive(Debug, Clone)]
+pub enum Incoming {
+    /// A good record.
+    Article(IncomingArticle),
+    /// A bad one.
+    Rejection(IncomingRejection),
+}
+
+/// Counts for one run or batch.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct IngestCounts {
+    /// New ids.
+    pub added: u64,
+    /// New versions of known ids.
+    pub versions: u64,
+    /// Records already stored.
+    pub unchanged: u64,
+    /// Records rejected.
+    pub rejected: u64,
+}
+
+impl IngestCounts {
+    /// Adds one outcome.
+    pub fn count(&mut self, o: Outcome) {
+        match o {
+            Outcome::Added => self.added += 1,
+            Outcome::NewVersion => self.versions += 1,
+            Outcome::Unchanged => self.unchanged += 1,
+            Outcome::Rejected => self.rejected += 1,
+        }
+    }
+
+    /// Adds another set of counts.
+    pub fn add(&mut self, o: IngestCounts) {
+        self.added += o.added;
+        self.versions += o.versions;
+        self.unchanged += o.unchanged;
+        self.rejected += o.rejected;
+    }
+}
+
+/// A current article that a derived stage still has to process.
+#[derive(Debug, Clone)]
+pub struct PendingArticle {
+    /// Row id of this version.
+    pub rowid: i64,
+    /// The stored record.
+    pub article: RawArticle,
+}
+
+/// The cleaned facts of a current article that cross-article stages need.
+#[derive(Debug, Clone)]
+pub struct CleanedRef {
+    /// Input id.
+    pub id: String,
+    /// Trusted publication time (RFC 3339).
+    pub published: Option<String>,
+    /// Outlet.
+    pub outlet: Option<String>,
+    /// Title.
+    pub title: Option<String>,
+    /// Cleaned text.
+    pub text: String,
+    /// Exact-duplicate key.
+    pub norm_hash: i64,
+}
+
+/// Result of a duplicate search for one article.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DedupRecord {
+    /// Input id.
+    pub article_id: String,
+    /// Id of the group's original.
+    pub group_id: String,
+    /// The original this one copies, or `None` for the original itself.
+    pub duplicate_of: Option<String>,
+    /// Other members in the group.
+    pub copies: i64,
+    /// `exact`, `near`, `containment` or `none`.
+    pub kind: String,
+}
+
+/// Store-level counts for `ibid status`.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Counts {
+    /// Current articles.
+    pub articles: i64,
+    /// Stored versions (all).
+    pub versions: i64,
+    /// Stories.
+    pub stories: i64,
+    /// Storylines.
+    pub storylines: i64,
+    /// Articles that duplicate another.
+    pub duplicates: i64,
+    /// Rejected records.
+    pub rejected: i64,
+    /// Current articles not yet cleaned.
+    pub pending: i64,
+}
+
+/// An open store.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Opens (creating if needed) the store at `path` and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Self> {
+        let mut conn = Connection::open(path)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        // NORMAL is durable against application crashes (SIGKILL) in WAL mode; only an OS
+        // crash can lose the last transactions, never corrupt the file.
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.busy_timeout(std::time::Duration::from_secs(30))?;
+        migrate(&mut conn, path)?;
+        Ok(Self {
+            conn,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// Where the store lives.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Schema version (number of migrations applied).
+    pub fn schema_version(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))?)
+    }
+
+    /// Direct access for read-only queries in tests and tools.
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Records the start of an ingest run. Runs left `running` by a killed process are marked
+    /// `interrupted` here, so `ibid status` tells the truth.
+    pub fn begin_run(&mut self, inputs: &[String]) -> Result<RunId> {
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "UPDATE runs SET status = 'interrupted' WHERE status = 'running'",
+            [],
+        )?;
+        tx.execute(
+            "INSERT INTO runs (started_at, inputs, status) VALUES (?1, ?2, 'running')",
+            params![now(), serde_json::to_string(inputs)?],
+        )?;
+        let id = tx.last_insert_rowid();
+        tx.commit()?;
+        Ok(id)
+    }
+
+    /// Marks a run finished with its counts.
+    pub fn finish_run(&mut self, run: RunId, counts: IngestCounts) -> Result<()> {
+        self.conn.execute(
+            "UPDATE runs SET finished_at = ?1, status = 'done', added = ?2, versions = ?3,
+                 unchanged = ?4, rejected = ?5 WHERE rowid = ?6",
+            params![
+                now(),
+                counts.added as i64,
+                counts.versions as i64,
+                counts.unchanged as i64,
+                counts.rejected as i64,
+                run
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Stores a batch of records and rejections in one transaction: all of it or none of it.
+    pub fn write_batch(&mut self, run: RunId, batch: &[Incoming]) -> Result<Vec<Outcome>> {
+        let tx = self.conn.transaction()?;
+        let mut out = Vec::with_capacity(batch.len());
+        {
+            let mut find = tx.prepare_cached(
+                "SELECT 1 FROM articles WHERE id = ?1 AND content_hash = ?2",
+            )?;
+            let mut last_version =
+                tx.prepare_cached("SELECT MAX(version) FROM articles WHERE id = ?1")?;
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO articles (id, version, content_hash, text, title, url, outlet,
+                     published_raw, author, source, record, run, ingested_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+            )?;
+            let mut reject = tx.prepare_cached(
+                "INSERT INTO rejected (source, record, reason, raw, raw_len, raw_hash, first_run, last_run)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)
+                 ON CONFLICT (source, record, raw_hash) DO UPDATE SET last_run = excluded.last_run,
+                     reason = excluded.reason",
+            )?;
+            let stamp = now();
+            for item in batch {
+                match item {
+                    Incoming::Article(inc) => {
+                        let a = &inc.article;
+                        let hash = content_hash(a);
+                        if find.exists(params![a.id, hash])? {
+                            out.push(Outcome::Unchanged);
+                            continue;
+                        }
+                        let prev: Option<i64> =
+                            last_version.query_row(params![a.id], |r| r.get(0))?;
+                        let version = prev.unwrap_or(0) + 1;
+                        insert.execute(params![
+                            a.id,
+                            version,
+                            hash,
+                            a.text,
+                            a.title,
+                            a.url,
+                            a.outlet,
+                            a.published,
+                            a.author,
+                            inc.source,
+                            inc.record.map(|r| r as i64),
+                            run,
+                            stamp
+                        ])?;
+                        out.push(if prev.is_some() {
+                            Outcome::NewVersion
+                        } else {
+                            Outcome::Added
+                        });
+                    }
+                    Incoming::Rejection(rej) => {
+                        let raw_hash =
+                            format!("{:032x}", xxhash_rust::xxh3::xxh3_128(&rej.raw));
+                        reject.execute(params![
+                            rej.source,
+                            rej.record.map(|r| r as i64).unwrap_or(-1),
+                            rej.reason,
+                            rej.raw,
+                            rej.raw_len as i64,
+                            raw_hash,
+                            run
+                        ])?;
+                        out.push(Outcome::Rejected);
+                    }
+                }
+            }
+        }
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// Current articles whose cleaned row is missing or was made by another stage version.
+    pub fn pending_clean(&self, stage_version: &str) -> Result<Vec<PendingArticle>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT a.rowid, a.id, a.text, a.title, a.url, a.outlet, a.published_raw, a.author
+             FROM current_articles a LEFT JOIN cleaned c ON c.article = a.rowid
+             WHERE c.article IS NULL OR c.stage_version != ?1
+             ORDER BY a.rowid",
+        )?;
+        let rows = stmt.query_map(params![stage_version], |r| {
+            Ok(PendingArticle {
+                rowid: r.get(0)?,
+                article: RawArticle {
+                    id: r.get(1)?,
+                    text: r.get(2)?,
+                    title: r.get(3)?,
+                    url: r.get(4)?,
+                    outlet: r.get(5)?,
+                    published: r.get(6)?,
+                    author: r.get(7)?,
+                },
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Calls `f` with the row id and raw record of every current article, in row order.
+    pub fn for_each_current(&self, mut f: impl FnMut(i64, RawArticle)) -> Result<()> {
+        let mut stmt = self.conn.prepare(
+            "SELECT rowid, id, text, title, url, outlet, published_raw, author FROM current_articles ORDER BY rowid",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            f(
+                r.get(0)?,
+                RawArticle {
+                    id: r.get(1)?,
+                    text: r.get(2)?,
+                    title: r.get(3)?,
+                    url: r.get(4)?,
+                    outlet: r.get(5)?,
+                    published: r.get(6)?,
+                    author: r.get(7)?,
+                },
+            );
+        }
+        Ok(())
+    }
+
+    /// Ids that received a new version (not a first one) since the mark `name` was last set
+    /// with [`Store::set_mark`]; every such id when the mark was never set.
+    pub fn new_versions_since_mark(&self, name: &str) -> Result<Vec<String>> {
+        let mark = self.mark(name)?;
+        let mut stmt = self.conn.prepare(
+            "SELECT DISTINCT id FROM articles WHERE rowid > ?1 AND version > 1 ORDER BY id",
+        )?;
+        let rows = stmt.query_map([mark], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Sets the mark `name` to the newest stored article, for [`Store::new_versions_since_mark`].
+    pub fn set_mark(&mut self, name: &str) -> Result<()> {
+        let top: i64 = self
+            .conn
+            .query_row("SELECT COALESCE(MAX(rowid), 0) FROM articles", [], |r| r.get(0))?;
+        self.save_stage_state(&format!("mark:{name}"), "1", &top.to_le_bytes())
+    }
+
+    fn mark(&self, name: &str) -> Result<i64> {
+        let bytes = self.stage_state(&format!("mark:{name}"), "1")?;
+        Ok(bytes
+            .and_then(|b| <[u8; 8]>::try_from(b.as_slice()).ok())
+            .map(i64::from_le_bytes)
+            .unwrap_or(0))
+    }
+
+    /// Writes cleaned results (replacing older ones) in one transaction.
+    pub fn write_cleaned(
+        &mut self,
+        stage_version: &str,
+        rows: &[(i64, CleanedArticle, u64)],
+    ) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut stmt = tx.prepare_cached(
+                "INSERT OR REPLACE INTO cleaned (article, stage_version, text, removed, title, subheads,
+                     dateline, author, outlet, section, published, published_precision, published_flag, norm_hash)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+            )?;
+            for (rowid, c, norm_hash) in rows {
+                let precision = c.published.map(|p| match p.precision {
+                    ibid_core::TimePrecision::Day => "day",
+                    ibid_core::TimePrecision::Time => "time",
+                });
+                stmt.execute(params![
+                    rowid,
+                    stage_version,
+                    c.text,
+                    serde_json::to_string(&c.removed)?,
+                    c.title,
+                    serde_json::to_string(&c.subheads)?,
+                    c.dateline,
+                    c.author,
+                    c.outlet,
+                    c.section,
+                    c.published.map(|p| p.to_rfc3339()),
+                    precision,
+                    c.published_flag,
+                    *norm_hash as i64
+                ])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Every current, cleaned article in publication order (undated last, then by id): the
+    /// order in which cross-article stages see them.
+    pub fn cleaned_in_time_order(&self) -> Result<Vec<CleanedRef>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT a.id, c.published, c.outlet, c.title, c.text, c.norm_hash
+             FROM current_articles a JOIN cleaned c ON c.article = a.rowid
+             ORDER BY c.published IS NULL, c.published, a.id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(CleanedRef {
+                id: r.get(0)?,
+                published: r.get(1)?,
+                outlet: r.get(2)?,
+                title: r.get(3)?,
+                text: r.get(4)?,
+                norm_hash: r.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Replaces the whole duplicate table in one transaction.
+    pub fn replace_dedup(&mut self, records: &[DedupRecord]) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        tx.execute("DELETE FROM dedup", [])?;
+        {
+            let mut stmt = tx.prepare_cached(
+                "INSERT INTO dedup (article_id, group_id, duplicate_of, copies, kind) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?;
+            for d in records {
+                stmt.execute(params![
+                    d.article_id,
+                    d.group_id,
+                    d.duplicate_of,
+                    d.copies,
+                    d.kind
+                ])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Replaces all stories and memberships in one transaction.
+    pub fn replace_stories(&mut self, stories: &[StoryRow]) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        tx.execute("DELETE FROM story_members", [])?;
+        tx.execute("DELETE FROM stories", [])?;
+        {
+            let mut story = tx.prepare_cached(
+                "INSERT INTO stories (id, storyline, title, first_published, first_outlet, last_published, articles, outlets)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?;
+            let mut member = tx.prepare_cached(
+                "INSERT OR REPLACE INTO story_members (article_id, story, storyline) VALUES (?1, ?2, ?3)",
+            )?;
+            for s in stories {
+                story.execute(params![
+                    s.id,
+                    s.storyline,
+                    s.title,
+                    s.first_published,
+                    s.first_outlet,
+                    s.last_published,
+                    serde_json::to_string(&s.articles)?,
+                    serde_json::to_string(&s.outlets)?
+                ])?;
+                for a in &s.articles {
+                    member.execute(params![a, s.id, s.storyline])?;
+                }
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Saved state of an incremental stage, if its version matches.
+    pub fn stage_state(&self, name: &str, version: &str) -> Result<Option<Vec<u8>>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT data FROM stage_state WHERE name = ?1 AND version = ?2",
+                params![name, version],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// Saves the state of an incremental stage.
+    pub fn save_stage_state(&mut self, name: &str, version: &str, data: &[u8]) -> Result<()> {
+        self.conn.execute(
+            "INSERT OR REPLACE INTO stage_state (name, version, data) VALUES (?1, ?2, ?3)",
+            params![name, version, data],
+        )?;
+        Ok(())
+    }
+
+    /// Calls `f` with every current article row of the export contract, ordered by id.
+    pub fn for_each_article(&self, f: impl FnMut(ArticleRow) -> Result<()>) -> Result<()> {
+        self.query_articles("1 = 1", [], f)
+    }
+
+    /// One current article by id.
+    pub fn article(&self, id: &str) -> Result<Option<ArticleRow>> {
+        let mut found = None;
+        self.query_articles("a.id = ?1", [id], |row| {
+            found = Some(row);
+            Ok(())
+        })?;
+        Ok(found)
+    }
+
+    fn query_articles<P: rusqlite::Params>(
+        &self,
+        filter: &str,
+        params: P,
+        mut f: impl FnMut(ArticleRow) -> Result<()>,
+    ) -> Result<()> {
+        let sql = format!(
+            "SELECT a.id, COALESCE(c.outlet, a.outlet), a.url, c.published, COALESCE(c.title, a.title),
+                    COALESCE(c.author, a.author), c.dateline, COALESCE(c.text, ''), COALESCE(c.removed, '[]'),
+                    m.story, m.storyline, d.duplicate_of, a.version, c.section, COALESCE(c.subheads, '[]'),
+                    c.published_precision, c.published_flag, COALESCE(d.copies, 0), a.source, a.record
+             FROM current_articles a
+             LEFT JOIN cleaned c ON c.article = a.rowid
+             LEFT JOIN story_members m ON m.article_id = a.id
+             LEFT JOIN dedup d ON d.article_id = a.id
+             WHERE {filter}
+             ORDER BY a.id"
+        );
+        let mut stmt = self.conn.prepare(&sql)?;
+        let mut rows = stmt.query(params)?;
+        while let Some(r) = rows.next()? {
+            let removed: Vec<RemovedLine> = serde_json::from_str(&r.get::<_, String>(8)?)?;
+            let source: String = r.get(18)?;
+            let record: Option<i64> = r.get(19)?;
+            f(ArticleRow {
+                id: r.get(0)?,
+                outlet: r.get(1)?,
+                url: r.get(2)?,
+                published: r.get(3)?,
+                title: r.get(4)?,
+                author: r.get(5)?,
+                dateline: r.get(6)?,
+                text: r.get(7)?,
+                removed: removed.into_iter().map(|l| l.text).collect(),
+                story: r.get(9)?,
+                storyline: r.get(10)?,
+                duplicate_of: r.get(11)?,
+                version: r.get(12)?,
+                section: r.get(13)?,
+                subheads: serde_json::from_str(&r.get::<_, String>(14)?)?,
+                published_precision: r.get(15)?,
+                published_flag: r.get(16)?,
+                copies: r.get(17)?,
+                source: match record {
+                    Some(n) => format!("{source}:{n}"),
+                    None => source,
+                },
+            })?;
+        }
+        Ok(())
+    }
+
+    /// The removed lines of a current article with their spans and reasons.
+    pub fn removed_lines(&self, id: &str) -> Result<Vec<RemovedLine>> {
+        let json: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT c.removed FROM current_articles a JOIN cleaned c ON c.article = a.rowid WHERE a.id = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(match json {
+            Some(j) => serde_json::from_str(&j)?,
+            None => Vec::new(),
+        })
+    }
+
+    /// The original text of the current version of an article.
+    pub fn original_text(&self, id: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT text FROM current_articles WHERE id = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// All stories, largest first, then by first publication and id.
+    pub fn stories(&self) -> Result<Vec<StoryRow>> {
+        self.query_stories("1 = 1", [])
+    }
+
+    /// One story by id.
+    pub fn story(&self, id: &str) -> Result<Option<StoryRow>> {
+        Ok(self.query_stories("id = ?1", [id])?.into_iter().next())
+    }
+
+    fn query_stories<P: rusqlite::Params>(&self, filter: &str, params: P) -> Result<Vec<StoryRow>> {
+        let sql = format!(
+            "SELECT id, storyline, title, first_published, articles, outlets, first_outlet, last_published
+             FROM stories WHERE {filter}
+             ORDER BY json_array_length(articles) DESC, first_published IS NULL, first_published, id"
+        );
+        let mut stmt = self.conn.prepare(&sql)?;
+        let mut rows = stmt.query(params)?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            out.push(StoryRow {
+                id: r.get(0)?,
+                storyline: r.get(1)?,
+                title: r.get(2)?,
+                first_published: r.get(3)?,
+                articles: serde_json::from_str(&r.get::<_, String>(4)?)?,
+                outlets: serde_json::from_str(&r.get::<_, String>(5)?)?,
+                first_outlet: r.get(6)?,
+                last_published: r.get(7)?,
+            });
+        }
+        Ok(out)
+    }
+
+    /// All alignments.
+    pub fn alignments(&self) -> Result<Vec<AlignmentRow>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT a, a_start, a_end, b, b_start, b_end, similarity FROM alignments ORDER BY a, a_start, b, b_start",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(AlignmentRow {
+                a: r.get(0)?,
+                a_start: r.get(1)?,
+                a_end: r.get(2)?,
+                b: r.get(3)?,
+                b_start: r.get(4)?,
+                b_end: r.get(5)?,
+                similarity: r.get(6)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// All quotes.
+    pub fn quotes(&self) -> Result<Vec<QuoteRow>> {
+        let mut stmt = self.conn.prepare(
+            r#"SELECT article, start, "end", text, speaker, speaker_start, speaker_end, direct, statement
+               FROM quotes ORDER BY article, start"#,
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(QuoteRow {
+                article: r.get(0)?,
+                start: r.get(1)?,
+                end: r.get(2)?,
+                text: r.get(3)?,
+                speaker: r.get(4)?,
+                speaker_start: r.get(5)?,
+                speaker_end: r.get(6)?,
+                direct: r.get(7)?,
+                statement: r.get(8)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// All entities with their mentions.
+    pub fn entities(&self) -> Result<Vec<EntityRow>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, name, type, variants FROM entities ORDER BY id")?;
+        let mut rows = stmt.query([])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            out.push(EntityRow {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                kind: r.get(2)?,
+                variants: serde_json::from_str(&r.get::<_, String>(3)?)?,
+                mentions: Vec::new(),
+            });
+        }
+        let mut mstmt = self.conn.prepare(
+            r#"SELECT entity, article, start, "end", text FROM mentions ORDER BY entity, article, start"#,
+        )?;
+        let mut mrows = mstmt.query([])?;
+        let index: std::collections::HashMap<String, usize> = out
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.id.clone(), i))
+            .collect();
+        while let Some(r) = mrows.next()? {
+            let entity: String = r.get(0)?;
+            if let Some(&i) = index.get(&entity) {
+                out[i].mentions.push(MentionRow {
+                    article: r.get(1)?,
+                    start: r.get(2)?,
+                    end: r.get(3)?,
+                    text: r.get(4)?,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every rejected record, oldest first.
+    pub fn rejected(&self) -> Result<Vec<RejectedRow>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT source, record, reason, raw_len, length(raw), first_run, last_run FROM rejected ORDER BY rowid",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            let record: i64 = r.get(1)?;
+            Ok(RejectedRow {
+                source: r.get(0)?,
+                record: (record >= 0).then_some(record),
+                reason: r.get(2)?,
+                raw_len: r.get(3)?,
+                kept: r.get(4)?,
+                first_run: r.get(5)?,
+                last_run: r.get(6)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Store-wide counts.
+    pub fn counts(&self) -> Result<Counts> {
+        let one = |sql: &str| -> Result<i64> { Ok(self.conn.query_row(sql, [], |r| r.get(0))?) };
+        Ok(Counts {
+            articles: one("SELECT COUNT(*) FROM (SELECT DISTINCT id FROM articles)")?,
+            versions: one("SELECT COUNT(*) FROM articles")?,
+            stories: one("SELECT COUNT(*) FROM stories")?,
+            storylines: one("SELECT COUNT(DISTINCT storyline) FROM stories")?,
+            duplicates: one("SELECT COUNT(*) FROM dedup WHERE duplicate_of IS NOT NULL")?,
+            rejected: one("SELECT COUNT(*) FROM rejected")?,
+            pending: one(
+                "SELECT COUNT(*) FROM current_articles a LEFT JOIN cleaned c ON c.article = a.rowid WHERE c.article IS NULL",
+            )?,
+        })
+    }
+
+    /// Runs SQLite's own consistency check; `Ok(())` when the file is sound.
+    pub fn integrity_check(&self) -> Result<Result<(), String>> {
+        let verdict: String = self
+            .conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+        Ok(if verdict == "ok" { Ok(()) } else { Err(verdict) })
+    }
+
+    /// Runs `f` inside one transaction (for stages that write several tables together).
+    pub fn with_transaction<T>(
+        &mut self,
+        f: impl FnOnce(&Transaction<'_>) -> Result<T>,
+    ) -> Result<T> {
+        let tx = self.conn.transaction()?;
+        let out = f(&tx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+}
+
+fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
+    let known = schema::MIGRATIONS.len() as i64;
+    let current: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if current > known {
+        return Err(StoreError::TooNew {
+            path: path.display().to_string(),
+            found: current,
+            known,
+        });
+    }
+    for (i, sql) in schema::MIGRATIONS.iter().enumerate().skip(current as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        tx.commit()?;
+        tracing::info!(version = i + 1, "applied schema migration");
+    }
+    Ok(())
+}
+
+/// Hash of everything a record says (not where it was read), so the same record from another
+/// file is still "unchanged".
+pub fn content_hash(a: &RawArticle) -> String {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    for field in [
+        Some(a.text.as_str()),
+        a.title.as_deref(),
+        a.url.as_deref(),
+        a.outlet.as_deref(),
+        a.published.as_deref(),
+        a.author.as_deref(),
+    ] {
+        // A presence byte and a length prefix keep ("ab", None) and ("a", "b") apart.
+        match field {
+            Some(s) => {
+                h.update(&[1]);
+                h.update(&(s.len() as u64).to_le_bytes());
+                h.update(s.as_bytes());
+            }
+            None => h.update(&[0]),
+        }
+    }
+    format!("{:032x}", h.digest128())
+}
+
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn art(id: &str, text: &str) -> Incoming {
+        Incoming::Article(IncomingArticle {
+            article: RawArticle {
+                id: id.into(),
+                text: text.into(),
+                ..Default::default()
+            },
+            source: "t.jsonl".into(),
+            record: Some(1),
+        })
+    }
+
+    #[test]
+    fn reingest_is_idempotent_and_changes_become_versions() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = Store::open(&dir.path().join("s.db")).unwrap();
+        let run = s.begin_run(&["x".into()]).unwrap();
+        let o = s.write_batch(run, &[art("a", "one"), art("b", "two")]).unwrap();
+        assert_eq!(o, vec![Outcome::Added, Outcome::Added]);
+        let o = s.write_batch(run, &[art("a", "one"), art("b", "two, edited")]).unwrap();
+        assert_eq!(o, vec![Outcome::Unchanged, Outcome::NewVersion]);
+        let c = s.counts().unwrap();
+        assert_eq!((c.articles, c.versions), (2, 3));
+        // The current version is the newest; the old one is still stored.
+        assert_eq!(s.original_text("b").unwrap().as_deref(), Some("two, edited"));
+        let pending: Vec<_> = s
+            .pending_clean("v1")
+            .unwrap()
+            .into_iter()
+            .map(|p| p.article.text)
+            .collect();
+        assert_eq!(pending, vec!["one", "two, edited"]);
+    }
+
+    #[test]
+    fn rejections_are_kept_once_per_record() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = Store::open(&dir.path().join("s.db")).unwrap();
+        let rej = Incoming::Rejection(IncomingRejection {
+            source: "bad.jsonl".into(),
+            record: Some(3),
+            reason: "broken JSON".into(),
+            raw: b"{oops".to_vec(),
+            raw_len: 5,
+        });
+        let r1 = s.begin_run(&[]).unwrap();
+        s.write_batch(r1, std::slice::from_ref(&rej)).unwrap();
+        let r2 = s.begin_run(&[]).unwrap();
+        s.write_batch(r2, &[rej]).unwrap();
+        let rows = s.rejected().unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!((rows[0].record, rows[0].first_run, rows[0].last_run), (Some(3), r1, r2));
+    }
+
+    #[test]
+    fn reopening_keeps_data_and_refuses_newer_schemas() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.db");
+        {
+            let mut s = Store::open(&path).unwrap();
+            let run = s.begin_run(&[]).unwrap();
+            s.write_batch(run, &[art("a", "one")]).unwrap();
+        }
+        let s = Store::open(&path).unwrap();
+        assert_eq!(s.schema_version().unwrap(), schema::MIGRATIONS.len() as i64);
+        assert_eq!(s.counts().unwrap().articles, 1);
+        s.connection()
+            .pragma_update(None, "user_version", 999)
+            .unwrap();
+        drop(s);
+        assert!(matches!(Store::open(&path), Err(StoreError::TooNew { .. })));
+    }
+
+    #[test]
+    fn content_hash_separates_fields() {
+        let a = RawArticle {
+            id: "x".into(),
+            text: "ab".into(),
+            ..Default::default()
+        };
+        let b = RawArticle {
+            text: "a".into(),
+            title: Some("b".into()),
+            ..a.clone()
+        };
+        assert_ne!(content_hash(&a), content_hash(&b));
+        let moved = RawArticle {
+            id: "y".into(),
+            ..a.clone()
+        };
+        assert_eq!(content_hash(&a), content_hash(&moved));
+    }
+}

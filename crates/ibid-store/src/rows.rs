@@ -1,0 +1,158 @@
+//! Rows of the export contract (see DEVELOPERS.md): field names here are a contract. Add fields
+//! freely; never rename these. Spans are code-point offsets into the original text.
+
+use serde::{Deserialize, Serialize};
+
+/// One current article with everything the pipeline derived for it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ArticleRow {
+    /// The input's own id.
+    pub id: String,
+    /// Outlet from the input or recognised in the text.
+    pub outlet: Option<String>,
+    /// URL from the input.
+    pub url: Option<String>,
+    /// Trusted publication time, RFC 3339, or null.
+    pub published: Option<String>,
+    /// Headline.
+    pub title: Option<String>,
+    /// Author(s).
+    pub author: Option<String>,
+    /// Dateline place.
+    pub dateline: Option<String>,
+    /// Cleaned body.
+    pub text: String,
+    /// Removed boilerplate and metadata lines, in original order.
+    pub removed: Vec<String>,
+    /// Story id.
+    pub story: Option<String>,
+    /// Storyline id.
+    pub storyline: Option<String>,
+    /// Id of the article this one duplicates (the group's original), or null.
+    pub duplicate_of: Option<String>,
+    /// Version of this article (1 unless its content changed between ingests).
+    pub version: i64,
+    /// Section named by the text.
+    pub section: Option<String>,
+    /// Subheads recognised in the body.
+    pub subheads: Vec<String>,
+    /// `day` or `time`: how much of `published` the source gave.
+    pub published_precision: Option<String>,
+    /// Why a given publication date was not trusted (null when trusted or absent).
+    pub published_flag: Option<String>,
+    /// Number of other articles in its duplicate group.
+    pub copies: i64,
+    /// Where the article was read from (`file` or `file:line`).
+    pub source: String,
+}
+
+/// One story: articles reporting the same real-world event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoryRow {
+    /// Stable story id.
+    pub id: String,
+    /// Storyline id.
+    pub storyline: Option<String>,
+    /// Title of the story's most central article.
+    pub title: Option<String>,
+    /// Earliest trusted publication time among its articles.
+    pub first_published: Option<String>,
+    /// Article ids, in arrival order.
+    pub articles: Vec<String>,
+    /// Distinct outlets.
+    pub outlets: Vec<String>,
+    /// Outlet that published first.
+    pub first_outlet: Option<String>,
+    /// Latest trusted publication time among its articles.
+    pub last_published: Option<String>,
+}
+
+/// A passage shared by two articles.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlignmentRow {
+    /// First article id.
+    pub a: String,
+    /// Span start in `a`.
+    pub a_start: i64,
+    /// Span end in `a`.
+    pub a_end: i64,
+    /// Second article id.
+    pub b: String,
+    /// Span start in `b`.
+    pub b_start: i64,
+    /// Span end in `b`.
+    pub b_end: i64,
+    /// Similarity of the two passages, 0..1.
+    pub similarity: f64,
+}
+
+/// A quotation and who said it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QuoteRow {
+    /// Article id.
+    pub article: String,
+    /// Span start.
+    pub start: i64,
+    /// Span end.
+    pub end: i64,
+    /// Quoted text.
+    pub text: String,
+    /// Canonical speaker name, or null.
+    pub speaker: Option<String>,
+    /// Speaker mention span start.
+    pub speaker_start: Option<i64>,
+    /// Speaker mention span end.
+    pub speaker_end: Option<i64>,
+    /// Direct (quoted) rather than reported speech.
+    pub direct: bool,
+    /// Id shared by renderings of one statement.
+    pub statement: Option<String>,
+}
+
+/// One mention of an entity.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MentionRow {
+    /// Article id.
+    pub article: String,
+    /// Span start.
+    pub start: i64,
+    /// Span end.
+    pub end: i64,
+    /// Text as it stands in the article.
+    pub text: String,
+}
+
+/// A person, organisation or place, with its spelling variants merged.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EntityRow {
+    /// Stable entity id.
+    pub id: String,
+    /// Canonical name.
+    pub name: String,
+    /// `PER`, `ORG` or `LOC`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Surface forms seen.
+    pub variants: Vec<String>,
+    /// Every mention.
+    pub mentions: Vec<MentionRow>,
+}
+
+/// A piece of input that could not be ingested.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RejectedRow {
+    /// File (or `-`).
+    pub source: String,
+    /// 1-based line, or null for a whole file.
+    pub record: Option<i64>,
+    /// Why.
+    pub reason: String,
+    /// Length of the raw input.
+    pub raw_len: i64,
+    /// How many raw bytes are kept (see `ibid rejected --raw`).
+    pub kept: i64,
+    /// Ingest run that first saw it.
+    pub first_run: i64,
+    /// Ingest run that last saw it.
+    pub last_run: i64,
+}

@@ -1,0 +1,127 @@
+//! Versioned schema migrations.
+//!
+//! `PRAGMA user_version` holds the number of migrations applied. Each migration runs in its own
+//! transaction, so a crash mid-migration leaves the previous version intact. A store written by
+//! a newer ibid (a higher version than this build knows) is refused rather than misread.
+
+/// The migrations, in order. Never edit a published one: append a new one.
+pub const MIGRATIONS: &[&str] = &[
+    // 1: originals, ingest runs, rejections, derived stages.
+    r#"
+    CREATE TABLE articles (
+        rowid         INTEGER PRIMARY KEY,
+        id            TEXT    NOT NULL,           -- the input's own id
+        version       INTEGER NOT NULL,           -- 1, 2, ... per id; the highest is current
+        content_hash  TEXT    NOT NULL,           -- xxh3-128 of the record's content fields
+        text          TEXT    NOT NULL,           -- original text, verbatim
+        title         TEXT,
+        url           TEXT,
+        outlet        TEXT,
+        published_raw TEXT,
+        author        TEXT,
+        source        TEXT    NOT NULL,           -- file (or '-') it was read from
+        record        INTEGER,                    -- line within the file, for JSONL
+        run           INTEGER NOT NULL REFERENCES runs(rowid),
+        ingested_at   TEXT    NOT NULL,
+        UNIQUE (id, version),
+        UNIQUE (id, content_hash)
+    );
+    CREATE VIEW current_articles AS
+        SELECT a.* FROM articles a
+        WHERE a.version = (SELECT MAX(b.version) FROM articles b WHERE b.id = a.id);
+
+    CREATE TABLE runs (
+        rowid       INTEGER PRIMARY KEY,
+        started_at  TEXT NOT NULL,
+        finished_at TEXT,
+        inputs      TEXT NOT NULL,                -- JSON list of paths
+        status      TEXT NOT NULL,                -- running | done | interrupted
+        added       INTEGER NOT NULL DEFAULT 0,
+        versions    INTEGER NOT NULL DEFAULT 0,
+        unchanged   INTEGER NOT NULL DEFAULT 0,
+        rejected    INTEGER NOT NULL DEFAULT 0
+    );
+
+    CREATE TABLE rejected (
+        rowid    INTEGER PRIMARY KEY,
+        source   TEXT    NOT NULL,
+        record   INTEGER NOT NULL,                -- -1 for a whole file
+        reason   TEXT    NOT NULL,
+        raw      BLOB    NOT NULL,                -- the raw bytes, possibly cut
+        raw_len  INTEGER NOT NULL,                -- full length before any cut
+        raw_hash TEXT    NOT NULL,
+        first_run INTEGER NOT NULL,
+        last_run  INTEGER NOT NULL,
+        UNIQUE (source, record, raw_hash)
+    );
+
+    -- Derived data: always recomputable from `articles`.
+    CREATE TABLE cleaned (
+        article       INTEGER PRIMARY KEY REFERENCES articles(rowid),
+        stage_version TEXT    NOT NULL,
+        text          TEXT    NOT NULL,
+        removed       TEXT    NOT NULL,           -- JSON [RemovedLine]
+        title         TEXT,
+        subheads      TEXT    NOT NULL,           -- JSON [string]
+        dateline      TEXT,
+        author        TEXT,
+        outlet        TEXT,
+        section       TEXT,
+        published     TEXT,                       -- RFC 3339
+        published_precision TEXT,
+        published_flag TEXT,
+        norm_hash     INTEGER NOT NULL            -- exact-duplicate key
+    );
+
+    CREATE TABLE dedup (
+        article_id   TEXT PRIMARY KEY,            -- current article, by input id
+        group_id     TEXT NOT NULL,               -- id of the group's original
+        duplicate_of TEXT,                        -- NULL for the original itself
+        copies       INTEGER NOT NULL,            -- group size - 1
+        kind         TEXT NOT NULL                -- exact | near | containment | none
+    );
+
+    CREATE TABLE stories (
+        id              TEXT PRIMARY KEY,
+        storyline       TEXT,
+        title           TEXT,
+        first_published TEXT,
+        first_outlet    TEXT,
+        last_published  TEXT,
+        articles        TEXT NOT NULL,            -- JSON [id] in arrival order
+        outlets         TEXT NOT NULL             -- JSON [outlet]
+    );
+    CREATE TABLE story_members (
+        article_id TEXT PRIMARY KEY,
+        story      TEXT NOT NULL,
+        storyline  TEXT
+    );
+    CREATE INDEX story_members_by_story ON story_members(story);
+
+    CREATE TABLE alignments (
+        a TEXT NOT NULL, a_start INTEGER NOT NULL, a_end INTEGER NOT NULL,
+        b TEXT NOT NULL, b_start INTEGER NOT NULL, b_end INTEGER NOT NULL,
+        similarity REAL NOT NULL
+    );
+    CREATE TABLE quotes (
+        article TEXT NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
+        text TEXT NOT NULL, speaker TEXT, speaker_start INTEGER, speaker_end INTEGER,
+        direct INTEGER NOT NULL, statement TEXT
+    );
+    CREATE TABLE entities (
+        id TEXT PRIMARY KEY, name TEXT NOT NULL, type TEXT NOT NULL,
+        variants TEXT NOT NULL                    -- JSON [string]
+    );
+    CREATE TABLE mentions (
+        entity TEXT NOT NULL REFERENCES entities(id),
+        article TEXT NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL, text TEXT NOT NULL
+    );
+
+    -- Serialized state of incremental stages (story engine, dedup index).
+    CREATE TABLE stage_state (
+        name    TEXT PRIMARY KEY,
+        version TEXT NOT NULL,
+        data    BLOB NOT NULL
+    );
+    "#,
+];

@@ -1,0 +1,107 @@
+//! Throughput benchmark: assigns the AllSides articles one by one in date order.
+//! `cargo run --release -p ibid-stories --example allsides_speed [LIMIT]`
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate};
+use flate2::read::GzDecoder;
+use ibid_stories::{StoryConfig, StoryDoc, StoryEngine};
+use std::io::BufRead;
+use std::time::Instant;
+
+#[derive(serde::Deserialize)]
+struct Row {
+    id: serde_json::Value,
+    source: Option<String>,
+    date: Option<String>,
+    title: Option<String>,
+    text: Option<String>,
+}
+
+/// The dataset's dates: `YYYY-MM-DD` or `M/D/YY`; impossible years count as missing.
+fn parse_date(s: &str) -> Option<DateTime<FixedOffset>> {
+    let s = s.trim();
+    let d = NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(s, "%m/%d/%y"))
+        .ok()?;
+    if !(1990..=2030).contains(&d.year()) {
+        return None;
+    }
+    let utc = FixedOffset::east_opt(0)?;
+    d.and_hms_opt(0, 0, 0)?.and_local_timezone(utc).single()
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let limit: usize = std::env::args()
+        .nth(1)
+        .map(|s| s.parse())
+        .transpose()?
+        .unwrap_or(usize::MAX);
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/data/allsides/articles.jsonl.gz"
+    );
+    let t_load = Instant::now();
+    let f = std::fs::File::open(path)?;
+    let mut docs = Vec::new();
+    for line in std::io::BufReader::new(GzDecoder::new(f)).lines().take(limit) {
+        let r: Row = serde_json::from_str(&line?)?;
+        let id = match r.id {
+            serde_json::Value::String(s) => s,
+            other => other.to_string(),
+        };
+        docs.push(StoryDoc {
+            id,
+            published: r.date.as_deref().and_then(parse_date),
+            outlet: r.source,
+            title: r.title,
+            text: r.text.unwrap_or_default(),
+        });
+    }
+    docs.sort_by(|a, b| {
+        (a.published.is_none(), a.published, &a.id).cmp(&(b.published.is_none(), b.published, &b.id))
+    });
+    let load = t_load.elapsed().as_secs_f64();
+    if std::env::var("IBID_EXTRACT_ONLY").is_ok() {
+        let t = Instant::now();
+        let mut n = 0usize;
+        for d in &docs {
+            n += ibid_stories::extract(d.title.as_deref(), &d.text, 40, 2.0).words.len();
+        }
+        println!("extract only: {:.0} docs/s ({n} terms)", docs.len() as f64 / t.elapsed().as_secs_f64());
+        return Ok(());
+    }
+    let mut engine = StoryEngine::new(StoryConfig::default());
+    let t0 = Instant::now();
+    for d in &docs {
+        engine.add(d);
+    }
+    let secs = t0.elapsed().as_secs_f64();
+    let stories = engine.stories();
+    let lines = engine.storylines();
+    let multi = stories.iter().filter(|s| s.articles.len() > 1).count();
+    println!(
+        "{} articles in {secs:.2}s = {:.0} articles/s (load {load:.1}s); {} stories ({multi} with 2+ articles), {} storylines",
+        docs.len(),
+        docs.len() as f64 / secs,
+        stories.len(),
+        lines.len()
+    );
+    let mut big: Vec<_> = stories.iter().collect();
+    big.sort_by_key(|s| std::cmp::Reverse(s.articles.len()));
+    for s in big.iter().take(8) {
+        println!(
+            "  {:>4} articles, {:>3} outlets, {:?} .. {:?}: {}",
+            s.articles.len(),
+            s.outlets.len(),
+            s.first_published.map(|d| d.date_naive()),
+            s.last_published.map(|d| d.date_naive()),
+            s.title.as_deref().unwrap_or("-")
+        );
+    }
+    let t1 = Instant::now();
+    let json = serde_json::to_vec(&engine)?;
+    println!(
+        "state {:.1} MB serialised in {:.2}s",
+        json.len() as f64 / 1e6,
+        t1.elapsed().as_secs_f64()
+    );
+    Ok(())
+}

@@ -1,0 +1,220 @@
+//! Coordinate-descent tuning of `StoryConfig` on the ECB+ *train* split only (dev is printed
+//! for information, never used to choose). Usage:
+//! `cargo run --release -p ibid-stories --example tune [rounds] [START_CONFIG_JSON]`.
+//! With `IBID_SHOW_ERRORS=1` it prints the impure predicted stories of the start config.
+use ibid_stories::eval::{evaluate, load_ecbplus, LabeledDoc};
+use ibid_stories::{cluster, Decision, N_FEATURES, StoryConfig, StoryDoc, StoryEngine};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+fn score(docs: &[LabeledDoc], cfg: &StoryConfig) -> f64 {
+    evaluate("ecbplus", "train", docs, cfg).bcubed.f1
+}
+
+/// Replays the stream with gold decisions (teacher forcing) and collects, for every
+/// candidate story, its signals and whether it is the article's gold story.
+fn oracle_samples(docs: &[LabeledDoc], cfg: &StoryConfig) -> Vec<([f32; N_FEATURES], bool)> {
+    let mut order: Vec<&LabeledDoc> = docs.iter().collect();
+    order.sort_by(|a, b| a.doc.id.cmp(&b.doc.id));
+    let mut e = StoryEngine::new(cfg.clone());
+    let mut gold_story: BTreeMap<String, String> = BTreeMap::new();
+    let mut out = Vec::new();
+    for d in order {
+        let dec = match gold_story.get(&d.gold) {
+            Some(s) => Decision::Join(s.clone()),
+            None => Decision::New,
+        };
+        let o = e.add_with(&d.doc, &dec);
+        let want = gold_story.get(&d.gold).cloned();
+        for c in &o.candidates {
+            out.push((c.signals.features(), want.as_deref() == Some(c.story.as_str())));
+        }
+        gold_story.entry(d.gold.clone()).or_insert(o.story);
+    }
+    out
+}
+
+/// Plain batch-gradient logistic regression (9 features, a few thousand samples: no need for
+/// a library). Returns (weights, bias).
+fn logistic(samples: &[([f32; N_FEATURES], bool)], l2: f64) -> ([f64; N_FEATURES], f64) {
+    let mut w = [0.0f64; N_FEATURES];
+    let mut b = 0.0f64;
+    let n = samples.len().max(1) as f64;
+    let pos = samples.iter().filter(|s| s.1).count().max(1) as f64;
+    let neg = (samples.len() as f64 - pos).max(1.0);
+    for _ in 0..20_000 {
+        let mut gw = [0.0f64; N_FEATURES];
+        let mut gb = 0.0;
+        for (x, y) in samples {
+            let z: f64 = w.iter().zip(x).map(|(w, x)| w * *x as f64).sum::<f64>() + b;
+            let p = 1.0 / (1.0 + (-z).exp());
+            // Balanced classes: joins are rarer than non-matching candidates.
+            let wt = if *y { n / (2.0 * pos) } else { n / (2.0 * neg) };
+            let err = (p - if *y { 1.0 } else { 0.0 }) * wt;
+            for (g, xi) in gw.iter_mut().zip(x) {
+                *g += err * *xi as f64;
+            }
+            gb += err;
+        }
+        for (wi, g) in w.iter_mut().zip(gw) {
+            *wi -= 2.0 * (g / n + l2 * *wi);
+        }
+        b -= 2.0 * gb / n;
+    }
+    (w, b)
+}
+
+fn get(c: &StoryConfig, k: &str) -> f64 {
+    match k {
+        "w_body" => c.w_body as f64,
+        "w_title" => c.w_title as f64,
+        "w_ent" => c.w_ent as f64,
+        "w_num" => c.w_num as f64,
+        "w_ent_cont" => c.w_ent_cont as f64,
+        "w_top_ent" => c.w_top_ent as f64,
+        "w_num_cont" => c.w_num_cont as f64,
+        "w_doc_top_ent" => c.w_doc_top_ent as f64,
+        "w_year_conflict" => c.w_year_conflict as f64,
+        "join_threshold" => c.join_threshold as f64,
+        "merge_threshold" => c.merge_threshold as f64,
+        "lead_tokens" => c.lead_tokens as f64,
+        "lead_boost" => c.lead_boost as f64,
+        _ => 0.0,
+    }
+}
+
+fn set(c: &mut StoryConfig, k: &str, v: f64) {
+    match k {
+        "w_body" => c.w_body = v as f32,
+        "w_title" => c.w_title = v as f32,
+        "w_ent" => c.w_ent = v as f32,
+        "w_num" => c.w_num = v as f32,
+        "w_ent_cont" => c.w_ent_cont = v as f32,
+        "w_top_ent" => c.w_top_ent = v as f32,
+        "w_num_cont" => c.w_num_cont = v as f32,
+        "w_doc_top_ent" => c.w_doc_top_ent = v as f32,
+        "w_year_conflict" => c.w_year_conflict = v as f32,
+        "join_threshold" => c.join_threshold = v as f32,
+        "merge_threshold" => c.merge_threshold = v as f32,
+        "lead_tokens" => c.lead_tokens = v.round().max(0.0) as usize,
+        "lead_boost" => c.lead_boost = v as f32,
+        _ => {}
+    }
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut args = std::env::args().skip(1);
+    let rounds: usize = args.next().map(|s| s.parse()).transpose()?.unwrap_or(3);
+    let mut cfg: StoryConfig = match args.next() {
+        Some(j) => serde_json::from_str(&j)?,
+        None => StoryConfig::default(),
+    };
+    let path = PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/data/ecbplus/documents.jsonl"
+    ));
+    let all = load_ecbplus(&path)?;
+    let train: Vec<LabeledDoc> = all.iter().filter(|d| d.split == "train").cloned().collect();
+    let dev: Vec<LabeledDoc> = all.iter().filter(|d| d.split == "dev").cloned().collect();
+    if std::env::var("IBID_SHOW_ERRORS").is_ok() {
+        for part in [&train, &dev] {
+            let input: Vec<StoryDoc> = part.iter().map(|d| d.doc.clone()).collect();
+            let e = cluster(&input, &cfg);
+            let mut by: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
+            for d in part.iter() {
+                let s = e.story_of(&d.doc.id).unwrap_or_default();
+                *by.entry(s).or_default().entry(d.gold.clone()).or_insert(0) += 1;
+            }
+            for (s, g) in by {
+                if g.len() > 1 {
+                    println!("IMPURE {s}: {g:?}");
+                }
+            }
+            let mut gold: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
+            for d in part.iter() {
+                let s = e.story_of(&d.doc.id).unwrap_or_default();
+                *gold.entry(d.gold.clone()).or_default().entry(s).or_insert(0) += 1;
+            }
+            for (g, s) in gold {
+                if s.len() > 1 {
+                    println!("SPLIT {g}: {s:?}");
+                }
+            }
+        }
+        return Ok(());
+    }
+    if std::env::var("IBID_LR").is_ok() {
+        let samples = oracle_samples(&train, &cfg);
+        let (w, b) = logistic(&samples, 1e-4);
+        let scale: f64 = w.iter().filter(|x| **x > 0.0).sum::<f64>().max(1e-9);
+        println!("samples {} lr w {w:?} b {b}", samples.len());
+        let ws: Vec<f64> = w.iter().map(|x| x / scale).collect();
+        cfg.w_body = ws[0] as f32;
+        cfg.w_title = ws[1] as f32;
+        cfg.w_ent = ws[2] as f32;
+        cfg.w_num = ws[3] as f32;
+        cfg.w_ent_cont = ws[4] as f32;
+        cfg.w_top_ent = ws[5] as f32;
+        cfg.w_num_cont = ws[6] as f32;
+        cfg.w_doc_top_ent = ws[7] as f32;
+        cfg.w_year_conflict = ws[8] as f32;
+        cfg.join_threshold = (-b / scale) as f32;
+        println!("lr cfg {}", serde_json::to_string(&cfg)?);
+        println!("lr train {:.4} dev {:.4}", score(&train, &cfg), score(&dev, &cfg));
+        for t in 0..12 {
+            let mut c = cfg.clone();
+            c.join_threshold = cfg.join_threshold - 0.15 + 0.03 * t as f32;
+            for m in [0.4f32, 0.6, 0.8, 1.0] {
+                c.merge_threshold = c.join_threshold + m * (1.0 - c.join_threshold).max(0.0);
+                println!(
+                    "  join {:.3} merge {:.3}: train {:.4} dev {:.4}",
+                    c.join_threshold,
+                    c.merge_threshold,
+                    score(&train, &c),
+                    score(&dev, &c)
+                );
+            }
+        }
+        return Ok(());
+    }
+    let keys = [
+        "join_threshold",
+        "w_ent",
+        "w_num",
+        "w_title",
+        "w_body",
+        "w_ent_cont",
+        "w_top_ent",
+        "w_num_cont",
+        "w_doc_top_ent",
+        "w_year_conflict",
+        "merge_threshold",
+        "lead_boost",
+        "lead_tokens",
+    ];
+    let mut best = score(&train, &cfg);
+    println!("start train {best:.4} dev {:.4}", score(&dev, &cfg));
+    for round in 0..rounds {
+        let step = 0.25 / (round as f64 + 1.0);
+        for k in keys {
+            let base = get(&cfg, k);
+            for mult in [1.0 - 2.0 * step, 1.0 - step, 1.0 + step, 1.0 + 2.0 * step] {
+                let mut c = cfg.clone();
+                let v = if base == 0.0 { step * mult } else { base * mult };
+                set(&mut c, k, v);
+                let s = score(&train, &c);
+                if s > best + 1e-6 {
+                    best = s;
+                    cfg = c;
+                    println!("  {k} = {v:.4} -> train {best:.4}");
+                }
+            }
+        }
+        println!(
+            "round {round}: train {best:.4} dev {:.4} cfg {}",
+            score(&dev, &cfg),
+            serde_json::to_string(&cfg)?
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,1348 @@
+//! The online story engine: interning, centroids, candidate retrieval, join/new decisions,
+//! story merges and storylines.
+
+use crate::text::extract;
+use crate::{StoryConfig, StoryDoc};
+use chrono::{DateTime, FixedOffset};
+use rustc_hash::{FxHashMap, FxHashSet};
+use serde::{Deserialize, Serialize};
+
+const DAY_SECS: f32 = 86_400.0;
+/// Number of a member's top body terms kept to find a story's most central article.
+const SIG_TERMS: usize = 40;
+/// Adds between sweeps that freeze stories outside the time window.
+const SWEEP_EVERY: u64 = 256;
+/// How many runner-up candidates are checked for a merge with the story an article joined.
+const MERGE_CHECKS: usize = 4;
+/// Feature kinds; the id spaces are separate, the kind is kept in the posting key.
+const WORDS: usize = 0;
+const ENTS: usize = 1;
+const NUMS: usize = 2;
+/// Number of signals in the linear join model.
+pub const N_FEATURES: usize = 9;
+/// How many main names a story keeps for the `top_ent` signal.
+const TOP_ENTS: usize = 5;
+
+/// The similarity signals between an article and a candidate story (or, for merges, between
+/// two stories). All but `gap_days` are in `[0, 1]`.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct Signals {
+    /// TF-IDF cosine of the bodies (headline included).
+    pub body: f32,
+    /// TF-IDF cosine of the headlines (equals `body` when a side has none).
+    pub title: f32,
+    /// IDF-weighted cosine of entity-like names.
+    pub ent: f32,
+    /// IDF-weighted cosine of numbers and dates.
+    pub num: f32,
+    /// Share of the article's name mass that the story also has.
+    pub ent_cont: f32,
+    /// Share (by weight) of the story's main names that the article mentions.
+    pub top_ent: f32,
+    /// Share of the article's number/date mass that the story also has.
+    pub num_cont: f32,
+    /// Share (by weight) of the article's main names that the story has.
+    pub doc_top_ent: f32,
+    /// `1 -` histogram intersection of the years (1900-2100) both sides mention; 0 when
+    /// either mentions none. Two events of the same kind are often years apart.
+    pub year_conflict: f32,
+    /// Days between the article and the mean publication time of the story's dated members
+    /// (between the two means for story merges), when both are dated.
+    pub gap_days: Option<f32>,
+}
+
+impl Signals {
+    /// The signals in the order of the linear model's weights: body, title, ent, num,
+    /// ent_cont, top_ent, num_cont, doc_top_ent, year_conflict.
+    pub fn features(&self) -> [f32; N_FEATURES] {
+        [
+            self.body,
+            self.title,
+            self.ent,
+            self.num,
+            self.ent_cont,
+            self.top_ent,
+            self.num_cont,
+            self.doc_top_ent,
+            self.year_conflict,
+        ]
+    }
+}
+
+/// One scored candidate story, as reported by [`StoryEngine::add_with`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Candidate {
+    /// Story id.
+    pub story: String,
+    /// Its similarity signals.
+    pub signals: Signals,
+    /// The join score (linear model minus time penalty).
+    pub score: f32,
+}
+
+/// How [`StoryEngine::add_with`] decides.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Decision {
+    /// The engine decides (what [`StoryEngine::add`] does).
+    Auto,
+    /// Join this story (falls back to a new story when it is unknown or frozen).
+    Join(String),
+    /// Open a new story.
+    New,
+}
+
+/// Result of [`StoryEngine::add_with`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AddOutcome {
+    /// The story the article belongs to after the step (merges included).
+    pub story: String,
+    /// Whether it joined an existing story.
+    pub joined: bool,
+    /// The candidates considered, best first.
+    pub candidates: Vec<Candidate>,
+}
+
+/// Term interner with document frequencies.
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+struct Vocab {
+    ids: FxHashMap<String, u32>,
+    df: Vec<u32>,
+}
+
+impl Vocab {
+    fn intern(&mut self, s: &str) -> u32 {
+        if let Some(&id) = self.ids.get(s) {
+            return id;
+        }
+        let id = self.df.len() as u32;
+        self.ids.insert(s.to_owned(), id);
+        self.df.push(0);
+        id
+    }
+
+    /// Smoothed IDF: defined (and equal for all terms) from the very first document.
+    fn idf(&self, id: u32, n: u32) -> f32 {
+        let df = self.df.get(id as usize).copied().unwrap_or(0);
+        ((n as f32 + 1.0) / (df as f32 + 1.0)).ln() + 1.0
+    }
+}
+
+/// A document's sparse vector: `(term, sublinear tf, idf)` and its TF-IDF norm.
+#[derive(Debug, Default, Clone)]
+struct DocVec {
+    items: Vec<(u32, f32, f32)>,
+    norm: f32,
+}
+
+impl DocVec {
+    fn is_empty(&self) -> bool {
+        self.items.is_empty() || self.norm <= 0.0
+    }
+}
+
+/// Sum of unit-normalised member vectors, without IDF (applied at comparison time so that the
+/// weights follow the growing corpus). The norm is cached and refreshed when the story changed
+/// or the corpus grew by more than 5 %.
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+struct Centroid {
+    w: FxHashMap<u32, f32>,
+    #[serde(skip)]
+    norm_sq: f32,
+    #[serde(skip)]
+    norm_n: u32,
+}
+
+impl Centroid {
+    fn is_empty(&self) -> bool {
+        self.w.is_empty()
+    }
+
+    fn add_doc(&mut self, d: &DocVec, scale: f32) {
+        if d.is_empty() {
+            return;
+        }
+        // The cached norm is updated for the touched terms with today's IDF (exact for them);
+        // drift of the other terms' IDF is caught by the periodic full recompute.
+        let valid = self.norm_n != 0;
+        for &(t, w, idf) in &d.items {
+            let c = self.w.entry(t).or_insert(0.0);
+            let old = *c;
+            *c += scale * w / d.norm;
+            if valid {
+                self.norm_sq += (*c * *c - old * old) * idf * idf;
+            }
+        }
+    }
+
+    fn add_centroid(&mut self, other: &Centroid) {
+        for (&t, &w) in &other.w {
+            *self.w.entry(t).or_insert(0.0) += w;
+        }
+        self.norm_n = 0;
+    }
+
+    fn norm(&mut self, vocab: &Vocab, n: u32) -> f32 {
+        if self.norm_n == 0 || n > self.norm_n + self.norm_n / 20 {
+            let mut terms: Vec<(&u32, &f32)> = self.w.iter().collect();
+            // Sorted so that the float sum does not depend on hash-map layout (determinism
+            // across serialisation round trips).
+            terms.sort_unstable_by_key(|(t, _)| **t);
+            let s: f32 = terms
+                .iter()
+                .map(|(&t, &w)| {
+                    let x = w * vocab.idf(t, n);
+                    x * x
+                })
+                .sum();
+            self.norm_sq = s;
+            self.norm_n = n.max(1);
+        }
+        self.norm_sq.max(0.0).sqrt()
+    }
+
+    fn cos_doc(&mut self, d: &DocVec, vocab: &Vocab, n: u32) -> f32 {
+        if d.is_empty() || self.is_empty() {
+            return 0.0;
+        }
+        let norm = self.norm(vocab, n);
+        if norm <= 0.0 {
+            return 0.0;
+        }
+        let dot: f32 = d
+            .items
+            .iter()
+            .filter_map(|&(t, w, idf)| self.w.get(&t).map(|&c| w * c * idf * idf))
+            .sum();
+        (dot / (d.norm * norm)).clamp(0.0, 1.0)
+    }
+
+    /// Share of the document's TF-IDF mass on terms the centroid has.
+    fn containment(&self, d: &DocVec) -> f32 {
+        if d.is_empty() || self.is_empty() {
+            return 0.0;
+        }
+        let hit: f32 = d
+            .items
+            .iter()
+            .filter(|(t, _, _)| self.w.contains_key(t))
+            .map(|&(_, w, idf)| (w * idf) * (w * idf))
+            .sum();
+        (hit / (d.norm * d.norm)).clamp(0.0, 1.0)
+    }
+
+    /// The `k` heaviest terms by weight times IDF.
+    fn top(&self, k: usize, vocab: &Vocab, n: u32) -> Vec<(u32, f32)> {
+        let mut v: Vec<(u32, f32)> = self
+            .w
+            .iter()
+            .map(|(&t, &w)| (t, w * vocab.idf(t, n)))
+            .collect();
+        v.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        v.truncate(k);
+        v
+    }
+
+    fn cos_centroid(a: &mut Centroid, b: &mut Centroid, vocab: &Vocab, n: u32) -> f32 {
+        if a.is_empty() || b.is_empty() {
+            return 0.0;
+        }
+        let (na, nb) = (a.norm(vocab, n), b.norm(vocab, n));
+        if na <= 0.0 || nb <= 0.0 {
+            return 0.0;
+        }
+        let (small, large) = if a.w.len() <= b.w.len() {
+            (&*a, &*b)
+        } else {
+            (&*b, &*a)
+        };
+        let mut terms: Vec<(&u32, &f32)> = small.w.iter().collect();
+        terms.sort_unstable_by_key(|(t, _)| **t);
+        let dot: f32 = terms
+            .iter()
+            .filter_map(|(&t, &w)| {
+                large.w.get(&t).map(|&c| {
+                    let idf = vocab.idf(t, n);
+                    w * c * idf * idf
+                })
+            })
+            .sum();
+        (dot / (na * nb)).clamp(0.0, 1.0)
+    }
+}
+
+/// One article as remembered by the engine.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Article {
+    id: String,
+    story: u32,
+    published: Option<DateTime<FixedOffset>>,
+    outlet: Option<String>,
+    /// Headline, or the first line of the text when there is none.
+    title: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Story {
+    id: String,
+    /// Article indices in arrival order.
+    members: Vec<u32>,
+    /// Top body terms of each member (same order as `members`); dropped when frozen.
+    sigs: Vec<Vec<(u32, f32)>>,
+    feats: [Centroid; 3],
+    title: Centroid,
+    /// The story's main names (weight times IDF), refreshed on every change.
+    top_ents: Vec<(u32, f32)>,
+    /// Sum over members of their year-mention shares.
+    years: FxHashMap<u16, f32>,
+    first: Option<i64>,
+    last: Option<i64>,
+    /// Sum and count of member timestamps: the time gap is measured from their mean, so a
+    /// story cannot drift through time by chaining one day after the next.
+    ts_sum: f64,
+    ts_n: u32,
+    last_seq: u64,
+    storyline: u32,
+    active: bool,
+    merged_into: Option<u32>,
+    /// Posting keys this story is listed under.
+    indexed: FxHashSet<u64>,
+    /// Title fixed when the story was frozen.
+    frozen_title: Option<Option<String>>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Storyline {
+    id: String,
+    /// Story indices in creation order.
+    stories: Vec<u32>,
+    ents: Centroid,
+    body: Centroid,
+    last: Option<i64>,
+    last_seq: u64,
+    active: bool,
+    merged_into: Option<u32>,
+    indexed: FxHashSet<u64>,
+}
+
+/// A story as reported by [`StoryEngine::stories`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StorySummary {
+    /// `"s-"` + id of the story's first article: stable across runs on the same data.
+    pub id: String,
+    /// Id of the storyline the story belongs to.
+    pub storyline: String,
+    /// Member article ids in arrival order.
+    pub articles: Vec<String>,
+    /// Headline of the story's most central article (closest to the centroid).
+    pub title: Option<String>,
+    /// Earliest publication time among members.
+    pub first_published: Option<DateTime<FixedOffset>>,
+    /// Latest publication time among members.
+    pub last_published: Option<DateTime<FixedOffset>>,
+    /// Outlet of the earliest member (earliest published, else first to arrive).
+    pub first_outlet: Option<String>,
+    /// Distinct outlets in arrival order.
+    pub outlets: Vec<String>,
+    /// `last_published - first_published` in days.
+    pub span_days: Option<f64>,
+}
+
+/// A storyline as reported by [`StoryEngine::storylines`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StorylineSummary {
+    /// `"l-"` + id of the first article of the storyline's first story.
+    pub id: String,
+    /// Story ids in time order (by first publication; undated stories last, by creation).
+    pub stories: Vec<String>,
+}
+
+/// Online engine. State is serde-serialisable so the store can persist it and continue
+/// incrementally.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StoryEngine {
+    cfg: StoryConfig,
+    vocab: [Vocab; 3],
+    n_docs: u32,
+    seq: u64,
+    clock: Option<i64>,
+    articles: Vec<Article>,
+    article_ix: FxHashMap<String, u32>,
+    stories: Vec<Story>,
+    story_ix: FxHashMap<String, u32>,
+    active: Vec<u32>,
+    postings: FxHashMap<u64, Vec<u32>>,
+    lines: Vec<Storyline>,
+    active_lines: Vec<u32>,
+    line_postings: FxHashMap<u64, Vec<u32>>,
+}
+
+fn key(kind: usize, id: u32) -> u64 {
+    ((kind as u64) << 32) | id as u64
+}
+
+fn fallback_title(text: &str) -> Option<String> {
+    let line = text
+        .lines()
+        .map(str::trim)
+        .find(|l| l.split_whitespace().count() >= 3)?;
+    if line.chars().count() <= 160 {
+        return Some(line.to_owned());
+    }
+    let cut: String = line.chars().take(160).collect();
+    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(a, _)| a);
+    Some(format!("{cut}…"))
+}
+
+/// Year mentions (integers 1900..=2100) as shares summing to 1.
+fn years_of(nums: &[(String, f32)]) -> Vec<(u16, f32)> {
+    let mut v: Vec<(u16, f32)> = nums
+        .iter()
+        .filter_map(|(s, w)| {
+            let y: u16 = s.parse().ok()?;
+            (1900..=2100).contains(&y).then_some((y, *w))
+        })
+        .collect();
+    let tot: f32 = v.iter().map(|x| x.1).sum();
+    for x in &mut v {
+        x.1 /= tot;
+    }
+    v
+}
+
+/// `1 -` histogram intersection of a document's year shares with a story's year sums.
+fn year_conflict(doc: &[(u16, f32)], story: &FxHashMap<u16, f32>) -> f32 {
+    let tot: f32 = story.values().sum();
+    if doc.is_empty() || tot <= 0.0 {
+        return 0.0;
+    }
+    let inter: f32 = doc
+        .iter()
+        .map(|&(y, w)| w.min(story.get(&y).copied().unwrap_or(0.0) / tot))
+        .sum();
+    (1.0 - inter).clamp(0.0, 1.0)
+}
+
+/// A document's `k` heaviest terms by weight times IDF.
+fn top_of_doc(v: &DocVec, k: usize) -> Vec<(u32, f32)> {
+    let mut t: Vec<(u32, f32)> = v.items.iter().map(|&(t, w, idf)| (t, w * idf)).collect();
+    t.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    t.truncate(k);
+    t
+}
+
+/// Features of the article being added.
+struct DocFeats {
+    vecs: [DocVec; 3],
+    ent_set: FxHashSet<u32>,
+    /// The article's main names (weight times IDF).
+    top_ents: Vec<(u32, f32)>,
+    /// Share of year mentions per year.
+    years: Vec<(u16, f32)>,
+    title: DocVec,
+    ts: Option<i64>,
+}
+
+impl StoryEngine {
+    /// A fresh engine.
+    pub fn new(cfg: StoryConfig) -> Self {
+        Self {
+            cfg,
+            vocab: Default::default(),
+            n_docs: 0,
+            seq: 0,
+            clock: None,
+            articles: Vec::new(),
+            article_ix: FxHashMap::default(),
+            stories: Vec::new(),
+            story_ix: FxHashMap::default(),
+            active: Vec::new(),
+            postings: FxHashMap::default(),
+            lines: Vec::new(),
+            active_lines: Vec::new(),
+            line_postings: FxHashMap::default(),
+        }
+    }
+
+    /// The configuration in use.
+    pub fn config(&self) -> &StoryConfig {
+        &self.cfg
+    }
+
+    /// Number of articles added.
+    pub fn len(&self) -> usize {
+        self.articles.len()
+    }
+
+    /// Whether no article was added yet.
+    pub fn is_empty(&self) -> bool {
+        self.articles.is_empty()
+    }
+
+    fn root_story(&self, mut s: u32) -> u32 {
+        while let Some(t) = self.stories[s as usize].merged_into {
+            s = t;
+        }
+        s
+    }
+
+    fn root_line(&self, mut l: u32) -> u32 {
+        while let Some(t) = self.lines[l as usize].merged_into {
+            l = t;
+        }
+        l
+    }
+
+    fn vectorise(&mut self, raw: &[(String, f32)], kind: usize, count_df: bool) -> Vec<(u32, f32)> {
+        let voc = &mut self.vocab[kind];
+        raw.iter()
+            .map(|(s, w)| {
+                let id = voc.intern(s);
+                if count_df {
+                    voc.df[id as usize] += 1;
+                }
+                // Sublinear term frequency: repetition matters, but not linearly.
+                (id, if *w > 1.0 { 1.0 + w.ln() } else { *w })
+            })
+            .collect()
+    }
+
+    fn with_idf(&self, v: Vec<(u32, f32)>, kind: usize) -> DocVec {
+        let n = self.n_docs;
+        let items: Vec<(u32, f32, f32)> = v
+            .into_iter()
+            .map(|(t, w)| (t, w, self.vocab[kind].idf(t, n)))
+            .collect();
+        let norm = items
+            .iter()
+            .map(|&(_, w, idf)| (w * idf) * (w * idf))
+            .sum::<f32>()
+            .sqrt();
+        DocVec { items, norm }
+    }
+
+    /// Adds one article and returns the id of the story it now belongs to. Adding an id that
+    /// was already added changes nothing and returns its current story.
+    pub fn add(&mut self, doc: &StoryDoc) -> String {
+        self.add_with(doc, &Decision::Auto).story
+    }
+
+    /// Adds one article with an explicit or automatic decision and reports the candidates it
+    /// was compared with (for explanations, and for training the model on gold streams).
+    pub fn add_with(&mut self, doc: &StoryDoc, decision: &Decision) -> AddOutcome {
+        if let Some(&a) = self.article_ix.get(&doc.id) {
+            let s = self.root_story(self.articles[a as usize].story);
+            return AddOutcome {
+                story: self.stories[s as usize].id.clone(),
+                joined: true,
+                candidates: Vec::new(),
+            };
+        }
+        self.seq += 1;
+        let ex = extract(
+            doc.title.as_deref(),
+            &doc.text,
+            self.cfg.lead_tokens,
+            self.cfg.lead_boost,
+        );
+        let words = self.vectorise(&ex.words, WORDS, true);
+        let ents = self.vectorise(&ex.ents, ENTS, true);
+        let nums = self.vectorise(&ex.nums, NUMS, true);
+        let title = self.vectorise(&ex.title_words, WORDS, false);
+        self.n_docs += 1;
+        let ts = doc.published.map(|p| p.timestamp());
+        if let Some(t) = ts {
+            self.clock = Some(self.clock.map_or(t, |c| c.max(t)));
+        }
+        let years = years_of(&ex.nums);
+        let f = DocFeats {
+            ent_set: ents.iter().map(|&(t, _)| t).collect(),
+            top_ents: Vec::new(),
+            years,
+            vecs: [
+                self.with_idf(words, WORDS),
+                self.with_idf(ents, ENTS),
+                self.with_idf(nums, NUMS),
+            ],
+            title: self.with_idf(title, WORDS),
+            ts,
+        };
+        let mut f = f;
+        f.top_ents = top_of_doc(&f.vecs[ENTS], TOP_ENTS);
+
+        if self.seq % SWEEP_EVERY == 0 || self.active.len() > self.cfg.max_active_stories {
+            self.sweep();
+        }
+
+        let cands = self.candidates(&f);
+        let mut scored: Vec<(f32, u32, Signals)> = cands
+            .into_iter()
+            .map(|s| {
+                let sig = self.signals_doc(&f, s);
+                (self.score(&sig), s, sig)
+            })
+            .collect();
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let candidates: Vec<Candidate> = scored
+            .iter()
+            .map(|&(score, s, signals)| Candidate {
+                story: self.stories[s as usize].id.clone(),
+                signals,
+                score,
+            })
+            .collect();
+
+        let art_ix = self.articles.len() as u32;
+        self.articles.push(Article {
+            id: doc.id.clone(),
+            story: 0,
+            published: doc.published,
+            outlet: doc.outlet.clone().filter(|o| !o.trim().is_empty()),
+            title: doc
+                .title
+                .as_deref()
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(str::to_owned)
+                .or_else(|| fallback_title(&doc.text)),
+        });
+        self.article_ix.insert(doc.id.clone(), art_ix);
+
+        let target = match decision {
+            Decision::Auto => scored
+                .first()
+                .filter(|(score, _, _)| *score >= self.cfg.join_threshold)
+                .map(|&(_, s, _)| s),
+            Decision::New => None,
+            Decision::Join(id) => self
+                .story_ix
+                .get(id)
+                .map(|&s| self.root_story(s))
+                .filter(|&s| self.stories[s as usize].active),
+        };
+        let (story, joined) = match target {
+            Some(s) => {
+                self.join(s, art_ix, &f);
+                let story = if *decision == Decision::Auto {
+                    let others: Vec<u32> = scored
+                        .iter()
+                        .filter(|&&(_, o, _)| o != s)
+                        .take(MERGE_CHECKS)
+                        .filter(|(sc, _, _)| *sc >= self.cfg.join_threshold * 0.5)
+                        .map(|&(_, o, _)| o)
+                        .collect();
+                    self.try_merges(s, &others)
+                } else {
+                    s
+                };
+                (story, true)
+            }
+            None => (self.open_story(art_ix, &f), false),
+        };
+        self.articles[art_ix as usize].story = story;
+        AddOutcome {
+            story: self.stories[story as usize].id.clone(),
+            joined,
+            candidates,
+        }
+    }
+
+    /// Candidate stories: those sharing the article's most weighty words or rarest names.
+    fn candidates(&self, f: &DocFeats) -> Vec<u32> {
+        let mut acc: FxHashMap<u32, f32> = FxHashMap::default();
+        for (kind, limit) in [(WORDS, self.cfg.query_terms), (ENTS, self.cfg.query_ents)] {
+            let v = &f.vecs[kind];
+            if v.is_empty() {
+                continue;
+            }
+            let mut q: Vec<&(u32, f32, f32)> = v.items.iter().collect();
+            q.sort_by(|a, b| (b.1 * b.2).total_cmp(&(a.1 * a.2)).then(a.0.cmp(&b.0)));
+            for &&(t, w, idf) in q.iter().take(limit) {
+                let Some(list) = self.postings.get(&key(kind, t)) else {
+                    continue;
+                };
+                if list.len() > self.cfg.max_posting {
+                    continue;
+                }
+                let gain = w * idf / v.norm;
+                for &s in list {
+                    let st = &self.stories[s as usize];
+                    if st.active && st.merged_into.is_none() {
+                        *acc.entry(s).or_insert(0.0) += gain;
+                    }
+                }
+            }
+        }
+        let mut c: Vec<(u32, f32)> = acc.into_iter().collect();
+        c.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        c.truncate(self.cfg.max_candidates);
+        c.into_iter().map(|(s, _)| s).collect()
+    }
+
+    fn time_pen(&self, gap: Option<f32>) -> f32 {
+        match gap {
+            Some(g) => {
+                self.cfg.time_penalty * (g / self.cfg.time_scale_days.max(1e-3)).min(1.0)
+            }
+            None => 0.0,
+        }
+    }
+
+    /// The join score: the linear model over the signals minus the time penalty.
+    fn score(&self, s: &Signals) -> f32 {
+        let c = &self.cfg;
+        let w = [
+            c.w_body,
+            c.w_title,
+            c.w_ent,
+            c.w_num,
+            c.w_ent_cont,
+            c.w_top_ent,
+            c.w_num_cont,
+            c.w_doc_top_ent,
+            c.w_year_conflict,
+        ];
+        let lin: f32 = w.iter().zip(s.features()).map(|(w, x)| w * x).sum();
+        lin - self.time_pen(s.gap_days)
+    }
+
+    fn signals_doc(&mut self, f: &DocFeats, s: u32) -> Signals {
+        let n = self.n_docs;
+        let vocab = &self.vocab;
+        let st = &mut self.stories[s as usize];
+        let body = st.feats[WORDS].cos_doc(&f.vecs[WORDS], &vocab[WORDS], n);
+        let ent = st.feats[ENTS].cos_doc(&f.vecs[ENTS], &vocab[ENTS], n);
+        let num = st.feats[NUMS].cos_doc(&f.vecs[NUMS], &vocab[NUMS], n);
+        let title = if f.title.is_empty() || st.title.is_empty() {
+            body
+        } else {
+            st.title.cos_doc(&f.title, &vocab[WORDS], n)
+        };
+        let top_total: f32 = st.top_ents.iter().map(|x| x.1).sum();
+        let top_hit: f32 = st
+            .top_ents
+            .iter()
+            .filter(|(t, _)| f.ent_set.contains(t))
+            .map(|x| x.1)
+            .sum();
+        Signals {
+            body,
+            title,
+            ent,
+            num,
+            ent_cont: st.feats[ENTS].containment(&f.vecs[ENTS]),
+            top_ent: if top_total > 0.0 {
+                top_hit / top_total
+            } else {
+                0.0
+            },
+            num_cont: st.feats[NUMS].containment(&f.vecs[NUMS]),
+            doc_top_ent: {
+                let tot: f32 = f.top_ents.iter().map(|e| e.1).sum();
+                let hit: f32 = f
+                    .top_ents
+                    .iter()
+                    .filter(|(t, _)| st.feats[ENTS].w.contains_key(t))
+                    .map(|e| e.1)
+                    .sum();
+                if tot > 0.0 {
+                    hit / tot
+                } else {
+                    0.0
+                }
+            },
+            year_conflict: year_conflict(&f.years, &st.years),
+            gap_days: match f.ts {
+                Some(t) if st.ts_n > 0 => {
+                    Some(((t as f64 - st.ts_sum / st.ts_n as f64).abs() / DAY_SECS as f64) as f32)
+                }
+                _ => None,
+            },
+        }
+    }
+
+    fn signals_stories(&mut self, a: u32, b: u32) -> Signals {
+        let n = self.n_docs;
+        let (lo, hi) = if a < b { (a, b) } else { (b, a) };
+        let (left, right) = self.stories.split_at_mut(hi as usize);
+        let sa = &mut left[lo as usize];
+        let sb = &mut right[0];
+        let v = &self.vocab;
+        let mut c = [0.0f32; 3];
+        for (k, ck) in c.iter_mut().enumerate() {
+            *ck = Centroid::cos_centroid(&mut sa.feats[k], &mut sb.feats[k], &v[k], n);
+        }
+        let title = if sa.title.is_empty() || sb.title.is_empty() {
+            c[WORDS]
+        } else {
+            Centroid::cos_centroid(&mut sa.title, &mut sb.title, &v[WORDS], n)
+        };
+        let cover = |x: &Story, y: &Story| {
+            let tot: f32 = x.top_ents.iter().map(|e| e.1).sum();
+            let hit: f32 = x
+                .top_ents
+                .iter()
+                .filter(|(t, _)| y.feats[ENTS].w.contains_key(t))
+                .map(|e| e.1)
+                .sum();
+            if tot > 0.0 {
+                hit / tot
+            } else {
+                0.0
+            }
+        };
+        let top_ent = 0.5 * (cover(sa, sb) + cover(sb, sa));
+        Signals {
+            body: c[WORDS],
+            title,
+            ent: c[ENTS],
+            num: c[NUMS],
+            ent_cont: c[ENTS],
+            top_ent,
+            num_cont: c[NUMS],
+            doc_top_ent: top_ent,
+            year_conflict: {
+                let tot: f32 = sa.years.values().sum();
+                let ya: Vec<(u16, f32)> = if tot > 0.0 {
+                    let mut v: Vec<(u16, f32)> =
+                        sa.years.iter().map(|(&y, &w)| (y, w / tot)).collect();
+                    v.sort_unstable_by_key(|x| x.0);
+                    v
+                } else {
+                    Vec::new()
+                };
+                year_conflict(&ya, &sb.years)
+            },
+            gap_days: (sa.ts_n > 0 && sb.ts_n > 0).then(|| {
+                let ma = sa.ts_sum / sa.ts_n as f64;
+                let mb = sb.ts_sum / sb.ts_n as f64;
+                ((ma - mb).abs() / DAY_SECS as f64) as f32
+            }),
+        }
+    }
+
+    fn signature(f: &DocFeats) -> Vec<(u32, f32)> {
+        let v = &f.vecs[WORDS];
+        if v.is_empty() {
+            return Vec::new();
+        }
+        let mut sig: Vec<(u32, f32)> = v.items.iter().map(|&(t, w, _)| (t, w / v.norm)).collect();
+        sig.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        sig.truncate(SIG_TERMS);
+        sig
+    }
+
+    fn index_story(&mut self, s: u32, f: &DocFeats) {
+        for (kind, limit) in [(WORDS, self.cfg.query_terms), (ENTS, self.cfg.query_ents)] {
+            let v = &f.vecs[kind];
+            let mut q: Vec<&(u32, f32, f32)> = v.items.iter().collect();
+            q.sort_by(|a, b| (b.1 * b.2).total_cmp(&(a.1 * a.2)).then(a.0.cmp(&b.0)));
+            for &&(t, _, _) in q.iter().take(limit) {
+                let k = key(kind, t);
+                if self.stories[s as usize].indexed.insert(k) {
+                    self.postings.entry(k).or_default().push(s);
+                }
+            }
+        }
+    }
+
+    fn join(&mut self, s: u32, art: u32, f: &DocFeats) {
+        let seq = self.seq;
+        let sig = Self::signature(f);
+        let st = &mut self.stories[s as usize];
+        st.members.push(art);
+        st.sigs.push(sig);
+        for k in 0..3 {
+            st.feats[k].add_doc(&f.vecs[k], 1.0);
+        }
+        st.title.add_doc(&f.title, 1.0);
+        // Only the old main names and this article's names can be the new main names.
+        let n = self.n_docs;
+        let mut cand: Vec<u32> = st.top_ents.iter().map(|e| e.0).collect();
+        cand.extend(f.vecs[ENTS].items.iter().map(|e| e.0));
+        cand.sort_unstable();
+        cand.dedup();
+        let mut top: Vec<(u32, f32)> = cand
+            .into_iter()
+            .filter_map(|t| {
+                let w = st.feats[ENTS].w.get(&t)?;
+                Some((t, w * self.vocab[ENTS].idf(t, n)))
+            })
+            .collect();
+        top.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        top.truncate(TOP_ENTS);
+        st.top_ents = top;
+        for &(y, w) in &f.years {
+            *st.years.entry(y).or_insert(0.0) += w;
+        }
+        if let Some(t) = f.ts {
+            st.first = Some(st.first.map_or(t, |x| x.min(t)));
+            st.last = Some(st.last.map_or(t, |x| x.max(t)));
+            st.ts_sum += t as f64;
+            st.ts_n += 1;
+        }
+        st.last_seq = seq;
+        let line = st.storyline;
+        let line = self.root_line(line);
+        self.index_story(s, f);
+        self.feed_line(line, f);
+    }
+
+    fn open_story(&mut self, art: u32, f: &DocFeats) -> u32 {
+        let s = self.stories.len() as u32;
+        let id = format!("s-{}", self.articles[art as usize].id);
+        self.stories.push(Story {
+            id: id.clone(),
+            members: Vec::new(),
+            sigs: Vec::new(),
+            feats: Default::default(),
+            title: Centroid::default(),
+            top_ents: Vec::new(),
+            years: FxHashMap::default(),
+            first: None,
+            last: None,
+            ts_sum: 0.0,
+            ts_n: 0,
+            last_seq: self.seq,
+            storyline: 0,
+            active: true,
+            merged_into: None,
+            indexed: FxHashSet::default(),
+            frozen_title: None,
+        });
+        self.story_ix.insert(id, s);
+        self.active.push(s);
+        let line = self.pick_line(f, art);
+        self.stories[s as usize].storyline = line;
+        self.lines[line as usize].stories.push(s);
+        self.join(s, art, f);
+        s
+    }
+
+    /// Merges `s` with any of `others` that turn out to be the same event; returns the
+    /// surviving story (the older one keeps its id).
+    fn try_merges(&mut self, mut s: u32, others: &[u32]) -> u32 {
+        for &o in others {
+            let o = self.root_story(o);
+            if o == s || !self.stories[o as usize].active {
+                continue;
+            }
+            let sig = self.signals_stories(s, o);
+            if self.score(&sig) >= self.cfg.merge_threshold {
+                let (keep, gone) = if o < s { (o, s) } else { (s, o) };
+                self.merge_stories(keep, gone);
+                s = keep;
+            }
+        }
+        s
+    }
+
+    fn merge_stories(&mut self, keep: u32, gone: u32) {
+        let g = std::mem::replace(
+            &mut self.stories[gone as usize],
+            Story {
+                id: String::new(),
+                members: Vec::new(),
+                sigs: Vec::new(),
+                feats: Default::default(),
+                title: Centroid::default(),
+                top_ents: Vec::new(),
+                years: FxHashMap::default(),
+                first: None,
+                last: None,
+                ts_sum: 0.0,
+                ts_n: 0,
+                last_seq: 0,
+                storyline: 0,
+                active: false,
+                merged_into: Some(keep),
+                indexed: FxHashSet::default(),
+                frozen_title: None,
+            },
+        );
+        self.stories[gone as usize].id = g.id.clone();
+        self.stories[gone as usize].storyline = g.storyline;
+        let k = &mut self.stories[keep as usize];
+        let mut both: Vec<(u32, Vec<(u32, f32)>)> = k
+            .members
+            .drain(..)
+            .zip(k.sigs.drain(..))
+            .chain(g.members.into_iter().zip(g.sigs))
+            .collect();
+        both.sort_by_key(|(a, _)| *a);
+        for (a, sig) in both {
+            k.members.push(a);
+            k.sigs.push(sig);
+        }
+        for i in 0..3 {
+            k.feats[i].add_centroid(&g.feats[i]);
+        }
+        k.title.add_centroid(&g.title);
+        k.top_ents = k.feats[ENTS].top(TOP_ENTS, &self.vocab[ENTS], self.n_docs);
+        for (y, w) in g.years {
+            *k.years.entry(y).or_insert(0.0) += w;
+        }
+        k.first = match (k.first, g.first) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        k.last = match (k.last, g.last) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+        k.last_seq = k.last_seq.max(g.last_seq);
+        k.ts_sum += g.ts_sum;
+        k.ts_n += g.ts_n;
+        for key in g.indexed {
+            if self.stories[keep as usize].indexed.insert(key) {
+                self.postings.entry(key).or_default().push(keep);
+            }
+        }
+        self.active.retain(|&x| x != gone);
+        let (lk, lg) = (
+            self.root_line(self.stories[keep as usize].storyline),
+            self.root_line(g.storyline),
+        );
+        if lk != lg {
+            let (a, b) = if lk < lg { (lk, lg) } else { (lg, lk) };
+            self.merge_lines(a, b);
+        }
+    }
+
+    fn merge_lines(&mut self, keep: u32, gone: u32) {
+        let g = &mut self.lines[gone as usize];
+        g.merged_into = Some(keep);
+        g.active = false;
+        let stories = std::mem::take(&mut g.stories);
+        let ents = std::mem::take(&mut g.ents);
+        let body = std::mem::take(&mut g.body);
+        let indexed = std::mem::take(&mut g.indexed);
+        let (glast, gseq) = (g.last, g.last_seq);
+        let k = &mut self.lines[keep as usize];
+        k.stories.extend(stories);
+        k.stories.sort_unstable();
+        k.ents.add_centroid(&ents);
+        k.body.add_centroid(&body);
+        k.last = k.last.max(glast);
+        k.last_seq = k.last_seq.max(gseq);
+        for key in indexed {
+            if self.lines[keep as usize].indexed.insert(key) {
+                self.line_postings.entry(key).or_default().push(keep);
+            }
+        }
+        self.active_lines.retain(|&x| x != gone);
+    }
+
+    /// Chooses (or opens) the storyline for a story opened by article `art`.
+    fn pick_line(&mut self, f: &DocFeats, art: u32) -> u32 {
+        let mut acc: FxHashMap<u32, f32> = FxHashMap::default();
+        for (kind, limit) in [(ENTS, self.cfg.query_ents), (WORDS, self.cfg.query_terms / 2)] {
+            let v = &f.vecs[kind];
+            if v.is_empty() {
+                continue;
+            }
+            let mut q: Vec<&(u32, f32, f32)> = v.items.iter().collect();
+            q.sort_by(|a, b| (b.1 * b.2).total_cmp(&(a.1 * a.2)).then(a.0.cmp(&b.0)));
+            for &&(t, w, idf) in q.iter().take(limit) {
+                if let Some(list) = self.line_postings.get(&key(kind, t)) {
+                    if list.len() > self.cfg.max_posting {
+                        continue;
+                    }
+                    for &l in list {
+                        let ln = &self.lines[l as usize];
+                        if ln.active && ln.merged_into.is_none() {
+                            *acc.entry(l).or_insert(0.0) += w * idf / v.norm;
+                        }
+                    }
+                }
+            }
+        }
+        let mut c: Vec<(u32, f32)> = acc.into_iter().collect();
+        c.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        c.truncate(self.cfg.max_candidates);
+        let n = self.n_docs;
+        let we = self.cfg.storyline_w_ent.clamp(0.0, 1.0);
+        let mut best: Option<(f32, u32)> = None;
+        for (l, _) in c {
+            let ln = &mut self.lines[l as usize];
+            let ce = ln.ents.cos_doc(&f.vecs[ENTS], &self.vocab[ENTS], n);
+            let cb = ln.body.cos_doc(&f.vecs[WORDS], &self.vocab[WORDS], n);
+            let gap = match (f.ts, ln.last) {
+                (Some(t), Some(x)) => Some(((t - x).abs() as f32) / DAY_SECS),
+                _ => None,
+            };
+            let pen = gap.map_or(0.0, |g| {
+                self.cfg.storyline_time_penalty
+                    * (g / self.cfg.storyline_window_days.max(1e-3)).min(1.0)
+            });
+            let sc = we * ce + (1.0 - we) * cb - pen;
+            if best.is_none_or(|(b, bl)| sc > b || (sc == b && l < bl)) {
+                best = Some((sc, l));
+            }
+        }
+        match best {
+            Some((sc, l)) if sc >= self.cfg.storyline_threshold => l,
+            _ => {
+                let l = self.lines.len() as u32;
+                self.lines.push(Storyline {
+                    id: format!("l-{}", self.articles[art as usize].id),
+                    stories: Vec::new(),
+                    ents: Centroid::default(),
+                    body: Centroid::default(),
+                    last: None,
+                    last_seq: self.seq,
+                    active: true,
+                    merged_into: None,
+                    indexed: FxHashSet::default(),
+                });
+                self.active_lines.push(l);
+                l
+            }
+        }
+    }
+
+    /// Adds an article's names and top words to its storyline's profile.
+    fn feed_line(&mut self, l: u32, f: &DocFeats) {
+        let sig = Self::signature(f);
+        let ln = &mut self.lines[l as usize];
+        ln.ents.add_doc(&f.vecs[ENTS], 1.0);
+        // Only the top words: a storyline can live for months and its profile must stay small.
+        for &(t, w) in &sig {
+            *ln.body.w.entry(t).or_insert(0.0) += w;
+        }
+        ln.body.norm_n = 0;
+        if let Some(t) = f.ts {
+            ln.last = Some(ln.last.map_or(t, |x| x.max(t)));
+        }
+        ln.last_seq = self.seq;
+        let limit_e = self.cfg.query_ents;
+        let limit_w = self.cfg.query_terms / 2;
+        for (kind, limit) in [(ENTS, limit_e), (WORDS, limit_w)] {
+            let v = &f.vecs[kind];
+            let mut q: Vec<&(u32, f32, f32)> = v.items.iter().collect();
+            q.sort_by(|a, b| (b.1 * b.2).total_cmp(&(a.1 * a.2)).then(a.0.cmp(&b.0)));
+            for &&(t, _, _) in q.iter().take(limit) {
+                let k = key(kind, t);
+                if self.lines[l as usize].indexed.insert(k) {
+                    self.line_postings.entry(k).or_default().push(l);
+                }
+            }
+        }
+    }
+
+    /// Freezes stories and storylines that fell out of the time window or over the size cap,
+    /// and drops them from the posting lists.
+    fn sweep(&mut self) {
+        let window = (self.cfg.window_days * DAY_SECS) as i64;
+        let mut freeze: Vec<u32> = Vec::new();
+        if let Some(clock) = self.clock {
+            for &s in &self.active {
+                if let Some(last) = self.stories[s as usize].last {
+                    if clock - last > window {
+                        freeze.push(s);
+                    }
+                }
+            }
+        }
+        let cap = self.cfg.max_active_stories.max(1);
+        if self.active.len() - freeze.len() > cap {
+            let fset: FxHashSet<u32> = freeze.iter().copied().collect();
+            let mut rest: Vec<(u64, u32)> = self
+                .active
+                .iter()
+                .filter(|s| !fset.contains(s))
+                .map(|&s| (self.stories[s as usize].last_seq, s))
+                .collect();
+            rest.sort_unstable();
+            let excess = rest.len() - cap;
+            freeze.extend(rest.into_iter().take(excess).map(|(_, s)| s));
+        }
+        for s in freeze {
+            self.freeze_story(s);
+        }
+        let stories = &self.stories;
+        self.active.retain(|&s| stories[s as usize].active);
+        self.postings.retain(|_, list| {
+            list.retain(|&s| {
+                let st = &stories[s as usize];
+                st.active && st.merged_into.is_none()
+            });
+            !list.is_empty()
+        });
+
+        let lwindow = (self.cfg.storyline_window_days * DAY_SECS) as i64;
+        if let Some(clock) = self.clock {
+            for &l in &self.active_lines {
+                let ln = &mut self.lines[l as usize];
+                if ln.last.is_some_and(|x| clock - x > lwindow) {
+                    ln.active = false;
+                    ln.ents = Centroid::default();
+                    ln.body = Centroid::default();
+                    ln.indexed = FxHashSet::default();
+                }
+            }
+        }
+        let lcap = cap;
+        if self.active_lines.len() > lcap {
+            let mut rest: Vec<(u64, u32)> = self
+                .active_lines
+                .iter()
+                .filter(|&&l| self.lines[l as usize].active)
+                .map(|&l| (self.lines[l as usize].last_seq, l))
+                .collect();
+            rest.sort_unstable();
+            let excess = rest.len().saturating_sub(lcap);
+            for (_, l) in rest.into_iter().take(excess) {
+                let ln = &mut self.lines[l as usize];
+                ln.active = false;
+                ln.ents = Centroid::default();
+                ln.body = Centroid::default();
+                ln.indexed = FxHashSet::default();
+            }
+        }
+        let lines = &self.lines;
+        self.active_lines.retain(|&l| lines[l as usize].active);
+        self.line_postings.retain(|_, list| {
+            list.retain(|&l| {
+                let ln = &lines[l as usize];
+                ln.active && ln.merged_into.is_none()
+            });
+            !list.is_empty()
+        });
+    }
+
+    fn freeze_story(&mut self, s: u32) {
+        let title = self.central_title(s);
+        let st = &mut self.stories[s as usize];
+        st.frozen_title = Some(title);
+        st.active = false;
+        st.feats = Default::default();
+        st.title = Centroid::default();
+        st.sigs = Vec::new();
+        st.indexed = FxHashSet::default();
+    }
+
+    /// Headline of the member closest to the story centroid (earliest wins ties); members
+    /// without any headline are skipped.
+    fn central_title(&self, s: u32) -> Option<String> {
+        let st = &self.stories[s as usize];
+        if let Some(t) = &st.frozen_title {
+            return t.clone();
+        }
+        let n = self.n_docs;
+        let c = &st.feats[WORDS];
+        let mut best: Option<(f32, u32)> = None;
+        for (i, &a) in st.members.iter().enumerate() {
+            if self.articles[a as usize].title.is_none() {
+                continue;
+            }
+            let sc: f32 = st.sigs.get(i).map_or(0.0, |sig| {
+                sig.iter()
+                    .filter_map(|&(t, w)| {
+                        c.w.get(&t).map(|&x| {
+                            let idf = self.vocab[WORDS].idf(t, n);
+                            w * x * idf * idf
+                        })
+                    })
+                    .sum()
+            });
+            if best.is_none_or(|(b, _)| sc > b) {
+                best = Some((sc, a));
+            }
+        }
+        best.and_then(|(_, a)| self.articles[a as usize].title.clone())
+    }
+
+    fn summary(&self, s: u32) -> StorySummary {
+        let st = &self.stories[s as usize];
+        let arts: Vec<&Article> = st.members.iter().map(|&a| &self.articles[a as usize]).collect();
+        let first_published = arts.iter().filter_map(|a| a.published).min();
+        let last_published = arts.iter().filter_map(|a| a.published).max();
+        let earliest = arts
+            .iter()
+            .enumerate()
+            .min_by_key(|(i, a)| (a.published.is_none(), a.published, *i))
+            .map(|(_, a)| *a);
+        let mut outlets: Vec<String> = Vec::new();
+        for a in &arts {
+            if let Some(o) = &a.outlet {
+                if !outlets.contains(o) {
+                    outlets.push(o.clone());
+                }
+            }
+        }
+        let line = self.root_line(st.storyline);
+        StorySummary {
+            id: st.id.clone(),
+            storyline: self.lines[line as usize].id.clone(),
+            articles: arts.iter().map(|a| a.id.clone()).collect(),
+            title: self.central_title(s),
+            first_published,
+            last_published,
+            first_outlet: earliest.and_then(|a| a.outlet.clone()),
+            outlets,
+            span_days: first_published
+                .zip(last_published)
+                .map(|(a, b)| (b - a).num_seconds() as f64 / 86_400.0),
+        }
+    }
+
+    /// All stories (merged-away ones excluded) in creation order.
+    pub fn stories(&self) -> Vec<StorySummary> {
+        (0..self.stories.len() as u32)
+            .filter(|&s| self.stories[s as usize].merged_into.is_none())
+            .map(|s| self.summary(s))
+            .collect()
+    }
+
+    /// All storylines in creation order, each with its stories in time order.
+    pub fn storylines(&self) -> Vec<StorylineSummary> {
+        let mut out = Vec::new();
+        for (l, ln) in self.lines.iter().enumerate() {
+            if ln.merged_into.is_some() {
+                continue;
+            }
+            let mut ss: Vec<(bool, Option<i64>, u32)> = ln
+                .stories
+                .iter()
+                .map(|&s| self.root_story(s))
+                .collect::<FxHashSet<u32>>()
+                .into_iter()
+                .filter(|&s| self.root_line(self.stories[s as usize].storyline) == l as u32)
+                .map(|s| {
+                    let st = &self.stories[s as usize];
+                    let first = st
+                        .members
+                        .iter()
+                        .filter_map(|&a| self.articles[a as usize].published)
+                        .map(|p| p.timestamp())
+                        .min();
+                    (first.is_none(), first, s)
+                })
+                .collect();
+            ss.sort_unstable();
+            out.push(StorylineSummary {
+                id: ln.id.clone(),
+                stories: ss
+                    .into_iter()
+                    .map(|(_, _, s)| self.stories[s as usize].id.clone())
+                    .collect(),
+            });
+        }
+        out
+    }
+
+    /// The final story (after merges) of an article.
+    pub fn story_of(&self, article_id: &str) -> Option<String> {
+        let &a = self.article_ix.get(article_id)?;
+        let s = self.root_story(self.articles[a as usize].story);
+        Some(self.stories[s as usize].id.clone())
+    }
+
+    /// The storyline of a story (merged-away story ids are followed to their survivor).
+    pub fn storyline_of_story(&self, story_id: &str) -> Option<String> {
+        let &s = self.story_ix.get(story_id)?;
+        let s = self.root_story(s);
+        let l = self.root_line(self.stories[s as usize].storyline);
+        Some(self.lines[l as usize].id.clone())
+    }
+}

@@ -1,0 +1,306 @@
+//! `ibid`: the command-line face of the pipeline. Kept thin: parsing, calling the library
+//! crates, printing. Everything that computes lives in the stage crates.
+
+mod demo;
+mod report;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand, ValueEnum};
+use ibid_export::{Format, Kind};
+use ibid_pipeline::IngestOptions;
+use ibid_store::Store;
+
+/// Exit code when the command worked but some input was rejected.
+const EXIT_REJECTED: u8 = 2;
+
+/// ibid turns piles of scraped news into stories: clean text, duplicates, shared passages,
+/// quotes and entities, in one embedded SQLite file.
+#[derive(Debug, Parser)]
+#[command(name = "ibid", version, about, long_about = None)]
+struct Cli {
+    /// The store: one SQLite file, created when missing [default: ibid.db; ibid-demo.db for
+    /// `ibid demo`].
+    #[arg(long, global = true, env = "IBID_DB")]
+    db: Option<PathBuf>,
+    /// More log output on stderr (-v info, -vv debug). `IBID_LOG` takes a full filter.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Read articles from files, folders (recursively) or `-` (stdin), then run the pipeline.
+    ///
+    /// Formats: plain text (one article per file, id = file name without extension), JSONL and
+    /// gzip JSONL (one article per line). Bad records are reported with file and line, stored
+    /// for `ibid rejected`, and the rest is ingested; the exit code is 2 when anything was
+    /// rejected.
+    Ingest {
+        /// Files, folders or `-`.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Print a JSON summary on stdout.
+        #[arg(long)]
+        json: bool,
+        /// Only store the originals; run the derived stages later with `ibid process`.
+        #[arg(long)]
+        no_process: bool,
+        /// Largest single article accepted, in bytes.
+        #[arg(long, default_value_t = 64 * 1024 * 1024)]
+        max_record_bytes: usize,
+        /// Records per transaction.
+        #[arg(long, default_value_t = 1000)]
+        batch: usize,
+    },
+    /// Bring derived data (cleaning, duplicates, stories) up to date with the stored originals.
+    Process {
+        /// Print a JSON summary on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write a stage's results in the export contract's fields.
+    Export {
+        /// What to export.
+        kind: KindArg,
+        /// Output format.
+        #[arg(long, short, value_enum, default_value_t = FormatArg::Jsonl)]
+        format: FormatArg,
+        /// Output file (default: stdout; Parquet needs a file).
+        #[arg(long, short)]
+        out: Option<PathBuf>,
+    },
+    /// List stories, largest first.
+    Stories {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+        /// Show at most this many.
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+    },
+    /// Show one article or story by id.
+    Show {
+        /// An article id or a story id.
+        id: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List input that could not be ingested, with where and why.
+    Rejected {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Counts of what the store holds.
+    Status {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Run the whole pipeline on the example corpus that ships with ibid and print what it found.
+    Demo {
+        /// Print a JSON summary on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum KindArg {
+    Articles,
+    Stories,
+    Alignments,
+    Quotes,
+    Entities,
+}
+
+impl From<KindArg> for Kind {
+    fn from(k: KindArg) -> Self {
+        match k {
+            KindArg::Articles => Kind::Articles,
+            KindArg::Stories => Kind::Stories,
+            KindArg::Alignments => Kind::Alignments,
+            KindArg::Quotes => Kind::Quotes,
+            KindArg::Entities => Kind::Entities,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum FormatArg {
+    Jsonl,
+    Csv,
+    Parquet,
+}
+
+impl From<FormatArg> for Format {
+    fn from(f: FormatArg) -> Self {
+        match f {
+            FormatArg::Jsonl => Format::Jsonl,
+            FormatArg::Csv => Format::Csv,
+            FormatArg::Parquet => Format::Parquet,
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.verbose);
+    match run(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging(verbose: u8) {
+    let default = match verbose {
+        0 => "error",
+        1 => "info",
+        _ => "debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("IBID_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+fn open(db: &Path) -> Result<Store> {
+    Store::open(db).with_context(|| format!("cannot open store {}", db.display()))
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    let default_db = match cli.command {
+        Command::Demo { .. } => "ibid-demo.db",
+        _ => "ibid.db",
+    };
+    let db = cli.db.unwrap_or_else(|| PathBuf::from(default_db));
+    match cli.command {
+        Command::Ingest {
+            paths,
+            json,
+            no_process,
+            max_record_bytes,
+            batch,
+        } => {
+            let mut store = open(&db)?;
+            let mut opts = IngestOptions {
+                process: !no_process,
+                batch_records: batch.max(1),
+                ..IngestOptions::default()
+            };
+            opts.read.max_record_bytes = max_record_bytes;
+            let report = ibid_pipeline::ingest(&mut store, &paths, &opts)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                report::print_ingest(&mut std::io::stdout().lock(), &report, &db)?;
+            }
+            Ok(if report.counts.rejected > 0 {
+                ExitCode::from(EXIT_REJECTED)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        Command::Process { json } => {
+            let mut store = open(&db)?;
+            let report = ibid_pipeline::process(&mut store, true)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                report::print_process(&mut std::io::stdout().lock(), &report)?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Export { kind, format, out } => {
+            let store = open(&db)?;
+            let format = Format::from(format);
+            let rows = match &out {
+                Some(path) => {
+                    // Write beside the target and rename, so a failed export never leaves a
+                    // half-written file under the requested name.
+                    let tmp = path.with_extension("ibid-partial");
+                    let file = std::fs::File::create(&tmp)
+                        .with_context(|| format!("cannot create {}", tmp.display()))?;
+                    let n = ibid_export::export(&store, kind.into(), format, file)?;
+                    std::fs::rename(&tmp, path)
+                        .with_context(|| format!("cannot write {}", path.display()))?;
+                    n
+                }
+                None => {
+                    if format == Format::Parquet {
+                        bail!("Parquet is binary: give a file with --out");
+                    }
+                    let stdout = std::io::stdout();
+                    let n = ibid_export::export(&store, kind.into(), format, stdout)?;
+                    std::io::stdout().flush()?;
+                    n
+                }
+            };
+            tracing::info!(rows, kind = Kind::from(kind).name(), "exported");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Stories { json, limit } => {
+            let store = open(&db)?;
+            let stories = store.stories()?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&stories)?);
+            } else {
+                report::print_stories(&mut std::io::stdout().lock(), &store, &stories, limit)?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Show { id, json } => {
+            let store = open(&db)?;
+            let out = &mut std::io::stdout().lock();
+            if let Some(article) = store.article(&id)? {
+                if json {
+                    writeln!(out, "{}", serde_json::to_string_pretty(&article)?)?;
+                } else {
+                    report::print_article(out, &store, &article)?;
+                }
+            } else if let Some(story) = store.story(&id)? {
+                if json {
+                    writeln!(out, "{}", serde_json::to_string_pretty(&story)?)?;
+                } else {
+                    report::print_story(out, &store, &story)?;
+                }
+            } else {
+                bail!("no article or story with id {id:?} in {}", db.display());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Rejected { json } => {
+            let store = open(&db)?;
+            let rows = store.rejected()?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&rows)?);
+            } else {
+                report::print_rejected(&mut std::io::stdout().lock(), &rows)?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Status { json } => {
+            let store = open(&db)?;
+            let counts = store.counts()?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&counts)?);
+            } else {
+                report::print_status(&mut std::io::stdout().lock(), &db, &counts)?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo { json } => demo::run(&db, json),
+    }
+}
