@@ -54,7 +54,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     let (mut p, mut f) = (0, 0);
-    println!("{:<14} {:>8} {:>8}  flag reasons", "shape", "parsed", "flagged");
+    println!(
+        "{:<14} {:>8} {:>8}  flag reasons",
+        "shape", "parsed", "flagged"
+    );
     for (s, (ok, bad, why)) in &stats {
         p += ok;
         f += bad;

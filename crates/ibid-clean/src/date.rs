@@ -264,7 +264,16 @@ fn zone_offset(w: &str) -> Option<i32> {
 fn is_filler(w: &str) -> bool {
     matches!(
         w,
-        "at" | "on" | "of" | "the" | "published" | "updated" | "posted" | "last" | "date"
+        "at" | "on"
+            | "of"
+            | "the"
+            | "published"
+            | "updated"
+            | "posted"
+            | "last"
+            | "date"
+            | "originally"
+            | "first"
     )
 }
 

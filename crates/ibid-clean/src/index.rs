@@ -2,6 +2,7 @@
 //! many articles of the same outlet is that outlet's furniture.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use ibid_core::RawArticle;
 use xxhash_rust::xxh3::xxh3_64;
@@ -35,13 +36,34 @@ impl Default for IndexConfig {
     }
 }
 
+/// Hasher for keys that already are 64-bit hashes (xxh3): passes them through, because
+/// hashing a hash again with SipHash is pure cost.
+#[derive(Default, Clone, Copy)]
+struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+type KeyMap = HashMap<u64, u32, BuildHasherDefault<KeyHasher>>;
+
 /// Lines counted for one outlet.
 #[derive(Clone, Debug, Default)]
-struct OutletLines {
+pub(crate) struct OutletLines {
     /// Articles added for this outlet.
     articles: u32,
     /// Line key -> number of distinct articles containing the line.
-    counts: HashMap<u64, u32>,
+    counts: KeyMap,
 }
 
 /// Read-only corpus statistics used by cleaning: how many distinct articles of each outlet
@@ -93,9 +115,17 @@ impl LineIndex {
         let mut norm = String::new();
         let mut lower = String::new();
         let mut keys: Vec<u64> = Vec::new();
+        // Paragraph-sized lines cannot be furniture: skip them before normalising (no real
+        // line of at most `max_words` words averages 40 bytes a word).
+        let max_bytes = self.config.max_words.saturating_mul(40).max(200);
         for line in raw.text.split(['\n', '\r']) {
+            if line.len() > max_bytes {
+                continue;
+            }
             normalize_line_into(line, &mut norm);
-            if norm.is_empty() || norm.split(' ').count() > self.config.max_words {
+            if norm.is_empty()
+                || norm.bytes().filter(|&b| b == b' ').count() >= self.config.max_words
+            {
                 continue;
             }
             keys.push(line_key(&norm, &mut lower));
@@ -146,13 +176,27 @@ impl LineIndex {
 
     /// [`Self::is_outlet_boilerplate`] for an already computed key.
     pub(crate) fn is_boilerplate_key(&self, outlet: &str, key: u64, words: usize) -> bool {
-        if words == 0 || words > self.config.max_words {
-            return false;
-        }
-        self.outlets
-            .get(&outlet_key(outlet))
-            .and_then(|o| o.counts.get(&key))
-            .is_some_and(|&n| n >= self.config.min_articles)
+        self.outlet_lines(outlet)
+            .is_some_and(|o| self.is_boilerplate_in(o, key, words))
+    }
+
+    /// The counts of one outlet, looked up once per article.
+    pub(crate) fn outlet_lines(&self, outlet: &str) -> Option<&OutletLines> {
+        self.outlets.get(&outlet_key(outlet))
+    }
+
+    /// True when a line of `words` words is short enough to be outlet furniture at all.
+    pub(crate) fn may_be_boilerplate(&self, words: usize) -> bool {
+        words > 0 && words <= self.config.max_words
+    }
+
+    /// [`Self::is_boilerplate_key`] within already looked-up outlet counts.
+    pub(crate) fn is_boilerplate_in(&self, lines: &OutletLines, key: u64, words: usize) -> bool {
+        self.may_be_boilerplate(words)
+            && lines
+                .counts
+                .get(&key)
+                .is_some_and(|&n| n >= self.config.min_articles)
     }
 
     /// True when nothing has been counted.

@@ -5,9 +5,25 @@
 //! (headline, subheads, dateline, byline, section/date line) lifted into fields, and an
 //! [`ibid_core::OffsetMap`] from every code point of the cleaned text back to the original.
 //!
-//! The rules are line rules and deliberately general (no outlet names or dataset strings):
-//! see [`rules`] for the vocabularies and thresholds. Outlet-specific furniture is learnt from
-//! a corpus with [`LineIndex`].
+//! The rules are line rules and deliberately general (no outlet names or dataset strings), in
+//! this order per line:
+//! 1. the headline's first occurrence is lifted into `title` (the input's title, else a short
+//!    first line without a final period followed by a body);
+//! 2. punctuation-only lines (`...`) and UI furniture (short lines made only of UI words such
+//!    as subscribe/share/related/latest, UI phrases like "please enter your ...", captcha,
+//!    cookie and copyright notices, `Tags:` rows, glyph-led link rows) -> `Boilerplate`;
+//!    a single code token like `AB/1234567` -> `Code`;
+//! 3. later copies of the headline, of a short header line or of removed furniture, and
+//!    standfirsts (a line without final period that is the start of a body paragraph) ->
+//!    `Repeated`;
+//! 4. byline, `Place, Mon. D` dateline and `Section ... <date>` lines before the first body
+//!    paragraph -> `Metadata`, lifted into fields;
+//! 5. lines frequent in the same outlet's other articles ([`LineIndex`]) -> `OutletBoilerplate`.
+//!
+//! Besides copies of the title, rules 2-4 only match lines of at most 25 words (60 for a
+//! standfirst, which is a copy of a paragraph start), and a line that ends a sentence only
+//! through an explicit UI phrase (captcha, cookie or copyright notice, "please enter ..."):
+//! a body line that merely contains a UI word stays.
 
 mod date;
 mod index;
@@ -29,8 +45,8 @@ use rules::*;
 /// Longest header line (in words) that may be a section/date or dateline line.
 const META_MAX_WORDS: usize = 14;
 
-/// Cleans one article (see the crate docs). Pure except for the clock: dates later than now
-/// are untrusted. Use [`clean_at`] for a fixed clock.
+/// Cleans one article (see the crate docs). A pure function of its inputs and the clock (dates
+/// later than now are untrusted); use [`clean_at`] for a fixed clock.
 pub fn clean(raw: &RawArticle, index: &LineIndex) -> CleanedArticle {
     clean_at(raw, index, Utc::now())
 }
@@ -106,11 +122,7 @@ pub fn clean_at(raw: &RawArticle, index: &LineIndex, now: DateTime<Utc>) -> Clea
     }
     let title = given_title.or_else(|| title_line.map(|i| text_of(i).to_string()));
 
-    let outlet_for_index = raw
-        .outlet
-        .as_deref()
-        .filter(|_| !index.is_empty())
-        .filter(|o| index.articles(o) > 0);
+    let outlet_lines = raw.outlet.as_deref().and_then(|o| index.outlet_lines(o));
     let mut seen_short: HashSet<u64> = HashSet::new();
     let mut key_buf = String::new();
     let mut out = CleanedArticle {
@@ -173,14 +185,17 @@ pub fn clean_at(raw: &RawArticle, index: &LineIndex, now: DateTime<Utc>) -> Clea
             || is_standfirst(&lines, &is_body, i)
         {
             Some(RemovalReason::Repeated)
-        } else if outlet_for_index
-            .is_some_and(|o| index.is_boilerplate_key(o, index::line_key(t, &mut key_buf), w))
-        {
+        } else if outlet_lines.is_some_and(|o| {
+            index.may_be_boilerplate(w)
+                && index.is_boilerplate_in(o, index::line_key(t, &mut key_buf), w)
+        }) {
             Some(RemovalReason::OutletBoilerplate)
         } else {
             None
         };
-        if short {
+        // Only header lines and furniture make later copies repeats: a short line repeated
+        // inside the body (a table cell, a list item, a recurring subhead) is content.
+        if short && (i < header_end || reason.is_some()) {
             seen_short.insert(ascii_key(t, &mut key_buf));
         }
         if let Some(r) = reason {

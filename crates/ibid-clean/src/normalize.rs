@@ -82,13 +82,12 @@ pub(crate) fn split_lines(text: &str) -> Lines {
         origins: Vec::with_capacity(text.len()),
         lines: Vec::new(),
     };
-    let mut scratch: Vec<Placed> = Vec::with_capacity(256);
     let mut line = LineScan::default();
     let mut cp: u32 = 0;
     let mut chars = text.char_indices().peekable();
     while let Some((b, c)) = chars.next() {
         if c == '\n' || c == '\r' {
-            line.finish(&mut out, &mut scratch);
+            line.finish(&mut out);
             if c == '\r' {
                 if let Some(&(_, '\n')) = chars.peek() {
                     chars.next();
@@ -96,29 +95,36 @@ pub(crate) fn split_lines(text: &str) -> Lines {
                 }
             }
         } else {
-            line.push(c, b, cp, &mut scratch);
+            line.push(c, b, cp, &mut out);
         }
         cp += 1;
     }
-    line.finish(&mut out, &mut scratch);
+    line.finish(&mut out);
     out
 }
 
-/// State of the line being scanned.
+/// State of the line being scanned. Characters go straight into the shared buffers; only a
+/// line that turns out not to be NFC is rewritten.
 #[derive(Default)]
 struct LineScan {
     /// (byte, code point) of the first non-space, non-dropped character.
     first: Option<(usize, u32)>,
     /// (byte end, code point end) just past the last non-space, non-dropped character.
     last: (usize, u32),
-    /// Whether the last pushed kept character was a space (for folding).
+    /// Where this line starts in `Lines::norm` and `Lines::origins`.
+    norm_start: usize,
+    origin_start: usize,
+    /// Whether a white-space run is waiting to be emitted as one space.
     pending_space: bool,
     /// Whether every kept character so far is ASCII (then NFC is a no-op).
     ascii: bool,
+    /// Spaces emitted so far (words - 1).
+    spaces: usize,
 }
 
 impl LineScan {
-    fn push(&mut self, c: char, byte: usize, cp: u32, scratch: &mut Vec<Placed>) {
+    #[inline]
+    fn push(&mut self, c: char, byte: usize, cp: u32, out: &mut Lines) {
         match classify(c) {
             CharClass::Drop => {}
             CharClass::Space => {
@@ -129,43 +135,44 @@ impl LineScan {
                 if self.first.is_none() {
                     self.first = Some((byte, cp));
                     self.ascii = true;
+                    self.norm_start = out.norm.len();
+                    self.origin_start = out.origins.len();
                 } else if self.pending_space {
-                    // The space maps to the first white-space char of the run; it lies between
-                    // the surrounding kept chars, so origins stay increasing.
-                    let prev = scratch.last().map_or(cp, |&(_, o)| o + 1);
-                    scratch.push((' ', prev));
+                    // The space maps to the char after the last kept one (the run's first white
+                    // space or dropped char): between its neighbours, so origins stay increasing.
+                    out.norm.push(' ');
+                    out.origins.push(self.last.1);
+                    self.spaces += 1;
                 }
                 self.pending_space = false;
                 self.ascii &= c.is_ascii();
-                scratch.push((c, cp));
+                out.norm.push(c);
+                out.origins.push(cp);
                 self.last = (byte + c.len_utf8(), cp + 1);
             }
         }
     }
 
-    fn finish(&mut self, out: &mut Lines, scratch: &mut Vec<Placed>) {
+    fn finish(&mut self, out: &mut Lines) {
         if let Some((b0, c0)) = self.first {
-            let norm_start = out.norm.len();
-            let orig_start = out.origins.len();
-            if self.ascii || is_nfc_quick(scratch.iter().map(|&(c, _)| c)) == IsNormalized::Yes {
-                for &(c, o) in scratch.iter() {
-                    out.norm.push(c);
-                    out.origins.push(o);
-                }
-            } else {
-                push_nfc(scratch, out);
+            if !self.ascii && is_nfc_quick(out.norm[self.norm_start..].chars()) != IsNormalized::Yes
+            {
+                let placed: Vec<Placed> = out.norm[self.norm_start..]
+                    .chars()
+                    .zip(out.origins[self.origin_start..].iter().copied())
+                    .collect();
+                out.norm.truncate(self.norm_start);
+                out.origins.truncate(self.origin_start);
+                push_nfc(&placed, out);
             }
-            let norm = norm_start..out.norm.len();
-            let words = out.norm[norm.clone()].split(' ').count();
             out.lines.push(Line {
-                norm,
-                origins: orig_start..out.origins.len(),
+                norm: self.norm_start..out.norm.len(),
+                origins: self.origin_start..out.origins.len(),
                 orig_bytes: b0..self.last.0,
                 span: Span::new(c0, self.last.1),
-                words,
+                words: self.spaces + 1,
             });
         }
-        scratch.clear();
         *self = LineScan::default();
     }
 }

@@ -139,19 +139,24 @@ const FUNCTION_WORDS: &[&str] = &[
     "your",
 ];
 
-/// Leading glyphs used by navigation and link lists.
-const UI_GLYPHS: &[char] = &['›', '»', '•', '▶', '►', '→', '‣', '▪', '■', '◦', '⟩', '|'];
+/// Leading glyphs of navigation and link rows: a short line after one of them is a link.
+const NAV_GLYPHS: &[char] = &['›', '»', '▶', '►', '→', '⟩', '|'];
+/// Bullets: they also start real list items ("• Texas: 103,671"), so a bulleted line is
+/// furniture only when its words are UI words.
+const BULLETS: &[char] = &['•', '‣', '▪', '■', '◦'];
 
 /// Whole-line UI phrases (case-insensitive), for lines of at most [`PHRASE_MAX_WORDS`] words.
+/// Word boundaries are ASCII (`(?-u:\b)`): Unicode ones make the regex engine fall back from
+/// its DFA to a slow NFA simulation on any line with a curly quote.
 static UI_PHRASES: LazyLock<RegexSet> = LazyLock::new(|| {
     RegexSet::new([
-        r"(?i)^please (enter|provide|fill in|type|log ?in|sign ?in|reload|refresh|enable|try again|wait)\b",
+        r"(?i)^please (enter|provide|fill in|type|log ?in|sign ?in|reload|refresh|enable|try again|wait)(?-u:\b)",
         r"(?i)captcha",
-        r"(?i)\ball rights reserved\b",
-        r"(?i)^(we|this (web ?)?site|our (web ?)?site|this page) (uses?|may use) cookies\b",
-        r"(?i)^by (continuing|using) (to use )?(this|our) (web ?)?site\b",
-        r"(?i)^(sign up|subscribe|register) (for|to) (our|the|a)\b.*\bnewsletters?\b",
-        r"(?i)^(click|tap) here\b",
+        r"(?i)(?-u:\b)all rights reserved(?-u:\b)",
+        r"(?i)^(we|this (web ?)?site|our (web ?)?site|this page) (uses?|may use) cookies(?-u:\b)",
+        r"(?i)^by (continuing|using) (to use )?(this|our) (web ?)?site(?-u:\b)",
+        r"(?i)^(sign up|subscribe|register) (for|to) (our|the|a)(?-u:\b).*(?-u:\b)newsletters?(?-u:\b)",
+        r"(?i)^(click|tap) here(?-u:\b)",
         r"(?i)^(you must be logged in|comments are closed|leave a (comment|reply)|your email address will not be published|required fields are marked)",
         r"(?i)^(javascript is (disabled|required)|enable javascript)",
         r"(?i)^(\d+|an?|one) (second|minute|hour|day|week|month|year)s? ago$",
@@ -264,7 +269,10 @@ pub(crate) fn is_ui_line(s: &str, words: usize) -> bool {
     if !ends_sentence(s) && LABEL_ROW.is_match(s) {
         return true;
     }
-    if s.starts_with(UI_GLYPHS) && words <= UI_MAX_WORDS + 2 && !ends_sentence(s) {
+    if s.starts_with(NAV_GLYPHS) && words <= UI_MAX_WORDS + 2 && !ends_sentence(s) {
+        return true;
+    }
+    if s.starts_with(BULLETS) && words <= UI_MAX_WORDS + 1 && all_ui_words(s) {
         return true;
     }
     UI_PHRASES.is_match(s)
@@ -351,6 +359,7 @@ mod tests {
             "Tags: Economy, Trade, Europe",
             "Read more: Ministers meet in the capital",
             "» Ministers meet in the capital",
+            "• Share on Facebook",
             "Leave a Reply",
             "5 hours ago",
             "Image 4 of 5",
@@ -372,6 +381,8 @@ mod tests {
             "Follow the money",
             "Related talks are planned in Geneva next month, officials said.",
             "• Oil exports fell by 10 percent last year.",
+            "• Texas: 103,671",
+            "• Lower taxes",
             "Please, he begged the court, spare my son.",
             "Comments made by the minister angered lawmakers.",
             "News of the deal spread quickly through the capital.",

@@ -180,15 +180,21 @@ fn standfirst_rule_needs_a_word_boundary_and_no_period() {
 }
 
 #[test]
-fn repeated_short_lines_removed_repeated_sentences_kept() {
+fn repeated_header_lines_removed_repeated_body_lines_kept() {
     let c = run(&format!(
-        "{P1}\nA quiet week at city hall\n{P2}\nA quiet week at city hall\nYes, he said.\n{P3}\nYes, he said."
+        "Council Backs New Budget\nA quiet week at city hall\n{P1}\nA quiet week at city hall\nYes, he said.\n{P2}\nYes, he said.\nSenator Jane Roe\n{P3}\nSenator Jane Roe\nCHAIR:\nOrder.\nCHAIR:"
     ));
+    assert_eq!(c.title.as_deref(), Some("Council Backs New Budget"));
+    // The header's second line comes back in the body: a repeat.
     assert_eq!(
         removed(&c),
         [("A quiet week at city hall", RemovalReason::Repeated)]
     );
+    // Sentences, body-only short lines and speaker labels recur legitimately.
+    assert!(c.text.starts_with("A quiet week at city hall\n\n"));
     assert_eq!(c.text.matches("Yes, he said.").count(), 2);
+    assert_eq!(c.text.matches("Senator Jane Roe").count(), 2);
+    assert_eq!(c.text.matches("CHAIR:").count(), 2);
 }
 
 #[test]

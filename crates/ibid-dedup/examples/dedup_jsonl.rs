@@ -4,18 +4,18 @@
 //!
 //! Writes one `{"id", "group"}` line per input article to OUT and the duplicate pairs
 //! `{"a", "b", "jaccard"}` to `OUT.pairs.jsonl`. Memory stays small because texts are never
-//! all held: pass 1 streams the file and keeps only signatures; pass 2 streams it again and
-//! shingles just the candidate docs, holding each set only until its last partner has passed.
+//! held: one streaming pass keeps signatures in memory and spills shingle fingerprints to an
+//! unlinked temp file, from which the candidates are verified exactly.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 use std::sync::mpsc::{sync_channel, Receiver};
 use std::time::Instant;
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
-use ibid_dedup::{DedupConfig, DedupDoc, DedupIndex, Shingler};
+use ibid_dedup::{fingerprint_set, DedupConfig, DedupDoc, DedupIndex};
+use std::os::unix::fs::FileExt;
 use rayon::prelude::*;
 use serde::Deserialize;
 
@@ -29,14 +29,13 @@ struct Rec<'a> {
     text: Cow<'a, str>,
 }
 
-/// A batch of raw lines (one buffer, line ranges) and the number of the first line.
+/// A batch of raw lines (one buffer, line ranges).
 struct Batch {
-    first_line: usize,
     buf: String,
     lines: Vec<(usize, usize)>,
 }
 
-const BATCH_BYTES: usize = 8 << 20;
+const BATCH_BYTES: usize = 2 << 20;
 
 fn open(path: &str) -> std::io::Result<Box<dyn Read + Send>> {
     let f = File::open(path)?;
@@ -50,19 +49,17 @@ fn open(path: &str) -> std::io::Result<Box<dyn Read + Send>> {
 /// Reads the file on its own thread (inflate is the one serial step) into batches.
 fn stream(path: &str) -> std::io::Result<Receiver<Batch>> {
     let reader = open(path)?;
-    let (tx, rx) = sync_channel::<Batch>(2);
+    let (tx, rx) = sync_channel::<Batch>(1);
     std::thread::spawn(move || {
         let mut r = BufReader::with_capacity(1 << 20, reader);
-        let mut line_no = 0usize;
         loop {
-            let mut b = Batch { first_line: line_no, buf: String::with_capacity(BATCH_BYTES + (1 << 20)), lines: Vec::new() };
+            let mut b = Batch { buf: String::with_capacity(BATCH_BYTES + (256 << 10)), lines: Vec::new() };
             while b.buf.len() < BATCH_BYTES {
                 let start = b.buf.len();
                 match r.read_line(&mut b.buf) {
                     Ok(0) => break,
                     Ok(_) => {
                         b.lines.push((start, b.buf.len()));
-                        line_no += 1;
                     }
                     Err(e) => {
                         eprintln!("read error: {e}");
@@ -82,6 +79,13 @@ fn stream(path: &str) -> std::io::Result<Receiver<Batch>> {
     Ok(rx)
 }
 
+fn hwm(at: &str) {
+    if let Ok(s) = std::fs::read_to_string("/proc/self/status") {
+        let v: Vec<&str> = s.lines().filter(|l| l.starts_with("VmHWM") || l.starts_with("VmRSS")).collect();
+        eprintln!("{at}: {v:?}");
+    }
+}
+
 fn parse_date(s: &str) -> Option<DateTime<FixedOffset>> {
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Some(t);
@@ -98,83 +102,47 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let t0 = Instant::now();
     let mut index = DedupIndex::new(DedupConfig::default())?;
-    // Doc index of each input line (None for unparsable lines, which are skipped).
-    let mut line_doc: Vec<Option<u32>> = Vec::new();
+    // Shingle fingerprints of every doc go to an unlinked temp file (page cache, not RSS), so
+    // the candidates can be verified exactly without holding or re-reading the texts.
+    let mut spill = BufWriter::with_capacity(1 << 20, tempfile::tempfile()?);
+    let mut spill_at: Vec<(u64, u32)> = Vec::new();
+    let mut spill_len = 0u64;
 
-    // Pass 1: signatures only.
+    // One pass: band keys and samples in memory, fingerprints to the spill file.
     for batch in stream(input)? {
-        let recs: Vec<Option<Rec>> = batch
+        let recs: Vec<Rec> = batch
             .lines
             .par_iter()
-            .map(|&(s, e)| serde_json::from_str::<Rec>(batch.buf[s..e].trim_end()).ok())
+            .filter_map(|&(s, e)| serde_json::from_str::<Rec>(batch.buf[s..e].trim_end()).ok())
             .collect();
         let docs: Vec<DedupDoc> = recs
             .iter()
-            .flatten()
             .map(|r| DedupDoc { id: &r.id, published: r.date.as_deref().and_then(parse_date), text: &r.text })
             .collect();
-        let range = index.add_batch(&docs);
-        let mut next = range.start as u32;
-        for r in &recs {
-            line_doc.push(r.as_ref().map(|_| {
-                next += 1;
-                next - 1
-            }));
+        let (_, sets) = index.add_batch_fingerprints(&docs);
+        for f in sets {
+            let bytes: Vec<u8> = f.iter().flat_map(|v| v.to_le_bytes()).collect();
+            spill.write_all(&bytes)?;
+            spill_at.push((spill_len, f.len() as u32));
+            spill_len += bytes.len() as u64;
         }
     }
+    let spill = spill.into_inner().map_err(|e| e.into_error())?;
+    hwm("pass1");
     let t1 = Instant::now();
     let pairs = index.candidates(0);
     let t2 = Instant::now();
 
-    // Pass 2: exact verification of the candidates, streaming.
-    if !pairs.is_empty() {
-        let n = index.len();
-        let mut last_partner: Vec<u32> = vec![0; n];
-        let mut needed = vec![false; n];
-        for &(a, b) in &pairs {
-            needed[a as usize] = true;
-            needed[b as usize] = true;
-            last_partner[a as usize] = last_partner[a as usize].max(b);
-        }
-        // Pairs sorted by their later doc, to verify as soon as both sets exist.
-        let mut by_b = pairs.clone();
-        by_b.sort_unstable_by_key(|&(a, b)| (b, a));
-        let mut next_pair = 0;
-        let mut held: HashMap<u32, Vec<u64>> = HashMap::new();
-        let k = index.config().shingle_size;
-        for batch in stream(input)? {
-            let todo: Vec<(u32, usize, usize)> = batch
-                .lines
-                .iter()
-                .enumerate()
-                .filter_map(|(j, &(s, e))| {
-                    let d = line_doc.get(batch.first_line + j).copied().flatten()?;
-                    needed[d as usize].then_some((d, s, e))
-                })
-                .collect();
-            let sets: HashMap<u32, Vec<u64>> = todo
-                .par_iter()
-                .map_init(Shingler::default, |sh, &(d, s, e)| {
-                    let set = serde_json::from_str::<Rec>(batch.buf[s..e].trim_end())
-                        .map(|r| sh.shingle_set(&r.text, k))
-                        .unwrap_or_default();
-                    (d, set)
-                })
-                .collect();
-            let Some(&(max_d, _, _)) = todo.last() else { continue };
-            let end = by_b[next_pair..].partition_point(|&(_, b)| b <= max_d) + next_pair;
-            index.verify_with_sets(&by_b[next_pair..end], |i| {
-                sets.get(&i).or_else(|| held.get(&i)).map(Vec::as_slice)
-            });
-            next_pair = end;
-            held.retain(|&d, _| last_partner[d as usize] > max_d);
-            for (d, set) in sets {
-                if last_partner[d as usize] > max_d {
-                    held.insert(d, set);
-                }
-            }
-        }
-    }
+    // Exact verification: sets are read back from the spill file (page cache) and sorted
+    // only for candidate docs, about once each (see `verify_grouped`).
+    let read_set = |d: u32| -> Option<Vec<u32>> {
+        let &(at, n) = spill_at.get(d as usize)?;
+        let mut buf = vec![0u8; n as usize * 4];
+        spill.read_exact_at(&mut buf, at).ok()?;
+        Some(fingerprint_set(buf.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect()))
+    };
+    index.verify_grouped(&pairs, read_set);
+    hwm("verify");
     let t3 = Instant::now();
 
     let results = index.results();
@@ -195,7 +163,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let groups = results.iter().filter(|r| r.group_size > 1 && r.duplicate_of.is_none()).count();
     let contained = results.iter().filter(|r| !r.contained_in.is_empty()).count();
     eprintln!(
-        "docs {} | candidates {} | links {} | dup pairs {} | groups(>1) {} | contained {} | pass1 {:.2}s lsh {:.2}s pass2 {:.2}s total {:.2}s",
+        "docs {} | candidates {} | links {} | dup pairs {} | groups(>1) {} | contained {} | pass1 {:.2}s lsh {:.2}s verify {:.2}s total {:.2}s",
         index.len(),
         pairs.len(),
         index.links().len(),

@@ -9,8 +9,8 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
-use crate::minhash::{estimate_jaccard, MinHasher};
-use crate::text::{normalized_text_hash, set_similarity, Shingler, DEFAULT_MIN_TOKENS};
+use crate::minhash::MinHasher;
+use crate::text::{set_similarity, Shingler, DEFAULT_MIN_TOKENS};
 use crate::DedupError;
 
 /// Settings of the dedup stage. The CLI exposes each as a flag.
@@ -26,25 +26,41 @@ pub struct DedupConfig {
     pub shingle_size: usize,
     /// MinHash permutations. Default 128.
     pub num_perm: usize,
-    /// LSH bands; `num_perm / bands` rows each. Default 32 bands × 4 rows: a pair is a
-    /// candidate with probability `1-(1-J^4)^32`: ≈1.0000 at J=0.8, 0.997 at J=0.6, 0.87 at
-    /// J=0.5, 0.56 at J=0.4. That low bar costs little because candidates are first screened
-    /// on their signatures and only then verified exactly; it is what lets containment pairs
-    /// (whose Jaccard is roughly the size ratio) through.
+    /// LSH bands; `num_perm / bands` rows each. Default 32 bands × 4 rows, so each band
+    /// matches with probability `J^4` (0.41 at J=0.8) and, with [`Self::min_shared_bands`] = 2,
+    /// a pair becomes a candidate with probability `P(Binomial(32, J^4) >= 2)`: 0.999999 at
+    /// J=0.8, 0.998 at J=0.7, 0.8 at J=0.5, 0.02 at J=0.3. Many short bands plus a vote give a
+    /// much steeper S-curve than the usual one-band-suffices rule with long bands.
     pub bands: usize,
+    /// A pair is an LSH candidate when it collides in at least this many bands. Default 2.
+    pub min_shared_bands: usize,
     /// Texts with fewer words than this never match anything (not even exact copies), so that
     /// empty or near-empty scrapes do not form giant groups. Default 10.
     pub min_tokens: usize,
-    /// Candidates are verified exactly only when their signature estimate of Jaccard or of
-    /// containment is within this of the threshold (≈4 standard errors at 128 permutations).
-    /// Default 0.15.
-    pub prefilter_slack: f64,
     /// A bucket (docs sharing one band) larger than this links each doc only to its next
     /// `max_bucket_pairs` bucket-mates instead of all of them, bounding the work on template
     /// texts shared by thousands of pages. Default 200.
     pub max_bucket_pairs: usize,
     /// Also merge groups on containment links, not only on Jaccard. Default false.
     pub group_contained: bool,
+    /// Containment candidates: each doc keeps the shingles whose hash has its top
+    /// `containment_sample_bits` bits zero (1 in 2^bits, the same shingles in every doc, so a
+    /// passage copied into another article brings its samples along). Default 5 (1 in 32):
+    /// a 200-word story has ~6 samples. 0 disables containment candidates (LSH still finds
+    /// containment between docs of similar length).
+    pub containment_sample_bits: u32,
+    /// Docs sharing at least this many samples, and at least half the smaller doc's samples,
+    /// are containment candidates. Default 2.
+    pub containment_min_shared: usize,
+    /// A sample found in more docs than this is template text (a footer, a sign-up form) and
+    /// is ignored for containment. Default 64 (a story syndicated more widely is still found
+    /// as a near-duplicate by LSH, and as contained through its rarer samples).
+    pub max_sample_docs: usize,
+    /// Sample pairs whose smaller doc has more than this fraction of the larger one's
+    /// shingles are left to LSH: at such sizes containment ≥ 0.8 implies Jaccard ≳ 0.6, which
+    /// the bands catch, and skipping them keeps the containment pass from re-finding every
+    /// near-duplicate. Default 0.85.
+    pub containment_size_ratio: f64,
 }
 
 impl Default for DedupConfig {
@@ -56,9 +72,13 @@ impl Default for DedupConfig {
             num_perm: 128,
             bands: 32,
             min_tokens: DEFAULT_MIN_TOKENS,
-            prefilter_slack: 0.15,
+            min_shared_bands: 2,
             max_bucket_pairs: 200,
             group_contained: false,
+            containment_sample_bits: 5,
+            containment_min_shared: 2,
+            max_sample_docs: 64,
+            containment_size_ratio: 0.85,
         }
     }
 }
@@ -81,6 +101,15 @@ impl DedupConfig {
         }
         if self.bands == 0 || self.num_perm % self.bands != 0 {
             return bad("bands must divide num_perm");
+        }
+        if self.containment_sample_bits > 16 {
+            return bad("containment_sample_bits must be at most 16");
+        }
+        if self.containment_min_shared == 0 {
+            return bad("containment_min_shared must be at least 1");
+        }
+        if self.min_shared_bands == 0 || self.min_shared_bands > self.bands {
+            return bad("min_shared_bands must be in 1..=bands");
         }
         if self.max_bucket_pairs == 0 {
             return bad("max_bucket_pairs must be at least 1");
@@ -164,10 +193,11 @@ struct DocMeta {
 
 /// Incremental near-duplicate index.
 ///
-/// Holds per-doc signatures (and metadata) plus the verified links. LSH band tables are not
-/// stored: they are rebuilt from the signatures when candidates are asked for (a sort of
-/// `n` keys per band, milliseconds for 10^5 docs), which halves the index's memory and keeps
-/// its serialised form small. Add docs with [`Self::add_batch`], get candidate pairs with
+/// Holds per doc its LSH bucket keys (one u32 per band, 128 bytes at the defaults, a quarter
+/// of the full signature, which is not kept), its containment samples and metadata, plus the
+/// verified links. The bucket tables themselves are rebuilt from the keys when candidates are
+/// asked for (a sort of `n` keys per band, milliseconds for 10^5 docs), which keeps the index
+/// and its serialised form small. Add docs with [`Self::add_batch`], get candidate pairs with
 /// [`Self::candidates`], verify them with [`Self::verify`] (or do all three with
 /// [`Self::match_batch`]), then read [`Self::results`].
 #[derive(Debug, Clone)]
@@ -175,11 +205,16 @@ pub struct DedupIndex {
     config: DedupConfig,
     hasher: MinHasher,
     docs: Vec<DocMeta>,
-    sigs: Vec<u32>,
+    /// LSH bucket keys, `bands` per doc.
+    keys: Vec<u32>,
     /// Exact-copy representative of each doc (itself for the first copy; `u32::MAX` for
     /// too-short docs, which match nothing).
     rep: Vec<u32>,
     exact_rep: HashMap<u64, u32>,
+    /// Containment samples of all docs, concatenated (sorted, distinct per doc)...
+    samples: Vec<u32>,
+    /// ...and where each doc's start (`len() + 1` entries).
+    sample_start: Vec<u32>,
     links: Vec<Link>,
 }
 
@@ -193,9 +228,11 @@ impl DedupIndex {
             hasher: MinHasher::new(config.num_perm),
             config,
             docs: Vec::new(),
-            sigs: Vec::new(),
+            keys: Vec::new(),
             rep: Vec::new(),
             exact_rep: HashMap::new(),
+            samples: Vec::new(),
+            sample_start: vec![0],
             links: Vec::new(),
         })
     }
@@ -220,10 +257,10 @@ impl DedupIndex {
         self.docs.get(i).map(|d| &*d.id)
     }
 
-    /// MinHash signature of doc `i`.
-    pub fn signature(&self, i: usize) -> Option<&[u32]> {
-        let p = self.config.num_perm;
-        self.sigs.get(i * p..(i + 1) * p)
+    /// LSH bucket keys of doc `i`, one per band (see [`band_key`]).
+    pub fn band_keys(&self, i: usize) -> Option<&[u32]> {
+        let b = self.config.bands;
+        self.keys.get(i * b..(i + 1) * b)
     }
 
     /// The verified links so far.
@@ -233,27 +270,57 @@ impl DedupIndex {
 
     /// Shingles and signs `docs` in parallel and appends them; returns their indices.
     pub fn add_batch(&mut self, docs: &[DedupDoc<'_>]) -> Range<usize> {
+        self.add_batch_impl(docs, false).0
+    }
+
+    /// [`Self::add_batch`] that also returns each doc's shingle fingerprints
+    /// ([`fingerprint`](crate::fingerprint) of every shingle, in text order, with repeats),
+    /// for a caller that keeps them somewhere cheaper than memory (a spill file, a store
+    /// column) to verify candidates later with [`Self::verify_grouped`] on
+    /// [`fingerprint_set`](crate::fingerprint_set)s, without re-reading the texts. (Sorting
+    /// is left to verification: only candidates need it.)
+    pub fn add_batch_fingerprints(&mut self, docs: &[DedupDoc<'_>]) -> (Range<usize>, Vec<Vec<u32>>) {
+        self.add_batch_impl(docs, true)
+    }
+
+    fn add_batch_impl(&mut self, docs: &[DedupDoc<'_>], keep: bool) -> (Range<usize>, Vec<Vec<u32>>) {
         let p = self.config.num_perm;
         let k = self.config.shingle_size;
         let start = self.docs.len();
-        let mut sigs = vec![0u32; docs.len() * p];
-        let metas: Vec<(u64, u32, u32)> = docs
+        let nb = self.config.bands;
+        let rows = self.config.rows();
+        let mut keys = vec![0u32; docs.len() * nb];
+        let bits = self.config.containment_sample_bits;
+        let metas: Vec<(u64, u32, u32, Vec<u32>, Vec<u32>)> = docs
             .par_iter()
-            .zip(sigs.par_chunks_mut(p))
+            .zip(keys.par_chunks_mut(nb))
             .map_init(
-                || (Shingler::default(), Vec::new()),
-                |(sh, mins), (doc, out)| {
+                || (Shingler::default(), Vec::new(), vec![0u32; p]),
+                |(sh, xs, sig), (doc, out)| {
                     let n_words = sh.shingle(doc.text, k);
-                    self.hasher.signature_into(&sh.shingles, mins, out);
-                    let exact = normalized_text_hash(doc.text);
+                    self.hasher.signature_into(&sh.shingles, xs, sig);
+                    for (band, (o, rows)) in out.iter_mut().zip(sig.chunks_exact(rows)).enumerate() {
+                        *o = band_key(rows, band);
+                    }
+                    let exact = sh.exact;
                     let n = u32::try_from(n_words).unwrap_or(u32::MAX);
                     let ns = u32::try_from(sh.shingles.len()).unwrap_or(u32::MAX);
-                    (exact, n, ns)
+                    let fps = if keep {
+                        sh.shingles.iter().map(|&s| crate::fingerprint(s)).collect()
+                    } else {
+                        Vec::new()
+                    };
+                    (exact, n, ns, containment_samples(&sh.shingles, bits), fps)
                 },
             )
             .collect();
-        self.sigs.extend_from_slice(&sigs);
-        for (doc, (exact, n_words, n_shingles)) in docs.iter().zip(metas) {
+        self.keys.extend_from_slice(&keys);
+        let mut fingerprints = Vec::with_capacity(if keep { docs.len() } else { 0 });
+        for (doc, (exact, n_words, n_shingles, samples, fps)) in docs.iter().zip(metas) {
+            if keep {
+                fingerprints.push(fps);
+            }
+            self.push_samples(&samples);
             let idx = u32::try_from(self.docs.len()).unwrap_or(NO_REP);
             let rep = if (n_words as usize) < self.config.min_tokens {
                 NO_REP
@@ -269,15 +336,65 @@ impl DedupIndex {
                 n_shingles,
             });
         }
-        start..self.docs.len()
+        (start..self.docs.len(), fingerprints)
+    }
+
+    fn push_samples(&mut self, samples: &[u32]) {
+        self.samples.extend_from_slice(samples);
+        self.sample_start.push(u32::try_from(self.samples.len()).unwrap_or(u32::MAX));
+    }
+
+    fn samples_of(&self, i: usize) -> &[u32] {
+        let (s, e) = (self.sample_start[i] as usize, self.sample_start[i + 1] as usize);
+        self.samples.get(s..e).unwrap_or_default()
+    }
+
+    fn sizes_differ(&self, a: usize, b: usize) -> bool {
+        let (x, y) = (self.docs[a].n_shingles, self.docs[b].n_shingles);
+        f64::from(x.min(y)) <= self.config.containment_size_ratio * f64::from(x.max(y))
+    }
+
+    /// Containment candidates: pairs of representatives sharing enough samples.
+    fn sample_candidates(&self, reps: &[u32], since: u32) -> Vec<(u32, u32)> {
+        if self.config.containment_sample_bits == 0 {
+            return Vec::new();
+        }
+        let mut table: Vec<(u32, u32)> = reps
+            .iter()
+            .flat_map(|&i| self.samples_of(i as usize).iter().map(move |&h| (h, i)))
+            .collect();
+        table.par_sort_unstable();
+        let mut pairs: Vec<u64> = Vec::new();
+        for run in table.chunk_by(|x, y| x.0 == y.0) {
+            if run.len() < 2 || run.len() > self.config.max_sample_docs || run.last().is_some_and(|r| r.1 < since) {
+                continue;
+            }
+            for (x, &(_, a)) in run.iter().enumerate() {
+                for &(_, b) in &run[x + 1..] {
+                    if b >= since && self.sizes_differ(a as usize, b as usize) {
+                        pairs.push((u64::from(a) << 32) | u64::from(b));
+                    }
+                }
+            }
+        }
+        drop(table);
+        pairs.par_sort_unstable();
+        let min_shared = self.config.containment_min_shared;
+        pairs
+            .chunk_by(|x, y| x == y)
+            .filter_map(|run| {
+                let (a, b) = ((run[0] >> 32) as u32, run[0] as u32);
+                let small = self.samples_of(a as usize).len().min(self.samples_of(b as usize).len());
+                (run.len() >= min_shared && 2 * run.len() >= small).then_some((a, b))
+            })
+            .collect()
     }
 
     /// Candidate pairs `(a, b)`, `a < b`, of exact-copy representatives that share an LSH band
-    /// and pass the signature screen, where `b >= since` (pass 0 for all pairs, or the first
+    /// in at least `min_shared_bands` bands (or share containment samples), where `b >= since` (pass 0 for all pairs, or the first
     /// index of a new batch to match only the new docs). Sorted, without repeats.
     pub fn candidates(&self, since: usize) -> Vec<(u32, u32)> {
-        let p = self.config.num_perm;
-        let rows = self.config.rows();
+        let nb = self.config.bands;
         let reps: Vec<u32> = (0..self.docs.len() as u32)
             .filter(|&i| self.rep[i as usize] == i)
             .collect();
@@ -286,13 +403,8 @@ impl DedupIndex {
         let mut pairs: Vec<u64> = (0..self.config.bands)
             .into_par_iter()
             .flat_map_iter(|band| {
-                let mut table: Vec<(u64, u32)> = reps
-                    .iter()
-                    .map(|&i| {
-                        let s = i as usize * p + band * rows;
-                        (band_key(&self.sigs[s..s + rows], band), i)
-                    })
-                    .collect();
+                let mut table: Vec<(u32, u32)> =
+                    reps.iter().map(|&i| (self.keys[i as usize * nb + band], i)).collect();
                 table.sort_unstable();
                 let mut out = Vec::new();
                 for run in table.chunk_by(|x, y| x.0 == y.0) {
@@ -311,48 +423,37 @@ impl DedupIndex {
             })
             .collect();
         pairs.par_sort_unstable();
-        pairs.dedup();
-        pairs
-            .into_par_iter()
-            .map(|ab| ((ab >> 32) as u32, ab as u32))
-            .filter(|&(a, b)| self.passes_screen(a as usize, b as usize))
-            .collect()
-    }
-
-    /// The signature screen: estimated Jaccard, or estimated containment, close enough to its
-    /// threshold to be worth an exact check.
-    fn passes_screen(&self, a: usize, b: usize) -> bool {
-        let (Some(sa), Some(sb)) = (self.signature(a), self.signature(b)) else {
-            return false;
-        };
-        let j = estimate_jaccard(sa, sb);
-        let slack = self.config.prefilter_slack;
-        if j >= self.config.threshold - slack {
-            return true;
-        }
-        // |A∩B| = J(|A|+|B|)/(1+J); shingle counts include repeats, which is close enough for
-        // a screen with slack.
-        let na = f64::from(self.docs[a].n_shingles);
-        let nb = f64::from(self.docs[b].n_shingles);
-        let small = na.min(nb).max(1.0);
-        let c = j * (na + nb) / (1.0 + j) / small;
-        c >= self.config.containment_threshold - slack
+        let min_shared = self.config.min_shared_bands;
+        let mut out: Vec<(u32, u32)> = pairs
+            .chunk_by(|x, y| x == y)
+            .filter(|run| run.len() >= min_shared)
+            .map(|run| ((run[0] >> 32) as u32, run[0] as u32))
+            .collect();
+        drop(pairs);
+        out.extend(self.sample_candidates(&reps, since));
+        out.sort_unstable();
+        out.dedup();
+        out
     }
 
     /// Verifies candidate pairs on exact shingle sets and records the links that pass.
     /// `set_of(i)` gives doc `i`'s sorted, deduplicated shingle set (see
     /// [`shingle_set`](Self::shingle_set)); pairs whose sets are unavailable are skipped.
     /// Returns the number of links added.
-    pub fn verify_with_sets<'s, F>(&mut self, pairs: &[(u32, u32)], set_of: F) -> usize
+    /// The sets may hold shingle hashes (u64, [`Self::shingle_set`]) or fingerprints (u32,
+    /// [`fingerprint_set`](crate::fingerprint_set)), as long as all are of one kind.
+    /// `set_of` may borrow the sets or build them on demand (e.g. read from a spill file).
+    pub fn verify_with_sets<'s, T, F>(&mut self, pairs: &[(u32, u32)], set_of: F) -> usize
     where
-        F: Fn(u32) -> Option<&'s [u64]> + Sync,
+        T: Ord + Clone + Sync + 's,
+        F: Fn(u32) -> Option<Cow<'s, [T]>> + Sync,
     {
         let cfg = &self.config;
         let new: Vec<Link> = pairs
             .par_iter()
             .filter_map(|&(a, b)| {
                 let (sa, sb) = (set_of(a)?, set_of(b)?);
-                verify_sets(cfg, a, b, sa, sb)
+                verify_sets(cfg, a, b, &sa, &sb)
             })
             .collect();
         let n = new.len();
@@ -361,39 +462,82 @@ impl DedupIndex {
     }
 
     /// Verifies candidate pairs, fetching texts with `text_of(i)` and shingling them in
-    /// parallel, in chunks so that at most about 4096 shingle sets are held at once.
-    /// Returns the number of links added.
+    /// parallel (see [`Self::verify_grouped`]). Returns the number of links added.
     pub fn verify<'t, F>(&mut self, pairs: &[(u32, u32)], text_of: F) -> usize
     where
         F: Fn(u32) -> Option<Cow<'t, str>> + Sync,
     {
-        const MAX_SETS: usize = 4096;
-        let mut added = 0;
-        let mut start = 0;
-        while start < pairs.len() {
-            // Grow the chunk until it needs MAX_SETS distinct docs.
-            let mut needed: Vec<u32> = Vec::new();
-            let mut end = start;
-            while end < pairs.len() && needed.len() < MAX_SETS {
-                needed.push(pairs[end].0);
-                needed.push(pairs[end].1);
-                end += 1;
+        let k = self.config.shingle_size;
+        self.verify_grouped(pairs, |i| text_of(i).map(|t| Shingler::default().shingle_set(&t, k)))
+    }
+
+    /// Verifies candidate pairs with sets built on demand by `load(i)` (sorted, distinct;
+    /// shingle hashes or fingerprints), loading each doc about once: pairs are split into
+    /// connected components, and a component of up to 256 docs loads its members' sets once
+    /// and checks all its pairs (components run in parallel); a larger one (a chain through
+    /// template text) loads per pair, so memory stays bounded. Returns the number of links
+    /// added.
+    pub fn verify_grouped<T, F>(&mut self, pairs: &[(u32, u32)], load: F) -> usize
+    where
+        T: Ord + Clone + Send + Sync,
+        F: Fn(u32) -> Option<Vec<T>> + Sync,
+    {
+        const MAX_COMPONENT: usize = 256;
+        // Union-find over the docs the pairs touch.
+        let mut docs: Vec<u32> = pairs.iter().flat_map(|&(a, b)| [a, b]).collect();
+        docs.sort_unstable();
+        docs.dedup();
+        let pos = |d: u32| docs.binary_search(&d).unwrap_or(0) as u32;
+        let mut parent: Vec<u32> = (0..docs.len() as u32).collect();
+        fn find(p: &mut [u32], mut x: u32) -> u32 {
+            while p[x as usize] != x {
+                let up = p[p[x as usize] as usize];
+                p[x as usize] = up;
+                x = up;
             }
-            needed.sort_unstable();
-            needed.dedup();
-            let sets: HashMap<u32, Vec<u64>> = needed
-                .par_iter()
-                .map_init(Shingler::default, |sh, &i| {
-                    let set = text_of(i)
-                        .map(|t| sh.shingle_set(&t, self.config.shingle_size))
-                        .unwrap_or_default();
-                    (i, set)
-                })
-                .collect();
-            added += self.verify_with_sets(&pairs[start..end], |i| sets.get(&i).map(Vec::as_slice));
-            start = end;
+            x
         }
-        added
+        for &(a, b) in pairs {
+            let (ra, rb) = (find(&mut parent, pos(a)), find(&mut parent, pos(b)));
+            if ra != rb {
+                parent[ra.max(rb) as usize] = ra.min(rb);
+            }
+        }
+        let mut by_comp: Vec<(u32, u32, u32)> = pairs
+            .iter()
+            .map(|&(a, b)| (find(&mut parent, pos(a)), a, b))
+            .collect();
+        by_comp.sort_unstable();
+        let comps: Vec<&[(u32, u32, u32)]> = by_comp.chunk_by(|x, y| x.0 == y.0).collect();
+        let cfg = &self.config;
+        let new: Vec<Link> = comps
+            .par_iter()
+            .flat_map_iter(|comp| {
+                let mut members: Vec<u32> = comp.iter().flat_map(|&(_, a, b)| [a, b]).collect();
+                members.sort_unstable();
+                members.dedup();
+                let mut out = Vec::new();
+                if members.len() <= MAX_COMPONENT {
+                    let sets: HashMap<u32, Vec<T>> =
+                        members.iter().filter_map(|&d| Some((d, load(d)?))).collect();
+                    for &(_, a, b) in comp.iter() {
+                        if let (Some(sa), Some(sb)) = (sets.get(&a), sets.get(&b)) {
+                            out.extend(verify_sets(cfg, a, b, sa, sb));
+                        }
+                    }
+                } else {
+                    for &(_, a, b) in comp.iter() {
+                        if let (Some(sa), Some(sb)) = (load(a), load(b)) {
+                            out.extend(verify_sets(cfg, a, b, &sa, &sb));
+                        }
+                    }
+                }
+                out
+            })
+            .collect();
+        let n = new.len();
+        self.links.extend(new);
+        n
     }
 
     /// The sorted, deduplicated shingle set of `text` under this index's settings.
@@ -563,7 +707,7 @@ impl DedupIndex {
     /// Serialises the index (settings, per-doc metadata and signatures, links) to a compact,
     /// versioned, little-endian binary form.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut w = Vec::with_capacity(self.sigs.len() * 4 + self.docs.len() * 64 + 256);
+        let mut w = Vec::with_capacity(self.keys.len() * 4 + self.docs.len() * 64 + 256);
         w.extend_from_slice(MAGIC);
         let cfg = serde_json_free_config(&self.config);
         put_u32(&mut w, cfg.len() as u32);
@@ -585,8 +729,15 @@ impl DedupIndex {
             put_u32(&mut w, d.n_words);
             put_u32(&mut w, d.n_shingles);
         }
-        for v in &self.sigs {
+        for v in &self.keys {
             put_u32(&mut w, *v);
+        }
+        for i in 0..self.docs.len() {
+            let smp = self.samples_of(i);
+            put_u32(&mut w, smp.len() as u32);
+            for &h in smp {
+                put_u32(&mut w, h);
+            }
         }
         put_u64(&mut w, self.links.len() as u64);
         for l in &self.links {
@@ -610,8 +761,8 @@ impl DedupIndex {
         let config = config_from_bytes(r.take(cfg_len)?)?;
         let mut index = Self::new(config)?;
         let n = usize::try_from(r.u64()?).map_err(|_| DedupError::Corrupt("doc count"))?;
-        let p = index.config.num_perm;
-        if n.saturating_mul(p * 4) > bytes.len() {
+        let nb = index.config.bands;
+        if n.saturating_mul(nb * 4) > bytes.len() {
             return Err(DedupError::Corrupt("doc count larger than data"));
         }
         for _ in 0..n {
@@ -642,9 +793,17 @@ impl DedupIndex {
             index.rep.push(rep);
             index.docs.push(DocMeta { id: id.into(), published, exact, n_words, n_shingles });
         }
-        index.sigs.reserve(n * p);
-        for _ in 0..n * p {
-            index.sigs.push(r.u32()?);
+        index.keys.reserve(n * nb);
+        for _ in 0..n * nb {
+            index.keys.push(r.u32()?);
+        }
+        for _ in 0..n {
+            let len = r.u32()? as usize;
+            if len > bytes.len() {
+                return Err(DedupError::Corrupt("sample count"));
+            }
+            let smp = (0..len).map(|_| r.u32()).collect::<Result<Vec<u32>, _>>()?;
+            index.push_samples(&smp);
         }
         let nl = usize::try_from(r.u64()?).map_err(|_| DedupError::Corrupt("link count"))?;
         for _ in 0..nl {
@@ -668,23 +827,36 @@ impl DedupIndex {
     }
 }
 
-/// LSH bucket key of one band of a signature: xxh3 of its values (little-endian), seeded with
-/// the band number so equal values in different bands do not collide.
-fn band_key(values: &[u32], band: usize) -> u64 {
+/// The containment samples of a doc: distinct shingle hashes with the top `bits` bits zero,
+/// keyed by their low 32 bits, sorted.
+fn containment_samples(shingles: &[u64], bits: u32) -> Vec<u32> {
+    if bits == 0 {
+        return Vec::new();
+    }
+    let mut v: Vec<u32> = shingles.iter().filter(|&&s| s >> (64 - bits) == 0).map(|&s| s as u32).collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+/// LSH bucket key of one band of a signature: the low 32 bits of xxh3 of its values
+/// (little-endian), seeded with the band number. 32 bits suffice: a chance collision costs one
+/// exact check (and one band of the `min_shared_bands` vote), ~n²/2^33 of them per band.
+pub fn band_key(values: &[u32], band: usize) -> u32 {
     let mut buf = [0u8; 64];
     if values.len() <= 16 {
         for (chunk, v) in buf.chunks_exact_mut(4).zip(values) {
             chunk.copy_from_slice(&v.to_le_bytes());
         }
-        xxh3_64_with_seed(&buf[..values.len() * 4], band as u64)
+        xxh3_64_with_seed(&buf[..values.len() * 4], band as u64) as u32
     } else {
         let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
-        xxh3_64_with_seed(&bytes, band as u64)
+        xxh3_64_with_seed(&bytes, band as u64) as u32
     }
 }
 
 /// Exact check of one candidate pair.
-fn verify_sets(cfg: &DedupConfig, a: u32, b: u32, sa: &[u64], sb: &[u64]) -> Option<Link> {
+fn verify_sets<T: Ord>(cfg: &DedupConfig, a: u32, b: u32, sa: &[T], sb: &[T]) -> Option<Link> {
     let (j, c) = set_similarity(sa, sb);
     (j >= cfg.threshold || c >= cfg.containment_threshold).then(|| Link {
         a: a.min(b),
@@ -715,9 +887,13 @@ fn serde_json_free_config(c: &DedupConfig) -> Vec<u8> {
     put_u64(&mut w, c.num_perm as u64);
     put_u64(&mut w, c.bands as u64);
     put_u64(&mut w, c.min_tokens as u64);
-    put_u64(&mut w, c.prefilter_slack.to_bits());
+    put_u64(&mut w, c.min_shared_bands as u64);
     put_u64(&mut w, c.max_bucket_pairs as u64);
     w.push(u8::from(c.group_contained));
+    put_u32(&mut w, c.containment_sample_bits);
+    put_u64(&mut w, c.containment_min_shared as u64);
+    put_u64(&mut w, c.max_sample_docs as u64);
+    put_u64(&mut w, c.containment_size_ratio.to_bits());
     w
 }
 
@@ -731,9 +907,13 @@ fn config_from_bytes(b: &[u8]) -> Result<DedupConfig, DedupError> {
         num_perm: to_usize(r.u64()?)?,
         bands: to_usize(r.u64()?)?,
         min_tokens: to_usize(r.u64()?)?,
-        prefilter_slack: f64::from_bits(r.u64()?),
+        min_shared_bands: to_usize(r.u64()?)?,
         max_bucket_pairs: to_usize(r.u64()?)?,
         group_contained: r.take(1)?[0] != 0,
+        containment_sample_bits: r.u32()?,
+        containment_min_shared: to_usize(r.u64()?)?,
+        max_sample_docs: to_usize(r.u64()?)?,
+        containment_size_ratio: f64::from_bits(r.u64()?),
     })
 }
 
@@ -769,4 +949,214 @@ pub fn dedup(
     let mut index = DedupIndex::new(config.clone())?;
     index.match_batch(docs, |_| None);
     Ok((index.results(), index.pairs()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A made-up article of `n` pseudo-random words (deterministic per `seed`).
+    fn article(seed: u64, n: usize) -> String {
+        const W: &[&str] = &[
+            "council", "river", "bridge", "vote", "mayor", "budget", "school", "storm", "police",
+            "report", "said", "on", "the", "a", "in", "of", "and", "new", "plan", "city", "road",
+            "fire", "court", "judge", "state", "water", "power", "team", "match", "league",
+            "minister", "talks", "deal", "price", "market", "bank", "rate", "farm", "crop", "rain",
+        ];
+        let mut st = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+        (0..n)
+            .map(|_| {
+                st ^= st << 13;
+                st ^= st >> 7;
+                st ^= st << 17;
+                W[(st % W.len() as u64) as usize]
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    fn doc<'a>(id: &'a str, day: Option<u32>, text: &'a str) -> DedupDoc<'a> {
+        let published = day.and_then(|d| {
+            chrono::NaiveDate::from_ymd_opt(2020, 1, d)
+                .and_then(|x| x.and_hms_opt(0, 0, 0))
+                .map(|t| t.and_utc().fixed_offset())
+        });
+        DedupDoc { id, published, text }
+    }
+
+    fn by_id(results: &[DedupResult]) -> HashMap<&str, &DedupResult> {
+        results.iter().map(|r| (r.id.as_str(), r)).collect()
+    }
+
+    #[test]
+    fn near_copies_group_under_the_earliest() {
+        let a = article(1, 400);
+        // Copy: one "sentence" dropped and two words changed.
+        let words: Vec<&str> = a.split(' ').collect();
+        let mut b: Vec<&str> = words[..100].iter().chain(&words[120..]).copied().collect();
+        b[200] = "zebra";
+        b[300] = "quokka";
+        let b = b.join(" ");
+        let c = article(2, 400);
+        let docs = [doc("late", Some(5), &a), doc("early", Some(2), &b), doc("other", Some(1), &c)];
+        let (res, pairs) = dedup(&docs, &DedupConfig::default()).unwrap();
+        let r = by_id(&res);
+        assert_eq!(r["late"].group, "early");
+        assert_eq!(r["late"].duplicate_of.as_deref(), Some("early"));
+        assert_eq!(r["early"].duplicate_of, None);
+        assert_eq!(r["early"].group_size, 2);
+        assert_eq!(r["other"].group, "other");
+        assert_eq!(r["other"].group_size, 1);
+        assert_eq!(pairs.len(), 1);
+        assert!(pairs[0].jaccard > 0.8 && pairs[0].jaccard < 1.0);
+    }
+
+    #[test]
+    fn undated_sorts_after_dated_and_ties_break_by_id() {
+        let a = article(3, 200);
+        let docs = [doc("z", None, &a), doc("b", Some(3), &a), doc("a", Some(3), &a)];
+        let (res, pairs) = dedup(&docs, &DedupConfig::default()).unwrap();
+        assert!(res.iter().all(|r| r.group == "a"));
+        assert_eq!(pairs.len(), 3);
+        assert!(pairs.iter().all(|p| p.jaccard == 1.0));
+    }
+
+    #[test]
+    fn short_wire_story_inside_longer_article_is_contained() {
+        let wire = article(4, 200);
+        let local = format!("{} {} {}", article(5, 150), wire, article(6, 150));
+        let docs = [doc("wire", Some(1), &wire), doc("local", Some(2), &local)];
+        let (res, pairs) = dedup(&docs, &DedupConfig::default()).unwrap();
+        let r = by_id(&res);
+        assert_eq!(r["local"].contains, ["wire"]);
+        assert_eq!(r["wire"].contained_in, ["local"]);
+        assert!(pairs.is_empty(), "containment is not duplication by default");
+        assert_eq!(r["wire"].group, "wire");
+        let cfg = DedupConfig { group_contained: true, ..DedupConfig::default() };
+        let (res, _) = dedup(&docs, &cfg).unwrap();
+        assert_eq!(by_id(&res)["local"].group, "wire");
+    }
+
+    #[test]
+    fn empty_and_tiny_texts_never_group() {
+        let docs: Vec<DedupDoc> = ["", "", "  ", "Photo: AP", "photo ap", "Subscribe now"]
+            .iter()
+            .enumerate()
+            .map(|(i, t)| DedupDoc { id: ["a", "b", "c", "d", "e", "f"][i], published: None, text: t })
+            .collect();
+        let (res, pairs) = dedup(&docs, &DedupConfig::default()).unwrap();
+        assert!(pairs.is_empty());
+        assert!(res.iter().all(|r| r.group_size == 1 && r.duplicate_of.is_none()));
+    }
+
+    #[test]
+    fn incremental_matches_batch_and_survives_serialisation() {
+        let texts: Vec<String> = (0..40).map(|i| article(100 + i % 13, 150 + (i as usize % 7))).collect();
+        let ids: Vec<String> = (0..40).map(|i| format!("d{i:02}")).collect();
+        let docs: Vec<DedupDoc> = texts
+            .iter()
+            .zip(&ids)
+            .enumerate()
+            .map(|(i, (t, id))| doc(id, Some(1 + (i as u32 % 28)), t))
+            .collect();
+        let cfg = DedupConfig::default();
+        let (batch, batch_pairs) = dedup(&docs, &cfg).unwrap();
+
+        let mut index = DedupIndex::new(cfg.clone()).unwrap();
+        index.match_batch(&docs[..25], |_| None);
+        let bytes = index.to_bytes();
+        let mut index = DedupIndex::from_bytes(&bytes).unwrap();
+        assert_eq!(index.to_bytes(), bytes);
+        let old = |i: u32| Some(Cow::Borrowed(texts[i as usize].as_str()));
+        index.match_batch(&docs[25..], old);
+        assert_eq!(index.results(), batch);
+        assert_eq!(index.pairs(), batch_pairs);
+        assert!(batch.iter().any(|r| r.group_size > 1));
+    }
+
+    #[test]
+    fn corrupt_bytes_are_rejected() {
+        let mut index = DedupIndex::new(DedupConfig::default()).unwrap();
+        let t = article(9, 50);
+        index.match_batch(&[doc("x", Some(1), &t)], |_| None);
+        let bytes = index.to_bytes();
+        for cut in [0, 4, 20, bytes.len() - 1] {
+            assert!(DedupIndex::from_bytes(&bytes[..cut]).is_err());
+        }
+        assert!(DedupIndex::from_bytes(b"not an index at all").is_err());
+    }
+
+    #[test]
+    fn bad_config_is_rejected() {
+        let bad = DedupConfig { bands: 33, ..DedupConfig::default() };
+        assert!(DedupIndex::new(bad).is_err());
+        assert!(DedupIndex::new(DedupConfig { threshold: 0.0, ..DedupConfig::default() }).is_err());
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+        #[test]
+        fn identical_texts_always_group(seed in any::<u64>(), n in 10usize..300, copies in 2usize..5) {
+            let t = article(seed, n);
+            let other = article(seed ^ 0xdead_beef, n);
+            let ids: Vec<String> = (0..copies).map(|i| format!("c{i}")).collect();
+            let mut docs: Vec<DedupDoc> = ids.iter().map(|id| doc(id, None, &t)).collect();
+            docs.push(doc("zz", None, &other));
+            let (res, _) = dedup(&docs, &DedupConfig::default()).unwrap();
+            for r in &res[..copies] {
+                prop_assert_eq!(&r.group, "c0");
+                prop_assert_eq!(r.group_size, copies);
+            }
+        }
+
+        #[test]
+        fn signatures_do_not_depend_on_batching(seed in any::<u64>()) {
+            let texts: Vec<String> = (0..6).map(|i| article(seed.wrapping_add(i), 60)).collect();
+            let docs: Vec<DedupDoc> = texts.iter().map(|t| doc("x", None, t)).collect();
+            let mut one = DedupIndex::new(DedupConfig::default()).unwrap();
+            one.add_batch(&docs);
+            let mut many = DedupIndex::new(DedupConfig::default()).unwrap();
+            for d in &docs {
+                many.add_batch(std::slice::from_ref(d));
+            }
+            for i in 0..docs.len() {
+                prop_assert_eq!(one.band_keys(i), many.band_keys(i));
+            }
+        }
+    }
+
+    /// The five seed articles share quotes, not copies: no duplicate pair among them.
+    #[test]
+    fn seeds_have_no_duplicates() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/corpus/seeds");
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            eprintln!("skipping: {dir} not found");
+            return;
+        };
+        let mut files: Vec<(String, String)> = entries
+            .flatten()
+            .filter(|e| e.path().extension().is_some_and(|x| x == "txt"))
+            .map(|e| {
+                let name = e.file_name().to_string_lossy().into_owned();
+                (name, std::fs::read_to_string(e.path()).unwrap())
+            })
+            .collect();
+        files.sort();
+        assert_eq!(files.len(), 5);
+        let docs: Vec<DedupDoc> = files.iter().map(|(n, t)| doc(n, None, t)).collect();
+        let (res, pairs) = dedup(&docs, &DedupConfig::default()).unwrap();
+        assert!(pairs.is_empty(), "{pairs:?}");
+        assert!(res.iter().all(|r| r.group_size == 1 && r.contains.is_empty()));
+        // Each seed still matches a copy of itself with a line dropped.
+        for (name, text) in &files {
+            // Drop the first line (the first sentence of a one-line file).
+            let first_end = text.find('\n').or_else(|| text.find(". ")).unwrap();
+            let cut = &text[first_end + 1..];
+            let docs = [doc(name, None, text), doc("copy", None, cut)];
+            let (res, pairs) = dedup(&docs, &DedupConfig::default()).unwrap();
+            let found = pairs.len() + by_id(&res)["copy"].contained_in.len();
+            assert_eq!(found, 1, "{name}: copy not found");
+        }
+    }
 }

@@ -17,11 +17,11 @@ mod index;
 mod minhash;
 mod text;
 
-pub use index::{dedup, DedupConfig, DedupDoc, DedupIndex, DedupResult, DupPair, Link};
+pub use index::{band_key, dedup, DedupConfig, DedupDoc, DedupIndex, DedupResult, DupPair, Link};
 pub use minhash::{estimate_jaccard, MinHasher, MINHASH_SEED};
 pub use text::{
-    is_too_short, is_word_char, normalized_text_hash, set_similarity, word_count, Shingler,
-    Words, DEFAULT_MIN_TOKENS, SHINGLE_SEED,
+    fingerprint, fingerprint_set, is_too_short, is_word_char, normalized_text_hash, set_similarity, word_count, Shingler,
+    Words, DEFAULT_MIN_TOKENS, EXACT_SEED, SHINGLE_SEED,
 };
 
 /// Errors of the dedup stage.

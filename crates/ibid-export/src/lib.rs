@@ -13,9 +13,7 @@ mod parquet_out;
 
 use std::io::Write;
 
-use ibid_store::{
-    AlignmentRow, ArticleRow, EntityRow, QuoteRow, Store, StoreError, StoryRow,
-};
+use ibid_store::{AlignmentRow, ArticleRow, EntityRow, QuoteRow, Store, StoreError, StoryRow};
 
 /// What to export.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -181,8 +179,15 @@ impl ContractRow for StoryRow {
 }
 
 impl ContractRow for AlignmentRow {
-    const HEADERS: &'static [&'static str] =
-        &["a", "a_start", "a_end", "b", "b_start", "b_end", "similarity"];
+    const HEADERS: &'static [&'static str] = &[
+        "a",
+        "a_start",
+        "a_end",
+        "b",
+        "b_start",
+        "b_end",
+        "similarity",
+    ];
     fn csv_cells(&self) -> Vec<String> {
         vec![
             self.a.clone(),

@@ -31,8 +31,18 @@ fn jsonl_keeps_contract_field_names_and_nulls() {
     write_rows(&[article("a")], Format::Jsonl, &mut out).unwrap();
     let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
     for field in [
-        "id", "outlet", "url", "published", "title", "author", "dateline", "text", "removed",
-        "story", "storyline", "duplicate_of",
+        "id",
+        "outlet",
+        "url",
+        "published",
+        "title",
+        "author",
+        "dateline",
+        "text",
+        "removed",
+        "story",
+        "storyline",
+        "duplicate_of",
     ] {
         assert!(v.get(field).is_some(), "missing {field}");
     }
@@ -63,7 +73,12 @@ fn parquet_round_trips_lists_nulls_and_structs() {
     let mut b = article("b");
     b.removed.clear();
     b.outlet = None;
-    write_rows(&[article("a"), b], Format::Parquet, std::fs::File::create(&path).unwrap()).unwrap();
+    write_rows(
+        &[article("a"), b],
+        Format::Parquet,
+        std::fs::File::create(&path).unwrap(),
+    )
+    .unwrap();
     let reader = SerializedFileReader::new(std::fs::File::open(&path).unwrap()).unwrap();
     let rows: Vec<serde_json::Value> = reader
         .get_row_iter(None)
@@ -72,7 +87,10 @@ fn parquet_round_trips_lists_nulls_and_structs() {
         .collect();
     assert_eq!(rows.len(), 2);
     assert_eq!(rows[0]["id"], "a");
-    assert_eq!(rows[0]["removed"], serde_json::json!(["Subscribe", "Share"]));
+    assert_eq!(
+        rows[0]["removed"],
+        serde_json::json!(["Subscribe", "Share"])
+    );
     assert_eq!(rows[1]["removed"], serde_json::json!([]));
     assert!(rows[1]["outlet"].is_null());
     assert_eq!(rows[1]["text"], "Body line one.\n\nBody, line two.");
@@ -83,13 +101,32 @@ fn parquet_round_trips_lists_nulls_and_structs() {
         kind: "PER".into(),
         variants: vec!["Jane Roe".into(), "Roe".into()],
         mentions: vec![
-            MentionRow { article: "a".into(), start: 0, end: 8, text: "Jane Roe".into() },
-            MentionRow { article: "b".into(), start: 10, end: 13, text: "Roe".into() },
+            MentionRow {
+                article: "a".into(),
+                start: 0,
+                end: 8,
+                text: "Jane Roe".into(),
+            },
+            MentionRow {
+                article: "b".into(),
+                start: 10,
+                end: 13,
+                text: "Roe".into(),
+            },
         ],
     };
-    let empty = EntityRow { id: "e2".into(), mentions: vec![], ..entity.clone() };
+    let empty = EntityRow {
+        id: "e2".into(),
+        mentions: vec![],
+        ..entity.clone()
+    };
     let path = dir.path().join("e.parquet");
-    write_rows(&[entity, empty], Format::Parquet, std::fs::File::create(&path).unwrap()).unwrap();
+    write_rows(
+        &[entity, empty],
+        Format::Parquet,
+        std::fs::File::create(&path).unwrap(),
+    )
+    .unwrap();
     let reader = SerializedFileReader::new(std::fs::File::open(&path).unwrap()).unwrap();
     let rows: Vec<serde_json::Value> = reader
         .get_row_iter(None)
@@ -111,7 +148,11 @@ fn export_reads_the_store_for_every_kind() {
         .write_batch(
             run,
             &[Incoming::Article(IncomingArticle {
-                article: ibid_core::RawArticle { id: "a".into(), text: "Hello.".into(), ..Default::default() },
+                article: ibid_core::RawArticle {
+                    id: "a".into(),
+                    text: "Hello.".into(),
+                    ..Default::default()
+                },
                 source: "a.txt".into(),
                 record: None,
             })],

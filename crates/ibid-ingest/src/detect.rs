@@ -54,8 +54,7 @@ pub fn sniff(name: &str, head: &[u8]) -> Format {
     if lower.ends_with(".jsonl") || lower.ends_with(".ndjson") {
         return Format::Jsonl;
     }
-    if trimmed.first() == Some(&b'{') && (lower.ends_with(".json") || !has_text_extension(&lower))
-    {
+    if trimmed.first() == Some(&b'{') && (lower.ends_with(".json") || !has_text_extension(&lower)) {
         return Format::Jsonl;
     }
     if looks_binary(head) {

@@ -41,7 +41,10 @@ pub fn article_from_json_line(bytes: &[u8], fallback_id: &str) -> Result<RawArti
 }
 
 /// Builds an article from a JSON object. Text is required; every other field is optional.
-pub fn article_from_json(map: &Map<String, Value>, fallback_id: &str) -> Result<RawArticle, String> {
+pub fn article_from_json(
+    map: &Map<String, Value>,
+    fallback_id: &str,
+) -> Result<RawArticle, String> {
     let text = match first_field(map, TEXT_FIELDS) {
         Some((_, Value::String(s))) => s.clone(),
         Some((name, other)) => {
@@ -76,7 +79,10 @@ pub fn article_from_json(map: &Map<String, Value>, fallback_id: &str) -> Result<
     })
 }
 
-fn first_field<'a>(map: &'a Map<String, Value>, names: &[&'static str]) -> Option<(&'static str, &'a Value)> {
+fn first_field<'a>(
+    map: &'a Map<String, Value>,
+    names: &[&'static str],
+) -> Option<(&'static str, &'a Value)> {
     names
         .iter()
         .find_map(|&n| map.get(n).filter(|v| !v.is_null()).map(|v| (n, v)))

@@ -267,13 +267,21 @@ where
             match sniff(inner_name, &inner_head) {
                 Format::Jsonl => read_jsonl(&ctx, inner, true, sink),
                 Format::Text => read_whole_text(&ctx, inner, true, sink),
-                other => sink(reject(other.unsupported_reason("inside gzip"), &inner_head, 0)),
+                other => sink(reject(
+                    other.unsupported_reason("inside gzip"),
+                    &inner_head,
+                    0,
+                )),
             }
         }
         Format::Jsonl => read_jsonl(&ctx, buffered, false, sink),
         Format::Text => read_whole_text(&ctx, buffered, false, sink),
         Format::Empty => sink(reject("empty file".into(), &[], 0)),
-        other => sink(reject(other.unsupported_reason(""), &head, head.len() as u64)),
+        other => sink(reject(
+            other.unsupported_reason(""),
+            &head,
+            head.len() as u64,
+        )),
     }
 }
 
@@ -311,10 +319,7 @@ impl ReadContext<'_> {
         match self.path.and_then(file_stem_id) {
             Some(id) => id,
             // Stdin has no name: a content hash keeps re-ingest idempotent and distinct texts apart.
-            None => format!(
-                "stdin-{:016x}",
-                xxhash_rust::xxh3::xxh3_64(text.as_bytes())
-            ),
+            None => format!("stdin-{:016x}", xxhash_rust::xxh3::xxh3_64(text.as_bytes())),
         }
     }
 }

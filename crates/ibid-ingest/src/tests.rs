@@ -29,7 +29,11 @@ fn split(items: Vec<Item>) -> (Vec<Record>, Vec<Rejection>) {
 #[test]
 fn text_file_id_is_its_stem_and_text_is_verbatim() {
     let dir = tempfile::tempdir().unwrap();
-    let p = write(dir.path(), "007_story.txt", "\u{feff}Line one\r\n\u{a0}Line two".as_bytes());
+    let p = write(
+        dir.path(),
+        "007_story.txt",
+        "\u{feff}Line one\r\n\u{a0}Line two".as_bytes(),
+    );
     let (good, bad) = split(read_all(&[p], &ReadOptions::default()));
     assert!(bad.is_empty());
     assert_eq!(good[0].article.id, "007_story");
@@ -44,7 +48,10 @@ fn folders_are_walked_recursively_in_name_order_skipping_hidden() {
     write(dir.path(), "b.txt", b"B text");
     write(&dir.path().join("sub"), "a.txt", b"A text");
     write(dir.path(), ".hidden.txt", b"hidden");
-    let (good, bad) = split(read_all(&[dir.path().to_path_buf()], &ReadOptions::default()));
+    let (good, bad) = split(read_all(
+        &[dir.path().to_path_buf()],
+        &ReadOptions::default(),
+    ));
     assert!(bad.is_empty());
     let ids: Vec<_> = good.iter().map(|r| r.article.id.as_str()).collect();
     assert_eq!(ids, vec!["b", "a"]);
@@ -61,13 +68,21 @@ fn jsonl_bad_lines_are_rejected_with_line_numbers_and_the_rest_kept() {
     assert_eq!(good[1].location.record, Some(5));
     let where_why: Vec<_> = bad
         .iter()
-        .map(|r| (r.location.record, r.reason.split(':').next().unwrap().to_string()))
+        .map(|r| {
+            (
+                r.location.record,
+                r.reason.split(':').next().unwrap().to_string(),
+            )
+        })
         .collect();
     assert_eq!(
         where_why,
         vec![
             (Some(3), "broken JSON".to_string()),
-            (Some(4), "invalid UTF-8 at byte 21 of the line; convert the file to UTF-8".to_string())
+            (
+                Some(4),
+                "invalid UTF-8 at byte 21 of the line; convert the file to UTF-8".to_string()
+            )
         ]
     );
     assert_eq!(bad[0].raw, b"{broken");
@@ -90,7 +105,11 @@ fn gzip_jsonl_reads_and_truncation_keeps_earlier_lines() {
     let (good, bad) = split(read_all(&[cut], &ReadOptions::default()));
     assert!(good.len() > 100 && good.len() < 2000, "{}", good.len());
     assert_eq!(bad.len(), 1);
-    assert!(bad[0].reason.contains("truncated or corrupt gzip"), "{}", bad[0].reason);
+    assert!(
+        bad[0].reason.contains("truncated or corrupt gzip"),
+        "{}",
+        bad[0].reason
+    );
     // The rejection points at the line after the last good one.
     assert_eq!(bad[0].location.record, Some(good.len() as u64 + 1));
 }
@@ -98,7 +117,11 @@ fn gzip_jsonl_reads_and_truncation_keeps_earlier_lines() {
 #[test]
 fn binary_empty_unreadable_and_html_are_rejected_clearly() {
     let dir = tempfile::tempdir().unwrap();
-    let bin = write(dir.path(), "photo.txt", &[0x89, b'P', b'N', b'G', 0, 0, 0, 13, 1, 2]);
+    let bin = write(
+        dir.path(),
+        "photo.txt",
+        &[0x89, b'P', b'N', b'G', 0, 0, 0, 13, 1, 2],
+    );
     let empty = write(dir.path(), "empty.txt", b"");
     let blank = write(dir.path(), "blank.jsonl", b"\n  \n");
     let html = write(dir.path(), "page.html", b"<html><body>x</body></html>");
@@ -116,7 +139,10 @@ fn binary_empty_unreadable_and_html_are_rejected_clearly() {
     assert!(reasons[2].contains("empty"), "{reasons:?}");
     assert!(reasons[3].contains("empty"), "{reasons:?}");
     assert!(reasons[4].contains("HTML"), "{reasons:?}");
-    assert!(reasons[5].contains("invalid UTF-8 at byte 3"), "{reasons:?}");
+    assert!(
+        reasons[5].contains("invalid UTF-8 at byte 3"),
+        "{reasons:?}"
+    );
 }
 
 #[test]

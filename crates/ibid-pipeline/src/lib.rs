@@ -357,31 +357,37 @@ fn story_stage(
             .any(|id| !current.contains(id.as_str()))
     });
     let changed = store.new_versions_since_mark("stories")?;
-    let rebuild = engine.is_none() || stale || changed.iter().any(|id| {
-        engine
-            .as_ref()
-            .is_some_and(|e| e.story_of(id).is_some())
-    });
+    let rebuild = engine.is_none()
+        || stale
+        || changed
+            .iter()
+            .any(|id| engine.as_ref().is_some_and(|e| e.story_of(id).is_some()));
     if rebuild {
-        engine = Some(ibid_stories::StoryEngine::new(ibid_stories::StoryConfig::default()));
+        engine = Some(ibid_stories::StoryEngine::new(
+            ibid_stories::StoryConfig::default(),
+        ));
     }
     let Some(mut engine) = engine else {
         return Ok((0, 0, 0, rebuild));
     };
-    let mut added = 0;
-    for r in refs {
-        if engine.story_of(&r.id).is_some() {
-            continue;
-        }
-        engine.add(&ibid_stories::StoryDoc {
+    let batch: Vec<ibid_stories::StoryDoc> = refs
+        .iter()
+        .filter(|r| engine.story_of(&r.id).is_none())
+        .map(|r| ibid_stories::StoryDoc {
             id: r.id.clone(),
             published: parse_time(r.published.as_deref()),
             outlet: r.outlet.clone(),
             title: r.title.clone(),
             text: r.text.clone(),
-        });
-        added += 1;
+        })
+        .collect();
+    // The batch's vocabulary statistics are known before any of it is assigned; assignment
+    // itself stays online, in time order (`refs` is sorted).
+    engine.prime(&batch);
+    for doc in &batch {
+        engine.add(doc);
     }
+    let added = batch.len();
     let rows: Vec<StoryRow> = engine
         .stories()
         .into_iter()

@@ -28,7 +28,11 @@ fn copies_group_reingest_adds_nothing_and_versions_reprocess() {
     let p = report.process.unwrap();
     assert_eq!((p.cleaned, p.duplicates), (3, 1));
     let b = store.article("b").unwrap().unwrap();
-    assert_eq!(b.duplicate_of.as_deref(), Some("a"), "the earlier copy is the original");
+    assert_eq!(
+        b.duplicate_of.as_deref(),
+        Some("a"),
+        "the earlier copy is the original"
+    );
     let a = store.article("a").unwrap().unwrap();
     assert_eq!(a.story, b.story, "copies share a story");
     assert_ne!(a.story, store.article("c").unwrap().unwrap().story);
@@ -61,8 +65,14 @@ fn new_articles_join_the_persisted_story_engine_incrementally() {
     ingest(&mut store, &[first], &quiet()).unwrap();
     let second = dir.path().join("b.txt");
     std::fs::write(&second, WIRE.replace("Officials", "Port officials")).unwrap();
-    let r = ingest(&mut store, &[second], &quiet()).unwrap().process.unwrap();
+    let r = ingest(&mut store, &[second], &quiet())
+        .unwrap()
+        .process
+        .unwrap();
     assert!(!r.stories_rebuilt);
     assert_eq!(r.stories_incremental, 1);
-    assert_eq!(store.article("a").unwrap().unwrap().story, store.article("b").unwrap().unwrap().story);
+    assert_eq!(
+        store.article("a").unwrap().unwrap().story,
+        store.article("b").unwrap().unwrap().story
+    );
 }

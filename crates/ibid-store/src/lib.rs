@@ -29,7 +29,9 @@ pub enum StoreError {
     #[error("corrupt JSON column: {0}")]
     Json(#[from] serde_json::Error),
     /// The file was written by a newer ibid.
-    #[error("{path} has schema version {found}, newer than this ibid knows ({known}); upgrade ibid")]
+    #[error(
+        "{path} has schema version {found}, newer than this ibid knows ({known}); upgrade ibid"
+    )]
     TooNew {
         /// The database path.
         path: String,
@@ -266,9 +268,8 @@ impl Store {
         let tx = self.conn.transaction()?;
         let mut out = Vec::with_capacity(batch.len());
         {
-            let mut find = tx.prepare_cached(
-                "SELECT 1 FROM articles WHERE id = ?1 AND content_hash = ?2",
-            )?;
+            let mut find =
+                tx.prepare_cached("SELECT 1 FROM articles WHERE id = ?1 AND content_hash = ?2")?;
             let mut last_version =
                 tx.prepare_cached("SELECT MAX(version) FROM articles WHERE id = ?1")?;
             let mut insert = tx.prepare_cached(
@@ -317,8 +318,7 @@ impl Store {
                         });
                     }
                     Incoming::Rejection(rej) => {
-                        let raw_hash =
-                            format!("{:032x}", xxhash_rust::xxh3::xxh3_128(&rej.raw));
+                        let raw_hash = format!("{:032x}", xxhash_rust::xxh3::xxh3_128(&rej.raw));
                         reject.execute(params![
                             rej.source,
                             rej.record.map(|r| r as i64).unwrap_or(-1),
@@ -398,9 +398,11 @@ impl Store {
 
     /// Sets the mark `name` to the newest stored article, for [`Store::new_versions_since_mark`].
     pub fn set_mark(&mut self, name: &str) -> Result<()> {
-        let top: i64 = self
-            .conn
-            .query_row("SELECT COALESCE(MAX(rowid), 0) FROM articles", [], |r| r.get(0))?;
+        let top: i64 =
+            self.conn
+                .query_row("SELECT COALESCE(MAX(rowid), 0) FROM articles", [], |r| {
+                    r.get(0)
+                })?;
         self.save_stage_state(&format!("mark:{name}"), "1", &top.to_le_bytes())
     }
 
@@ -799,7 +801,11 @@ impl Store {
         let verdict: String = self
             .conn
             .query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
-        Ok(if verdict == "ok" { Ok(()) } else { Err(verdict) })
+        Ok(if verdict == "ok" {
+            Ok(())
+        } else {
+            Err(verdict)
+        })
     }
 
     /// Runs `f` inside one transaction (for stages that write several tables together).
@@ -884,14 +890,21 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut s = Store::open(&dir.path().join("s.db")).unwrap();
         let run = s.begin_run(&["x".into()]).unwrap();
-        let o = s.write_batch(run, &[art("a", "one"), art("b", "two")]).unwrap();
+        let o = s
+            .write_batch(run, &[art("a", "one"), art("b", "two")])
+            .unwrap();
         assert_eq!(o, vec![Outcome::Added, Outcome::Added]);
-        let o = s.write_batch(run, &[art("a", "one"), art("b", "two, edited")]).unwrap();
+        let o = s
+            .write_batch(run, &[art("a", "one"), art("b", "two, edited")])
+            .unwrap();
         assert_eq!(o, vec![Outcome::Unchanged, Outcome::NewVersion]);
         let c = s.counts().unwrap();
         assert_eq!((c.articles, c.versions), (2, 3));
         // The current version is the newest; the old one is still stored.
-        assert_eq!(s.original_text("b").unwrap().as_deref(), Some("two, edited"));
+        assert_eq!(
+            s.original_text("b").unwrap().as_deref(),
+            Some("two, edited")
+        );
         let pending: Vec<_> = s
             .pending_clean("v1")
             .unwrap()
@@ -918,7 +931,10 @@ mod tests {
         s.write_batch(r2, &[rej]).unwrap();
         let rows = s.rejected().unwrap();
         assert_eq!(rows.len(), 1);
-        assert_eq!((rows[0].record, rows[0].first_run, rows[0].last_run), (Some(3), r1, r2));
+        assert_eq!(
+            (rows[0].record, rows[0].first_run, rows[0].last_run),
+            (Some(3), r1, r2)
+        );
     }
 
     #[test]

@@ -28,6 +28,14 @@ fn parse_date(s: &str) -> Option<DateTime<FixedOffset>> {
     d.and_hms_opt(0, 0, 0)?.and_local_timezone(utc).single()
 }
 
+/// CPU time of this thread in seconds (Linux; `None` elsewhere). Wall time on a shared
+/// machine says little, so both are reported.
+fn cpu_secs() -> Option<f64> {
+    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let ns: f64 = s.split_whitespace().next()?.parse().ok()?;
+    Some(ns / 1e9)
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let limit: usize = std::env::args()
         .nth(1)
@@ -41,7 +49,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let t_load = Instant::now();
     let f = std::fs::File::open(path)?;
     let mut docs = Vec::new();
-    for line in std::io::BufReader::new(GzDecoder::new(f)).lines().take(limit) {
+    for line in std::io::BufReader::new(GzDecoder::new(f))
+        .lines()
+        .take(limit)
+    {
         let r: Row = serde_json::from_str(&line?)?;
         let id = match r.id {
             serde_json::Value::String(s) => s,
@@ -56,24 +67,41 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         });
     }
     docs.sort_by(|a, b| {
-        (a.published.is_none(), a.published, &a.id).cmp(&(b.published.is_none(), b.published, &b.id))
+        (a.published.is_none(), a.published, &a.id).cmp(&(
+            b.published.is_none(),
+            b.published,
+            &b.id,
+        ))
     });
     let load = t_load.elapsed().as_secs_f64();
     if std::env::var("IBID_EXTRACT_ONLY").is_ok() {
         let t = Instant::now();
         let mut n = 0usize;
         for d in &docs {
-            n += ibid_stories::extract(d.title.as_deref(), &d.text, 40, 2.0).words.len();
+            n += ibid_stories::extract(d.title.as_deref(), &d.text, 40, 2.0)
+                .words
+                .len();
         }
-        println!("extract only: {:.0} docs/s ({n} terms)", docs.len() as f64 / t.elapsed().as_secs_f64());
+        println!(
+            "extract only: {:.0} docs/s ({n} terms)",
+            docs.len() as f64 / t.elapsed().as_secs_f64()
+        );
         return Ok(());
     }
     let mut engine = StoryEngine::new(StoryConfig::default());
     let t0 = Instant::now();
+    let c0 = cpu_secs();
     for d in &docs {
         engine.add(d);
     }
     let secs = t0.elapsed().as_secs_f64();
+    if let (Some(a), Some(b)) = (c0, cpu_secs()) {
+        println!(
+            "cpu {:.2}s = {:.0} articles/s per core",
+            b - a,
+            docs.len() as f64 / (b - a)
+        );
+    }
     let stories = engine.stories();
     let lines = engine.storylines();
     let multi = stories.iter().filter(|s| s.articles.len() > 1).count();

@@ -3,7 +3,7 @@
 //! `cargo run --release -p ibid-stories --example tune [rounds] [START_CONFIG_JSON]`.
 //! With `IBID_SHOW_ERRORS=1` it prints the impure predicted stories of the start config.
 use ibid_stories::eval::{evaluate, load_ecbplus, LabeledDoc};
-use ibid_stories::{cluster, Decision, N_FEATURES, StoryConfig, StoryDoc, StoryEngine};
+use ibid_stories::{cluster, Decision, StoryConfig, StoryDoc, StoryEngine, N_FEATURES};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -27,7 +27,10 @@ fn oracle_samples(docs: &[LabeledDoc], cfg: &StoryConfig) -> Vec<([f32; N_FEATUR
         let o = e.add_with(&d.doc, &dec);
         let want = gold_story.get(&d.gold).cloned();
         for c in &o.candidates {
-            out.push((c.signals.features(), want.as_deref() == Some(c.story.as_str())));
+            out.push((
+                c.signals.features(),
+                want.as_deref() == Some(c.story.as_str()),
+            ));
         }
         gold_story.entry(d.gold.clone()).or_insert(o.story);
     }
@@ -133,7 +136,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let mut gold: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
             for d in part.iter() {
                 let s = e.story_of(&d.doc.id).unwrap_or_default();
-                *gold.entry(d.gold.clone()).or_default().entry(s).or_insert(0) += 1;
+                *gold
+                    .entry(d.gold.clone())
+                    .or_default()
+                    .entry(s)
+                    .or_insert(0) += 1;
             }
             for (g, s) in gold {
                 if s.len() > 1 {
@@ -160,7 +167,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         cfg.w_year_conflict = ws[8] as f32;
         cfg.join_threshold = (-b / scale) as f32;
         println!("lr cfg {}", serde_json::to_string(&cfg)?);
-        println!("lr train {:.4} dev {:.4}", score(&train, &cfg), score(&dev, &cfg));
+        println!(
+            "lr train {:.4} dev {:.4}",
+            score(&train, &cfg),
+            score(&dev, &cfg)
+        );
         for t in 0..12 {
             let mut c = cfg.clone();
             c.join_threshold = cfg.join_threshold - 0.15 + 0.03 * t as f32;
@@ -200,7 +211,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let base = get(&cfg, k);
             for mult in [1.0 - 2.0 * step, 1.0 - step, 1.0 + step, 1.0 + 2.0 * step] {
                 let mut c = cfg.clone();
-                let v = if base == 0.0 { step * mult } else { base * mult };
+                let v = if base == 0.0 {
+                    step * mult
+                } else {
+                    base * mult
+                };
                 set(&mut c, k, v);
                 let s = score(&train, &c);
                 if s > best + 1e-6 {

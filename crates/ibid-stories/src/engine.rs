@@ -1,7 +1,7 @@
 //! The online story engine: interning, centroids, candidate retrieval, join/new decisions,
 //! story merges and storylines.
 
-use crate::text::extract;
+use crate::text::{extract_into, FeatureKind};
 use crate::{StoryConfig, StoryDoc};
 use chrono::{DateTime, FixedOffset};
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -102,27 +102,26 @@ pub struct AddOutcome {
     pub candidates: Vec<Candidate>,
 }
 
-/// Term interner with document frequencies.
+/// A term id: a 64-bit hash of the term, seeded by feature kind. Hashing instead of a string
+/// interner means no vocabulary of strings to store or look up (the dominant cost on long
+/// articles); at 64 bits, collisions among a few million terms are negligible.
+type Term = u64;
+
+/// Hashes a term of a feature kind (the seed keeps kinds apart in shared maps).
+fn term_id(kind: usize, s: &str) -> Term {
+    xxhash_rust::xxh3::xxh3_64_with_seed(s.as_bytes(), kind as u64 + 1)
+}
+
+/// Document frequencies of hashed terms.
 #[derive(Debug, Default, Clone, Serialize, Deserialize)]
 struct Vocab {
-    ids: FxHashMap<String, u32>,
-    df: Vec<u32>,
+    df: FxHashMap<Term, u32>,
 }
 
 impl Vocab {
-    fn intern(&mut self, s: &str) -> u32 {
-        if let Some(&id) = self.ids.get(s) {
-            return id;
-        }
-        let id = self.df.len() as u32;
-        self.ids.insert(s.to_owned(), id);
-        self.df.push(0);
-        id
-    }
-
     /// Smoothed IDF: defined (and equal for all terms) from the very first document.
-    fn idf(&self, id: u32, n: u32) -> f32 {
-        let df = self.df.get(id as usize).copied().unwrap_or(0);
+    fn idf(&self, id: Term, n: u32) -> f32 {
+        let df = self.df.get(&id).copied().unwrap_or(0);
         ((n as f32 + 1.0) / (df as f32 + 1.0)).ln() + 1.0
     }
 }
@@ -130,7 +129,7 @@ impl Vocab {
 /// A document's sparse vector: `(term, sublinear tf, idf)` and its TF-IDF norm.
 #[derive(Debug, Default, Clone)]
 struct DocVec {
-    items: Vec<(u32, f32, f32)>,
+    items: Vec<(Term, f32, f32)>,
     norm: f32,
 }
 
@@ -145,7 +144,7 @@ impl DocVec {
 /// or the corpus grew by more than 5 %.
 #[derive(Debug, Default, Clone, Serialize, Deserialize)]
 struct Centroid {
-    w: FxHashMap<u32, f32>,
+    w: FxHashMap<Term, f32>,
     #[serde(skip)]
     norm_sq: f32,
     #[serde(skip)]
@@ -183,7 +182,7 @@ impl Centroid {
 
     fn norm(&mut self, vocab: &Vocab, n: u32) -> f32 {
         if self.norm_n == 0 || n > self.norm_n + self.norm_n / 20 {
-            let mut terms: Vec<(&u32, &f32)> = self.w.iter().collect();
+            let mut terms: Vec<(&Term, &f32)> = self.w.iter().collect();
             // Sorted so that the float sum does not depend on hash-map layout (determinism
             // across serialisation round trips).
             terms.sort_unstable_by_key(|(t, _)| **t);
@@ -231,8 +230,8 @@ impl Centroid {
     }
 
     /// The `k` heaviest terms by weight times IDF.
-    fn top(&self, k: usize, vocab: &Vocab, n: u32) -> Vec<(u32, f32)> {
-        let mut v: Vec<(u32, f32)> = self
+    fn top(&self, k: usize, vocab: &Vocab, n: u32) -> Vec<(Term, f32)> {
+        let mut v: Vec<(Term, f32)> = self
             .w
             .iter()
             .map(|(&t, &w)| (t, w * vocab.idf(t, n)))
@@ -255,7 +254,7 @@ impl Centroid {
         } else {
             (&*b, &*a)
         };
-        let mut terms: Vec<(&u32, &f32)> = small.w.iter().collect();
+        let mut terms: Vec<(&Term, &f32)> = small.w.iter().collect();
         terms.sort_unstable_by_key(|(t, _)| **t);
         let dot: f32 = terms
             .iter()
@@ -287,11 +286,11 @@ struct Story {
     /// Article indices in arrival order.
     members: Vec<u32>,
     /// Top body terms of each member (same order as `members`); dropped when frozen.
-    sigs: Vec<Vec<(u32, f32)>>,
+    sigs: Vec<Vec<(Term, f32)>>,
     feats: [Centroid; 3],
     title: Centroid,
     /// The story's main names (weight times IDF), refreshed on every change.
-    top_ents: Vec<(u32, f32)>,
+    top_ents: Vec<(Term, f32)>,
     /// Sum over members of their year-mention shares.
     years: FxHashMap<u16, f32>,
     first: Option<i64>,
@@ -374,10 +373,15 @@ pub struct StoryEngine {
     lines: Vec<Storyline>,
     active_lines: Vec<u32>,
     line_postings: FxHashMap<u64, Vec<u32>>,
+    /// Ids whose document frequencies were counted by [`StoryEngine::prime`] before they were
+    /// added, so that [`StoryEngine::add`] does not count them twice.
+    #[serde(default)]
+    primed: FxHashSet<String>,
 }
 
-fn key(kind: usize, id: u32) -> u64 {
-    ((kind as u64) << 32) | id as u64
+/// Posting key of a term (the kind is already in the hash seed).
+fn key(_kind: usize, id: Term) -> u64 {
+    id
 }
 
 fn fallback_title(text: &str) -> Option<String> {
@@ -393,20 +397,21 @@ fn fallback_title(text: &str) -> Option<String> {
     Some(format!("{cut}…"))
 }
 
-/// Year mentions (integers 1900..=2100) as shares summing to 1.
-fn years_of(nums: &[(String, f32)]) -> Vec<(u16, f32)> {
-    let mut v: Vec<(u16, f32)> = nums
-        .iter()
-        .filter_map(|(s, w)| {
-            let y: u16 = s.parse().ok()?;
-            (1900..=2100).contains(&y).then_some((y, *w))
-        })
-        .collect();
-    let tot: f32 = v.iter().map(|x| x.1).sum();
-    for x in &mut v {
+/// Year mentions (integers 1900..=2100) merged per year, as shares summing to 1.
+fn years_of(mut v: Vec<(u16, f32)>) -> Vec<(u16, f32)> {
+    v.sort_unstable_by_key(|x| x.0);
+    let mut out: Vec<(u16, f32)> = Vec::new();
+    for (y, w) in v {
+        match out.last_mut() {
+            Some(last) if last.0 == y => last.1 += w,
+            _ => out.push((y, w)),
+        }
+    }
+    let tot: f32 = out.iter().map(|x| x.1).sum();
+    for x in &mut out {
         x.1 /= tot;
     }
-    v
+    out
 }
 
 /// `1 -` histogram intersection of a document's year shares with a story's year sums.
@@ -423,19 +428,29 @@ fn year_conflict(doc: &[(u16, f32)], story: &FxHashMap<u16, f32>) -> f32 {
 }
 
 /// A document's `k` heaviest terms by weight times IDF.
-fn top_of_doc(v: &DocVec, k: usize) -> Vec<(u32, f32)> {
-    let mut t: Vec<(u32, f32)> = v.items.iter().map(|&(t, w, idf)| (t, w * idf)).collect();
+fn top_of_doc(v: &DocVec, k: usize) -> Vec<(Term, f32)> {
+    let mut t: Vec<(Term, f32)> = v.items.iter().map(|&(t, w, idf)| (t, w * idf)).collect();
     t.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     t.truncate(k);
     t
 }
 
+/// Words, headline words, names, numbers (sublinear weights), and year shares.
+type InternedDoc = ([Vec<(Term, f32)>; 4], Vec<(u16, f32)>);
+
+/// Per-document term accumulator: `(term, weight)` in first-seen order plus an index.
+type TermAcc = (Vec<(Term, f32)>, FxHashMap<Term, usize>);
+
 /// Features of the article being added.
 struct DocFeats {
     vecs: [DocVec; 3],
-    ent_set: FxHashSet<u32>,
+    /// Word and name items by decreasing TF-IDF weight (retrieval and indexing queries).
+    ranked: [Vec<(Term, f32, f32)>; 2],
+    /// Top body terms, unit-normalised.
+    sig: Vec<(Term, f32)>,
+    ent_set: FxHashSet<Term>,
     /// The article's main names (weight times IDF).
-    top_ents: Vec<(u32, f32)>,
+    top_ents: Vec<(Term, f32)>,
     /// Share of year mentions per year.
     years: Vec<(u16, f32)>,
     title: DocVec,
@@ -460,6 +475,24 @@ impl StoryEngine {
             lines: Vec::new(),
             active_lines: Vec::new(),
             line_postings: FxHashMap::default(),
+            primed: FxHashSet::default(),
+        }
+    }
+
+    /// Counts the document frequencies of a batch that is about to be added, without assigning
+    /// anything. Online assignment is order-dependent, and with only a few documents seen the
+    /// IDF weights are flat, so the first comparisons are dominated by common words; when a
+    /// whole batch is at hand (an ingest), priming lets every assignment use the batch's
+    /// vocabulary statistics. Assignments themselves stay strictly online. Ids already added
+    /// or primed are skipped.
+    pub fn prime(&mut self, docs: &[StoryDoc]) {
+        for doc in docs {
+            if self.article_ix.contains_key(&doc.id) || self.primed.contains(&doc.id) {
+                continue;
+            }
+            self.intern_doc(doc, true);
+            self.n_docs += 1;
+            self.primed.insert(doc.id.clone());
         }
     }
 
@@ -492,23 +525,63 @@ impl StoryEngine {
         l
     }
 
-    fn vectorise(&mut self, raw: &[(String, f32)], kind: usize, count_df: bool) -> Vec<(u32, f32)> {
-        let voc = &mut self.vocab[kind];
-        raw.iter()
-            .map(|(s, w)| {
-                let id = voc.intern(s);
-                if count_df {
-                    voc.df[id as usize] += 1;
+    /// Extracts and hashes an article's features, counting document frequencies.
+    fn intern_doc(&mut self, doc: &StoryDoc, count_df: bool) -> InternedDoc {
+        let mut acc: [TermAcc; 4] = Default::default();
+        let mut years: Vec<(u16, f32)> = Vec::new();
+        extract_into(
+            doc.title.as_deref(),
+            &doc.text,
+            self.cfg.lead_tokens,
+            self.cfg.lead_boost,
+            &mut |kind, term, w| {
+                let (k, voc) = match kind {
+                    FeatureKind::Word => (0, WORDS),
+                    FeatureKind::TitleWord => (1, WORDS),
+                    FeatureKind::Entity => (2, ENTS),
+                    FeatureKind::Number => (3, NUMS),
+                };
+                if k == 3 && term.len() == 4 {
+                    if let Ok(y) = term.parse::<u16>() {
+                        if (1900..=2100).contains(&y) {
+                            years.push((y, w));
+                        }
+                    }
                 }
-                // Sublinear term frequency: repetition matters, but not linearly.
-                (id, if *w > 1.0 { 1.0 + w.ln() } else { *w })
-            })
-            .collect()
+                let id = term_id(voc, term);
+                let (items, ix) = &mut acc[k];
+                match ix.get(&id) {
+                    Some(&i) => items[i].1 += w,
+                    None => {
+                        ix.insert(id, items.len());
+                        items.push((id, w));
+                    }
+                }
+            },
+        );
+        let [(words, _), (title, _), (ents, _), (nums, _)] = acc;
+        if count_df {
+            for (v, voc) in [(&words, WORDS), (&ents, ENTS), (&nums, NUMS)] {
+                for &(id, _) in v {
+                    *self.vocab[voc].df.entry(id).or_insert(0) += 1;
+                }
+            }
+        }
+        // Sublinear term frequency: repetition matters, but not linearly.
+        let sub = |v: &[(Term, f32)]| -> Vec<(Term, f32)> {
+            v.iter()
+                .map(|&(id, w)| (id, if w > 1.0 { 1.0 + w.ln() } else { w }))
+                .collect()
+        };
+        (
+            [sub(&words), sub(&title), sub(&ents), sub(&nums)],
+            years_of(years),
+        )
     }
 
-    fn with_idf(&self, v: Vec<(u32, f32)>, kind: usize) -> DocVec {
+    fn with_idf(&self, v: Vec<(Term, f32)>, kind: usize) -> DocVec {
         let n = self.n_docs;
-        let items: Vec<(u32, f32, f32)> = v
+        let items: Vec<(Term, f32, f32)> = v
             .into_iter()
             .map(|(t, w)| (t, w, self.vocab[kind].idf(t, n)))
             .collect();
@@ -538,25 +611,20 @@ impl StoryEngine {
             };
         }
         self.seq += 1;
-        let ex = extract(
-            doc.title.as_deref(),
-            &doc.text,
-            self.cfg.lead_tokens,
-            self.cfg.lead_boost,
-        );
-        let words = self.vectorise(&ex.words, WORDS, true);
-        let ents = self.vectorise(&ex.ents, ENTS, true);
-        let nums = self.vectorise(&ex.nums, NUMS, true);
-        let title = self.vectorise(&ex.title_words, WORDS, false);
-        self.n_docs += 1;
+        let was_primed = self.primed.remove(&doc.id);
+        let ([words, title, ents, nums], years) = self.intern_doc(doc, !was_primed);
+        if !was_primed {
+            self.n_docs += 1;
+        }
         let ts = doc.published.map(|p| p.timestamp());
         if let Some(t) = ts {
             self.clock = Some(self.clock.map_or(t, |c| c.max(t)));
         }
-        let years = years_of(&ex.nums);
         let f = DocFeats {
             ent_set: ents.iter().map(|&(t, _)| t).collect(),
             top_ents: Vec::new(),
+            ranked: Default::default(),
+            sig: Vec::new(),
             years,
             vecs: [
                 self.with_idf(words, WORDS),
@@ -568,8 +636,27 @@ impl StoryEngine {
         };
         let mut f = f;
         f.top_ents = top_of_doc(&f.vecs[ENTS], TOP_ENTS);
+        for kind in [WORDS, ENTS] {
+            let mut q = f.vecs[kind].items.clone();
+            q.sort_by(|a, b| (b.1 * b.2).total_cmp(&(a.1 * a.2)).then(a.0.cmp(&b.0)));
+            f.ranked[kind] = q;
+        }
+        // Long articles keep only their heaviest words: the tail is mostly noise, and this
+        // bounds both the comparison cost and the centroid size.
+        if f.ranked[WORDS].len() > self.cfg.max_doc_terms.max(1) {
+            let mut keep = f.ranked[WORDS][..self.cfg.max_doc_terms.max(1)].to_vec();
+            keep.sort_unstable_by_key(|x| x.0);
+            let norm = keep
+                .iter()
+                .map(|&(_, w, idf)| (w * idf) * (w * idf))
+                .sum::<f32>()
+                .sqrt();
+            f.vecs[WORDS] = DocVec { items: keep, norm };
+            f.ranked[WORDS].truncate(self.cfg.max_doc_terms.max(1));
+        }
+        f.sig = Self::signature(&f);
 
-        if self.seq % SWEEP_EVERY == 0 || self.active.len() > self.cfg.max_active_stories {
+        if self.seq.is_multiple_of(SWEEP_EVERY) || self.active.len() > self.cfg.max_active_stories {
             self.sweep();
         }
 
@@ -654,9 +741,8 @@ impl StoryEngine {
             if v.is_empty() {
                 continue;
             }
-            let mut q: Vec<&(u32, f32, f32)> = v.items.iter().collect();
-            q.sort_by(|a, b| (b.1 * b.2).total_cmp(&(a.1 * a.2)).then(a.0.cmp(&b.0)));
-            for &&(t, w, idf) in q.iter().take(limit) {
+            let q = &f.ranked[kind];
+            for &(t, w, idf) in q.iter().take(limit) {
                 let Some(list) = self.postings.get(&key(kind, t)) else {
                     continue;
                 };
@@ -678,10 +764,13 @@ impl StoryEngine {
         c.into_iter().map(|(s, _)| s).collect()
     }
 
-    fn time_pen(&self, gap: Option<f32>) -> f32 {
+    /// Time term of the score: `+time_bonus` for the same instant, falling linearly to
+    /// `-time_penalty` at `time_scale_days` and beyond; 0 when either side is undated.
+    fn time_term(&self, gap: Option<f32>) -> f32 {
         match gap {
             Some(g) => {
-                self.cfg.time_penalty * (g / self.cfg.time_scale_days.max(1e-3)).min(1.0)
+                let x = (g / self.cfg.time_scale_days.max(1e-3)).min(1.0);
+                self.cfg.time_bonus - (self.cfg.time_bonus + self.cfg.time_penalty) * x
             }
             None => 0.0,
         }
@@ -702,7 +791,7 @@ impl StoryEngine {
             c.w_year_conflict,
         ];
         let lin: f32 = w.iter().zip(s.features()).map(|(w, x)| w * x).sum();
-        lin - self.time_pen(s.gap_days)
+        lin + self.time_term(s.gap_days)
     }
 
     fn signals_doc(&mut self, f: &DocFeats, s: u32) -> Signals {
@@ -820,12 +909,12 @@ impl StoryEngine {
         }
     }
 
-    fn signature(f: &DocFeats) -> Vec<(u32, f32)> {
+    fn signature(f: &DocFeats) -> Vec<(Term, f32)> {
         let v = &f.vecs[WORDS];
         if v.is_empty() {
             return Vec::new();
         }
-        let mut sig: Vec<(u32, f32)> = v.items.iter().map(|&(t, w, _)| (t, w / v.norm)).collect();
+        let mut sig: Vec<(Term, f32)> = v.items.iter().map(|&(t, w, _)| (t, w / v.norm)).collect();
         sig.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         sig.truncate(SIG_TERMS);
         sig
@@ -833,10 +922,8 @@ impl StoryEngine {
 
     fn index_story(&mut self, s: u32, f: &DocFeats) {
         for (kind, limit) in [(WORDS, self.cfg.query_terms), (ENTS, self.cfg.query_ents)] {
-            let v = &f.vecs[kind];
-            let mut q: Vec<&(u32, f32, f32)> = v.items.iter().collect();
-            q.sort_by(|a, b| (b.1 * b.2).total_cmp(&(a.1 * a.2)).then(a.0.cmp(&b.0)));
-            for &&(t, _, _) in q.iter().take(limit) {
+            let q = &f.ranked[kind];
+            for &(t, _, _) in q.iter().take(limit) {
                 let k = key(kind, t);
                 if self.stories[s as usize].indexed.insert(k) {
                     self.postings.entry(k).or_default().push(s);
@@ -847,7 +934,7 @@ impl StoryEngine {
 
     fn join(&mut self, s: u32, art: u32, f: &DocFeats) {
         let seq = self.seq;
-        let sig = Self::signature(f);
+        let sig = f.sig.clone();
         let st = &mut self.stories[s as usize];
         st.members.push(art);
         st.sigs.push(sig);
@@ -857,11 +944,11 @@ impl StoryEngine {
         st.title.add_doc(&f.title, 1.0);
         // Only the old main names and this article's names can be the new main names.
         let n = self.n_docs;
-        let mut cand: Vec<u32> = st.top_ents.iter().map(|e| e.0).collect();
+        let mut cand: Vec<Term> = st.top_ents.iter().map(|e| e.0).collect();
         cand.extend(f.vecs[ENTS].items.iter().map(|e| e.0));
         cand.sort_unstable();
         cand.dedup();
-        let mut top: Vec<(u32, f32)> = cand
+        let mut top: Vec<(Term, f32)> = cand
             .into_iter()
             .filter_map(|t| {
                 let w = st.feats[ENTS].w.get(&t)?;
@@ -962,7 +1049,7 @@ impl StoryEngine {
         self.stories[gone as usize].id = g.id.clone();
         self.stories[gone as usize].storyline = g.storyline;
         let k = &mut self.stories[keep as usize];
-        let mut both: Vec<(u32, Vec<(u32, f32)>)> = k
+        let mut both: Vec<(u32, Vec<(Term, f32)>)> = k
             .members
             .drain(..)
             .zip(k.sigs.drain(..))
@@ -1035,14 +1122,16 @@ impl StoryEngine {
     /// Chooses (or opens) the storyline for a story opened by article `art`.
     fn pick_line(&mut self, f: &DocFeats, art: u32) -> u32 {
         let mut acc: FxHashMap<u32, f32> = FxHashMap::default();
-        for (kind, limit) in [(ENTS, self.cfg.query_ents), (WORDS, self.cfg.query_terms / 2)] {
+        for (kind, limit) in [
+            (ENTS, self.cfg.query_ents),
+            (WORDS, self.cfg.query_terms / 2),
+        ] {
             let v = &f.vecs[kind];
             if v.is_empty() {
                 continue;
             }
-            let mut q: Vec<&(u32, f32, f32)> = v.items.iter().collect();
-            q.sort_by(|a, b| (b.1 * b.2).total_cmp(&(a.1 * a.2)).then(a.0.cmp(&b.0)));
-            for &&(t, w, idf) in q.iter().take(limit) {
+            let q = &f.ranked[kind];
+            for &(t, w, idf) in q.iter().take(limit) {
                 if let Some(list) = self.line_postings.get(&key(kind, t)) {
                     if list.len() > self.cfg.max_posting {
                         continue;
@@ -1102,14 +1191,20 @@ impl StoryEngine {
 
     /// Adds an article's names and top words to its storyline's profile.
     fn feed_line(&mut self, l: u32, f: &DocFeats) {
-        let sig = Self::signature(f);
+        let sig = f.sig.clone();
         let ln = &mut self.lines[l as usize];
         ln.ents.add_doc(&f.vecs[ENTS], 1.0);
         // Only the top words: a storyline can live for months and its profile must stay small.
+        let valid = ln.body.norm_n != 0;
         for &(t, w) in &sig {
-            *ln.body.w.entry(t).or_insert(0.0) += w;
+            let c = ln.body.w.entry(t).or_insert(0.0);
+            let old = *c;
+            *c += w;
+            if valid {
+                let idf = self.vocab[WORDS].idf(t, self.n_docs);
+                ln.body.norm_sq += (*c * *c - old * old) * idf * idf;
+            }
         }
-        ln.body.norm_n = 0;
         if let Some(t) = f.ts {
             ln.last = Some(ln.last.map_or(t, |x| x.max(t)));
         }
@@ -1117,10 +1212,8 @@ impl StoryEngine {
         let limit_e = self.cfg.query_ents;
         let limit_w = self.cfg.query_terms / 2;
         for (kind, limit) in [(ENTS, limit_e), (WORDS, limit_w)] {
-            let v = &f.vecs[kind];
-            let mut q: Vec<&(u32, f32, f32)> = v.items.iter().collect();
-            q.sort_by(|a, b| (b.1 * b.2).total_cmp(&(a.1 * a.2)).then(a.0.cmp(&b.0)));
-            for &&(t, _, _) in q.iter().take(limit) {
+            let q = &f.ranked[kind];
+            for &(t, _, _) in q.iter().take(limit) {
                 let k = key(kind, t);
                 if self.lines[l as usize].indexed.insert(k) {
                     self.line_postings.entry(k).or_default().push(l);
@@ -1254,7 +1347,11 @@ impl StoryEngine {
 
     fn summary(&self, s: u32) -> StorySummary {
         let st = &self.stories[s as usize];
-        let arts: Vec<&Article> = st.members.iter().map(|&a| &self.articles[a as usize]).collect();
+        let arts: Vec<&Article> = st
+            .members
+            .iter()
+            .map(|&a| &self.articles[a as usize])
+            .collect();
         let first_published = arts.iter().filter_map(|a| a.published).min();
         let last_published = arts.iter().filter_map(|a| a.published).max();
         let earliest = arts

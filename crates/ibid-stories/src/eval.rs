@@ -129,7 +129,7 @@ struct BasilRow {
 pub fn parse_day(s: &str) -> Option<DateTime<FixedOffset>> {
     let d = NaiveDate::parse_from_str(s.get(..10)?, "%Y-%m-%d").ok()?;
     let utc = FixedOffset::east_opt(0)?;
-    Some(d.and_hms_opt(0, 0, 0)?.and_local_timezone(utc).single()?)
+    d.and_hms_opt(0, 0, 0)?.and_local_timezone(utc).single()
 }
 
 /// Loads BASIL `articles.jsonl`. Gold = `event_id`; the `url` field is ignored.
@@ -173,15 +173,15 @@ impl Prf {
     }
 }
 
-/// Contingency counts: (pred, gold) -> n, and cluster sizes.
-fn contingency<'a>(
-    pred: &'a [String],
-    gold: &'a [String],
-) -> (
+/// Cell counts `(pred, gold) -> n`, predicted cluster sizes, gold cluster sizes.
+type Contingency<'a> = (
     FxHashMap<(&'a str, &'a str), usize>,
     FxHashMap<&'a str, usize>,
     FxHashMap<&'a str, usize>,
-) {
+);
+
+/// Contingency counts: (pred, gold) -> n, and cluster sizes.
+fn contingency<'a>(pred: &'a [String], gold: &'a [String]) -> Contingency<'a> {
     let mut both = FxHashMap::default();
     let mut ps = FxHashMap::default();
     let mut gs = FxHashMap::default();
@@ -277,7 +277,8 @@ pub fn evaluate_ecbplus(path: &Path, cfg: &StoryConfig) -> Result<Vec<EvalReport
     Ok(["train", "dev"]
         .iter()
         .map(|split| {
-            let part: Vec<LabeledDoc> = docs.iter().filter(|d| d.split == *split).cloned().collect();
+            let part: Vec<LabeledDoc> =
+                docs.iter().filter(|d| d.split == *split).cloned().collect();
             evaluate("ecbplus", split, &part, cfg)
         })
         .collect())

@@ -45,29 +45,193 @@ impl Bag {
 /// English function words plus the most generic news verbs. A small general vocabulary: it
 /// keeps the TF-IDF vectors about content, and stops names from absorbing sentence starters.
 const STOPWORDS: &[&str] = &[
-    "a", "about", "above", "after", "again", "against", "all", "also", "am", "an", "and", "any",
-    "are", "as", "at", "be", "because", "been", "before", "being", "below", "between", "both",
-    "but", "by", "can", "could", "did", "do", "does", "doing", "don", "down", "during", "each",
-    "few", "for", "from", "further", "had", "has", "have", "having", "he", "her", "here", "hers",
-    "herself", "him", "himself", "his", "how", "if", "in", "into", "is", "it", "its", "itself",
-    "just", "me", "more", "most", "my", "myself", "no", "nor", "not", "now", "of", "off", "on",
-    "once", "only", "or", "other", "our", "ours", "ourselves", "out", "over", "own", "same",
-    "she", "should", "so", "some", "such", "than", "that", "the", "their", "theirs", "them",
-    "themselves", "then", "there", "these", "they", "this", "those", "through", "to", "too",
-    "under", "until", "up", "very", "was", "we", "were", "what", "when", "where", "which",
-    "while", "who", "whom", "why", "will", "with", "would", "you", "your", "yours", "yourself",
-    "may", "might", "must", "shall", "said", "says", "say", "told", "tell", "according", "like",
-    "get", "got", "one", "many", "much", "even", "still", "yet", "since", "though", "although",
-    "however", "whether", "via", "per", "ve", "ll", "re", "isn", "aren", "wasn", "weren",
-    "didn", "doesn", "won", "wouldn", "couldn", "shouldn", "hasn", "haven", "hadn", "let",
-    "us", "mr", "mrs", "ms", "dr", "st", "jr", "sr", "http", "https", "www", "com",
+    "a",
+    "about",
+    "above",
+    "after",
+    "again",
+    "against",
+    "all",
+    "also",
+    "am",
+    "an",
+    "and",
+    "any",
+    "are",
+    "as",
+    "at",
+    "be",
+    "because",
+    "been",
+    "before",
+    "being",
+    "below",
+    "between",
+    "both",
+    "but",
+    "by",
+    "can",
+    "could",
+    "did",
+    "do",
+    "does",
+    "doing",
+    "don",
+    "down",
+    "during",
+    "each",
+    "few",
+    "for",
+    "from",
+    "further",
+    "had",
+    "has",
+    "have",
+    "having",
+    "he",
+    "her",
+    "here",
+    "hers",
+    "herself",
+    "him",
+    "himself",
+    "his",
+    "how",
+    "if",
+    "in",
+    "into",
+    "is",
+    "it",
+    "its",
+    "itself",
+    "just",
+    "me",
+    "more",
+    "most",
+    "my",
+    "myself",
+    "no",
+    "nor",
+    "not",
+    "now",
+    "of",
+    "off",
+    "on",
+    "once",
+    "only",
+    "or",
+    "other",
+    "our",
+    "ours",
+    "ourselves",
+    "out",
+    "over",
+    "own",
+    "same",
+    "she",
+    "should",
+    "so",
+    "some",
+    "such",
+    "than",
+    "that",
+    "the",
+    "their",
+    "theirs",
+    "them",
+    "themselves",
+    "then",
+    "there",
+    "these",
+    "they",
+    "this",
+    "those",
+    "through",
+    "to",
+    "too",
+    "under",
+    "until",
+    "up",
+    "very",
+    "was",
+    "we",
+    "were",
+    "what",
+    "when",
+    "where",
+    "which",
+    "while",
+    "who",
+    "whom",
+    "why",
+    "will",
+    "with",
+    "would",
+    "you",
+    "your",
+    "yours",
+    "yourself",
+    "may",
+    "might",
+    "must",
+    "shall",
+    "said",
+    "says",
+    "say",
+    "told",
+    "tell",
+    "according",
+    "like",
+    "get",
+    "got",
+    "one",
+    "many",
+    "much",
+    "even",
+    "still",
+    "yet",
+    "since",
+    "though",
+    "although",
+    "however",
+    "whether",
+    "via",
+    "per",
+    "ve",
+    "ll",
+    "re",
+    "isn",
+    "aren",
+    "wasn",
+    "weren",
+    "didn",
+    "doesn",
+    "won",
+    "wouldn",
+    "couldn",
+    "shouldn",
+    "hasn",
+    "haven",
+    "hadn",
+    "let",
+    "us",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "st",
+    "jr",
+    "sr",
+    "http",
+    "https",
+    "www",
+    "com",
 ];
 
 /// Lower-case joiners that may sit inside a multiword name ("Leader of the Revolution",
 /// "Bashar al-Assad").
 const NAME_JOINERS: &[&str] = &[
-    "of", "al", "el", "de", "del", "da", "di", "van", "von", "der", "bin", "ibn", "la", "le",
-    "du",
+    "of", "al", "el", "de", "del", "da", "di", "van", "von", "der", "bin", "ibn", "la", "le", "du",
 ];
 
 const MONTHS: &[(&str, u8)] = &[
@@ -95,6 +259,10 @@ const MONTHS: &[(&str, u8)] = &[
     ("nov", 11),
     ("december", 12),
     ("dec", 12),
+];
+
+const MONTH_TERMS: [&str; 12] = [
+    "m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8", "m9", "m10", "m11", "m12",
 ];
 
 const WEEKDAYS: &[&str] = &[
@@ -263,12 +431,7 @@ fn stem(w: &str) -> Cow<'_, str> {
         s.push('y');
         return Cow::Owned(s);
     }
-    if n > 3
-        && w.ends_with('s')
-        && !w.ends_with("ss")
-        && !w.ends_with("us")
-        && !w.ends_with("is")
-    {
+    if n > 3 && w.ends_with('s') && !w.ends_with("ss") && !w.ends_with("us") && !w.ends_with("is") {
         return Cow::Borrowed(&w[..n - 1]);
     }
     Cow::Borrowed(w)
@@ -295,6 +458,45 @@ fn number_form(t: &str) -> Option<String> {
 /// `lead_tokens` content words at the start (headline included) get weight `lead_boost`:
 /// news puts the who/what/where of the event first.
 pub fn extract(title: Option<&str>, text: &str, lead_tokens: usize, lead_boost: f32) -> Extracted {
+    let mut bags: [Bag; 4] = Default::default();
+    extract_into(
+        title,
+        text,
+        lead_tokens,
+        lead_boost,
+        &mut |kind, term, w| bags[kind as usize].add(term, w),
+    );
+    let [words, title_words, ents, nums] = bags;
+    Extracted {
+        words: words.into_items(),
+        title_words: title_words.into_items(),
+        ents: ents.into_items(),
+        nums: nums.into_items(),
+    }
+}
+
+/// Which feature a term from [`extract_into`] belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FeatureKind {
+    /// A content word of the body (headline included).
+    Word = 0,
+    /// A content word of the headline.
+    TitleWord = 1,
+    /// An entity-like name or name token.
+    Entity = 2,
+    /// A number, month or month-day date.
+    Number = 3,
+}
+
+/// Streaming form of [`extract`]: calls `sink(kind, term, weight)` for every occurrence, in
+/// text order, so callers can intern terms without building intermediate maps.
+pub fn extract_into(
+    title: Option<&str>,
+    text: &str,
+    lead_tokens: usize,
+    lead_boost: f32,
+    sink: &mut dyn FnMut(FeatureKind, &str, f32),
+) {
     let mut combined = String::with_capacity(text.len() + 128);
     if let Some(t) = title {
         combined.push_str(t);
@@ -335,10 +537,6 @@ pub fn extract(title: Option<&str>, text: &str, lead_tokens: usize, lead_boost: 
         }
     }
 
-    let mut words = Bag::default();
-    let mut title_words = Bag::default();
-    let mut ents = Bag::default();
-    let mut nums = Bag::default();
     let title_lines = if title.is_some() {
         toks.iter().take_while(|t| t.line == 0).count()
     } else {
@@ -349,14 +547,14 @@ pub fn extract(title: Option<&str>, text: &str, lead_tokens: usize, lead_boost: 
     for (i, t) in toks.iter().enumerate() {
         if t.digit {
             if let Some(n) = number_form(t.text) {
-                nums.add(&n, 1.0);
+                sink(FeatureKind::Number, &n, 1.0);
                 // Month-day dates: "Feb. 22" / "22 February".
                 if let Ok(day) = n.parse::<u32>() {
                     if (1..=31).contains(&day) {
                         let prev = i.checked_sub(1).and_then(|j| month_of(low(&toks[j])));
                         let next = toks.get(i + 1).and_then(|x| month_of(low(x)));
                         if let Some(m) = prev.or(next) {
-                            nums.add(&format!("{m}-{day}"), 1.0);
+                            sink(FeatureKind::Number, &format!("{m}-{day}"), 1.0);
                         }
                     }
                 }
@@ -367,7 +565,7 @@ pub fn extract(title: Option<&str>, text: &str, lead_tokens: usize, lead_boost: 
         if let Some(m) = month_of(lw) {
             // "may" is far more often the verb; only capitalised mid-sentence counts.
             if lw != "may" || (t.cap && !t.sent_start) {
-                nums.add(&format!("m{m}"), 1.0);
+                sink(FeatureKind::Number, MONTH_TERMS[m as usize - 1], 1.0);
             }
             continue;
         }
@@ -381,9 +579,9 @@ pub fn extract(title: Option<&str>, text: &str, lead_tokens: usize, lead_boost: 
             1.0
         };
         content_seen += 1;
-        words.add(&s, w);
+        sink(FeatureKind::Word, &s, w);
         if i < title_lines {
-            title_words.add(&s, 1.0);
+            sink(FeatureKind::TitleWord, &s, 1.0);
         }
     }
 
@@ -435,25 +633,14 @@ pub fn extract(title: Option<&str>, text: &str, lead_tokens: usize, lead_boost: 
         }
         for t in &run {
             if t.cap {
-                ents.add(low(t), 1.0);
+                sink(FeatureKind::Entity, low(t), 1.0);
             }
         }
         if run.len() >= 2 {
-            let phrase = run
-                .iter()
-                .map(|t| low(t))
-                .collect::<Vec<_>>()
-                .join(" ");
-            ents.add(&phrase, 1.0);
+            let phrase = run.iter().map(|t| low(t)).collect::<Vec<_>>().join(" ");
+            sink(FeatureKind::Entity, &phrase, 1.0);
         }
         i = j;
-    }
-
-    Extracted {
-        words: words.into_items(),
-        title_words: title_words.into_items(),
-        ents: ents.into_items(),
-        nums: nums.into_items(),
     }
 }
 
@@ -486,7 +673,12 @@ mod tests {
 
     #[test]
     fn sentence_initial_words_need_evidence() {
-        let e = extract(None, "Officials met. Rain fell on Tolbo. Tolbo is wet.", 40, 2.0);
+        let e = extract(
+            None,
+            "Officials met. Rain fell on Tolbo. Tolbo is wet.",
+            40,
+            2.0,
+        );
         let n = names(&e);
         assert!(!n.contains(&"officials"), "{n:?}");
         assert!(!n.contains(&"rain"));
@@ -515,14 +707,21 @@ mod tests {
             2.0,
         );
         let n: Vec<&str> = e.nums.iter().map(|(s, _)| s.as_str()).collect();
-        for want in ["22", "2-22", "1200", "3.5", "14", "3-14", "2013", "m2", "m3"] {
+        for want in [
+            "22", "2-22", "1200", "3.5", "14", "3-14", "2013", "m2", "m3",
+        ] {
             assert!(n.contains(&want), "missing {want} in {n:?}");
         }
     }
 
     #[test]
     fn headline_case_is_not_evidence() {
-        let e = extract(Some("Big Storm Hits Coastal Town"), "A storm hit Varn on Monday.", 40, 2.0);
+        let e = extract(
+            Some("Big Storm Hits Coastal Town"),
+            "A storm hit Varn on Monday.",
+            40,
+            2.0,
+        );
         let n = names(&e);
         assert!(!n.contains(&"storm"), "{n:?}");
         assert!(n.contains(&"varn"));

@@ -42,7 +42,11 @@ pub fn run(db: &Path, json: bool) -> Result<ExitCode> {
     }
     let mut store =
         Store::open(db).with_context(|| format!("cannot open store {}", db.display()))?;
-    let result = ibid_pipeline::ingest(&mut store, std::slice::from_ref(&dir), &IngestOptions::default());
+    let result = ibid_pipeline::ingest(
+        &mut store,
+        std::slice::from_ref(&dir),
+        &IngestOptions::default(),
+    );
     let _ = std::fs::remove_dir_all(&dir);
     let report = result?;
     let stories = store.stories()?;

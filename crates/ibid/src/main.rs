@@ -2,6 +2,7 @@
 //! crates, printing. Everything that computes lives in the stage crates.
 
 mod demo;
+mod eval;
 mod report;
 
 use std::io::Write;
@@ -103,6 +104,14 @@ enum Command {
         /// Print JSON.
         #[arg(long)]
         json: bool,
+    },
+    /// Score ibid on the evaluation datasets with their standard metrics.
+    Eval {
+        /// The evaluation data folder [default: ../shared/data].
+        #[arg(long, global = true, env = "IBID_DATA")]
+        data: Option<PathBuf>,
+        #[command(subcommand)]
+        what: eval::EvalCommand,
     },
     /// Run the whole pipeline on the example corpus that ships with ibid and print what it found.
     Demo {
@@ -302,5 +311,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo { json } => demo::run(&db, json),
+        Command::Eval { data, what } => {
+            eval::run(what, &eval::data_dir(data))?;
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }

@@ -49,9 +49,17 @@ pub fn print_process(out: &mut impl Write, p: &ProcessReport) -> io::Result<()> 
 
 pub fn print_status(out: &mut impl Write, db: &Path, c: &Counts) -> io::Result<()> {
     writeln!(out, "store       {}", db.display())?;
-    writeln!(out, "articles    {} ({} versions stored)", c.articles, c.versions)?;
+    writeln!(
+        out,
+        "articles    {} ({} versions stored)",
+        c.articles, c.versions
+    )?;
     writeln!(out, "duplicates  {}", c.duplicates)?;
-    writeln!(out, "stories     {} in {} storylines", c.stories, c.storylines)?;
+    writeln!(
+        out,
+        "stories     {} in {} storylines",
+        c.stories, c.storylines
+    )?;
     writeln!(out, "rejected    {}", c.rejected)?;
     if c.pending > 0 {
         writeln!(out, "pending     {} (run `ibid process`)", c.pending)?;
@@ -164,7 +172,12 @@ pub fn print_story(out: &mut impl Write, store: &Store, s: &StoryRow) -> anyhow:
 }
 
 pub fn print_article(out: &mut impl Write, store: &Store, a: &ArticleRow) -> anyhow::Result<()> {
-    writeln!(out, "{}  {}", a.id, a.title.as_deref().unwrap_or("(untitled)"))?;
+    writeln!(
+        out,
+        "{}  {}",
+        a.id,
+        a.title.as_deref().unwrap_or("(untitled)")
+    )?;
     let fields = [
         ("outlet", &a.outlet),
         ("published", &a.published),
@@ -182,7 +195,11 @@ pub fn print_article(out: &mut impl Write, store: &Store, a: &ArticleRow) -> any
             writeln!(out, "  {name:<10} {v}")?;
         }
     }
-    writeln!(out, "  {:<10} {} (version {})", "source", a.source, a.version)?;
+    writeln!(
+        out,
+        "  {:<10} {} (version {})",
+        "source", a.source, a.version
+    )?;
     if !a.subheads.is_empty() {
         writeln!(out, "  {:<10} {}", "subheads", a.subheads.join(" | "))?;
     }

@@ -1,0 +1,208 @@
+//! Passage clusters: occurrences of the same passage across documents, tied together through
+//! pairwise alignments.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{AlignDoc, Alignment};
+
+/// Two occurrences in one document are the same passage when their overlap covers at least
+/// this share of the shorter one.
+const SAME_PASSAGE_OVERLAP: f64 = 0.5;
+
+/// One passage and every place it occurs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PassageCluster {
+    /// Cluster number, its position in the returned list.
+    pub id: usize,
+    /// The earliest occurrence: `(document, code-point span)`. Earliest by publication time;
+    /// documents without one come after dated ones, and ties go to the lower document number.
+    pub source: (usize, (u32, u32)),
+    /// Every occurrence, the source included, sorted by document then span.
+    pub members: Vec<(usize, (u32, u32))>,
+    /// True when every member comes from the same known outlet: a passage that outlet repeats
+    /// (sign-off, disclaimer, standing paragraph), not reuse between outlets.
+    pub outlet_boilerplate: bool,
+}
+
+/// Groups aligned passages into clusters: both sides of an alignment are the same passage, and
+/// so are two occurrences in one document that overlap by at least half of the shorter one.
+/// Each document's occurrences within a cluster are merged into their covering span.
+/// `alignments` index into `docs` (as [`crate::PassageIndex::add_batch`] numbers them when all
+/// documents were added to one index in order). Alignments naming a document outside `docs`
+/// are ignored.
+pub fn passage_clusters(docs: &[AlignDoc], alignments: &[Alignment]) -> Vec<PassageCluster> {
+    // Occurrence k: (doc, span); alignment i gives occurrences 2i and 2i + 1.
+    let occ: Vec<(usize, (u32, u32))> = alignments
+        .iter()
+        .filter(|al| al.a < docs.len() && al.b < docs.len())
+        .flat_map(|al| [(al.a, al.a_span), (al.b, al.b_span)])
+        .collect();
+    let mut uf = UnionFind::new(occ.len());
+    for k in (0..occ.len()).step_by(2) {
+        uf.union(k, k + 1);
+    }
+    let mut by_doc: Vec<usize> = (0..occ.len()).collect();
+    by_doc.sort_by_key(|&k| (occ[k].0, occ[k].1));
+    let mut active: Vec<usize> = Vec::new();
+    let mut current_doc = usize::MAX;
+    for &k in &by_doc {
+        let (doc, (s, e)) = occ[k];
+        if doc != current_doc {
+            active.clear();
+            current_doc = doc;
+        }
+        active.retain(|&x| occ[x].1 .1 > s);
+        for &x in &active {
+            let (xs, xe) = occ[x].1;
+            let overlap = xe.min(e).saturating_sub(xs.max(s));
+            let shorter = (xe - xs).min(e - s).max(1);
+            if f64::from(overlap) >= SAME_PASSAGE_OVERLAP * f64::from(shorter) {
+                uf.union(x, k);
+            }
+        }
+        active.push(k);
+    }
+
+    let mut groups: Vec<(usize, Vec<usize>)> = Vec::new();
+    let mut slot: Vec<usize> = vec![usize::MAX; occ.len()];
+    for &k in &by_doc {
+        let root = uf.find(k);
+        if slot[root] == usize::MAX {
+            slot[root] = groups.len();
+            groups.push((root, Vec::new()));
+        }
+        groups[slot[root]].1.push(k);
+    }
+
+    let mut clusters: Vec<PassageCluster> = groups
+        .into_iter()
+        .map(|(_, ks)| {
+            // ks is in (doc, span) order: merge overlapping spans per document.
+            let mut members: Vec<(usize, (u32, u32))> = Vec::new();
+            for k in ks {
+                let (doc, (s, e)) = occ[k];
+                match members.last_mut() {
+                    Some((d, span)) if *d == doc && s < span.1 => span.1 = span.1.max(e),
+                    _ => members.push((doc, (s, e))),
+                }
+            }
+            let source = members
+                .iter()
+                .copied()
+                .min_by_key(|&(doc, span)| {
+                    (docs[doc].published.is_none(), docs[doc].published, doc, span)
+                })
+                .unwrap_or((0, (0, 0)));
+            let first_outlet = docs[members[0].0].outlet;
+            let distinct_docs = members.windows(2).filter(|w| w[0].0 != w[1].0).count() + 1;
+            let outlet_boilerplate = first_outlet.is_some()
+                && distinct_docs >= 2
+                && members.iter().all(|&(d, _)| docs[d].outlet == first_outlet);
+            PassageCluster {
+                id: 0,
+                source,
+                members,
+                outlet_boilerplate,
+            }
+        })
+        .collect();
+    clusters.sort_by_key(|c| (c.source, c.members.len()));
+    for (i, c) in clusters.iter_mut().enumerate() {
+        c.id = i;
+    }
+    clusters
+}
+
+/// Plain union-find with path halving; small enough not to warrant a dependency.
+struct UnionFind {
+    parent: Vec<usize>,
+}
+
+impl UnionFind {
+    fn new(n: usize) -> Self {
+        Self {
+            parent: (0..n).collect(),
+        }
+    }
+
+    fn find(&mut self, mut x: usize) -> usize {
+        while self.parent[x] != x {
+            self.parent[x] = self.parent[self.parent[x]];
+            x = self.parent[x];
+        }
+        x
+    }
+
+    fn union(&mut self, x: usize, y: usize) {
+        let (rx, ry) = (self.find(x), self.find(y));
+        if rx != ry {
+            self.parent[rx.max(ry)] = rx.min(ry);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::DateTime;
+
+    fn doc<'a>(text: &'a str, outlet: &'a str, date: Option<&str>) -> AlignDoc<'a> {
+        AlignDoc {
+            id: "x",
+            outlet: Some(outlet),
+            published: date.map(|d| DateTime::parse_from_rfc3339(d).unwrap()),
+            text,
+        }
+    }
+
+    fn al(a: usize, a_span: (u32, u32), b: usize, b_span: (u32, u32)) -> Alignment {
+        Alignment {
+            a,
+            a_span,
+            b,
+            b_span,
+            similarity: 0.9,
+        }
+    }
+
+    #[test]
+    fn one_passage_across_three_outlets_has_the_earliest_as_source() {
+        let docs = [
+            doc("", "A", Some("2020-01-02T10:00:00Z")),
+            doc("", "B", Some("2020-01-01T09:00:00Z")),
+            doc("", "C", None),
+        ];
+        let alignments = [
+            al(0, (100, 200), 1, (10, 110)),
+            al(0, (105, 210), 2, (0, 90)),
+            al(1, (12, 110), 2, (0, 88)),
+            // A different passage of doc 0, overlapping the first only slightly.
+            al(0, (190, 400), 2, (500, 700)),
+        ];
+        let cs = passage_clusters(&docs, &alignments);
+        assert_eq!(cs.len(), 2, "{cs:?}");
+        let main = cs.iter().find(|c| c.members.len() == 3).unwrap();
+        assert_eq!(main.source, (1, (10, 110)));
+        assert_eq!(
+            main.members,
+            vec![(0, (100, 210)), (1, (10, 110)), (2, (0, 90))]
+        );
+        assert!(!main.outlet_boilerplate);
+        assert_eq!(cs.iter().map(|c| c.id).collect::<Vec<_>>(), vec![0, 1]);
+    }
+
+    #[test]
+    fn a_passage_repeated_within_one_outlet_is_boilerplate() {
+        let docs = [
+            doc("", "A", None),
+            doc("", "A", None),
+            doc("", "B", None),
+        ];
+        let cs = passage_clusters(&docs, &[al(0, (0, 50), 1, (300, 350))]);
+        assert_eq!(cs.len(), 1);
+        assert!(cs[0].outlet_boilerplate);
+        assert_eq!(cs[0].source, (0, (0, 50)));
+        let cs = passage_clusters(&docs, &[al(0, (0, 50), 2, (0, 50))]);
+        assert!(!cs[0].outlet_boilerplate);
+    }
+}

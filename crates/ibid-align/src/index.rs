@@ -1,0 +1,353 @@
+//! The incremental passage index: winnowed fingerprints -> documents, with a document-frequency
+//! cap, plus each document's words so later batches can be aligned against it.
+
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+
+use crate::pair::{align_words, Hit};
+use crate::tokens::{fingerprints, tokenize, StoredDoc, Tokens};
+use crate::{AlignConfig, AlignDoc, Alignment};
+
+/// Posting `doc` value marking a fingerprint that went over the document-frequency cap.
+const TOMBSTONE: u32 = u32::MAX;
+
+/// Incremental passage index. Add documents in batches with [`PassageIndex::add_batch`]; each
+/// batch is aligned against everything indexed before plus itself.
+///
+/// Memory is about 6 bytes per indexed word (hashes and packed offsets) plus 8 bytes per kept
+/// fingerprint (roughly 0.4 per word); fingerprints over the DF cap shrink to one tombstone.
+/// The index is `serde`-serialisable (and has [`PassageIndex::to_bytes`]) so a store can
+/// persist it between runs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PassageIndex {
+    cfg: AlignConfig,
+    docs: Vec<StoredDoc>,
+    /// `(fingerprint, doc)` sorted; a capped fingerprint has the single entry
+    /// `(fingerprint, TOMBSTONE)`.
+    postings: Vec<(u32, u32)>,
+}
+
+impl PassageIndex {
+    /// An empty index.
+    pub fn new(cfg: AlignConfig) -> Self {
+        Self {
+            cfg,
+            docs: Vec::new(),
+            postings: Vec::new(),
+        }
+    }
+
+    /// The configuration the index was built with.
+    pub fn config(&self) -> &AlignConfig {
+        &self.cfg
+    }
+
+    /// Number of documents indexed so far; the next document added gets this number.
+    pub fn len(&self) -> usize {
+        self.docs.len()
+    }
+
+    /// True when no document has been added.
+    pub fn is_empty(&self) -> bool {
+        self.docs.is_empty()
+    }
+
+    /// Number of postings held (kept fingerprint occurrences plus tombstones).
+    pub fn postings_len(&self) -> usize {
+        self.postings.len()
+    }
+
+    /// Indexes `docs` (numbered `len()..len() + docs.len()` in order) and returns every
+    /// reused passage between a new document and any document indexed before it, earlier
+    /// batches included. In each alignment `a < b`; spans are code points into the respective
+    /// texts. Work is spread over the rayon thread pool.
+    pub fn add_batch(&mut self, docs: &[AlignDoc]) -> Vec<Alignment> {
+        let base = self.docs.len();
+        let cfg = self.cfg.clone();
+        let toks: Vec<Tokens> = docs.par_iter().map(|d| tokenize(d.text)).collect();
+        let keys: Vec<Vec<u32>> = toks
+            .par_iter()
+            .map(|t| fingerprints(&t.hash, cfg.index_ngram.max(1), cfg.index_window))
+            .collect();
+        let mut fresh: Vec<(u32, u32)> = keys
+            .iter()
+            .enumerate()
+            .flat_map(|(k, ks)| ks.iter().map(move |&key| (key, (base + k) as u32)))
+            .collect();
+        fresh.par_sort_unstable();
+        self.postings = merge_capped(&self.postings, &fresh, cfg.max_df);
+        drop(fresh);
+        self.docs.extend(toks.iter().map(StoredDoc::from_tokens));
+
+        let postings = &self.postings;
+        let pairs: Vec<(u32, u32)> = (0..docs.len())
+            .into_par_iter()
+            .flat_map_iter(|k| {
+                let d = (base + k) as u32;
+                candidates(postings, &keys[k], d, &cfg)
+                    .into_iter()
+                    .map(move |e| (e, d))
+            })
+            .collect();
+
+        let stored = &self.docs;
+        let mut out: Vec<Alignment> = pairs
+            .par_iter()
+            .flat_map_iter(|&(e, d)| {
+                let (e, d) = (e as usize, d as usize);
+                let tb = &toks[d - base];
+                let ha: &[u32] = if e >= base {
+                    &toks[e - base].hash
+                } else {
+                    &stored[e].hash
+                };
+                let hits = align_words(ha, &tb.hash, &cfg);
+                if hits.is_empty() {
+                    return Vec::new();
+                }
+                // Offsets of indexed documents are unpacked only when there is something to
+                // report.
+                let owned;
+                let ta: &Tokens = if e >= base {
+                    &toks[e - base]
+                } else {
+                    owned = stored[e].tokens();
+                    &owned
+                };
+                hits.into_iter()
+                    .map(|h| to_alignment(e, ta, d, tb, h))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        out.sort_by(|x, y| (x.a, x.b, x.a_span, x.b_span).cmp(&(y.a, y.b, y.a_span, y.b_span)));
+        out
+    }
+
+    /// A compact binary encoding of the index (JSON of the same data, which `serde` also
+    /// offers, is several times larger). Round-trips through [`PassageIndex::from_bytes`].
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut w = Vec::new();
+        w.extend_from_slice(MAGIC);
+        let cfg = serde_json::to_vec(&self.cfg).unwrap_or_default();
+        put_u64(&mut w, cfg.len() as u64);
+        w.extend_from_slice(&cfg);
+        put_u64(&mut w, self.docs.len() as u64);
+        for d in &self.docs {
+            d.write(&mut w);
+        }
+        put_u64(&mut w, self.postings.len() as u64);
+        for &(k, d) in &self.postings {
+            w.extend_from_slice(&k.to_le_bytes());
+            w.extend_from_slice(&d.to_le_bytes());
+        }
+        w
+    }
+
+    /// Decodes [`PassageIndex::to_bytes`] output.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, crate::AlignError> {
+        let mut r = Reader::new(bytes);
+        if r.take(MAGIC.len())? != MAGIC {
+            return Err(crate::AlignError::Format("not a passage index".into()));
+        }
+        let n = r.u64()? as usize;
+        let cfg: AlignConfig = serde_json::from_slice(r.take(n)?)
+            .map_err(|e| crate::AlignError::Format(format!("index config: {e}")))?;
+        let nd = r.u64()? as usize;
+        let mut docs = Vec::with_capacity(nd.min(bytes.len()));
+        for _ in 0..nd {
+            docs.push(StoredDoc::read(&mut r)?);
+        }
+        let np = r.u64()? as usize;
+        let mut postings = Vec::with_capacity(np.min(bytes.len() / 8));
+        for _ in 0..np {
+            postings.push((r.u32()?, r.u32()?));
+        }
+        Ok(Self {
+            cfg,
+            docs,
+            postings,
+        })
+    }
+}
+
+const MAGIC: &[u8] = b"ibid-align-index-v1\n";
+
+fn to_alignment(a: usize, ta: &Tokens, b: usize, tb: &Tokens, h: Hit) -> Alignment {
+    Alignment {
+        a,
+        a_span: ta.char_span(h.a.0, h.a.1),
+        b,
+        b_span: tb.char_span(h.b.0, h.b.1),
+        similarity: h.similarity(),
+    }
+}
+
+/// Merges sorted new postings into sorted old ones, replacing every fingerprint found in more
+/// than `max_df` documents by a tombstone (kept so that it stays dropped in later batches).
+fn merge_capped(old: &[(u32, u32)], fresh: &[(u32, u32)], max_df: usize) -> Vec<(u32, u32)> {
+    let mut out = Vec::with_capacity(old.len() + fresh.len());
+    let (mut i, mut j) = (0, 0);
+    while i < old.len() || j < fresh.len() {
+        let key = match (old.get(i), fresh.get(j)) {
+            (Some(o), Some(f)) => o.0.min(f.0),
+            (Some(o), None) => o.0,
+            (None, Some(f)) => f.0,
+            (None, None) => break,
+        };
+        let ei = i + old[i..].iter().take_while(|p| p.0 == key).count();
+        let ej = j + fresh[j..].iter().take_while(|p| p.0 == key).count();
+        let capped = old[i..ei].first().is_some_and(|p| p.1 == TOMBSTONE);
+        if capped || (ei - i) + (ej - j) > max_df {
+            out.push((key, TOMBSTONE));
+        } else {
+            // New documents are numbered after old ones, so the group stays sorted by doc.
+            out.extend_from_slice(&old[i..ei]);
+            out.extend_from_slice(&fresh[j..ej]);
+        }
+        i = ei;
+        j = ej;
+    }
+    out
+}
+
+/// Earlier documents sharing at least `min_shared` live fingerprints with document `d`, most
+/// shared first, at most `max_candidates`.
+fn candidates(postings: &[(u32, u32)], keys: &[u32], d: u32, cfg: &AlignConfig) -> Vec<u32> {
+    let mut counts: FxHashMap<u32, u32> = FxHashMap::default();
+    for &key in keys {
+        let lo = postings.partition_point(|p| p.0 < key);
+        for p in postings[lo..].iter().take_while(|p| p.0 == key) {
+            if p.1 < d {
+                *counts.entry(p.1).or_default() += 1;
+            }
+        }
+    }
+    let mut c: Vec<(u32, u32)> = counts
+        .into_iter()
+        .filter(|&(_, n)| n as usize >= cfg.min_shared.max(1))
+        .map(|(doc, n)| (n, doc))
+        .collect();
+    c.sort_unstable_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(&y.1)));
+    c.truncate(cfg.max_candidates);
+    c.into_iter().map(|(_, doc)| doc).collect()
+}
+
+fn put_u64(w: &mut Vec<u8>, x: u64) {
+    w.extend_from_slice(&x.to_le_bytes());
+}
+
+/// Bounds-checked little-endian reader for [`PassageIndex::from_bytes`].
+pub(crate) struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn new(bytes: &'a [u8]) -> Self {
+        Self { bytes, at: 0 }
+    }
+
+    pub(crate) fn take(&mut self, n: usize) -> Result<&'a [u8], crate::AlignError> {
+        let end = self
+            .at
+            .checked_add(n)
+            .filter(|&e| e <= self.bytes.len())
+            .ok_or_else(|| crate::AlignError::Format("truncated passage index".into()))?;
+        let s = &self.bytes[self.at..end];
+        self.at = end;
+        Ok(s)
+    }
+
+    pub(crate) fn u64(&mut self) -> Result<u64, crate::AlignError> {
+        let b = self.take(8)?;
+        Ok(u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]))
+    }
+
+    pub(crate) fn u32(&mut self) -> Result<u32, crate::AlignError> {
+        let b = self.take(4)?;
+        Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(text: &str) -> AlignDoc<'_> {
+        AlignDoc {
+            id: "x",
+            outlet: None,
+            published: None,
+            text,
+        }
+    }
+
+    fn filler(seed: u32, n: usize) -> String {
+        (0..n)
+            .map(|i| format!("f{seed}q{i}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    const PASSAGE: &str = "the mayor said on friday that the new tram line would open in the spring after two years of delays and cost overruns";
+
+    #[test]
+    fn later_batches_align_against_earlier_ones() {
+        let t0 = format!("{} {} {}", filler(0, 50), PASSAGE, filler(1, 20));
+        let t1 = filler(2, 80);
+        let t2 = format!("{} {}. {}", filler(3, 5), PASSAGE, filler(4, 40));
+        let mut idx = PassageIndex::new(AlignConfig::default());
+        assert!(idx.add_batch(&[doc(&t0), doc(&t1)]).is_empty());
+        let found = idx.add_batch(&[doc(&t2)]);
+        assert_eq!(found.len(), 1, "{found:?}");
+        let al = found[0];
+        assert_eq!((al.a, al.b), (0, 2));
+        let cut = |t: &str, s: (u32, u32)| -> String {
+            t.chars().skip(s.0 as usize).take((s.1 - s.0) as usize).collect()
+        };
+        assert_eq!(cut(&t0, al.a_span), PASSAGE);
+        assert_eq!(cut(&t2, al.b_span), PASSAGE);
+        assert_eq!(al.similarity, 1.0);
+        assert_eq!(idx.len(), 3);
+    }
+
+    #[test]
+    fn common_fingerprints_are_capped() {
+        let cfg = AlignConfig {
+            max_df: 3,
+            ..AlignConfig::default()
+        };
+        let texts: Vec<String> = (0..6)
+            .map(|i| format!("{} {} {}", filler(10 + i, 30), PASSAGE, filler(20 + i, 30)))
+            .collect();
+        let mut idx = PassageIndex::new(cfg);
+        let docs: Vec<AlignDoc> = texts.iter().map(|t| doc(t)).collect();
+        // Six documents share every passage fingerprint: over the cap, nothing is paired.
+        assert!(idx.add_batch(&docs).is_empty());
+        assert!(idx.postings.iter().any(|p| p.1 == TOMBSTONE));
+        // And the fingerprints stay dropped for later documents.
+        let late = format!("{} {} {}", filler(40, 30), PASSAGE, filler(41, 30));
+        assert!(idx.add_batch(&[doc(&late)]).is_empty());
+        // While a copy of a document's own wording still pairs with it.
+        let copy = format!("{} {}", filler(10, 30), filler(20, 30));
+        let found = idx.add_batch(&[doc(&copy)]);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!((found[0].a, found[0].b), (0, 7));
+    }
+
+    #[test]
+    fn serialisation_round_trips_and_keeps_working() {
+        let t0 = format!("{} {} {}", filler(0, 50), PASSAGE, filler(1, 20));
+        let t1 = format!("{} {}", PASSAGE, filler(5, 10));
+        let mut idx = PassageIndex::new(AlignConfig::default());
+        idx.add_batch(&[doc(&t0)]);
+        let bytes = idx.to_bytes();
+        let mut back = PassageIndex::from_bytes(&bytes).unwrap();
+        assert_eq!(back, idx);
+        let json = serde_json::to_string(&idx).unwrap();
+        assert_eq!(serde_json::from_str::<PassageIndex>(&json).unwrap(), idx);
+        assert_eq!(back.add_batch(&[doc(&t1)]), idx.add_batch(&[doc(&t1)]));
+        assert!(PassageIndex::from_bytes(&bytes[..bytes.len() - 3]).is_err());
+    }
+}

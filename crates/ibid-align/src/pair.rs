@@ -1,0 +1,380 @@
+//! Local alignment of two word sequences: seed on shared word n-grams, chain the seeds that lie
+//! along a common (possibly shifted) diagonal, align the words between chained seeds, extend at
+//! both ends, then keep one alignment per region and join pieces of the same passage.
+
+use similar::{capture_diff_slices, Algorithm, DiffOp};
+
+use crate::tokens::ngram_hashes;
+use crate::AlignConfig;
+
+/// Cost per word inserted on one side only, between two chained seeds.
+const INDEL_COST: f64 = 0.3;
+/// Cost per word replaced (unmatched on both sides) between two chained seeds.
+const SUB_COST: f64 = 0.3;
+/// Ungapped extension beyond a chain's ends scores a matched word +2 and a mismatch -1, so a
+/// replaced word followed by a match ("and supporting terrorism" / "and backing terrorism") is
+/// taken in, and stops once the running score falls `X_DROP` below its best.
+const EXT_MATCH: i32 = 2;
+const EXT_MISMATCH: i32 = -1;
+const X_DROP: i32 = 3;
+
+/// One aligned passage pair in word indexes: `a` and `b` are half-open word ranges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Hit {
+    pub a: (usize, usize),
+    pub b: (usize, usize),
+    /// Words matched one-to-one inside the ranges.
+    pub matches: usize,
+}
+
+impl Hit {
+    /// Dice coefficient over words: matched words on both sides over all words in both ranges.
+    pub fn similarity(&self) -> f64 {
+        let total = (self.a.1 - self.a.0) + (self.b.1 - self.b.0);
+        if total == 0 {
+            0.0
+        } else {
+            (2 * self.matches) as f64 / total as f64
+        }
+    }
+
+    fn swapped(self) -> Hit {
+        Hit {
+            a: self.b,
+            b: self.a,
+            matches: self.matches,
+        }
+    }
+}
+
+/// Aligns word-hash sequences `a` and `b`. The result does not depend on argument order (up to
+/// swapping `a` and `b` in each hit): the work is always done in one canonical order.
+pub(crate) fn align_words(a: &[u32], b: &[u32], cfg: &AlignConfig) -> Vec<Hit> {
+    if (a.len(), a) > (b.len(), b) {
+        let mut hits: Vec<Hit> = align_ordered(b, a, cfg)
+            .into_iter()
+            .map(Hit::swapped)
+            .collect();
+        hits.sort_by_key(|h| (h.a, h.b));
+        return hits;
+    }
+    align_ordered(a, b, cfg)
+}
+
+fn align_ordered(a: &[u32], b: &[u32], cfg: &AlignConfig) -> Vec<Hit> {
+    let n = cfg.anchor_ngram.max(1);
+    let seeds = anchors(a, b, n, cfg.max_anchor_repeat.max(1));
+    if seeds.is_empty() {
+        return Vec::new();
+    }
+    let gap = cfg.max_gap.max(1);
+    let mut hits: Vec<Hit> = chains(&seeds, n, gap)
+        .iter()
+        .map(|c| chain_hit(a, b, &seeds, c, n))
+        .filter(|h| h.matches >= cfg.min_words.min(n).max(1))
+        .collect();
+    hits = one_per_region(hits);
+    hits = join_adjacent(hits, gap, cfg.min_similarity);
+    hits.retain(|h| h.matches >= cfg.min_words && h.similarity() >= cfg.min_similarity);
+    hits.sort_by_key(|h| (h.a, h.b));
+    hits
+}
+
+/// Seed pairs `(i, j)`: the n-gram at word `i` of `a` equals the one at word `j` of `b`.
+/// N-grams repeated more than `max_rep` times on either side are skipped: they say little about
+/// where a passage is and would add a quadratic number of seeds.
+fn anchors(a: &[u32], b: &[u32], n: usize, max_rep: usize) -> Vec<(u32, u32)> {
+    let sorted = |words: &[u32]| {
+        let mut v: Vec<(u64, u32)> = ngram_hashes(words, n)
+            .into_iter()
+            .enumerate()
+            .map(|(i, h)| (h, i as u32))
+            .collect();
+        v.sort_unstable();
+        v
+    };
+    let (sa, sb) = (sorted(a), sorted(b));
+    let mut out = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    while i < sa.len() && j < sb.len() {
+        let (ka, kb) = (sa[i].0, sb[j].0);
+        if ka < kb {
+            i += 1;
+        } else if kb < ka {
+            j += 1;
+        } else {
+            let ei = i + sa[i..].iter().take_while(|x| x.0 == ka).count();
+            let ej = j + sb[j..].iter().take_while(|x| x.0 == ka).count();
+            if ei - i <= max_rep && ej - j <= max_rep {
+                for x in &sa[i..ei] {
+                    for y in &sb[j..ej] {
+                        out.push((x.1, y.1));
+                    }
+                }
+            }
+            i = ei;
+            j = ej;
+        }
+    }
+    out.sort_unstable();
+    out
+}
+
+/// Local chaining of seeds (sorted by `(i, j)`), in the manner of long-read mappers: each seed
+/// extends the best earlier seed within `gap` words on both sides, gaining the new words it
+/// matches and paying for words inserted on one side or replaced. Chains are read off from the
+/// best end down, each seed used once.
+fn chains(seeds: &[(u32, u32)], n: usize, gap: usize) -> Vec<Vec<usize>> {
+    const NONE: usize = usize::MAX;
+    let k = seeds.len();
+    let mut score = vec![0f64; k];
+    let mut pred = vec![NONE; k];
+    let mut lo = 0;
+    for x in 0..k {
+        let (i, j) = (seeds[x].0 as usize, seeds[x].1 as usize);
+        while (seeds[lo].0 as usize) + gap < i {
+            lo += 1;
+        }
+        let mut best = n as f64;
+        let mut best_pred = NONE;
+        for y in lo..x {
+            let (pi, pj) = (seeds[y].0 as usize, seeds[y].1 as usize);
+            if pi >= i || pj >= j || j - pj > gap {
+                continue;
+            }
+            let (di, dj) = (i - pi, j - pj);
+            let common = di.min(dj);
+            let gain = common.min(n) as f64;
+            let cost =
+                INDEL_COST * di.abs_diff(dj) as f64 + SUB_COST * common.saturating_sub(n) as f64;
+            let s = score[y] + gain - cost;
+            if s > best {
+                best = s;
+                best_pred = y;
+            }
+        }
+        score[x] = best;
+        pred[x] = best_pred;
+    }
+    let mut order: Vec<usize> = (0..k).collect();
+    order.sort_by(|&x, &y| score[y].total_cmp(&score[x]).then(x.cmp(&y)));
+    let mut used = vec![false; k];
+    let mut out = Vec::new();
+    for x in order {
+        let mut chain = Vec::new();
+        let mut y = x;
+        while y != NONE && !used[y] {
+            used[y] = true;
+            chain.push(y);
+            y = pred[y];
+        }
+        if !chain.is_empty() {
+            chain.reverse();
+            out.push(chain);
+        }
+    }
+    out
+}
+
+/// Turns a chain into matched word pairs: the seeds' own words, the words the diff matches
+/// between consecutive seeds, and an ungapped X-drop extension at both ends.
+fn chain_hit(a: &[u32], b: &[u32], seeds: &[(u32, u32)], chain: &[usize], n: usize) -> Hit {
+    let mut pairs: Vec<(usize, usize)> = Vec::new();
+    let (mut ca, mut cb) = (seeds[chain[0]].0 as usize, seeds[chain[0]].1 as usize);
+    for &x in chain {
+        let (i, j) = (seeds[x].0 as usize, seeds[x].1 as usize);
+        // Skip the part of this seed already covered (overlapping consecutive n-grams).
+        let k = ca.saturating_sub(i).max(cb.saturating_sub(j));
+        if k >= n {
+            continue;
+        }
+        let (si, sj) = (i + k, j + k);
+        if si > ca && sj > cb {
+            for op in capture_diff_slices(Algorithm::Myers, &a[ca..si], &b[cb..sj]) {
+                if let DiffOp::Equal {
+                    old_index,
+                    new_index,
+                    len,
+                } = op
+                {
+                    pairs.extend((0..len).map(|t| (ca + old_index + t, cb + new_index + t)));
+                }
+            }
+        }
+        pairs.extend((0..n - k).map(|t| (si + t, sj + t)));
+        ca = i + n;
+        cb = j + n;
+    }
+    let (fa, fb) = pairs[0];
+    let (la, lb) = pairs[pairs.len() - 1];
+    let before = extend(a, b, fa, fb, false);
+    let after = extend(a, b, la + 1, lb + 1, true);
+    let first = before.last().copied().unwrap_or((fa, fb));
+    let last = after.last().copied().unwrap_or((la, lb));
+    Hit {
+        a: (first.0, last.0 + 1),
+        b: (first.1, last.1 + 1),
+        matches: pairs.len() + before.len() + after.len(),
+    }
+}
+
+/// Ungapped extension from `(i, j)` (forward) or from just before it (backward). Returns the
+/// matched pairs up to the best-scoring stop, nearest first.
+fn extend(a: &[u32], b: &[u32], i: usize, j: usize, forward: bool) -> Vec<(usize, usize)> {
+    let mut matched = Vec::new();
+    let mut kept = 0;
+    let (mut score, mut best) = (0i32, 0i32);
+    let mut step = 0;
+    loop {
+        let pos = if forward {
+            (i + step, j + step)
+        } else {
+            match (i.checked_sub(step + 1), j.checked_sub(step + 1)) {
+                (Some(x), Some(y)) => (x, y),
+                _ => break,
+            }
+        };
+        if pos.0 >= a.len() || pos.1 >= b.len() {
+            break;
+        }
+        if a[pos.0] == b[pos.1] {
+            score += EXT_MATCH;
+            matched.push(pos);
+        } else {
+            score += EXT_MISMATCH;
+        }
+        if score > best {
+            best = score;
+            kept = matched.len();
+        } else if score <= best - X_DROP {
+            break;
+        }
+        step += 1;
+    }
+    matched.truncate(kept);
+    matched
+}
+
+/// Share of range `x` covered by range `y`.
+fn covered_share(x: (usize, usize), y: (usize, usize)) -> f64 {
+    let inter = x.1.min(y.1).saturating_sub(x.0.max(y.0));
+    inter as f64 / (x.1 - x.0).max(1) as f64
+}
+
+/// Pairs each region at most once, best hit first: a hit is dropped when half of its range in
+/// either text is already paired by a better hit. A passage repeated inside one text (a source
+/// that prints a paragraph twice, a text against itself) thus yields its best pairing only,
+/// not one alignment per copy.
+fn one_per_region(mut hits: Vec<Hit>) -> Vec<Hit> {
+    hits.sort_by(|x, y| y.matches.cmp(&x.matches).then((x.a, x.b).cmp(&(y.a, y.b))));
+    let mut kept: Vec<Hit> = Vec::new();
+    for h in hits {
+        if !kept
+            .iter()
+            .any(|k| covered_share(h.a, k.a) >= 0.5 || covered_share(h.b, k.b) >= 0.5)
+        {
+            kept.push(h);
+        }
+    }
+    kept
+}
+
+/// Joins hits that follow each other in both texts within `gap` words (a passage split by an
+/// edit longer than the chaining allows), as long as the joined passage stays similar enough.
+/// One detection per reused passage keeps PAN granularity near 1.
+fn join_adjacent(mut hits: Vec<Hit>, gap: usize, min_similarity: f64) -> Vec<Hit> {
+    hits.sort_by_key(|h| (h.a, h.b));
+    let mut out: Vec<Hit> = Vec::new();
+    for h in hits {
+        let joined = out.iter_mut().rev().take(8).find_map(|p| {
+            let follows = h.a.0 >= p.a.1
+                && h.b.0 >= p.b.1
+                && h.a.0 - p.a.1 <= gap
+                && h.b.0 - p.b.1 <= gap;
+            if !follows {
+                return None;
+            }
+            let j = Hit {
+                a: (p.a.0, h.a.1),
+                b: (p.b.0, h.b.1),
+                matches: p.matches + h.matches,
+            };
+            (j.similarity() >= min_similarity).then(|| {
+                *p = j;
+            })
+        });
+        if joined.is_none() {
+            out.push(h);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tokens::tokenize;
+
+    fn words(s: &str) -> Vec<u32> {
+        tokenize(s).hash
+    }
+
+    fn filler(seed: u32, n: usize) -> String {
+        (0..n)
+            .map(|i| format!("w{}x{}", seed, i * 7 + 3))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    #[test]
+    fn finds_an_embedded_copy_with_exact_word_ranges() {
+        let passage = "the committee voted on tuesday to extend the sanctions for another six months citing continued violations";
+        let a = format!("{} {} {}", filler(1, 40), passage, filler(2, 30));
+        let b = format!("{} {} {}", filler(3, 10), passage, filler(4, 50));
+        let hits = align_words(&words(&a), &words(&b), &AlignConfig::default());
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        let h = hits[0];
+        assert_eq!(h.a, (40, 56));
+        assert_eq!(h.b, (10, 26));
+        assert_eq!(h.matches, 16);
+        assert_eq!(h.similarity(), 1.0);
+    }
+
+    #[test]
+    fn tolerates_insertions_deletions_and_substitutions() {
+        let src = "the liberation of the city once again exposed the policies of the west and their regional allies in creating and supporting terrorism across the region";
+        let copy = "the liberation of the city once again exposed to the judgment of world opinion the policies of western countries and their regional allies in creating and sponsoring terrorism across the region";
+        let a = format!("{} {} {}", filler(1, 20), src, filler(2, 20));
+        let b = format!("{} {} {}", filler(3, 20), copy, filler(4, 20));
+        let hits = align_words(&words(&a), &words(&b), &AlignConfig::default());
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        let h = hits[0];
+        assert_eq!(h.a, (20, 20 + words(src).len()));
+        assert_eq!(h.b, (20, 20 + words(copy).len()));
+        assert!(h.similarity() > 0.7 && h.similarity() < 1.0, "{h:?}");
+    }
+
+    #[test]
+    fn unrelated_texts_and_stock_phrases_do_not_align() {
+        let a = format!("{} at the end of the day {}", filler(1, 30), filler(2, 30));
+        let b = format!("{} at the end of the day {}", filler(3, 30), filler(4, 30));
+        assert!(align_words(&words(&a), &words(&b), &AlignConfig::default()).is_empty());
+    }
+
+    #[test]
+    fn a_passage_printed_twice_pairs_once() {
+        let passage = "officials said the bridge would remain closed until engineers finish a full inspection of its supports";
+        let a = format!("{} {} {}", filler(1, 30), passage, filler(2, 30));
+        let b = format!(
+            "{} {} {} {} {}",
+            filler(3, 30),
+            passage,
+            filler(4, 60),
+            passage,
+            filler(5, 5)
+        );
+        let hits = align_words(&words(&a), &words(&b), &AlignConfig::default());
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        assert_eq!((hits[0].a, hits[0].b), ((30, 46), (30, 46)));
+    }
+}

@@ -1,0 +1,374 @@
+//! Cross-article entity merging and statement linking.
+
+use ibid_core::{CleanedArticle, Span};
+use rustc_hash::{FxHashMap, FxHashSet};
+use serde::{Deserialize, Serialize};
+use std::sync::OnceLock;
+
+use crate::gazetteer::{key, EntityKind, Gazetteer};
+use crate::vocab::TITLES;
+use crate::ArticleExtraction;
+
+/// One entity across the corpus.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entity {
+    /// Stable id derived from kind and name (`per:ali-akbar-velayati`).
+    pub id: String,
+    /// Preferred name.
+    pub name: String,
+    /// Entity type.
+    pub kind: EntityKind,
+    /// Distinct surface forms seen.
+    pub variants: Vec<String>,
+    /// Every mention: (article id, original span, text).
+    pub mentions: Vec<(String, Span, String)>,
+}
+
+/// The entities of a corpus.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct CorpusEntities {
+    /// Entities, sorted by id.
+    pub entities: Vec<Entity>,
+}
+
+fn bundled() -> &'static Gazetteer {
+    static G: OnceLock<Gazetteer> = OnceLock::new();
+    G.get_or_init(Gazetteer::bundled)
+}
+
+/// Folds common transliteration differences (Aleksandr/Alexander, Lavrentiyev/Lavrentiev,
+/// Qasem/Ghasem) before comparing spellings.
+pub(crate) fn fold(s: &str) -> String {
+    let mut t = key(s).replace(' ', "");
+    for (a, b) in [
+        ("ks", "x"), ("iy", "i"), ("yi", "i"), ("kh", "h"), ("ph", "f"), ("ou", "u"), ("ee", "i"),
+        ("gh", "g"), ("q", "k"), ("w", "v"), ("y", "i"), ("dzh", "j"), ("zh", "j"), ("ck", "k"),
+    ] {
+        t = t.replace(a, b);
+    }
+    let mut out = String::with_capacity(t.len());
+    for c in t.chars() {
+        if out.chars().last() != Some(c) {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn similar(a: &str, b: &str, th: f64) -> bool {
+    a == b || strsim::jaro_winkler(&fold(a), &fold(b)) >= th
+}
+
+struct Uf(Vec<usize>);
+impl Uf {
+    fn find(&mut self, mut x: usize) -> usize {
+        while self.0[x] != x {
+            self.0[x] = self.0[self.0[x]];
+            x = self.0[x];
+        }
+        x
+    }
+    fn union(&mut self, a: usize, b: usize) {
+        let (a, b) = (self.find(a), self.find(b));
+        if a != b {
+            self.0[a.max(b)] = a.min(b);
+        }
+    }
+}
+
+/// A group of mentions with one canonical in one article.
+struct Group {
+    kind: EntityKind,
+    canonical: String,
+    mentions: Vec<(usize, Span, String)>,
+}
+
+fn is_title_word(w: &str) -> bool {
+    TITLES.contains(&w.trim_end_matches('.'))
+}
+
+/// Organisation key: lower case, without a leading article, demonym or country.
+fn org_key(s: &str) -> String {
+    let k = key(s);
+    let mut words: Vec<&str> = k.split(' ').collect();
+    while words.len() > 2 && (words[0] == "the" || bundled().demonym(words[0]).is_some()) {
+        words.remove(0);
+    }
+    words.join(" ")
+}
+
+/// Merges mentions across articles into entities.
+pub fn merge_entities(per_article: &[(String, &ArticleExtraction)]) -> CorpusEntities {
+    let mut groups: Vec<Group> = Vec::new();
+    let mut index: FxHashMap<(usize, EntityKind, String), usize> = FxHashMap::default();
+    for (ai, (_, ex)) in per_article.iter().enumerate() {
+        for m in &ex.mentions {
+            let g = *index.entry((ai, m.kind, m.canonical.clone())).or_insert_with(|| {
+                groups.push(Group { kind: m.kind, canonical: m.canonical.clone(), mentions: Vec::new() });
+                groups.len() - 1
+            });
+            groups[g].mentions.push((ai, m.span, m.text.clone()));
+        }
+    }
+    let n = groups.len();
+    let mut uf = Uf((0..n).collect());
+    // Exact keys (case, hyphens, aliases, demonyms for organisations).
+    let mut by_key: FxHashMap<(EntityKind, String), usize> = FxHashMap::default();
+    for (i, g) in groups.iter().enumerate() {
+        let mut k = match g.kind {
+            EntityKind::Org => org_key(&g.canonical),
+            _ => key(&g.canonical),
+        };
+        if let Some((kind, c)) = bundled().lookup(&g.canonical) {
+            if kind == g.kind {
+                k = key(c);
+            }
+        }
+        match by_key.get(&(g.kind, k.clone())) {
+            Some(&j) => uf.union(i, j),
+            None => {
+                by_key.insert((g.kind, k), i);
+            }
+        }
+    }
+    // Acronyms seen as variants of a full name.
+    let mut acr: FxHashMap<String, FxHashSet<usize>> = FxHashMap::default();
+    for (i, g) in groups.iter().enumerate() {
+        for (_, _, t) in &g.mentions {
+            if t.len() >= 2 && t.chars().all(|c| c.is_uppercase() || c == '.') && key(t) != key(&g.canonical) {
+                acr.entry(key(t)).or_default().insert(i);
+            }
+        }
+    }
+    for (i, g) in groups.iter().enumerate() {
+        let k = key(&g.canonical);
+        if let Some(set) = acr.get(&k) {
+            let roots: FxHashSet<usize> = set.iter().map(|&j| uf.find(j)).collect();
+            if roots.len() == 1 {
+                if let Some(&j) = set.iter().next() {
+                    uf.union(i, j);
+                }
+            }
+        }
+    }
+    // Persons: full names by surname and first name similarity.
+    let per: Vec<usize> = (0..n).filter(|&i| groups[i].kind == EntityKind::Per).collect();
+    let toks = |s: &str| key(s).split(' ').map(str::to_string).collect::<Vec<_>>();
+    let is_role = |g: &Group| {
+        let t = toks(&g.canonical);
+        t.first().is_some_and(|w| is_title_word(w)) && g.mentions.iter().all(|m| key(&m.2) == key(&g.canonical))
+    };
+    for (x, &i) in per.iter().enumerate() {
+        let ti = toks(&groups[i].canonical);
+        if ti.len() < 2 || is_role(&groups[i]) {
+            continue;
+        }
+        for &j in &per[x + 1..] {
+            let tj = toks(&groups[j].canonical);
+            if tj.len() < 2 || is_role(&groups[j]) {
+                continue;
+            }
+            let (si, sj) = (&ti[ti.len() - 1], &tj[tj.len() - 1]);
+            let (fi, fj) = (&ti[0], &tj[0]);
+            if similar(si, sj, 0.93) && (similar(fi, fj, 0.85) || fi.starts_with(fj.as_str()) || fj.starts_with(fi.as_str())) {
+                uf.union(i, j);
+            }
+        }
+    }
+    // Single names: to the one full name with that surname.
+    for &i in &per {
+        let ti = toks(&groups[i].canonical);
+        if ti.len() != 1 || is_role(&groups[i]) {
+            continue;
+        }
+        let roots: FxHashSet<usize> = per
+            .iter()
+            .filter(|&&j| {
+                let tj = toks(&groups[j].canonical);
+                tj.len() >= 2 && !is_role(&groups[j]) && similar(&ti[0], &tj[tj.len() - 1], 0.93)
+            })
+            .map(|&j| uf.find(j))
+            .collect();
+        if roots.len() == 1 {
+            if let Some(&r) = roots.iter().next() {
+                uf.union(i, r);
+            }
+        }
+    }
+    // Bare roles ("the Leader"): to the one person introduced with that role.
+    let mut role_people: FxHashMap<String, FxHashSet<usize>> = FxHashMap::default();
+    for &i in &per {
+        if is_role(&groups[i]) {
+            continue;
+        }
+        let surname = toks(&groups[i].canonical).pop().unwrap_or_default();
+        for (_, _, t) in &groups[i].mentions {
+            let tt = toks(t);
+            if tt.first().is_some_and(|w| is_title_word(w)) && !tt.contains(&surname) {
+                role_people.entry(tt[0].clone()).or_default().insert(i);
+            }
+        }
+    }
+    for &i in &per {
+        if !is_role(&groups[i]) {
+            continue;
+        }
+        let head = toks(&groups[i].canonical).remove(0);
+        if let Some(set) = role_people.get(&head) {
+            let roots: FxHashSet<usize> = set.iter().map(|&j| uf.find(j)).collect();
+            if roots.len() == 1 {
+                if let Some(&r) = roots.iter().next() {
+                    uf.union(i, r);
+                }
+            }
+        }
+    }
+    // Build entities.
+    let mut members: FxHashMap<usize, Vec<usize>> = FxHashMap::default();
+    for i in 0..n {
+        members.entry(uf.find(i)).or_default().push(i);
+    }
+    let mut entities = Vec::new();
+    let mut used_ids: FxHashSet<String> = FxHashSet::default();
+    let mut roots: Vec<usize> = members.keys().copied().collect();
+    roots.sort_unstable();
+    for r in roots {
+        let ms = &members[&r];
+        let kind = groups[r].kind;
+        // Name: the most mentioned canonical, longer first on ties, skipping bare roles.
+        let mut counts: FxHashMap<&str, usize> = FxHashMap::default();
+        for &i in ms {
+            if !(kind == EntityKind::Per && is_role(&groups[i])) {
+                *counts.entry(groups[i].canonical.as_str()).or_default() += groups[i].mentions.len();
+            }
+        }
+        let name = counts
+            .iter()
+            .max_by_key(|(c, n)| (c.split(' ').count().min(3), **n, c.len()))
+            .map(|(c, _)| c.to_string())
+            .unwrap_or_else(|| groups[r].canonical.clone());
+        let mut variants: Vec<String> = Vec::new();
+        let mut mentions = Vec::new();
+        for &i in ms {
+            for (ai, span, t) in &groups[i].mentions {
+                if !variants.contains(t) {
+                    variants.push(t.clone());
+                }
+                mentions.push((per_article[*ai].0.clone(), *span, t.clone()));
+            }
+        }
+        mentions.sort();
+        let base = format!("{}:{}", kind.as_str().to_lowercase(), key(&name).replace(' ', "-"));
+        let mut id = base.clone();
+        let mut k = 2;
+        while used_ids.contains(&id) {
+            id = format!("{base}-{k}");
+            k += 1;
+        }
+        used_ids.insert(id.clone());
+        entities.push(Entity { id, name, kind, variants, mentions });
+    }
+    entities.sort_by(|a, b| a.id.cmp(&b.id));
+    CorpusEntities { entities }
+}
+
+const STOPWORDS: &[&str] = &[
+    "the", "and", "for", "that", "with", "this", "from", "are", "was", "were", "has", "have",
+    "had", "their", "they", "them", "its", "his", "her", "our", "who", "which", "will", "would",
+    "can", "could", "should", "all", "also", "but", "not", "been", "being", "once", "again",
+    "such", "than", "into", "onto", "over", "even", "very", "more", "most", "some", "any",
+    "between", "among", "about", "what", "when", "where", "while", "there", "these", "those",
+    "said", "says",
+];
+
+/// Content words cut to five letters: a cheap stem that meets "complexities"/"complications"
+/// and "Syria"/"Syrian".
+fn stems(text: &str) -> FxHashSet<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .map(str::to_lowercase)
+        .filter(|w| w.chars().count() >= 3 && !STOPWORDS.contains(&w.as_str()))
+        .map(|w| w.chars().take(5).collect())
+        .collect()
+}
+
+/// Links renderings of the same statement across articles: one statement id per group of
+/// quotes with the same speaker entity and overlapping content. Every quote gets an id.
+pub fn link_statements(per_article: &[(String, &CleanedArticle, &ArticleExtraction)]) -> Vec<(String, usize, String)> {
+    let exs: Vec<(String, &ArticleExtraction)> = per_article.iter().map(|(id, _, e)| (id.clone(), *e)).collect();
+    let ents = merge_entities(&exs);
+    let mut ent_of: FxHashMap<(String, String), String> = FxHashMap::default();
+    let mut span_ent: FxHashMap<(String, Span), String> = FxHashMap::default();
+    for e in &ents.entities {
+        for (a, s, _) in &e.mentions {
+            span_ent.insert((a.clone(), *s), e.id.clone());
+        }
+    }
+    for (id, _, ex) in per_article {
+        for m in &ex.mentions {
+            if let Some(e) = span_ent.get(&(id.clone(), m.span)) {
+                ent_of.entry((id.clone(), m.canonical.clone())).or_insert_with(|| e.clone());
+            }
+        }
+    }
+    struct Item {
+        article: usize,
+        qi: usize,
+        speaker: Option<String>,
+        stems: FxHashSet<String>,
+    }
+    let mut items = Vec::new();
+    for (ai, (id, _, ex)) in per_article.iter().enumerate() {
+        for (qi, q) in ex.quotes.iter().enumerate() {
+            let speaker = q.speaker.as_ref().map(|s| {
+                ent_of.get(&(id.clone(), s.clone())).cloned().unwrap_or_else(|| format!("group:{}", key(s)))
+            });
+            items.push(Item { article: ai, qi, speaker, stems: stems(&q.text) });
+        }
+    }
+    let mut by_speaker: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
+    for (i, it) in items.iter().enumerate() {
+        if let Some(s) = &it.speaker {
+            by_speaker.entry(s.as_str()).or_default().push(i);
+        }
+    }
+    let mut uf = Uf((0..items.len()).collect());
+    for list in by_speaker.values() {
+        for (x, &i) in list.iter().enumerate() {
+            for &j in &list[x + 1..] {
+                let (a, b) = (&items[i].stems, &items[j].stems);
+                let inter = a.intersection(b).count();
+                let min = a.len().min(b.len()).max(1);
+                if inter >= 4 && inter as f64 / min as f64 >= 0.45 {
+                    uf.union(i, j);
+                }
+            }
+        }
+    }
+    (0..items.len())
+        .map(|i| {
+            let r = uf.find(i);
+            let (ra, rq) = (items[r].article, items[r].qi);
+            let it = &items[i];
+            (per_article[it.article].0.clone(), it.qi, format!("st:{}:{}", per_article[ra].0, rq))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fold_meets_transliterations() {
+        assert_eq!(fold("Lavrentiyev"), fold("Lavrentiev"));
+        assert!(similar("Aleksandr", "Alexander", 0.85));
+        assert!(!similar("Khamenei", "Shamkhani", 0.93));
+    }
+
+    #[test]
+    fn stems_meet_variants() {
+        let a = stems("political complexities of the Syrian crisis");
+        let b = stems("political complications of the Syria crisis");
+        assert_eq!(a, b);
+    }
+}

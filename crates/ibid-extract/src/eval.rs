@@ -1,0 +1,1 @@
+//! Evaluation against PolNeAR (quotes) and GUM (entities).

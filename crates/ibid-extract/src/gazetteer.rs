@@ -1,0 +1,176 @@
+//! Read-only name lists: places, organisations, given names, demonyms and aliases.
+
+use rustc_hash::{FxHashMap, FxHashSet};
+use serde::{Deserialize, Serialize};
+
+/// Entity type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum EntityKind {
+    /// A person.
+    Per,
+    /// An organisation (companies, agencies, armed groups, media).
+    Org,
+    /// A place (country, region, city, facility).
+    Loc,
+}
+
+impl EntityKind {
+    /// Parses `PER`, `ORG` or `LOC` (any case).
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim().to_ascii_uppercase().as_str() {
+            "PER" => Some(Self::Per),
+            "ORG" => Some(Self::Org),
+            "LOC" => Some(Self::Loc),
+            _ => None,
+        }
+    }
+    /// `PER`, `ORG` or `LOC`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Per => "PER",
+            Self::Org => "ORG",
+            Self::Loc => "LOC",
+        }
+    }
+}
+
+/// Name lists used by [`crate::extract`]. Build once, share read-only.
+#[derive(Debug, Clone, Default)]
+pub struct Gazetteer {
+    /// Lower-cased name → (kind, canonical form).
+    names: FxHashMap<String, (EntityKind, String)>,
+    /// Lower-cased demonym → lower-cased place.
+    demonyms: FxHashMap<String, String>,
+    /// Lower-cased given names.
+    given: FxHashSet<String>,
+    /// Longest name in tokens, bounds look-ups.
+    max_tokens: usize,
+}
+
+fn lines(s: &str) -> impl Iterator<Item = &str> {
+    s.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+}
+
+/// Lower-cases and folds hyphens, dots and apostrophes so that `Ali-Akbar` and `Ali Akbar`,
+/// `U.S.` and `US` meet.
+pub fn key(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut space = false;
+    for c in s.chars() {
+        if c == '.' || c == '\'' || c == '’' {
+            continue;
+        }
+        if c.is_whitespace() || c == '-' || c == '‑' {
+            space = true;
+            continue;
+        }
+        if space && !out.is_empty() {
+            out.push(' ');
+        }
+        space = false;
+        out.extend(c.to_lowercase());
+    }
+    out
+}
+
+impl Gazetteer {
+    /// The bundled lists (see `data/README.md`).
+    pub fn bundled() -> Self {
+        let mut g = Self::default();
+        for l in lines(include_str!("../data/places.txt")) {
+            g.add(l, EntityKind::Loc, l);
+        }
+        for l in lines(include_str!("../data/orgs.txt")) {
+            g.add(l, EntityKind::Org, l);
+        }
+        g.add_aliases(include_str!("../data/aliases.txt"));
+        for l in lines(include_str!("../data/demonyms.txt")) {
+            if let Some((d, p)) = l.split_once('|') {
+                g.demonyms.insert(key(d), key(p));
+            }
+        }
+        for l in lines(include_str!("../data/given_names.txt")) {
+            for w in l.split_whitespace() {
+                g.given.insert(w.to_lowercase());
+            }
+        }
+        g
+    }
+
+    /// Adds one name.
+    pub fn add(&mut self, name: &str, kind: EntityKind, canonical: &str) {
+        let k = key(name);
+        self.max_tokens = self.max_tokens.max(k.split(' ').count());
+        self.names.insert(k, (kind, canonical.to_string()));
+    }
+
+    /// Adds alias lines `Canonical|KIND|alias|alias...`; malformed lines are skipped.
+    pub fn add_aliases(&mut self, text: &str) {
+        for l in lines(text) {
+            let mut parts = l.split('|');
+            let (Some(canon), Some(kind)) = (parts.next(), parts.next()) else {
+                continue;
+            };
+            let Some(kind) = EntityKind::parse(kind) else {
+                continue;
+            };
+            let canon = canon.trim();
+            self.add(canon, kind, canon);
+            for a in parts {
+                let a = a.trim();
+                if !a.is_empty() {
+                    self.add(a, kind, canon);
+                }
+            }
+        }
+    }
+
+    /// Looks a name up (any case, hyphen/space and dot insensitive).
+    pub fn lookup(&self, name: &str) -> Option<(EntityKind, &str)> {
+        self.names.get(&key(name)).map(|(k, c)| (*k, c.as_str()))
+    }
+
+    /// Looks up an already folded key.
+    pub(crate) fn lookup_key(&self, k: &str) -> Option<(EntityKind, &str)> {
+        self.names.get(k).map(|(k, c)| (*k, c.as_str()))
+    }
+
+    /// The place a demonym refers to (`iranian` → `iran`), also for plurals (`iranians`).
+    pub fn demonym(&self, word: &str) -> Option<&str> {
+        let w = word.to_lowercase();
+        if let Some(p) = self.demonyms.get(&w) {
+            return Some(p);
+        }
+        w.strip_suffix('s')
+            .and_then(|s| self.demonyms.get(s))
+            .map(String::as_str)
+    }
+
+    /// True for a common given name.
+    pub fn is_given_name(&self, word: &str) -> bool {
+        self.given.contains(&word.to_lowercase())
+    }
+
+    /// Longest known name in tokens.
+    pub fn max_tokens(&self) -> usize {
+        self.max_tokens
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bundled_lists_resolve_aliases_and_case() {
+        let g = Gazetteer::bundled();
+        assert_eq!(g.lookup("TEHRAN"), Some((EntityKind::Loc, "Tehran")));
+        assert_eq!(g.lookup("Daesh").map(|x| x.1), Some("Islamic State"));
+        assert_eq!(g.lookup("U.S.").map(|x| x.1), Some("United States"));
+        assert_eq!(g.demonym("Iranians"), Some("iran"));
+        assert!(g.is_given_name("Vladimir"));
+        assert_eq!(key("Ali-Akbar  Velayati"), "ali akbar velayati");
+    }
+}

@@ -1,0 +1,209 @@
+//! ibid's extract stage: who said what, and who is who.
+//!
+//! * [`extract`] (per article, pure): quotations — direct (curly or straight marks, several
+//!   sentences, split by an attribution, partial scare quotes) and indirect (reporting verb +
+//!   clause) — with their speakers, and PER/ORG/LOC mentions with a within-article canonical
+//!   name. Speakers given by pronoun ("he added") or description ("the security official",
+//!   "The Leader's aide") are resolved to the person introduced earlier; plural descriptions
+//!   ("Iranian officials") stay group speakers.
+//! * [`merge_entities`] (corpus): merges mentions across articles into entities
+//!   (transliteration variants by Jaro-Winkler over folded spellings, hyphen/space variants,
+//!   acronyms, the alias table, bare roles like "the Leader" to the one person given that role).
+//! * [`link_statements`] (corpus): gives one statement id to renderings of the same statement
+//!   (same speaker entity, overlapping content words) across articles.
+//!
+//! Every span is a code-point span into the article's ORIGINAL text, mapped back through the
+//! clean stage's [`ibid_core::OffsetMap`].
+//!
+//! The rules are general: small vocabularies (titles, reporting verbs, suffix words) in
+//! `vocab.rs`, and name lists in `data/` (see `data/README.md`).
+
+mod corpus;
+pub mod eval;
+mod gazetteer;
+mod ner;
+mod quotes;
+mod text;
+mod vocab;
+
+use ibid_core::{CleanedArticle, RemovalReason, Span};
+use serde::{Deserialize, Serialize};
+
+pub use corpus::{link_statements, merge_entities, CorpusEntities, Entity};
+pub use gazetteer::{key as name_key, EntityKind, Gazetteer};
+
+/// A quotation: direct (between marks) or indirect (reported clause).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Quote {
+    /// Original offsets of the quoted text, without the quote marks.
+    pub span: Span,
+    /// The quoted text (from the cleaned body).
+    pub text: String,
+    /// Canonical name of the speaker within the article (or a group: "Iranian officials").
+    pub speaker: Option<String>,
+    /// The mention that attributes it: name, pronoun or description.
+    pub speaker_span: Option<Span>,
+    /// Between quotation marks.
+    pub direct: bool,
+    /// A fragment quoted inside the writer's own sentence ("... is “not enough” because").
+    pub partial: bool,
+}
+
+/// A named mention of a person, organisation or place.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mention {
+    /// Original offsets (titles included: "President Putin").
+    pub span: Span,
+    /// The mention as written.
+    pub text: String,
+    /// Entity type.
+    pub kind: EntityKind,
+    /// Within-article canonical name ("Velayati" → "Ali Akbar Velayati").
+    pub canonical: String,
+}
+
+/// Everything [`extract`] finds in one article.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ArticleExtraction {
+    /// Quotations in text order.
+    pub quotes: Vec<Quote>,
+    /// Mentions in text order.
+    pub mentions: Vec<Mention>,
+}
+
+/// Extracts quotes and entity mentions from one cleaned article. Pure; `gaz` is read-only.
+pub fn extract(article: &CleanedArticle, gaz: &Gazetteer) -> ArticleExtraction {
+    let doc = ner::Doc::new(&article.text);
+    let men = ner::mentions(&doc, gaz);
+    let raw = quotes::Quoter::new(&doc, &men, gaz).run();
+    let map = |a: usize, b: usize| {
+        let (cs, ce) = (doc.toks[a].cs, doc.toks[b - 1].ce);
+        article.offsets.span_to_original(cs, ce)
+    };
+    let quotes = raw
+        .into_iter()
+        .map(|q| Quote {
+            span: map(q.ts, q.te),
+            text: doc.text(q.ts, q.te).to_string(),
+            speaker: q.speaker,
+            speaker_span: q.speaker_toks.map(|(a, b)| map(a, b)),
+            direct: q.direct,
+            partial: q.partial,
+        })
+        .collect();
+    let mut mentions: Vec<Mention> = men
+        .iter()
+        .map(|m| Mention {
+            span: map(m.ts, m.te),
+            text: doc.text(m.ts, m.te).to_string(),
+            kind: m.kind,
+            canonical: m.canonical.clone(),
+        })
+        .collect();
+    metadata_mentions(article, &mut mentions);
+    mentions.sort_by_key(|m| m.span);
+    ArticleExtraction { quotes, mentions }
+}
+
+/// Author and outlet lifted out of a byline are mentions too: find them in the removed line.
+fn metadata_mentions(article: &CleanedArticle, out: &mut Vec<Mention>) {
+    let mut names: Vec<(&str, EntityKind)> = Vec::new();
+    if let Some(a) = &article.author {
+        for part in a.split(", ").flat_map(|p| p.split(" and ")) {
+            names.push((part.trim(), EntityKind::Per));
+        }
+    }
+    if let Some(o) = &article.outlet {
+        names.push((o.trim(), EntityKind::Org));
+    }
+    for (name, kind) in names {
+        if name.is_empty() {
+            continue;
+        }
+        for r in article.removed.iter().filter(|r| r.reason == RemovalReason::Metadata) {
+            if let Some(b) = r.text.find(name) {
+                let start = r.span.start + r.text[..b].chars().count() as u32;
+                let span = Span::new(start, start + name.chars().count() as u32);
+                out.push(Mention { span, text: name.to_string(), kind, canonical: name.to_string() });
+                break;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ibid_core::OffsetMap;
+
+    fn art(text: &str) -> CleanedArticle {
+        CleanedArticle {
+            text: text.to_string(),
+            offsets: OffsetMap::identity(text.chars().count() as u32),
+            ..Default::default()
+        }
+    }
+
+    fn quotes(text: &str) -> Vec<Quote> {
+        extract(&art(text), &Gazetteer::bundled()).quotes
+    }
+
+    #[test]
+    fn direct_quote_with_trailing_attribution_and_pronoun() {
+        let t = "Minister Jane Doakes met reporters in Paris. “We will not give up,” Doakes said. “The talks continue.” Later she added: “Nothing is decided.”";
+        let q = quotes(t);
+        let d: Vec<_> = q.iter().filter(|q| q.direct).collect();
+        assert_eq!(d.len(), 3, "{q:#?}");
+        assert_eq!(d[0].text, "We will not give up,");
+        for x in &d {
+            assert_eq!(x.speaker.as_deref(), Some("Jane Doakes"), "{x:?}");
+        }
+        let s = d[0].span;
+        let chars: Vec<char> = t.chars().collect();
+        let got: String = chars[s.start as usize..s.end as usize].iter().collect();
+        assert_eq!(got, "We will not give up,");
+    }
+
+    #[test]
+    fn description_resolves_to_introduced_person() {
+        let t = "Defence Minister Karl Brandt met the Polish envoy Piotr Nowak in Berlin. \
+                 “We need more cooperation,” the defence minister said.";
+        let q = quotes(t);
+        assert_eq!(q[0].speaker.as_deref(), Some("Karl Brandt"), "{q:#?}");
+    }
+
+    #[test]
+    fn indirect_quotes_both_orders() {
+        let t = "Anna Kowalski said that the plan would cut costs by half. \
+                 The budget will grow next year, the finance ministry said.";
+        let q = quotes(t);
+        let ind: Vec<_> = q.iter().filter(|q| !q.direct).collect();
+        assert_eq!(ind.len(), 2, "{q:#?}");
+        assert_eq!(ind[0].text, "the plan would cut costs by half");
+        assert_eq!(ind[0].speaker.as_deref(), Some("Anna Kowalski"));
+        assert_eq!(ind[1].text, "The budget will grow next year");
+    }
+
+    #[test]
+    fn partial_and_group_speaker() {
+        let t = "Officials in Rome, however, have called the plan “reckless” in a statement. \
+                 Italian officials said the offer was “unacceptable” and left.";
+        let q = quotes(t);
+        let p: Vec<_> = q.iter().filter(|q| q.direct).collect();
+        assert!(p.iter().all(|q| q.partial), "{p:#?}");
+        assert!(q.iter().any(|q| q.speaker.as_deref() == Some("Italian officials")), "{q:#?}");
+    }
+
+    #[test]
+    fn entities_titles_acronyms_and_places() {
+        let t = "President Maria Lindqvist of the National Energy Agency (NEA) visited Cairo. \
+                 The NEA said Lindqvist would return to Egypt.";
+        let e = extract(&art(t), &Gazetteer::bundled());
+        let find = |s: &str| e.mentions.iter().find(|m| m.text == s).map(|m| (m.kind, m.canonical.clone()));
+        assert_eq!(find("President Maria Lindqvist"), Some((EntityKind::Per, "Maria Lindqvist".into())));
+        assert_eq!(find("Lindqvist"), Some((EntityKind::Per, "Maria Lindqvist".into())));
+        assert_eq!(find("NEA"), Some((EntityKind::Org, "National Energy Agency".into())));
+        assert_eq!(find("Cairo").map(|x| x.0), Some(EntityKind::Loc));
+        assert_eq!(find("Egypt").map(|x| x.0), Some(EntityKind::Loc));
+    }
+}

@@ -1,0 +1,571 @@
+//! Rule-based PER/ORG/LOC mentions: capitalised-sequence chunking, title stripping, acronym
+//! definitions, suffix words and gazetteers, then within-article canonical names.
+
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use crate::gazetteer::{key, EntityKind, Gazetteer};
+use crate::text::{Kind, Tok};
+use crate::vocab::*;
+
+/// A mention found in the cleaned text (token range).
+#[derive(Debug, Clone)]
+pub(crate) struct Men {
+    /// First token (title included).
+    pub ts: usize,
+    /// Past the last token.
+    pub te: usize,
+    pub kind: EntityKind,
+    pub canonical: String,
+    /// For a bare role mention ("the Leader"): the role head, lower case.
+    pub role_only: Option<String>,
+    /// For a person introduced with a title phrase: its head word, lower case.
+    pub role_head: Option<String>,
+}
+
+/// The tokenised document shared by the extractors.
+pub(crate) struct Doc<'a> {
+    pub src: &'a str,
+    pub toks: Vec<Tok>,
+    pub sents: Vec<(usize, usize)>,
+    /// Sentence index of each token.
+    pub sent_of: Vec<usize>,
+    /// Words seen in lower case in this document.
+    pub lower: FxHashSet<&'a str>,
+}
+
+impl<'a> Doc<'a> {
+    pub fn new(src: &'a str) -> Self {
+        let toks = crate::text::tokenize(src);
+        let sents = crate::text::sentences(&toks);
+        let mut sent_of = vec![0; toks.len()];
+        for (si, &(a, b)) in sents.iter().enumerate() {
+            for s in &mut sent_of[a..b] {
+                *s = si;
+            }
+        }
+        let mut lower = FxHashSet::default();
+        for t in &toks {
+            if t.is_word() && !t.cap && t.text(src).chars().next().is_some_and(char::is_lowercase) {
+                lower.insert(t.text(src));
+            }
+        }
+        Doc { src, toks, sents, sent_of, lower }
+    }
+
+    pub fn text(&self, a: usize, b: usize) -> &'a str {
+        if a >= b {
+            return "";
+        }
+        &self.src[self.toks[a].s..self.toks[b - 1].e]
+    }
+
+    fn sent_start(&self, i: usize) -> usize {
+        self.sents.get(self.sent_of[i]).map_or(0, |s| s.0)
+    }
+}
+
+const CONNECT: &[&str] = &[
+    "of", "de", "da", "del", "della", "van", "von", "bin", "ibn", "al", "el", "la", "le", "du",
+    "der", "den", "ez", "for", "and", "&", "on", "y",
+];
+
+fn is_calendar(t: &Tok) -> bool {
+    CALENDAR.contains(&t.low.trim_end_matches('.'))
+}
+
+fn is_title(t: &Tok) -> bool {
+    t.cap && t.is_word() && TITLES.contains(&t.low.trim_end_matches('.'))
+}
+
+/// Finds all mentions.
+pub(crate) fn mentions(doc: &Doc, gaz: &Gazetteer) -> Vec<Men> {
+    let toks = &doc.toks;
+    let mut chunks: Vec<(usize, usize)> = Vec::new();
+    for &(ss, se) in &doc.sents {
+        let mut i = ss;
+        while i < se {
+            let t = &toks[i];
+            if !(t.is_word() && t.cap) {
+                i += 1;
+                continue;
+            }
+            let mut j = i + 1;
+            loop {
+                if j < se && toks[j].is_word() && toks[j].cap {
+                    j += 1;
+                    continue;
+                }
+                if j + 1 < se && (toks[j].is_word() || toks[j].is_p('&')) && CONNECT.contains(&toks[j].low.as_str()) {
+                    let c = toks[j].low.as_str();
+                    let mut k = j + 1;
+                    if c == "of" && toks[k].low == "the" {
+                        k += 1;
+                    }
+                    if k < se && toks[k].is_word() && toks[k].cap && !is_calendar(&toks[k]) {
+                        let prev = &toks[j - 1].low;
+                        let ok = match c {
+                            "for" | "and" | "&" | "on" => ORG_SUFFIX.contains(&prev.as_str()),
+                            "of" => true,
+                            _ => toks[k].cap,
+                        };
+                        // "Iran and Russia": never join two known places.
+                        if ok {
+                            j = k + 1;
+                            continue;
+                        }
+                    }
+                }
+                break;
+            }
+            chunks.push((i, j));
+            i = j;
+        }
+    }
+
+    let mut out: Vec<Men> = Vec::new();
+    let mut acr: FxHashMap<String, (EntityKind, String)> = FxHashMap::default();
+    for &(a, b) in &chunks {
+        chunk(doc, gaz, a, b, &mut out, &mut acr);
+    }
+    // Acronym definitions: "Full Name (ACR)".
+    for m in out.iter_mut() {
+        if m.te - m.ts == 1 && toks[m.ts].caps {
+            if let Some((k, c)) = acr.get(&toks[m.ts].low) {
+                m.kind = *k;
+                m.canonical.clone_from(c);
+            }
+        }
+    }
+    resolve_unknowns(doc, gaz, &mut out);
+    out.sort_by_key(|m| m.ts);
+    out
+}
+
+/// Processes one capitalised chunk.
+fn chunk(
+    doc: &Doc,
+    gaz: &Gazetteer,
+    mut a: usize,
+    mut b: usize,
+    out: &mut Vec<Men>,
+    acr: &mut FxHashMap<String, (EntityKind, String)>,
+) {
+    let toks = &doc.toks;
+    // Leading function words ("The", "During") and sentence-initial common words.
+    while a < b && (FUNCTION.contains(&toks[a].low.as_str()) && !toks[a].caps) {
+        a += 1;
+    }
+    while a < b && is_calendar(&toks[a]) {
+        a += 1;
+    }
+    while b > a && is_calendar(&toks[b - 1]) {
+        b -= 1;
+    }
+    // Trailing connectors left by calendar trimming.
+    while b > a && !toks[b - 1].cap {
+        b -= 1;
+    }
+    if a >= b {
+        return;
+    }
+    let at_start = a == doc.sent_start(a)
+        || matches!(toks[a - 1].kind, Kind::OpenQ | Kind::AmbQ | Kind::Para)
+        || toks[a - 1].is_p(':');
+    if at_start
+        && !toks[a].caps
+        && doc.lower.contains(toks[a].low.as_str())
+        && gaz.lookup_key(&toks[a].low).is_none()
+        && !is_title(&toks[a])
+    {
+        a += 1;
+        while a < b && !toks[a].cap {
+            a += 1;
+        }
+        if a >= b {
+            return;
+        }
+    }
+    // A title inside the chunk splits it: [prefix] [title phrase] [name].
+    let first_title = (a..b).find(|&k| is_title(&toks[k]) && is_title_head_at(doc, k, a));
+    if let Some(t) = first_title {
+        if t > a {
+            plain(doc, gaz, a, t, out, acr);
+        }
+        let mut k = t;
+        let mut complement: Option<usize> = None;
+        while k < b {
+            if is_title(&toks[k]) {
+                k += 1;
+                continue;
+            }
+            if toks[k].low == "of" && complement.is_none() {
+                // The complement runs to the next title or given name.
+                let mut m = k + 1;
+                while m < b && !is_title(&toks[m]) && !gaz.is_given_name(&toks[m].low) {
+                    m += 1;
+                }
+                complement = Some(m);
+                if m < b {
+                    k = m;
+                    continue;
+                }
+                // "Secretary of State" with no name after it.
+                k = b;
+            }
+            break;
+        }
+        let role_head = toks[t].low.trim_end_matches('.').to_string();
+        if k >= b {
+            // A bare role: only "the Leader" style, capitalised mid-sentence.
+            let possessed = toks.get(b).is_some_and(|x| x.kind == Kind::Poss);
+            if complement.is_some() && possessed {
+                // "Secretary of Iran's ...": the role belongs to a name further on.
+            } else if t > 0 && toks[t - 1].low == "the" && t != doc.sent_start(t) + 1 && b - t == 1 {
+                out.push(Men {
+                    ts: t,
+                    te: b,
+                    kind: EntityKind::Per,
+                    canonical: doc.text(t, b).to_string(),
+                    role_only: Some(role_head),
+                    role_head: None,
+                });
+            } else if t == a && b - t >= 3 && complement.is_some() {
+                // "Leader of the Islamic Revolution" standing alone is still a role.
+                out.push(Men {
+                    ts: t,
+                    te: b,
+                    kind: EntityKind::Per,
+                    canonical: doc.text(t, b).to_string(),
+                    role_only: Some(role_head),
+                    role_head: None,
+                });
+            } else if b - t >= 2 && toks[b - 1].low != "of" {
+                // "Secretary of State", "Foreign Ministry": the rest may be an org/place.
+                let last = &toks[b - 1].low;
+                if ORG_SUFFIX.contains(&last.as_str()) {
+                    plain(doc, gaz, t, b, out, acr);
+                }
+            }
+            return;
+        }
+        let mut ns = k;
+        while ns < b && HONORIFICS.contains(&toks[ns].low.trim_end_matches('.')) {
+            ns += 1;
+        }
+        if ns >= b {
+            return;
+        }
+        // "X of the Y Agency": the person ends before "of".
+        let mut b = b;
+        if let Some(p) = (ns + 1..b).find(|&p| toks[p].low == "of") {
+            let mut r = p + 1;
+            if r < b && toks[r].low == "the" {
+                r += 1;
+            }
+            plain(doc, gaz, r, b, out, acr);
+            b = p;
+        }
+        let name: String = name_text(doc, ns, b);
+        if let Some(ce) = complement {
+            out.push(Men {
+                ts: t,
+                te: ce,
+                kind: EntityKind::Per,
+                canonical: name.clone(),
+                role_only: None,
+                role_head: Some(role_head.clone()),
+            });
+            out.push(Men {
+                ts: ce,
+                te: b,
+                kind: EntityKind::Per,
+                canonical: name,
+                role_only: None,
+                role_head: Some(role_head),
+            });
+        } else {
+            out.push(Men {
+                ts: t,
+                te: b,
+                kind: EntityKind::Per,
+                canonical: name,
+                role_only: None,
+                role_head: Some(role_head),
+            });
+        }
+        return;
+    }
+    plain(doc, gaz, a, b, out, acr);
+}
+
+/// A title counts as the start of a title phrase unless it continues an organisation name
+/// ("National Security Council Secretary" does start one; "Supreme Court" does not).
+fn is_title_head_at(doc: &Doc, k: usize, a: usize) -> bool {
+    let t = &doc.toks[k];
+    if !is_title_head(t.low.trim_end_matches('.')) {
+        // "Prime Minister X", "Foreign Minister X": a modifier title heads only when followed
+        // by another title.
+        return k + 1 < doc.toks.len() && is_title(&doc.toks[k + 1]);
+    }
+    // "General" in "Secretary General" is fine; "General Assembly" is an org.
+    if k + 1 < doc.toks.len() {
+        let next = doc.toks[k + 1].low.as_str();
+        if ORG_SUFFIX.contains(&next) || LOC_SUFFIX.contains(&next) {
+            return false;
+        }
+    }
+    let _ = a;
+    true
+}
+
+fn name_text(doc: &Doc, a: usize, b: usize) -> String {
+    doc.text(a, b).to_string()
+}
+
+/// Classifies a chunk with no title.
+fn plain(
+    doc: &Doc,
+    gaz: &Gazetteer,
+    a: usize,
+    b: usize,
+    out: &mut Vec<Men>,
+    acr: &mut FxHashMap<String, (EntityKind, String)>,
+) {
+    let toks = &doc.toks;
+    if a >= b {
+        return;
+    }
+    let text = doc.text(a, b);
+    let k = key(text);
+    let push = |out: &mut Vec<Men>, kind, canonical: String| {
+        out.push(Men { ts: a, te: b, kind, canonical, role_only: None, role_head: None });
+    };
+    // Acronym definition right after: "Full Name (ACR)".
+    if b + 2 < toks.len() && toks[b].is_p('(') && toks[b + 1].caps && toks[b + 2].is_p(')') && b - a >= 2 {
+        let initials: String = toks[a..b]
+            .iter()
+            .filter(|t| t.cap)
+            .filter_map(|t| t.low.chars().next())
+            .collect();
+        let ac = &toks[b + 1].low;
+        if ac.chars().next() == initials.chars().next() {
+            let (kind, canon) = classify(doc, gaz, a, b, &k).unwrap_or((EntityKind::Org, text.to_string()));
+            acr.insert(ac.clone(), (kind, canon));
+        }
+    }
+    // "Tehran-Moscow" relations: a compound of known names is no entity.
+    if b - a == 1 && k.contains(' ') && k.split(' ').all(|p| gaz.lookup_key(p).is_some()) {
+        return;
+    }
+    if let Some((kind, canon)) = classify(doc, gaz, a, b, &k) {
+        push(out, kind, canon);
+        return;
+    }
+    // Demonyms and other adjectives are not entities.
+    if b - a == 1 && gaz.demonym(&toks[a].low).is_some() {
+        return;
+    }
+    // Sub-chunks: a multi-word chunk made of known names ("Iran Russia", "Tadmur Palmyra").
+    if b - a >= 2 {
+        let mut parts = Vec::new();
+        let mut i = a;
+        while i < b {
+            let mut found = None;
+            for j in (i + 1..=b.min(i + gaz.max_tokens().max(1))).rev() {
+                if let Some((kind, c)) = gaz.lookup(doc.text(i, j)) {
+                    found = Some((j, kind, c.to_string()));
+                    break;
+                }
+            }
+            match found {
+                Some((j, kind, c)) => {
+                    parts.push((i, j, kind, c));
+                    i = j;
+                }
+                None => break,
+            }
+        }
+        if i == b {
+            for (s, e, kind, c) in parts {
+                out.push(Men { ts: s, te: e, kind, canonical: c, role_only: None, role_head: None });
+            }
+            return;
+        }
+    }
+    // Unknown: decided later from context; mark with an empty canonical.
+    push(out, EntityKind::Org, String::new());
+}
+
+fn classify(doc: &Doc, gaz: &Gazetteer, a: usize, b: usize, k: &str) -> Option<(EntityKind, String)> {
+    let toks = &doc.toks;
+    let text = doc.text(a, b);
+    if let Some((kind, c)) = gaz.lookup_key(k) {
+        return Some((kind, c.to_string()));
+    }
+    let last = toks[b - 1].low.as_str();
+    let n = b - a;
+    let has_of = (a..b).any(|i| toks[i].low == "of");
+    if n >= 2 || has_of {
+        if ORG_SUFFIX.contains(&last) || (a + 1 < b && toks[a + 1].low == "of" && ORG_SUFFIX.contains(&toks[a].low.as_str())) {
+            return Some((EntityKind::Org, org_canonical(doc, gaz, a, b)));
+        }
+        if LOC_SUFFIX.contains(&last) || (a + 1 < b && toks[a + 1].low == "of" && LOC_SUFFIX.contains(&toks[a].low.as_str())) {
+            return Some((EntityKind::Loc, text.to_string()));
+        }
+        if (a..b).any(|i| ORG_SUFFIX.contains(&toks[i].low.as_str()) && i > a) {
+            return Some((EntityKind::Org, org_canonical(doc, gaz, a, b)));
+        }
+    }
+    if n >= 2 && gaz.is_given_name(&toks[a].low) && !toks[a].caps {
+        return Some((EntityKind::Per, text.to_string()));
+    }
+    None
+}
+
+/// Organisation names drop a leading demonym or country ("Iranian Supreme National Security
+/// Council") so that renderings with and without it meet.
+fn org_canonical(doc: &Doc, gaz: &Gazetteer, a: usize, b: usize) -> String {
+    let toks = &doc.toks;
+    if b - a >= 4 && gaz.demonym(&toks[a].low).is_some() {
+        return doc.text(a + 1, b).to_string();
+    }
+    doc.text(a, b).to_string()
+}
+
+/// Types unknown chunks from context and gives every mention its within-article canonical.
+fn resolve_unknowns(doc: &Doc, gaz: &Gazetteer, out: &mut Vec<Men>) {
+    let toks = &doc.toks;
+    // Surnames of persons named in full.
+    let mut surname: FxHashMap<String, String> = FxHashMap::default();
+    let mut full_names: Vec<String> = Vec::new();
+    for m in out.iter() {
+        if m.kind == EntityKind::Per && m.role_only.is_none() && !m.canonical.is_empty() {
+            let c = key(&m.canonical);
+            if c.contains(' ') {
+                if let Some(last) = c.rsplit(' ').next() {
+                    surname.entry(last.to_string()).or_insert_with(|| m.canonical.clone());
+                }
+                full_names.push(m.canonical.clone());
+            }
+        }
+    }
+    // Unknown multi-word chunks that look like names.
+    for i in 0..out.len() {
+        if !out[i].canonical.is_empty() {
+            continue;
+        }
+        let (a, b) = (out[i].ts, out[i].te);
+        let text = doc.text(a, b);
+        let kk = key(text);
+        let n = b - a;
+        if n >= 2 && n <= 4 && toks[a..b].iter().all(|t| t.cap && !t.caps && t.low.chars().all(|c| c.is_alphabetic() || c == '-' || c == '\'' || c == '’' || c == '.')) {
+            out[i].kind = EntityKind::Per;
+            out[i].canonical = text.to_string();
+            if let Some(last) = kk.rsplit(' ').next() {
+                surname.entry(last.to_string()).or_insert_with(|| text.to_string());
+            }
+        }
+    }
+    let rv = crate::vocab::report_verbs();
+    let mut kinds: FxHashMap<String, EntityKind> = FxHashMap::default();
+    for pass in 0..2 {
+        for i in 0..out.len() {
+            if !out[i].canonical.is_empty() && pass == 0 {
+                continue;
+            }
+            if pass == 1 && !out[i].canonical.is_empty() {
+                continue;
+            }
+            let (a, b) = (out[i].ts, out[i].te);
+            let text = doc.text(a, b);
+            let kk = key(text);
+            if let Some(full) = surname.get(&kk).or_else(|| surname.get(kk.rsplit(' ').next().unwrap_or(""))) {
+                out[i].kind = EntityKind::Per;
+                out[i].canonical = full.clone();
+                continue;
+            }
+            if let Some(k) = kinds.get(&kk) {
+                out[i].kind = *k;
+                out[i].canonical = text.to_string();
+                continue;
+            }
+            let prev = if a > 0 { toks[a - 1].low.as_str() } else { "" };
+            let prev2 = if a > 1 { toks[a - 2].low.as_str() } else { "" };
+            let next = toks.get(b).map_or("", |t| t.low.as_str());
+            let next2 = toks.get(b + 1).map_or("", |t| t.low.as_str());
+            let kind = if toks[a].caps && b - a == 1 {
+                Some(EntityKind::Org)
+            } else if rv.contains(next) || (AUX.contains(&next) && rv.contains(next2)) {
+                Some(EntityKind::Per)
+            } else if matches!(prev, "in" | "near" | "from" | "across" | "into" | "outside" | "inside" | "to" | "towards" | "at")
+                || (prev == "of"
+                    && matches!(
+                        prev2,
+                        "city" | "town" | "village" | "villages" | "towns" | "cities" | "province"
+                            | "region" | "capital" | "provinces" | "district" | "state" | "country"
+                            | "suburb" | "outskirts" | "north" | "south" | "east" | "west"
+                    ))
+            {
+                Some(EntityKind::Loc)
+            } else if pass == 1 {
+                // Coordinated with a typed neighbour: "Fuaa and Kafraya".
+                let neighbour = out.iter().find(|m| {
+                    !m.canonical.is_empty()
+                        && ((m.te + 1 == a && matches!(toks[a - 1].low.as_str(), "and" | "," | "or"))
+                            || (b + 1 == m.ts && matches!(toks[b].low.as_str(), "and" | "," | "or")))
+                });
+                let at_start = a == doc.sent_start(a)
+                    || matches!(toks[a - 1].kind, Kind::OpenQ | Kind::AmbQ | Kind::Para)
+                    || toks[a - 1].is_p(':');
+                match neighbour {
+                    Some(m) => Some(m.kind),
+                    None if at_start && b - a == 1 => None,
+                    None => Some(EntityKind::Org),
+                }
+            } else {
+                None
+            };
+            if let Some(k) = kind {
+                out[i].kind = k;
+                out[i].canonical = text.to_string();
+                kinds.insert(kk, k);
+            }
+        }
+    }
+    out.retain(|m| !m.canonical.is_empty());
+    // Bare surnames of persons named in full elsewhere in the article.
+    for m in out.iter_mut() {
+        if m.kind == EntityKind::Per && m.role_only.is_none() {
+            let c = key(&m.canonical);
+            if !c.contains(' ') {
+                if let Some(full) = surname.get(&c) {
+                    m.canonical.clone_from(full);
+                }
+            } else {
+                // Shorter full forms ("Ali Shamkhani") defer to a longer one with the same
+                // surname only when the first names agree.
+                let _ = &full_names;
+            }
+        }
+    }
+    let _ = gaz;
+    // Bare roles ("the Leader") resolve to the person introduced with that role.
+    let mut roles: FxHashMap<String, Vec<String>> = FxHashMap::default();
+    for m in out.iter() {
+        if let Some(r) = &m.role_head {
+            let v = roles.entry(r.clone()).or_default();
+            if !v.contains(&m.canonical) {
+                v.push(m.canonical.clone());
+            }
+        }
+    }
+    for m in out.iter_mut() {
+        if let Some(r) = &m.role_only {
+            if let Some(v) = roles.get(r) {
+                if v.len() == 1 {
+                    m.canonical.clone_from(&v[0]);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,274 @@
+//! Small general vocabularies: titles, name suffixes, function words, reporting verbs.
+
+use rustc_hash::FxHashSet;
+use std::sync::OnceLock;
+
+/// Person titles and honorifics (lower case). A title before a name makes it a person.
+pub const TITLES: &[&str] = &[
+    "president", "vice", "prime", "minister", "secretary", "general", "major", "lieutenant",
+    "colonel", "captain", "admiral", "brigadier", "sergeant", "commander", "chairman",
+    "chairwoman", "speaker", "senator", "sen", "rep", "representative", "gov", "governor", "king",
+    "queen", "prince", "princess", "sheikh", "shaikh", "ayatollah", "hojatoleslam", "imam",
+    "pope", "mr", "mrs", "ms", "dr", "prof", "professor", "judge", "justice", "mayor",
+    "ambassador", "envoy", "chancellor", "director", "chief", "rev", "reverend", "father",
+    "seyyed", "sayyed", "sayyid", "seyed", "mullah", "emir", "crown", "leader", "deputy",
+    "foreign", "defense", "defence", "interior", "attorney", "spokesman", "spokeswoman", "lord",
+    "lady", "sir", "dame", "cardinal", "bishop", "archbishop", "rabbi", "sultan", "marshal",
+    "field", "gen", "lt", "col", "capt", "sgt", "adm", "pres", "supreme", "coach", "officer",
+    "detective", "inspector", "sheriff", "councillor", "councilman", "councilwoman", "congressman",
+    "congresswoman", "assemblyman", "premier", "first", "hajj", "haj", "mufti", "grand",
+];
+
+/// Titles that can start a title phrase (the rest above only continue one: "Foreign Minister",
+/// "Supreme Leader", "Crown Prince", "Grand Ayatollah").
+pub fn is_title_head(w: &str) -> bool {
+    !matches!(
+        w,
+        "foreign" | "defense" | "defence" | "interior" | "field" | "supreme" | "first" | "grand"
+            | "vice" | "deputy" | "crown" | "prime" | "attorney"
+    )
+}
+
+/// Honorifics dropped from a canonical person name.
+pub const HONORIFICS: &[&str] = &[
+    "seyyed", "sayyed", "sayyid", "seyed", "sheikh", "shaikh", "hajj", "haj", "mullah", "mr",
+    "mrs", "ms", "dr", "prof", "sir", "dame", "lord", "lady",
+];
+
+/// Last words that make a capitalised sequence an organisation.
+pub const ORG_SUFFIX: &[&str] = &[
+    "council", "ministry", "agency", "corps", "party", "army", "forces", "force", "committee",
+    "organization", "organisation", "association", "union", "university", "college", "institute",
+    "bank", "company", "corporation", "corp", "inc", "ltd", "llc", "group", "department", "office",
+    "court", "parliament", "assembly", "congress", "senate", "commission", "authority", "service",
+    "services", "police", "foundation", "center", "centre", "times", "news", "post", "journal",
+    "fund", "league", "federation", "front", "movement", "network", "airlines", "airways", "club",
+    "church", "school", "hospital", "board", "bureau", "administration", "guard", "guards",
+    "navy", "embassy", "nations", "brotherhood", "television", "tv", "radio", "press", "daily",
+    "tribune", "herald", "gazette", "telegraph", "guardian", "review", "magazine", "channel",
+    "broadcasting", "media", "studios", "records", "entertainment", "industries", "motors",
+    "systems", "technologies", "labs", "laboratory", "laboratories", "society", "alliance",
+    "coalition", "cabinet", "government", "regime", "republic", "mission", "command", "brigade",
+    "brigades", "division", "battalion", "regiment", "militia", "academy", "observatory", "trust",
+    "partners", "holdings", "team", "fc", "cooperation", "program", "programme", "project",
+    "initiative", "council's", "caucus", "conference", "tribunal", "directorate", "secretariat",
+    "house", "exchange", "reserve", "treasury", "consulate", "agency's", "ngo", "foundation's",
+];
+
+/// Last words that make a capitalised sequence a place or facility.
+pub const LOC_SUFFIX: &[&str] = &[
+    "street", "st", "road", "avenue", "square", "mosque", "bridge", "airport", "mountain",
+    "mountains", "mount", "river", "lake", "sea", "ocean", "island", "islands", "valley",
+    "province", "county", "city", "district", "region", "gulf", "bay", "park", "palace",
+    "stadium", "tower", "peninsula", "strait", "desert", "canal", "coast", "border", "heights",
+    "hills", "plaza", "boulevard", "highway", "station", "port", "harbor", "harbour", "beach",
+    "falls", "forest", "cathedral", "temple", "shrine", "castle", "museum", "arena", "prison",
+    "base", "camp", "crossing", "village", "town", "state", "territory", "territories",
+    "governorate", "prefecture", "oblast", "basin", "plain", "plateau", "cape", "reef", "creek",
+];
+
+/// Capitalised words that are not names on their own (sentence starters, pronouns, days).
+pub const FUNCTION: &[&str] = &[
+    "the", "a", "an", "this", "that", "these", "those", "in", "on", "at", "during", "after",
+    "before", "following", "under", "with", "by", "for", "from", "to", "as", "but", "and", "or",
+    "if", "when", "while", "although", "though", "since", "because", "meanwhile", "however",
+    "speaking", "according", "it", "he", "she", "they", "we", "i", "you", "his", "her", "their",
+    "our", "its", "my", "your", "there", "here", "what", "who", "whom", "where", "why", "how",
+    "all", "some", "many", "most", "no", "not", "one", "two", "three", "four", "five", "also",
+    "so", "then", "yet", "still", "even", "just", "only", "said", "says", "such", "both", "each",
+    "every", "other", "another", "any", "more", "less", "over", "about", "into", "through",
+    "against", "between", "among", "without", "within", "despite", "amid", "unlike", "like",
+    "until", "once", "now", "today", "yesterday", "tomorrow", "last", "next", "earlier", "later",
+    "recently", "yes", "oh", "well", "mr.", "do", "does", "did", "is", "are", "was", "were",
+    "be", "been", "has", "have", "had", "will", "would", "can", "could", "should", "may",
+    "might", "must", "let", "please", "thanks", "thank", "read", "click", "see", "photo",
+    "image", "video", "watch", "via", "per", "nor", "whether", "which", "whose", "upon", "near",
+    "toward", "towards", "across", "behind", "beyond", "inside", "outside", "around", "above",
+    "below", "off", "out", "up", "down", "again", "instead", "indeed", "perhaps", "maybe",
+    "first", "second", "third", "new", "former", "ex", "top", "senior", "several", "few",
+    "much", "very", "too", "almost", "nearly", "already", "never", "always", "often", "both",
+    "neither", "either", "whatever", "whoever", "ap", "update", "updated", "breaking", "exclusive",
+    "editor", "note", "related", "advertisement", "sponsored", "share", "comment", "comments",
+];
+
+/// Month and weekday names: dates, not entities.
+pub const CALENDAR: &[&str] = &[
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
+    "sept", "oct", "nov", "dec", "monday", "tuesday", "wednesday", "thursday", "friday",
+    "saturday", "sunday", "christmas", "easter", "ramadan", "eid", "thanksgiving", "am", "pm",
+    "a.m", "p.m", "gmt", "utc", "est", "edt", "pst", "pdt",
+];
+
+/// Nouns that head a description of a speaker ("the security official", "Iranian officials").
+pub const ROLE_NOUNS: &[&str] = &[
+    "official", "minister", "envoy", "secretary", "aide", "adviser", "advisor", "spokesman",
+    "spokeswoman", "spokesperson", "president", "diplomat", "commander", "chief", "leader",
+    "source", "analyst", "expert", "lawmaker", "legislator", "senator", "governor", "ambassador",
+    "prosecutor", "police", "officer", "witness", "resident", "authorities", "activist",
+    "representative", "negotiator", "general", "director", "chairman", "chairwoman", "head",
+    "member", "critic", "supporter", "researcher", "scientist", "doctor", "author", "writer",
+    "reporter", "journalist", "candidate", "nominee", "lawyer", "attorney", "judge", "professor",
+    "economist", "strategist", "operative", "insider", "executive", "manager", "founder",
+    "owner", "mayor", "sheriff", "coach", "player", "father", "mother", "wife", "husband", "son",
+    "daughter", "brother", "sister", "friend", "neighbor", "neighbour", "colleague", "student",
+    "teacher", "worker", "employee", "staffer", "veteran", "survivor", "victim", "man", "woman",
+    "people", "person", "voter", "observer", "commentator", "pollster", "campaign", "administration",
+    "government", "ministry", "agency", "statement", "report", "study", "poll", "survey",
+    "document", "memo", "letter", "court", "department", "committee", "council", "office",
+    "organization", "group", "spokesmen", "men", "women", "aides", "officials", "sources",
+    "authorities", "premier", "king", "prince", "cleric", "ayatollah", "mullah", "general",
+    "counterpart", "host", "speaker", "chancellor", "deputy", "lieutenant", "emissary",
+    "representative", "delegate", "delegation", "team", "board", "panel", "democrat",
+    "republican", "conservative", "liberal", "progressive", "senator", "congressman",
+    "congresswoman", "legislators", "parliamentarian", "mp", "mps", "figure", "figures",
+];
+
+/// Words that may stand between a noun and its reporting verb ("he also said", "has added").
+pub const AUX: &[&str] = &[
+    "also", "further", "then", "later", "once", "again", "has", "have", "had", "was", "is",
+    "were", "are", "will", "would", "reportedly", "previously", "recently", "earlier",
+    "repeatedly", "explicitly", "subsequently", "quickly", "strongly", "firmly", "had", "just",
+    "already", "still", "even", "publicly", "privately", "initially", "originally", "first",
+    "similarly", "likewise", "too", "only", "never", "not", "did", "does", "do", "could", "can",
+    "may", "might", "should", "must", "openly", "flatly", "simply", "finally", "clearly",
+    "reportedly", "separately", "herself", "himself", "themselves", "often", "always",
+];
+
+/// Reporting verbs in base form; inflections are generated. Irregular forms are listed apart.
+const REPORT_BASE: &[&str] = &[
+    "say", "add", "note", "state", "stress", "explain", "argue", "claim", "insist", "warn",
+    "announce", "declare", "report", "ask", "reply", "respond", "acknowledge", "admit",
+    "confirm", "deny", "suggest", "predict", "believe", "emphasize", "emphasise", "underline",
+    "underscore", "remark", "maintain", "contend", "recall", "observe", "comment", "tweet",
+    "conclude", "complain", "allege", "agree", "vow", "promise", "estimate", "indicate",
+    "reveal", "assert", "mention", "urge", "outline", "discuss", "describe", "testify", "quip",
+    "joke", "counter", "concede", "caution", "reiterate", "demand", "accuse", "criticize",
+    "criticise", "condemn", "hope", "expect", "fear", "disclose", "inform", "brief", "assure",
+    "reassure", "propose", "recommend", "highlight", "imply", "wonder", "question",
+    "dismiss", "reject", "affirm", "reaffirm", "clarify", "elaborate", "speculate", "guess",
+    "realize", "realise", "recognize", "recognise", "calculate", "forecast", "advise",
+    "threaten", "pledge", "boast", "lament", "regret", "apologize", "retort", "shout", "scream",
+    "whisper", "detail", "announce", "opine", "contend", "posit", "charge", "warn", "concur",
+    "acknowledge", "explain", "learn", "worry", "cite", "blame", "demand", "insist", "suspect",
+    "doubt", "assume", "presume", "decide", "determine", "conclude", "notice", "show", "prove",
+    "say", "urge", "appeal", "praise", "hail", "welcome", "slam", "blast", "voice", "express",
+    "point", "call", "tell", "add",
+];
+
+const REPORT_IRREGULAR: &[&str] = &[
+    "said", "says", "saying", "told", "tells", "telling", "tell", "wrote", "write", "writes",
+    "writing", "written", "thought", "think", "thinks", "thinking", "felt", "feel", "feels",
+    "found", "find", "finds", "knew", "know", "knows", "swore", "swear", "swears", "sworn",
+    "learnt", "read", "reads", "maintained", "admitted", "admitting", "regretted",
+    "according", "insisted", "noted", "hoped", "argued", "vowed", "declared", "announced",
+    "revealed", "described", "shown", "proven", "cited",
+];
+
+/// Reporting verbs whose object is the content ("called for X", "outlined X", "discussed X").
+pub const OBJECT_CONTENT: &[&str] = &[
+    "outline", "outlined", "outlines", "outlining", "discuss", "discussed", "discusses",
+    "discussing", "call", "called", "calls", "calling", "urge", "urged", "urges", "urging",
+    "voice", "voiced", "voicing", "express", "expressed", "expressing", "describe", "described",
+    "describing", "demand", "demanded", "demanding", "condemn", "condemned", "condemning",
+    "hail", "hailed", "hailing", "reject", "rejected", "rejecting", "deny", "denied", "denying",
+    "stress", "stressed", "stressing", "highlight", "highlighted", "highlighting", "welcome",
+    "welcomed", "welcoming", "praise", "praised", "praising", "criticize", "criticized",
+    "criticise", "criticised", "slam", "slammed", "blast", "blasted", "blame", "blamed",
+    "accuse", "accused", "propose", "proposed", "recommend", "recommended", "pledge", "pledged",
+    "promise", "promised", "threaten", "threatened",
+];
+
+fn inflect(base: &str, out: &mut FxHashSet<String>) {
+    out.insert(base.to_string());
+    let (s, ed, ing) = if let Some(stem) = base.strip_suffix('e') {
+        (format!("{base}s"), format!("{base}d"), format!("{stem}ing"))
+    } else if base.ends_with('y') && !base.ends_with("ay") && !base.ends_with("ey") {
+        let stem = &base[..base.len() - 1];
+        (format!("{stem}ies"), format!("{stem}ied"), format!("{base}ing"))
+    } else if base.ends_with("ss") || base.ends_with("sh") || base.ends_with("ch") || base.ends_with('x') {
+        (format!("{base}es"), format!("{base}ed"), format!("{base}ing"))
+    } else if matches!(base, "admit" | "regret" | "slam" | "quip" | "vow_") {
+        let last = &base[base.len() - 1..];
+        (format!("{base}s"), format!("{base}{last}ed"), format!("{base}{last}ing"))
+    } else {
+        (format!("{base}s"), format!("{base}ed"), format!("{base}ing"))
+    };
+    out.insert(s);
+    out.insert(ed);
+    out.insert(ing);
+}
+
+/// All reporting-verb forms.
+pub fn report_verbs() -> &'static FxHashSet<String> {
+    static SET: OnceLock<FxHashSet<String>> = OnceLock::new();
+    SET.get_or_init(|| {
+        let mut s = FxHashSet::default();
+        for b in REPORT_BASE {
+            inflect(b, &mut s);
+        }
+        for w in REPORT_IRREGULAR {
+            s.insert((*w).to_string());
+        }
+        // "said" is irregular; drop the generated "sayed".
+        s.remove("sayed");
+        s.remove("telled");
+        s
+    })
+}
+
+/// True for a reporting verb form. `point` and `call` only count with their particle.
+pub fn is_report_verb(w: &str) -> bool {
+    report_verbs().contains(w)
+}
+
+/// Verbs that need a particle to report ("point out", "call for").
+pub fn needs_particle(w: &str) -> Option<&'static str> {
+    match w {
+        "point" | "points" | "pointed" | "pointing" => Some("out"),
+        "call" | "calls" | "called" | "calling" => Some("for"),
+        "according" => Some("to"),
+        _ => None,
+    }
+}
+
+/// Reporting verbs that are weak on their own (content must follow as a that-clause).
+pub fn needs_that(w: &str) -> bool {
+    matches!(
+        w,
+        "show" | "shows" | "showed" | "shown" | "showing" | "prove" | "proved" | "proves"
+            | "proven" | "know" | "knew" | "knows" | "find" | "finds" | "found" | "learn"
+            | "learned" | "learnt" | "learns" | "decide" | "decided" | "determine" | "determined"
+            | "notice" | "noticed" | "feel" | "feels" | "felt" | "read" | "reads" | "worry"
+            | "worried" | "worries" | "fear" | "feared" | "fears" | "realize" | "realized"
+            | "realise" | "realised" | "recognize" | "recognized" | "hope" | "hoped" | "hopes"
+            | "expect" | "expected" | "expects" | "suspect" | "suspected" | "doubt" | "doubted"
+            | "assume" | "assumed" | "presume" | "presumed" | "ask" | "asked" | "asks"
+            | "question" | "questioned" | "wonder" | "wondered" | "cite" | "cited" | "cites"
+            | "brief" | "briefed" | "inform" | "informed" | "counter" | "countered"
+    )
+}
+
+/// Pronouns that can stand for a speaker.
+pub fn pronoun(w: &str) -> Option<bool> {
+    // Some(true) = singular person, Some(false) = plural/group.
+    match w {
+        "he" | "she" => Some(true),
+        "they" | "we" => Some(false),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inflections() {
+        for w in ["said", "adding", "noted", "stresses", "denied", "told", "underlined", "admitted"] {
+            assert!(is_report_verb(w), "{w}");
+        }
+        assert!(!is_report_verb("sayed"));
+        assert!(!is_report_verb("table"));
+    }
+}

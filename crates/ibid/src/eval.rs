@@ -1,0 +1,107 @@
+//! `ibid eval`: scores ibid's stages on the evaluation data in `../shared/data/` with each
+//! dataset's standard metric. The scoring code lives in the stage crates; this is wiring and
+//! printing.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use clap::{Subcommand, ValueEnum};
+
+/// What to evaluate.
+#[derive(Debug, Subcommand)]
+pub enum EvalCommand {
+    /// Story clustering: BCubed and pairwise P/R/F1 against gold events.
+    Stories {
+        /// Dataset.
+        #[arg(long, value_enum)]
+        dataset: StoriesDataset,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Story datasets.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum StoriesDataset {
+    /// ECB+ (train and dev topics reported separately; the source-URL line is dropped).
+    Ecbplus,
+    /// BASIL (the same event from three outlets).
+    Basil,
+}
+
+/// Where the evaluation data lives: `--data`, `IBID_DATA`, else `../shared/data`.
+pub fn data_dir(explicit: Option<PathBuf>) -> PathBuf {
+    explicit.unwrap_or_else(|| PathBuf::from("../shared/data"))
+}
+
+fn need(path: PathBuf) -> Result<PathBuf> {
+    if !path.exists() {
+        bail!(
+            "{} not found: point --data (or IBID_DATA) at the evaluation data folder",
+            path.display()
+        );
+    }
+    Ok(path)
+}
+
+pub fn run(cmd: EvalCommand, data: &Path) -> Result<()> {
+    let out = &mut std::io::stdout().lock();
+    match cmd {
+        EvalCommand::Stories { dataset, json } => {
+            let cfg = ibid_stories::StoryConfig::default();
+            let reports = match dataset {
+                StoriesDataset::Ecbplus => {
+                    let p = need(data.join("ecbplus/documents.jsonl"))?;
+                    ibid_stories::eval::evaluate_ecbplus(&p, &cfg)
+                        .with_context(|| format!("evaluating {}", p.display()))?
+                }
+                StoriesDataset::Basil => {
+                    let p = need(data.join("basil/articles.jsonl"))?;
+                    vec![ibid_stories::eval::evaluate_basil(&p, &cfg)
+                        .with_context(|| format!("evaluating {}", p.display()))?]
+                }
+            };
+            if json {
+                writeln!(out, "{}", serde_json::to_string_pretty(&reports)?)?;
+                return Ok(());
+            }
+            writeln!(
+                out,
+                "{:<8} {:<6} {:>5} {:>5} {:>5}  {:>6} {:>6} {:>6}  {:>6} {:>6} {:>6}  {:>8}",
+                "dataset",
+                "split",
+                "docs",
+                "gold",
+                "pred",
+                "B3 P",
+                "B3 R",
+                "B3 F1",
+                "pair P",
+                "pair R",
+                "pair F1",
+                "docs/s"
+            )?;
+            for r in &reports {
+                writeln!(
+                    out,
+                    "{:<8} {:<6} {:>5} {:>5} {:>5}  {:>6.3} {:>6.3} {:>6.3}  {:>6.3} {:>6.3} {:>6.3}  {:>8.0}",
+                    r.dataset,
+                    r.split,
+                    r.docs,
+                    r.gold_clusters,
+                    r.pred_clusters,
+                    r.bcubed.p,
+                    r.bcubed.r,
+                    r.bcubed.f1,
+                    r.pairwise.p,
+                    r.pairwise.r,
+                    r.pairwise.f1,
+                    r.docs_per_sec
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
