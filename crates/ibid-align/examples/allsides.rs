@@ -1,7 +1,8 @@
 //! Scale benchmark: aligns every article of the AllSides corpus against every other through a
 //! [`PassageIndex`], in batches, on a 2-thread rayon pool (override with RAYON_NUM_THREADS).
 //!
-//! `cargo run --release -p ibid-align --example allsides [PATH] [--batch N] [--examples N]`
+//! `cargo run --release -p ibid-align --example allsides [PATH] [--batch N] [--examples N]
+//! [--limit N]`
 //!
 //! Reports wall time, peak memory (VmHWM), alignments and passage clusters, how many link
 //! different outlets, and prints random cross-outlet examples for checking by hand. Texts are
@@ -71,12 +72,13 @@ fn main() {
         env!("CARGO_MANIFEST_DIR"),
         "/../../../shared/data/allsides/articles.jsonl.gz"
     ));
-    let (mut batch, mut show) = (4000usize, 10usize);
+    let (mut batch, mut show, mut limit) = (4000usize, 10usize, usize::MAX);
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
             "--batch" => batch = args.next().and_then(|v| v.parse().ok()).unwrap_or(batch),
             "--examples" => show = args.next().and_then(|v| v.parse().ok()).unwrap_or(show),
+            "--limit" => limit = args.next().and_then(|v| v.parse().ok()).unwrap_or(limit),
             _ => path = PathBuf::from(a),
         }
     }
@@ -93,7 +95,7 @@ fn main() {
     let mut dates: Vec<Option<DateTime<FixedOffset>>> = Vec::new();
     let mut alignments: Vec<Alignment> = Vec::new();
     let mut words = 0usize;
-    let mut records = open(&path).peekable();
+    let mut records = open(&path).take(limit).peekable();
     while records.peek().is_some() {
         let chunk: Vec<Record> = records.by_ref().take(batch).collect();
         let docs: Vec<AlignDoc> = chunk

@@ -66,9 +66,18 @@ impl PassageIndex {
         let base = self.docs.len();
         let cfg = self.cfg.clone();
         let toks: Vec<Tokens> = docs.par_iter().map(|d| tokenize(d.text)).collect();
-        let keys: Vec<Vec<u32>> = toks
+        let n = cfg.index_ngram.max(1);
+        let prints: Vec<Vec<(u32, u32)>> = toks
             .par_iter()
-            .map(|t| fingerprints(&t.hash, cfg.index_ngram.max(1), cfg.index_window))
+            .map(|t| fingerprints(&t.hash, n, cfg.index_window))
+            .collect();
+        let keys: Vec<Vec<u32>> = prints
+            .iter()
+            .map(|p| {
+                let mut k: Vec<u32> = p.iter().map(|x| x.0).collect();
+                k.dedup();
+                k
+            })
             .collect();
         let mut fresh: Vec<(u32, u32)> = keys
             .iter()
@@ -102,7 +111,10 @@ impl PassageIndex {
                 } else {
                     &stored[e].hash
                 };
-                let hits = align_words(ha, &tb.hash, &cfg);
+                let mut hits = align_words(ha, &tb.hash, &cfg);
+                // A passage must hold a shared fingerprint under the DF cap: stock phrases
+                // ("on the south lawn of the white house") are made only of common n-grams.
+                hits.retain(|h| holds_rare_shared(postings, &prints[d - base], n, h, e as u32));
                 if hits.is_empty() {
                     return Vec::new();
                 }
@@ -231,6 +243,20 @@ fn candidates(postings: &[(u32, u32)], keys: &[u32], d: u32, cfg: &AlignConfig) 
     c.sort_unstable_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(&y.1)));
     c.truncate(cfg.max_candidates);
     c.into_iter().map(|(_, doc)| doc).collect()
+}
+
+/// True when one of `d`'s fingerprints (`prints`: key, n-gram start) lies wholly inside the
+/// hit's range in `d`, is live (under the DF cap) and is shared with document `e`.
+fn holds_rare_shared(postings: &[(u32, u32)], prints: &[(u32, u32)], n: usize, h: &Hit, e: u32) -> bool {
+    prints.iter().any(|&(key, pos)| {
+        let pos = pos as usize;
+        if pos < h.b.0 || pos + n > h.b.1 {
+            return false;
+        }
+        let lo = postings.partition_point(|p| p.0 < key);
+        let group = &postings[lo..lo + postings[lo..].iter().take_while(|p| p.0 == key).count()];
+        group.binary_search(&(key, e)).is_ok()
+    })
 }
 
 fn put_u64(w: &mut Vec<u8>, x: u64) {

@@ -122,7 +122,7 @@ impl Default for AlignConfig {
             anchor_ngram: 3,
             max_anchor_repeat: 4,
             max_gap: 30,
-            min_words: 8,
+            min_words: 12,
             min_similarity: 0.5,
         }
     }

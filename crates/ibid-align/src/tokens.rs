@@ -100,18 +100,19 @@ fn fmix64(mut k: u64) -> u64 {
 
 /// Winnowing (Schleimer, Wilkerson & Aiken 2003): the minimum hash of every window of `w`
 /// consecutive n-gram hashes. Any shared run of at least `w + n - 1` words yields at least one
-/// shared fingerprint, while only about `2 / (w + 1)` of the n-grams are kept. Returns the
-/// distinct fingerprints, folded to 32 bits, sorted.
-pub(crate) fn fingerprints(words: &[u32], n: usize, w: usize) -> Vec<u32> {
+/// shared fingerprint, while only about `2 / (w + 1)` of the n-grams are kept. Returns
+/// `(fingerprint folded to 32 bits, word position of its n-gram)`, sorted; a fingerprint
+/// selected at several positions appears once per position.
+pub(crate) fn fingerprints(words: &[u32], n: usize, w: usize) -> Vec<(u32, u32)> {
     let grams = ngram_hashes(words, n);
     let w = w.max(1);
-    let mut out: Vec<u32> = Vec::new();
+    let mut out: Vec<(u32, u32)> = Vec::new();
     if grams.is_empty() {
         return out;
     }
     if grams.len() <= w {
-        if let Some(&m) = grams.iter().min() {
-            out.push(fold(m));
+        if let Some((p, &m)) = grams.iter().enumerate().min_by_key(|x| x.1) {
+            out.push((fold(m), p as u32));
         }
         return out;
     }
@@ -125,12 +126,11 @@ pub(crate) fn fingerprints(words: &[u32], n: usize, w: usize) -> Vec<u32> {
             }
         }
         if best != last_pick {
-            out.push(fold(grams[best]));
+            out.push((fold(grams[best]), best as u32));
             last_pick = best;
         }
     }
     out.sort_unstable();
-    out.dedup();
     out
 }
 
@@ -273,7 +273,7 @@ mod tests {
         let b = tokenize("zz yy four five six seven eight nine ten qq");
         let fa = fingerprints(&a.hash, 4, 4);
         let fb = fingerprints(&b.hash, 4, 4);
-        assert!(fa.iter().any(|x| fb.binary_search(x).is_ok()));
+        assert!(fa.iter().any(|x| fb.iter().any(|y| y.0 == x.0)));
         assert!(fa.len() < a.len());
     }
 }

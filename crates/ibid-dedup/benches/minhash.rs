@@ -7,15 +7,47 @@ use std::hint::black_box;
 /// A made-up ~900-word article (deterministic pseudo-random words), the allsides median size.
 fn article() -> String {
     const WORDS: &[&str] = &[
-        "the", "minister", "said", "on", "tuesday", "that", "talks", "would", "resume", "after",
-        "a", "meeting", "with", "officials", "in", "capital", "city", "where", "protesters",
-        "gathered", "outside", "parliament", "government", "spokesman", "added", "economy",
-        "growth", "percent", "report", "Ünïcode", "2016", "election", "court", "ruling",
+        "the",
+        "minister",
+        "said",
+        "on",
+        "tuesday",
+        "that",
+        "talks",
+        "would",
+        "resume",
+        "after",
+        "a",
+        "meeting",
+        "with",
+        "officials",
+        "in",
+        "capital",
+        "city",
+        "where",
+        "protesters",
+        "gathered",
+        "outside",
+        "parliament",
+        "government",
+        "spokesman",
+        "added",
+        "economy",
+        "growth",
+        "percent",
+        "report",
+        "Ünïcode",
+        "2016",
+        "election",
+        "court",
+        "ruling",
     ];
     let mut state = 12345u64;
     let mut out = String::new();
     for i in 0..900 {
-        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         out.push_str(WORDS[(state >> 33) as usize % WORDS.len()]);
         out.push_str(if i % 17 == 16 { ". " } else { " " });
     }

@@ -15,9 +15,9 @@ use std::time::Instant;
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use ibid_dedup::{fingerprint_set, DedupConfig, DedupDoc, DedupIndex};
-use std::os::unix::fs::FileExt;
 use rayon::prelude::*;
 use serde::Deserialize;
+use std::os::unix::fs::FileExt;
 
 #[derive(Deserialize)]
 struct Rec<'a> {
@@ -35,12 +35,15 @@ struct Batch {
     lines: Vec<(usize, usize)>,
 }
 
-const BATCH_BYTES: usize = 2 << 20;
+const BATCH_BYTES: usize = 1 << 20;
 
 fn open(path: &str) -> std::io::Result<Box<dyn Read + Send>> {
     let f = File::open(path)?;
     Ok(if path.ends_with(".gz") {
-        Box::new(flate2::read::MultiGzDecoder::new(BufReader::with_capacity(1 << 20, f)))
+        Box::new(flate2::read::MultiGzDecoder::new(BufReader::with_capacity(
+            1 << 20,
+            f,
+        )))
     } else {
         Box::new(f)
     })
@@ -53,7 +56,10 @@ fn stream(path: &str) -> std::io::Result<Receiver<Batch>> {
     std::thread::spawn(move || {
         let mut r = BufReader::with_capacity(1 << 20, reader);
         loop {
-            let mut b = Batch { buf: String::with_capacity(BATCH_BYTES + (256 << 10)), lines: Vec::new() };
+            let mut b = Batch {
+                buf: String::with_capacity(BATCH_BYTES + (256 << 10)),
+                lines: Vec::new(),
+            };
             while b.buf.len() < BATCH_BYTES {
                 let start = b.buf.len();
                 match r.read_line(&mut b.buf) {
@@ -81,7 +87,10 @@ fn stream(path: &str) -> std::io::Result<Receiver<Batch>> {
 
 fn hwm(at: &str) {
     if let Ok(s) = std::fs::read_to_string("/proc/self/status") {
-        let v: Vec<&str> = s.lines().filter(|l| l.starts_with("VmHWM") || l.starts_with("VmRSS")).collect();
+        let v: Vec<&str> = s
+            .lines()
+            .filter(|l| l.starts_with("VmHWM") || l.starts_with("VmRSS"))
+            .collect();
         eprintln!("{at}: {v:?}");
     }
 }
@@ -117,7 +126,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .collect();
         let docs: Vec<DedupDoc> = recs
             .iter()
-            .map(|r| DedupDoc { id: &r.id, published: r.date.as_deref().and_then(parse_date), text: &r.text })
+            .map(|r| DedupDoc {
+                id: &r.id,
+                published: r.date.as_deref().and_then(parse_date),
+                text: &r.text,
+            })
             .collect();
         let (_, sets) = index.add_batch_fingerprints(&docs);
         for f in sets {
@@ -131,6 +144,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     hwm("pass1");
     let t1 = Instant::now();
     let pairs = index.candidates(0);
+    hwm("lsh");
     let t2 = Instant::now();
 
     // Exact verification: sets are read back from the spill file (page cache) and sorted
@@ -139,29 +153,51 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let &(at, n) = spill_at.get(d as usize)?;
         let mut buf = vec![0u8; n as usize * 4];
         spill.read_exact_at(&mut buf, at).ok()?;
-        Some(fingerprint_set(buf.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect()))
+        Some(fingerprint_set(
+            buf.chunks_exact(4)
+                .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+                .collect(),
+        ))
     };
     index.verify_grouped(&pairs, read_set);
     hwm("verify");
     let t3 = Instant::now();
 
-    let results = index.results();
+    // Streamed from the compact per-doc originals rather than `results()`, which would hold
+    // a String pair per doc.
+    let (orig, size) = index.originals();
     let mut w = BufWriter::new(File::create(out)?);
-    for r in &results {
-        serde_json::to_writer(&mut w, &serde_json::json!({"id": r.id, "group": r.group}))?;
+    for (i, &o) in orig.iter().enumerate() {
+        let (id, group) = (
+            index.id(i).unwrap_or(""),
+            index.id(o as usize).unwrap_or(""),
+        );
+        serde_json::to_writer(&mut w, &serde_json::json!({"id": id, "group": group}))?;
         w.write_all(b"\n")?;
     }
     w.flush()?;
+    hwm("results");
     let dup_pairs = index.pairs();
     let mut w = BufWriter::new(File::create(format!("{out}.pairs.jsonl"))?);
     for p in &dup_pairs {
         let (a, b) = (index.id(p.a).unwrap_or(""), index.id(p.b).unwrap_or(""));
-        serde_json::to_writer(&mut w, &serde_json::json!({"a": a, "b": b, "jaccard": p.jaccard}))?;
+        serde_json::to_writer(
+            &mut w,
+            &serde_json::json!({"a": a, "b": b, "jaccard": p.jaccard}),
+        )?;
         w.write_all(b"\n")?;
     }
     w.flush()?;
-    let groups = results.iter().filter(|r| r.group_size > 1 && r.duplicate_of.is_none()).count();
-    let contained = results.iter().filter(|r| !r.contained_in.is_empty()).count();
+    let groups = (0..orig.len())
+        .filter(|&i| size[i] > 1 && orig[i] as usize == i)
+        .count();
+    let contained: std::collections::HashSet<u32> = index
+        .links()
+        .iter()
+        .filter(|l| l.jaccard < 0.8 && l.containment >= 0.8 && l.size_a != l.size_b)
+        .map(|l| if l.size_a < l.size_b { l.a } else { l.b })
+        .collect();
+    let contained = contained.len();
     eprintln!(
         "docs {} | candidates {} | links {} | dup pairs {} | groups(>1) {} | contained {} | pass1 {:.2}s lsh {:.2}s verify {:.2}s total {:.2}s",
         index.len(),

@@ -181,6 +181,10 @@ pub struct DedupResult {
     pub contained_in: Vec<String>,
 }
 
+/// What the parallel part of `add_batch` computes per doc: exact key, word count, shingle
+/// count, containment samples, fingerprints (when asked for).
+type BatchMeta = (u64, u32, u32, Vec<u32>, Vec<u32>);
+
 /// Per-doc data kept by the index (everything else is re-derived from the text on demand).
 #[derive(Debug, Clone)]
 struct DocMeta {
@@ -279,11 +283,18 @@ impl DedupIndex {
     /// column) to verify candidates later with [`Self::verify_grouped`] on
     /// [`fingerprint_set`](crate::fingerprint_set)s, without re-reading the texts. (Sorting
     /// is left to verification: only candidates need it.)
-    pub fn add_batch_fingerprints(&mut self, docs: &[DedupDoc<'_>]) -> (Range<usize>, Vec<Vec<u32>>) {
+    pub fn add_batch_fingerprints(
+        &mut self,
+        docs: &[DedupDoc<'_>],
+    ) -> (Range<usize>, Vec<Vec<u32>>) {
         self.add_batch_impl(docs, true)
     }
 
-    fn add_batch_impl(&mut self, docs: &[DedupDoc<'_>], keep: bool) -> (Range<usize>, Vec<Vec<u32>>) {
+    fn add_batch_impl(
+        &mut self,
+        docs: &[DedupDoc<'_>],
+        keep: bool,
+    ) -> (Range<usize>, Vec<Vec<u32>>) {
         let p = self.config.num_perm;
         let k = self.config.shingle_size;
         let start = self.docs.len();
@@ -291,7 +302,7 @@ impl DedupIndex {
         let rows = self.config.rows();
         let mut keys = vec![0u32; docs.len() * nb];
         let bits = self.config.containment_sample_bits;
-        let metas: Vec<(u64, u32, u32, Vec<u32>, Vec<u32>)> = docs
+        let metas: Vec<BatchMeta> = docs
             .par_iter()
             .zip(keys.par_chunks_mut(nb))
             .map_init(
@@ -299,7 +310,8 @@ impl DedupIndex {
                 |(sh, xs, sig), (doc, out)| {
                     let n_words = sh.shingle(doc.text, k);
                     self.hasher.signature_into(&sh.shingles, xs, sig);
-                    for (band, (o, rows)) in out.iter_mut().zip(sig.chunks_exact(rows)).enumerate() {
+                    for (band, (o, rows)) in out.iter_mut().zip(sig.chunks_exact(rows)).enumerate()
+                    {
                         *o = band_key(rows, band);
                     }
                     let exact = sh.exact;
@@ -341,11 +353,15 @@ impl DedupIndex {
 
     fn push_samples(&mut self, samples: &[u32]) {
         self.samples.extend_from_slice(samples);
-        self.sample_start.push(u32::try_from(self.samples.len()).unwrap_or(u32::MAX));
+        self.sample_start
+            .push(u32::try_from(self.samples.len()).unwrap_or(u32::MAX));
     }
 
     fn samples_of(&self, i: usize) -> &[u32] {
-        let (s, e) = (self.sample_start[i] as usize, self.sample_start[i + 1] as usize);
+        let (s, e) = (
+            self.sample_start[i] as usize,
+            self.sample_start[i + 1] as usize,
+        );
         self.samples.get(s..e).unwrap_or_default()
     }
 
@@ -359,14 +375,43 @@ impl DedupIndex {
         if self.config.containment_sample_bits == 0 {
             return Vec::new();
         }
-        let mut table: Vec<(u32, u32)> = reps
-            .iter()
-            .flat_map(|&i| self.samples_of(i as usize).iter().map(move |&h| (h, i)))
-            .collect();
-        table.par_sort_unstable();
+        // Four shards by the samples' top bits: a quarter of the table in memory at a time.
         let mut pairs: Vec<u64> = Vec::new();
+        for shard in 0..4u32 {
+            let mut table: Vec<(u32, u32)> = reps
+                .iter()
+                .flat_map(|&i| {
+                    self.samples_of(i as usize)
+                        .iter()
+                        .filter(move |&&h| h >> 30 == shard)
+                        .map(move |&h| (h, i))
+                })
+                .collect();
+            table.par_sort_unstable();
+            self.sample_pairs(&table, since, &mut pairs);
+        }
+        pairs.par_sort_unstable();
+        let min_shared = self.config.containment_min_shared;
+        pairs
+            .chunk_by(|x, y| x == y)
+            .filter_map(|run| {
+                let (a, b) = ((run[0] >> 32) as u32, run[0] as u32);
+                let small = self
+                    .samples_of(a as usize)
+                    .len()
+                    .min(self.samples_of(b as usize).len());
+                (run.len() >= min_shared && 2 * run.len() >= small).then_some((a, b))
+            })
+            .collect()
+    }
+
+    /// Pairs of docs in each run of equal samples of a sorted `(sample, doc)` table.
+    fn sample_pairs(&self, table: &[(u32, u32)], since: u32, pairs: &mut Vec<u64>) {
         for run in table.chunk_by(|x, y| x.0 == y.0) {
-            if run.len() < 2 || run.len() > self.config.max_sample_docs || run.last().is_some_and(|r| r.1 < since) {
+            if run.len() < 2
+                || run.len() > self.config.max_sample_docs
+                || run.last().is_some_and(|r| r.1 < since)
+            {
                 continue;
             }
             for (x, &(_, a)) in run.iter().enumerate() {
@@ -377,22 +422,12 @@ impl DedupIndex {
                 }
             }
         }
-        drop(table);
-        pairs.par_sort_unstable();
-        let min_shared = self.config.containment_min_shared;
-        pairs
-            .chunk_by(|x, y| x == y)
-            .filter_map(|run| {
-                let (a, b) = ((run[0] >> 32) as u32, run[0] as u32);
-                let small = self.samples_of(a as usize).len().min(self.samples_of(b as usize).len());
-                (run.len() >= min_shared && 2 * run.len() >= small).then_some((a, b))
-            })
-            .collect()
     }
 
-    /// Candidate pairs `(a, b)`, `a < b`, of exact-copy representatives that share an LSH band
-    /// in at least `min_shared_bands` bands (or share containment samples), where `b >= since` (pass 0 for all pairs, or the first
-    /// index of a new batch to match only the new docs). Sorted, without repeats.
+    /// Candidate pairs `(a, b)`, `a < b`, of exact-copy representatives that collide in at
+    /// least `min_shared_bands` LSH bands or share enough containment samples, where
+    /// `b >= since` (pass 0 for all pairs, or the first index of a new batch to match only the
+    /// new docs). Sorted, without repeats.
     pub fn candidates(&self, since: usize) -> Vec<(u32, u32)> {
         let nb = self.config.bands;
         let reps: Vec<u32> = (0..self.docs.len() as u32)
@@ -403,8 +438,10 @@ impl DedupIndex {
         let mut pairs: Vec<u64> = (0..self.config.bands)
             .into_par_iter()
             .flat_map_iter(|band| {
-                let mut table: Vec<(u32, u32)> =
-                    reps.iter().map(|&i| (self.keys[i as usize * nb + band], i)).collect();
+                let mut table: Vec<(u32, u32)> = reps
+                    .iter()
+                    .map(|&i| (self.keys[i as usize * nb + band], i))
+                    .collect();
                 table.sort_unstable();
                 let mut out = Vec::new();
                 for run in table.chunk_by(|x, y| x.0 == y.0) {
@@ -468,7 +505,9 @@ impl DedupIndex {
         F: Fn(u32) -> Option<Cow<'t, str>> + Sync,
     {
         let k = self.config.shingle_size;
-        self.verify_grouped(pairs, |i| text_of(i).map(|t| Shingler::default().shingle_set(&t, k)))
+        self.verify_grouped(pairs, |i| {
+            text_of(i).map(|t| Shingler::default().shingle_set(&t, k))
+        })
     }
 
     /// Verifies candidate pairs with sets built on demand by `load(i)` (sorted, distinct;
@@ -518,8 +557,10 @@ impl DedupIndex {
                 members.dedup();
                 let mut out = Vec::new();
                 if members.len() <= MAX_COMPONENT {
-                    let sets: HashMap<u32, Vec<T>> =
-                        members.iter().filter_map(|&d| Some((d, load(d)?))).collect();
+                    let sets: HashMap<u32, Vec<T>> = members
+                        .iter()
+                        .filter_map(|&d| Some((d, load(d)?)))
+                        .collect();
                     for &(_, a, b) in comp.iter() {
                         if let (Some(sa), Some(sb)) = (sets.get(&a), sets.get(&b)) {
                             out.extend(verify_sets(cfg, a, b, sa, sb));
@@ -557,7 +598,8 @@ impl DedupIndex {
         let first = range.start as u32;
         self.verify(&pairs, |i| {
             if i >= first {
-                docs.get((i - first) as usize).map(|d| Cow::Borrowed(d.text))
+                docs.get((i - first) as usize)
+                    .map(|d| Cow::Borrowed(d.text))
             } else {
                 old_text(i)
             }
@@ -616,19 +658,8 @@ impl DedupIndex {
 
     /// The verdict for every indexed doc, in index order.
     pub fn results(&self) -> Vec<DedupResult> {
-        let comp = self.components();
         let n = self.docs.len();
-        // Original of each component: earliest published, undated last, ties by id.
-        let mut best: HashMap<u32, u32> = HashMap::new();
-        let mut size: HashMap<u32, usize> = HashMap::new();
-        for i in 0..n {
-            let c = comp[i];
-            *size.entry(c).or_default() += 1;
-            let e = best.entry(c).or_insert(i as u32);
-            if self.original_key(i) < self.original_key(*e as usize) {
-                *e = i as u32;
-            }
-        }
+        let (orig_of, size_of) = self.originals();
         let classes = self.exact_classes();
         let members = |r: u32| -> Vec<u32> { classes.get(&r).cloned().unwrap_or_else(|| vec![r]) };
         let mut contains: Vec<Vec<u32>> = vec![Vec::new(); n];
@@ -640,7 +671,11 @@ impl DedupIndex {
             {
                 continue;
             }
-            let (small, big) = if l.size_a < l.size_b { (l.a, l.b) } else { (l.b, l.a) };
+            let (small, big) = if l.size_a < l.size_b {
+                (l.a, l.b)
+            } else {
+                (l.b, l.a)
+            };
             for &s in &members(small) {
                 for &b in &members(big) {
                     contains[b as usize].push(s);
@@ -651,23 +686,44 @@ impl DedupIndex {
         let ids = |v: &mut Vec<u32>| -> Vec<String> {
             v.sort_unstable();
             v.dedup();
-            v.iter().map(|&i| self.docs[i as usize].id.to_string()).collect()
+            v.iter()
+                .map(|&i| self.docs[i as usize].id.to_string())
+                .collect()
         };
         (0..n)
             .map(|i| {
-                let c = comp[i];
-                let orig = best.get(&c).copied().unwrap_or(i as u32) as usize;
+                let orig = orig_of[i] as usize;
                 let orig_id = self.docs[orig].id.to_string();
                 DedupResult {
                     id: self.docs[i].id.to_string(),
                     duplicate_of: (orig != i).then(|| orig_id.clone()),
                     group: orig_id,
-                    group_size: size.get(&c).copied().unwrap_or(1),
+                    group_size: size_of[i] as usize,
                     contains: ids(&mut contains[i]),
                     contained_in: ids(&mut contained_in[i]),
                 }
             })
             .collect()
+    }
+
+    /// For every doc, the index of its group's original and the group's size: the compact
+    /// form of [`Self::results`] (8 bytes a doc) for callers that stream their output.
+    pub fn originals(&self) -> (Vec<u32>, Vec<u32>) {
+        let comp = self.components();
+        let n = self.docs.len();
+        // Original of each component: earliest published, undated last, ties by id.
+        let mut best: Vec<u32> = (0..n as u32).collect();
+        let mut size = vec![0u32; n];
+        for (i, &c) in comp.iter().enumerate() {
+            let c = c as usize;
+            size[c] += 1;
+            if self.original_key(i) < self.original_key(best[c] as usize) {
+                best[c] = i as u32;
+            }
+        }
+        let orig = comp.iter().map(|&c| best[c as usize]).collect();
+        let sizes = comp.iter().map(|&c| size[c as usize]).collect();
+        (orig, sizes)
     }
 
     fn original_key(&self, i: usize) -> (bool, Option<DateTime<FixedOffset>>, &str) {
@@ -684,7 +740,11 @@ impl DedupIndex {
         for m in classes.values() {
             for (x, &a) in m.iter().enumerate() {
                 for &b in &m[x + 1..] {
-                    out.push(DupPair { a: a as usize, b: b as usize, jaccard: 1.0 });
+                    out.push(DupPair {
+                        a: a as usize,
+                        b: b as usize,
+                        jaccard: 1.0,
+                    });
                 }
             }
         }
@@ -695,7 +755,11 @@ impl DedupIndex {
             for &a in &members(l.a) {
                 for &b in &members(l.b) {
                     let (a, b) = (a.min(b) as usize, a.max(b) as usize);
-                    out.push(DupPair { a, b, jaccard: f64::from(l.jaccard) });
+                    out.push(DupPair {
+                        a,
+                        b,
+                        jaccard: f64::from(l.jaccard),
+                    });
                 }
             }
         }
@@ -791,7 +855,13 @@ impl DedupIndex {
                 *index.exact_rep.entry(exact).or_insert(idx)
             };
             index.rep.push(rep);
-            index.docs.push(DocMeta { id: id.into(), published, exact, n_words, n_shingles });
+            index.docs.push(DocMeta {
+                id: id.into(),
+                published,
+                exact,
+                n_words,
+                n_shingles,
+            });
         }
         index.keys.reserve(n * nb);
         for _ in 0..n * nb {
@@ -833,7 +903,11 @@ fn containment_samples(shingles: &[u64], bits: u32) -> Vec<u32> {
     if bits == 0 {
         return Vec::new();
     }
-    let mut v: Vec<u32> = shingles.iter().filter(|&&s| s >> (64 - bits) == 0).map(|&s| s as u32).collect();
+    let mut v: Vec<u32> = shingles
+        .iter()
+        .filter(|&&s| s >> (64 - bits) == 0)
+        .map(|&s| s as u32)
+        .collect();
     v.sort_unstable();
     v.dedup();
     v
@@ -924,8 +998,14 @@ struct Reader<'a> {
 
 impl<'a> Reader<'a> {
     fn take(&mut self, n: usize) -> Result<&'a [u8], DedupError> {
-        let end = self.pos.checked_add(n).ok_or(DedupError::Corrupt("length"))?;
-        let s = self.b.get(self.pos..end).ok_or(DedupError::Corrupt("truncated"))?;
+        let end = self
+            .pos
+            .checked_add(n)
+            .ok_or(DedupError::Corrupt("length"))?;
+        let s = self
+            .b
+            .get(self.pos..end)
+            .ok_or(DedupError::Corrupt("truncated"))?;
         self.pos = end;
         Ok(s)
     }
@@ -982,7 +1062,11 @@ mod tests {
                 .and_then(|x| x.and_hms_opt(0, 0, 0))
                 .map(|t| t.and_utc().fixed_offset())
         });
-        DedupDoc { id, published, text }
+        DedupDoc {
+            id,
+            published,
+            text,
+        }
     }
 
     fn by_id(results: &[DedupResult]) -> HashMap<&str, &DedupResult> {
@@ -999,7 +1083,11 @@ mod tests {
         b[300] = "quokka";
         let b = b.join(" ");
         let c = article(2, 400);
-        let docs = [doc("late", Some(5), &a), doc("early", Some(2), &b), doc("other", Some(1), &c)];
+        let docs = [
+            doc("late", Some(5), &a),
+            doc("early", Some(2), &b),
+            doc("other", Some(1), &c),
+        ];
         let (res, pairs) = dedup(&docs, &DedupConfig::default()).unwrap();
         let r = by_id(&res);
         assert_eq!(r["late"].group, "early");
@@ -1015,7 +1103,11 @@ mod tests {
     #[test]
     fn undated_sorts_after_dated_and_ties_break_by_id() {
         let a = article(3, 200);
-        let docs = [doc("z", None, &a), doc("b", Some(3), &a), doc("a", Some(3), &a)];
+        let docs = [
+            doc("z", None, &a),
+            doc("b", Some(3), &a),
+            doc("a", Some(3), &a),
+        ];
         let (res, pairs) = dedup(&docs, &DedupConfig::default()).unwrap();
         assert!(res.iter().all(|r| r.group == "a"));
         assert_eq!(pairs.len(), 3);
@@ -1031,9 +1123,15 @@ mod tests {
         let r = by_id(&res);
         assert_eq!(r["local"].contains, ["wire"]);
         assert_eq!(r["wire"].contained_in, ["local"]);
-        assert!(pairs.is_empty(), "containment is not duplication by default");
+        assert!(
+            pairs.is_empty(),
+            "containment is not duplication by default"
+        );
         assert_eq!(r["wire"].group, "wire");
-        let cfg = DedupConfig { group_contained: true, ..DedupConfig::default() };
+        let cfg = DedupConfig {
+            group_contained: true,
+            ..DedupConfig::default()
+        };
         let (res, _) = dedup(&docs, &cfg).unwrap();
         assert_eq!(by_id(&res)["local"].group, "wire");
     }
@@ -1043,16 +1141,24 @@ mod tests {
         let docs: Vec<DedupDoc> = ["", "", "  ", "Photo: AP", "photo ap", "Subscribe now"]
             .iter()
             .enumerate()
-            .map(|(i, t)| DedupDoc { id: ["a", "b", "c", "d", "e", "f"][i], published: None, text: t })
+            .map(|(i, t)| DedupDoc {
+                id: ["a", "b", "c", "d", "e", "f"][i],
+                published: None,
+                text: t,
+            })
             .collect();
         let (res, pairs) = dedup(&docs, &DedupConfig::default()).unwrap();
         assert!(pairs.is_empty());
-        assert!(res.iter().all(|r| r.group_size == 1 && r.duplicate_of.is_none()));
+        assert!(res
+            .iter()
+            .all(|r| r.group_size == 1 && r.duplicate_of.is_none()));
     }
 
     #[test]
     fn incremental_matches_batch_and_survives_serialisation() {
-        let texts: Vec<String> = (0..40).map(|i| article(100 + i % 13, 150 + (i as usize % 7))).collect();
+        let texts: Vec<String> = (0..40)
+            .map(|i| article(100 + i % 13, 150 + (i as usize % 7)))
+            .collect();
         let ids: Vec<String> = (0..40).map(|i| format!("d{i:02}")).collect();
         let docs: Vec<DedupDoc> = texts
             .iter()
@@ -1089,9 +1195,16 @@ mod tests {
 
     #[test]
     fn bad_config_is_rejected() {
-        let bad = DedupConfig { bands: 33, ..DedupConfig::default() };
+        let bad = DedupConfig {
+            bands: 33,
+            ..DedupConfig::default()
+        };
         assert!(DedupIndex::new(bad).is_err());
-        assert!(DedupIndex::new(DedupConfig { threshold: 0.0, ..DedupConfig::default() }).is_err());
+        assert!(DedupIndex::new(DedupConfig {
+            threshold: 0.0,
+            ..DedupConfig::default()
+        })
+        .is_err());
     }
 
     proptest! {
@@ -1147,7 +1260,9 @@ mod tests {
         let docs: Vec<DedupDoc> = files.iter().map(|(n, t)| doc(n, None, t)).collect();
         let (res, pairs) = dedup(&docs, &DedupConfig::default()).unwrap();
         assert!(pairs.is_empty(), "{pairs:?}");
-        assert!(res.iter().all(|r| r.group_size == 1 && r.contains.is_empty()));
+        assert!(res
+            .iter()
+            .all(|r| r.group_size == 1 && r.contains.is_empty()));
         // Each seed still matches a copy of itself with a line dropped.
         for (name, text) in &files {
             // Drop the first line (the first sentence of a one-line file).

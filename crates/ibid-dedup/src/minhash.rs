@@ -64,7 +64,9 @@ impl MinHasher {
     /// same permutations).
     pub fn new(num_perm: usize) -> Self {
         let mut state = MINHASH_SEED;
-        let seeds = (0..num_perm).map(|_| splitmix64(&mut state) as u32).collect();
+        let seeds = (0..num_perm)
+            .map(|_| splitmix64(&mut state) as u32)
+            .collect();
         Self { seeds }
     }
 
@@ -147,7 +149,10 @@ mod tests {
         // Pins the hash family, the seeds and the shingling: if this fails, signatures stored
         // by earlier versions no longer match new ones.
         let mut s = Shingler::default();
-        s.shingle("The quick brown fox jumps over the lazy dog near the river bank.", 5);
+        s.shingle(
+            "The quick brown fox jumps over the lazy dog near the river bank.",
+            5,
+        );
         let sig = MinHasher::new(128).signature(&s.shingles);
         assert_eq!(sig.len(), 128);
         assert_eq!(&sig[..4], &GOLDEN[..4]);
@@ -158,7 +163,10 @@ mod tests {
 
     #[test]
     fn empty_signature_is_max() {
-        assert!(MinHasher::new(8).signature(&[]).iter().all(|&v| v == u32::MAX));
+        assert!(MinHasher::new(8)
+            .signature(&[])
+            .iter()
+            .all(|&v| v == u32::MAX));
     }
 
     #[test]
@@ -172,7 +180,9 @@ mod tests {
     #[test]
     fn avx2_and_portable_paths_agree() {
         let mh = MinHasher::new(130);
-        let shingles: Vec<u64> = (0..1000u64).map(|i| i.wrapping_mul(0x9e37_79b9_7f4a_7c15)).collect();
+        let shingles: Vec<u64> = (0..1000u64)
+            .map(|i| i.wrapping_mul(0x9e37_79b9_7f4a_7c15))
+            .collect();
         let xs: Vec<u32> = shingles.iter().map(|&s| fold(s)).collect();
         let mut portable = vec![0u32; 130];
         update(&mh.seeds, &xs, &mut portable);
@@ -234,6 +244,10 @@ mod tests {
             b.extend((0..100).map(|_| splitmix64(&mut st)));
             err += estimate_jaccard(&mh.signature(&a), &mh.signature(&b)) - 0.6;
         }
-        assert!((err / n as f64).abs() < 0.01, "mean error {}", err / n as f64);
+        assert!(
+            (err / n as f64).abs() < 0.01,
+            "mean error {}",
+            err / n as f64
+        );
     }
 }

@@ -155,6 +155,8 @@ fn export_reads_the_store_for_every_kind() {
                 },
                 source: "a.txt".into(),
                 record: None,
+                fetched: None,
+                raw: None,
             })],
         )
         .unwrap();

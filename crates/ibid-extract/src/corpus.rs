@@ -41,14 +41,26 @@ fn bundled() -> &'static Gazetteer {
 pub(crate) fn fold(s: &str) -> String {
     let mut t = key(s).replace(' ', "");
     for (a, b) in [
-        ("ks", "x"), ("iy", "i"), ("yi", "i"), ("kh", "h"), ("ph", "f"), ("ou", "u"), ("ee", "i"),
-        ("gh", "g"), ("q", "k"), ("w", "v"), ("y", "i"), ("dzh", "j"), ("zh", "j"), ("ck", "k"),
+        ("ks", "x"),
+        ("iy", "i"),
+        ("yi", "i"),
+        ("kh", "h"),
+        ("ph", "f"),
+        ("ou", "u"),
+        ("ee", "i"),
+        ("gh", "g"),
+        ("q", "k"),
+        ("w", "v"),
+        ("y", "i"),
+        ("dzh", "j"),
+        ("zh", "j"),
+        ("ck", "k"),
     ] {
         t = t.replace(a, b);
     }
     let mut out = String::with_capacity(t.len());
     for c in t.chars() {
-        if out.chars().last() != Some(c) {
+        if !out.ends_with(c) {
             out.push(c);
         }
     }
@@ -103,10 +115,16 @@ pub fn merge_entities(per_article: &[(String, &ArticleExtraction)]) -> CorpusEnt
     let mut index: FxHashMap<(usize, EntityKind, String), usize> = FxHashMap::default();
     for (ai, (_, ex)) in per_article.iter().enumerate() {
         for m in &ex.mentions {
-            let g = *index.entry((ai, m.kind, m.canonical.clone())).or_insert_with(|| {
-                groups.push(Group { kind: m.kind, canonical: m.canonical.clone(), mentions: Vec::new() });
-                groups.len() - 1
-            });
+            let g = *index
+                .entry((ai, m.kind, m.canonical.clone()))
+                .or_insert_with(|| {
+                    groups.push(Group {
+                        kind: m.kind,
+                        canonical: m.canonical.clone(),
+                        mentions: Vec::new(),
+                    });
+                    groups.len() - 1
+                });
             groups[g].mentions.push((ai, m.span, m.text.clone()));
         }
     }
@@ -135,7 +153,10 @@ pub fn merge_entities(per_article: &[(String, &ArticleExtraction)]) -> CorpusEnt
     let mut acr: FxHashMap<String, FxHashSet<usize>> = FxHashMap::default();
     for (i, g) in groups.iter().enumerate() {
         for (_, _, t) in &g.mentions {
-            if t.len() >= 2 && t.chars().all(|c| c.is_uppercase() || c == '.') && key(t) != key(&g.canonical) {
+            if t.len() >= 2
+                && t.chars().all(|c| c.is_uppercase() || c == '.')
+                && key(t) != key(&g.canonical)
+            {
                 acr.entry(key(t)).or_default().insert(i);
             }
         }
@@ -152,11 +173,14 @@ pub fn merge_entities(per_article: &[(String, &ArticleExtraction)]) -> CorpusEnt
         }
     }
     // Persons: full names by surname and first name similarity.
-    let per: Vec<usize> = (0..n).filter(|&i| groups[i].kind == EntityKind::Per).collect();
+    let per: Vec<usize> = (0..n)
+        .filter(|&i| groups[i].kind == EntityKind::Per)
+        .collect();
     let toks = |s: &str| key(s).split(' ').map(str::to_string).collect::<Vec<_>>();
     let is_role = |g: &Group| {
         let t = toks(&g.canonical);
-        t.first().is_some_and(|w| is_title_word(w)) && g.mentions.iter().all(|m| key(&m.2) == key(&g.canonical))
+        t.first().is_some_and(|w| is_title_word(w))
+            && g.mentions.iter().all(|m| key(&m.2) == key(&g.canonical))
     };
     for (x, &i) in per.iter().enumerate() {
         let ti = toks(&groups[i].canonical);
@@ -170,7 +194,11 @@ pub fn merge_entities(per_article: &[(String, &ArticleExtraction)]) -> CorpusEnt
             }
             let (si, sj) = (&ti[ti.len() - 1], &tj[tj.len() - 1]);
             let (fi, fj) = (&ti[0], &tj[0]);
-            if similar(si, sj, 0.93) && (similar(fi, fj, 0.85) || fi.starts_with(fj.as_str()) || fj.starts_with(fi.as_str())) {
+            if similar(si, sj, 0.93)
+                && (similar(fi, fj, 0.85)
+                    || fi.starts_with(fj.as_str())
+                    || fj.starts_with(fi.as_str()))
+            {
                 uf.union(i, j);
             }
         }
@@ -239,7 +267,8 @@ pub fn merge_entities(per_article: &[(String, &ArticleExtraction)]) -> CorpusEnt
         let mut counts: FxHashMap<&str, usize> = FxHashMap::default();
         for &i in ms {
             if !(kind == EntityKind::Per && is_role(&groups[i])) {
-                *counts.entry(groups[i].canonical.as_str()).or_default() += groups[i].mentions.len();
+                *counts.entry(groups[i].canonical.as_str()).or_default() +=
+                    groups[i].mentions.len();
             }
         }
         let name = counts
@@ -258,7 +287,11 @@ pub fn merge_entities(per_article: &[(String, &ArticleExtraction)]) -> CorpusEnt
             }
         }
         mentions.sort();
-        let base = format!("{}:{}", kind.as_str().to_lowercase(), key(&name).replace(' ', "-"));
+        let base = format!(
+            "{}:{}",
+            kind.as_str().to_lowercase(),
+            key(&name).replace(' ', "-")
+        );
         let mut id = base.clone();
         let mut k = 2;
         while used_ids.contains(&id) {
@@ -266,7 +299,13 @@ pub fn merge_entities(per_article: &[(String, &ArticleExtraction)]) -> CorpusEnt
             k += 1;
         }
         used_ids.insert(id.clone());
-        entities.push(Entity { id, name, kind, variants, mentions });
+        entities.push(Entity {
+            id,
+            name,
+            kind,
+            variants,
+            mentions,
+        });
     }
     entities.sort_by(|a, b| a.id.cmp(&b.id));
     CorpusEntities { entities }
@@ -293,8 +332,13 @@ fn stems(text: &str) -> FxHashSet<String> {
 
 /// Links renderings of the same statement across articles: one statement id per group of
 /// quotes with the same speaker entity and overlapping content. Every quote gets an id.
-pub fn link_statements(per_article: &[(String, &CleanedArticle, &ArticleExtraction)]) -> Vec<(String, usize, String)> {
-    let exs: Vec<(String, &ArticleExtraction)> = per_article.iter().map(|(id, _, e)| (id.clone(), *e)).collect();
+pub fn link_statements(
+    per_article: &[(String, &CleanedArticle, &ArticleExtraction)],
+) -> Vec<(String, usize, String)> {
+    let exs: Vec<(String, &ArticleExtraction)> = per_article
+        .iter()
+        .map(|(id, _, e)| (id.clone(), *e))
+        .collect();
     let ents = merge_entities(&exs);
     let mut ent_of: FxHashMap<(String, String), String> = FxHashMap::default();
     let mut span_ent: FxHashMap<(String, Span), String> = FxHashMap::default();
@@ -306,7 +350,9 @@ pub fn link_statements(per_article: &[(String, &CleanedArticle, &ArticleExtracti
     for (id, _, ex) in per_article {
         for m in &ex.mentions {
             if let Some(e) = span_ent.get(&(id.clone(), m.span)) {
-                ent_of.entry((id.clone(), m.canonical.clone())).or_insert_with(|| e.clone());
+                ent_of
+                    .entry((id.clone(), m.canonical.clone()))
+                    .or_insert_with(|| e.clone());
             }
         }
     }
@@ -320,9 +366,17 @@ pub fn link_statements(per_article: &[(String, &CleanedArticle, &ArticleExtracti
     for (ai, (id, _, ex)) in per_article.iter().enumerate() {
         for (qi, q) in ex.quotes.iter().enumerate() {
             let speaker = q.speaker.as_ref().map(|s| {
-                ent_of.get(&(id.clone(), s.clone())).cloned().unwrap_or_else(|| format!("group:{}", key(s)))
+                ent_of
+                    .get(&(id.clone(), s.clone()))
+                    .cloned()
+                    .unwrap_or_else(|| format!("group:{}", key(s)))
             });
-            items.push(Item { article: ai, qi, speaker, stems: stems(&q.text) });
+            items.push(Item {
+                article: ai,
+                qi,
+                speaker,
+                stems: stems(&q.text),
+            });
         }
     }
     let mut by_speaker: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
@@ -349,7 +403,11 @@ pub fn link_statements(per_article: &[(String, &CleanedArticle, &ArticleExtracti
             let r = uf.find(i);
             let (ra, rq) = (items[r].article, items[r].qi);
             let it = &items[i];
-            (per_article[it.article].0.clone(), it.qi, format!("st:{}:{}", per_article[ra].0, rq))
+            (
+                per_article[it.article].0.clone(),
+                it.qi,
+                format!("st:{}:{}", per_article[ra].0, rq),
+            )
         })
         .collect()
 }

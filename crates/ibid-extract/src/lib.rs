@@ -73,7 +73,8 @@ pub struct ArticleExtraction {
 
 /// Extracts quotes and entity mentions from one cleaned article. Pure; `gaz` is read-only.
 pub fn extract(article: &CleanedArticle, gaz: &Gazetteer) -> ArticleExtraction {
-    let doc = ner::Doc::new(&article.text);
+    let lowered = text::lower_same_len(&article.text);
+    let doc = ner::Doc::new(&article.text, &lowered);
     let men = ner::mentions(&doc, gaz);
     let raw = quotes::Quoter::new(&doc, &men, gaz).run();
     let map = |a: usize, b: usize| {
@@ -120,11 +121,20 @@ fn metadata_mentions(article: &CleanedArticle, out: &mut Vec<Mention>) {
         if name.is_empty() {
             continue;
         }
-        for r in article.removed.iter().filter(|r| r.reason == RemovalReason::Metadata) {
+        for r in article
+            .removed
+            .iter()
+            .filter(|r| r.reason == RemovalReason::Metadata)
+        {
             if let Some(b) = r.text.find(name) {
                 let start = r.span.start + r.text[..b].chars().count() as u32;
                 let span = Span::new(start, start + name.chars().count() as u32);
-                out.push(Mention { span, text: name.to_string(), kind, canonical: name.to_string() });
+                out.push(Mention {
+                    span,
+                    text: name.to_string(),
+                    kind,
+                    canonical: name.to_string(),
+                });
                 break;
             }
         }
@@ -191,7 +201,11 @@ mod tests {
         let q = quotes(t);
         let p: Vec<_> = q.iter().filter(|q| q.direct).collect();
         assert!(p.iter().all(|q| q.partial), "{p:#?}");
-        assert!(q.iter().any(|q| q.speaker.as_deref() == Some("Italian officials")), "{q:#?}");
+        assert!(
+            q.iter()
+                .any(|q| q.speaker.as_deref() == Some("Italian officials")),
+            "{q:#?}"
+        );
     }
 
     #[test]
@@ -199,10 +213,24 @@ mod tests {
         let t = "President Maria Lindqvist of the National Energy Agency (NEA) visited Cairo. \
                  The NEA said Lindqvist would return to Egypt.";
         let e = extract(&art(t), &Gazetteer::bundled());
-        let find = |s: &str| e.mentions.iter().find(|m| m.text == s).map(|m| (m.kind, m.canonical.clone()));
-        assert_eq!(find("President Maria Lindqvist"), Some((EntityKind::Per, "Maria Lindqvist".into())));
-        assert_eq!(find("Lindqvist"), Some((EntityKind::Per, "Maria Lindqvist".into())));
-        assert_eq!(find("NEA"), Some((EntityKind::Org, "National Energy Agency".into())));
+        let find = |s: &str| {
+            e.mentions
+                .iter()
+                .find(|m| m.text == s)
+                .map(|m| (m.kind, m.canonical.clone()))
+        };
+        assert_eq!(
+            find("President Maria Lindqvist"),
+            Some((EntityKind::Per, "Maria Lindqvist".into()))
+        );
+        assert_eq!(
+            find("Lindqvist"),
+            Some((EntityKind::Per, "Maria Lindqvist".into()))
+        );
+        assert_eq!(
+            find("NEA"),
+            Some((EntityKind::Org, "National Energy Agency".into()))
+        );
         assert_eq!(find("Cairo").map(|x| x.0), Some(EntityKind::Loc));
         assert_eq!(find("Egypt").map(|x| x.0), Some(EntityKind::Loc));
     }

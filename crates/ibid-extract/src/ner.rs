@@ -25,7 +25,7 @@ pub(crate) struct Men {
 /// The tokenised document shared by the extractors.
 pub(crate) struct Doc<'a> {
     pub src: &'a str,
-    pub toks: Vec<Tok>,
+    pub toks: Vec<Tok<'a>>,
     pub sents: Vec<(usize, usize)>,
     /// Sentence index of each token.
     pub sent_of: Vec<usize>,
@@ -34,8 +34,8 @@ pub(crate) struct Doc<'a> {
 }
 
 impl<'a> Doc<'a> {
-    pub fn new(src: &'a str) -> Self {
-        let toks = crate::text::tokenize(src);
+    pub fn new(src: &'a str, lowered: &'a str) -> Self {
+        let toks = crate::text::tokenize(src, lowered);
         let sents = crate::text::sentences(&toks);
         let mut sent_of = vec![0; toks.len()];
         for (si, &(a, b)) in sents.iter().enumerate() {
@@ -49,7 +49,13 @@ impl<'a> Doc<'a> {
                 lower.insert(t.text(src));
             }
         }
-        Doc { src, toks, sents, sent_of, lower }
+        Doc {
+            src,
+            toks,
+            sents,
+            sent_of,
+            lower,
+        }
     }
 
     pub fn text(&self, a: usize, b: usize) -> &'a str {
@@ -95,8 +101,11 @@ pub(crate) fn mentions(doc: &Doc, gaz: &Gazetteer) -> Vec<Men> {
                     j += 1;
                     continue;
                 }
-                if j + 1 < se && (toks[j].is_word() || toks[j].is_p('&')) && CONNECT.contains(&toks[j].low.as_str()) {
-                    let c = toks[j].low.as_str();
+                if j + 1 < se
+                    && (toks[j].is_word() || toks[j].is_p('&'))
+                    && CONNECT.contains(&toks[j].low)
+                {
+                    let c = toks[j].low;
                     let mut k = j + 1;
                     if c == "of" && toks[k].low == "the" {
                         k += 1;
@@ -104,7 +113,7 @@ pub(crate) fn mentions(doc: &Doc, gaz: &Gazetteer) -> Vec<Men> {
                     if k < se && toks[k].is_word() && toks[k].cap && !is_calendar(&toks[k]) {
                         let prev = &toks[j - 1].low;
                         let ok = match c {
-                            "for" | "and" | "&" | "on" => ORG_SUFFIX.contains(&prev.as_str()),
+                            "for" | "and" | "&" | "on" => ORG_SUFFIX.contains(prev),
                             "of" => true,
                             _ => toks[k].cap,
                         };
@@ -130,7 +139,7 @@ pub(crate) fn mentions(doc: &Doc, gaz: &Gazetteer) -> Vec<Men> {
     // Acronym definitions: "Full Name (ACR)".
     for m in out.iter_mut() {
         if m.te - m.ts == 1 && toks[m.ts].caps {
-            if let Some((k, c)) = acr.get(&toks[m.ts].low) {
+            if let Some((k, c)) = acr.get(toks[m.ts].low) {
                 m.kind = *k;
                 m.canonical.clone_from(c);
             }
@@ -152,7 +161,7 @@ fn chunk(
 ) {
     let toks = &doc.toks;
     // Leading function words ("The", "During") and sentence-initial common words.
-    while a < b && (FUNCTION.contains(&toks[a].low.as_str()) && !toks[a].caps) {
+    while a < b && (FUNCTION.contains(&toks[a].low) && !toks[a].caps) {
         a += 1;
     }
     while a < b && is_calendar(&toks[a]) {
@@ -173,8 +182,8 @@ fn chunk(
         || toks[a - 1].is_p(':');
     if at_start
         && !toks[a].caps
-        && doc.lower.contains(toks[a].low.as_str())
-        && gaz.lookup_key(&toks[a].low).is_none()
+        && doc.lower.contains(toks[a].low)
+        && gaz.lookup_key(toks[a].low).is_none()
         && !is_title(&toks[a])
     {
         a += 1;
@@ -201,7 +210,7 @@ fn chunk(
             if toks[k].low == "of" && complement.is_none() {
                 // The complement runs to the next title or given name.
                 let mut m = k + 1;
-                while m < b && !is_title(&toks[m]) && !gaz.is_given_name(&toks[m].low) {
+                while m < b && !is_title(&toks[m]) && !gaz.is_given_name(toks[m].low) {
                     m += 1;
                 }
                 complement = Some(m);
@@ -220,7 +229,8 @@ fn chunk(
             let possessed = toks.get(b).is_some_and(|x| x.kind == Kind::Poss);
             if complement.is_some() && possessed {
                 // "Secretary of Iran's ...": the role belongs to a name further on.
-            } else if t > 0 && toks[t - 1].low == "the" && t != doc.sent_start(t) + 1 && b - t == 1 {
+            } else if t > 0 && toks[t - 1].low == "the" && t != doc.sent_start(t) + 1 && b - t == 1
+            {
                 out.push(Men {
                     ts: t,
                     te: b,
@@ -242,7 +252,7 @@ fn chunk(
             } else if b - t >= 2 && toks[b - 1].low != "of" {
                 // "Secretary of State", "Foreign Ministry": the rest may be an org/place.
                 let last = &toks[b - 1].low;
-                if ORG_SUFFIX.contains(&last.as_str()) {
+                if ORG_SUFFIX.contains(last) {
                     plain(doc, gaz, t, b, out, acr);
                 }
             }
@@ -309,7 +319,7 @@ fn is_title_head_at(doc: &Doc, k: usize, a: usize) -> bool {
     }
     // "General" in "Secretary General" is fine; "General Assembly" is an org.
     if k + 1 < doc.toks.len() {
-        let next = doc.toks[k + 1].low.as_str();
+        let next = doc.toks[k + 1].low;
         if ORG_SUFFIX.contains(&next) || LOC_SUFFIX.contains(&next) {
             return false;
         }
@@ -338,10 +348,22 @@ fn plain(
     let text = doc.text(a, b);
     let k = key(text);
     let push = |out: &mut Vec<Men>, kind, canonical: String| {
-        out.push(Men { ts: a, te: b, kind, canonical, role_only: None, role_head: None });
+        out.push(Men {
+            ts: a,
+            te: b,
+            kind,
+            canonical,
+            role_only: None,
+            role_head: None,
+        });
     };
     // Acronym definition right after: "Full Name (ACR)".
-    if b + 2 < toks.len() && toks[b].is_p('(') && toks[b + 1].caps && toks[b + 2].is_p(')') && b - a >= 2 {
+    if b + 2 < toks.len()
+        && toks[b].is_p('(')
+        && toks[b + 1].caps
+        && toks[b + 2].is_p(')')
+        && b - a >= 2
+    {
         let initials: String = toks[a..b]
             .iter()
             .filter(|t| t.cap)
@@ -349,8 +371,9 @@ fn plain(
             .collect();
         let ac = &toks[b + 1].low;
         if ac.chars().next() == initials.chars().next() {
-            let (kind, canon) = classify(doc, gaz, a, b, &k).unwrap_or((EntityKind::Org, text.to_string()));
-            acr.insert(ac.clone(), (kind, canon));
+            let (kind, canon) =
+                classify(doc, gaz, a, b, &k).unwrap_or((EntityKind::Org, text.to_string()));
+            acr.insert(ac.to_string(), (kind, canon));
         }
     }
     // "Tehran-Moscow" relations: a compound of known names is no entity.
@@ -362,7 +385,7 @@ fn plain(
         return;
     }
     // Demonyms and other adjectives are not entities.
-    if b - a == 1 && gaz.demonym(&toks[a].low).is_some() {
+    if b - a == 1 && gaz.demonym(toks[a].low).is_some() {
         return;
     }
     // Sub-chunks: a multi-word chunk made of known names ("Iran Russia", "Tadmur Palmyra").
@@ -387,7 +410,14 @@ fn plain(
         }
         if i == b {
             for (s, e, kind, c) in parts {
-                out.push(Men { ts: s, te: e, kind, canonical: c, role_only: None, role_head: None });
+                out.push(Men {
+                    ts: s,
+                    te: e,
+                    kind,
+                    canonical: c,
+                    role_only: None,
+                    role_head: None,
+                });
             }
             return;
         }
@@ -396,27 +426,37 @@ fn plain(
     push(out, EntityKind::Org, String::new());
 }
 
-fn classify(doc: &Doc, gaz: &Gazetteer, a: usize, b: usize, k: &str) -> Option<(EntityKind, String)> {
+fn classify(
+    doc: &Doc,
+    gaz: &Gazetteer,
+    a: usize,
+    b: usize,
+    k: &str,
+) -> Option<(EntityKind, String)> {
     let toks = &doc.toks;
     let text = doc.text(a, b);
     if let Some((kind, c)) = gaz.lookup_key(k) {
         return Some((kind, c.to_string()));
     }
-    let last = toks[b - 1].low.as_str();
+    let last = toks[b - 1].low;
     let n = b - a;
     let has_of = (a..b).any(|i| toks[i].low == "of");
     if n >= 2 || has_of {
-        if ORG_SUFFIX.contains(&last) || (a + 1 < b && toks[a + 1].low == "of" && ORG_SUFFIX.contains(&toks[a].low.as_str())) {
+        if ORG_SUFFIX.contains(&last)
+            || (a + 1 < b && toks[a + 1].low == "of" && ORG_SUFFIX.contains(&toks[a].low))
+        {
             return Some((EntityKind::Org, org_canonical(doc, gaz, a, b)));
         }
-        if LOC_SUFFIX.contains(&last) || (a + 1 < b && toks[a + 1].low == "of" && LOC_SUFFIX.contains(&toks[a].low.as_str())) {
+        if LOC_SUFFIX.contains(&last)
+            || (a + 1 < b && toks[a + 1].low == "of" && LOC_SUFFIX.contains(&toks[a].low))
+        {
             return Some((EntityKind::Loc, text.to_string()));
         }
-        if (a..b).any(|i| ORG_SUFFIX.contains(&toks[i].low.as_str()) && i > a) {
+        if (a..b).any(|i| ORG_SUFFIX.contains(&toks[i].low) && i > a) {
             return Some((EntityKind::Org, org_canonical(doc, gaz, a, b)));
         }
     }
-    if n >= 2 && gaz.is_given_name(&toks[a].low) && !toks[a].caps {
+    if n >= 2 && gaz.is_given_name(toks[a].low) && !toks[a].caps {
         return Some((EntityKind::Per, text.to_string()));
     }
     None
@@ -426,7 +466,7 @@ fn classify(doc: &Doc, gaz: &Gazetteer, a: usize, b: usize, k: &str) -> Option<(
 /// Council") so that renderings with and without it meet.
 fn org_canonical(doc: &Doc, gaz: &Gazetteer, a: usize, b: usize) -> String {
     let toks = &doc.toks;
-    if b - a >= 4 && gaz.demonym(&toks[a].low).is_some() {
+    if b - a >= 4 && gaz.demonym(toks[a].low).is_some() {
         return doc.text(a + 1, b).to_string();
     }
     doc.text(a, b).to_string()
@@ -443,13 +483,16 @@ fn resolve_unknowns(doc: &Doc, gaz: &Gazetteer, out: &mut Vec<Men>) {
             let c = key(&m.canonical);
             if c.contains(' ') {
                 if let Some(last) = c.rsplit(' ').next() {
-                    surname.entry(last.to_string()).or_insert_with(|| m.canonical.clone());
+                    surname
+                        .entry(last.to_string())
+                        .or_insert_with(|| m.canonical.clone());
                 }
                 full_names.push(m.canonical.clone());
             }
         }
     }
     // Unknown multi-word chunks that look like names.
+    #[allow(clippy::needless_range_loop)] // indexes are kept for clarity beside `surname`
     for i in 0..out.len() {
         if !out[i].canonical.is_empty() {
             continue;
@@ -458,11 +501,21 @@ fn resolve_unknowns(doc: &Doc, gaz: &Gazetteer, out: &mut Vec<Men>) {
         let text = doc.text(a, b);
         let kk = key(text);
         let n = b - a;
-        if n >= 2 && n <= 4 && toks[a..b].iter().all(|t| t.cap && !t.caps && t.low.chars().all(|c| c.is_alphabetic() || c == '-' || c == '\'' || c == '’' || c == '.')) {
+        if (2..=4).contains(&n)
+            && toks[a..b].iter().all(|t| {
+                t.cap
+                    && !t.caps
+                    && t.low
+                        .chars()
+                        .all(|c| c.is_alphabetic() || c == '-' || c == '\'' || c == '’' || c == '.')
+            })
+        {
             out[i].kind = EntityKind::Per;
             out[i].canonical = text.to_string();
             if let Some(last) = kk.rsplit(' ').next() {
-                surname.entry(last.to_string()).or_insert_with(|| text.to_string());
+                surname
+                    .entry(last.to_string())
+                    .or_insert_with(|| text.to_string());
             }
         }
     }
@@ -479,7 +532,10 @@ fn resolve_unknowns(doc: &Doc, gaz: &Gazetteer, out: &mut Vec<Men>) {
             let (a, b) = (out[i].ts, out[i].te);
             let text = doc.text(a, b);
             let kk = key(text);
-            if let Some(full) = surname.get(&kk).or_else(|| surname.get(kk.rsplit(' ').next().unwrap_or(""))) {
+            if let Some(full) = surname
+                .get(&kk)
+                .or_else(|| surname.get(kk.rsplit(' ').next().unwrap_or("")))
+            {
                 out[i].kind = EntityKind::Per;
                 out[i].canonical = full.clone();
                 continue;
@@ -489,30 +545,56 @@ fn resolve_unknowns(doc: &Doc, gaz: &Gazetteer, out: &mut Vec<Men>) {
                 out[i].canonical = text.to_string();
                 continue;
             }
-            let prev = if a > 0 { toks[a - 1].low.as_str() } else { "" };
-            let prev2 = if a > 1 { toks[a - 2].low.as_str() } else { "" };
-            let next = toks.get(b).map_or("", |t| t.low.as_str());
-            let next2 = toks.get(b + 1).map_or("", |t| t.low.as_str());
+            let prev = if a > 0 { toks[a - 1].low } else { "" };
+            let prev2 = if a > 1 { toks[a - 2].low } else { "" };
+            let next = toks.get(b).map_or("", |t| t.low);
+            let next2 = toks.get(b + 1).map_or("", |t| t.low);
             let kind = if toks[a].caps && b - a == 1 {
                 Some(EntityKind::Org)
             } else if rv.contains(next) || (AUX.contains(&next) && rv.contains(next2)) {
                 Some(EntityKind::Per)
-            } else if matches!(prev, "in" | "near" | "from" | "across" | "into" | "outside" | "inside" | "to" | "towards" | "at")
-                || (prev == "of"
-                    && matches!(
-                        prev2,
-                        "city" | "town" | "village" | "villages" | "towns" | "cities" | "province"
-                            | "region" | "capital" | "provinces" | "district" | "state" | "country"
-                            | "suburb" | "outskirts" | "north" | "south" | "east" | "west"
-                    ))
+            } else if matches!(
+                prev,
+                "in" | "near"
+                    | "from"
+                    | "across"
+                    | "into"
+                    | "outside"
+                    | "inside"
+                    | "to"
+                    | "towards"
+                    | "at"
+            ) || (prev == "of"
+                && matches!(
+                    prev2,
+                    "city"
+                        | "town"
+                        | "village"
+                        | "villages"
+                        | "towns"
+                        | "cities"
+                        | "province"
+                        | "region"
+                        | "capital"
+                        | "provinces"
+                        | "district"
+                        | "state"
+                        | "country"
+                        | "suburb"
+                        | "outskirts"
+                        | "north"
+                        | "south"
+                        | "east"
+                        | "west"
+                ))
             {
                 Some(EntityKind::Loc)
             } else if pass == 1 {
                 // Coordinated with a typed neighbour: "Fuaa and Kafraya".
                 let neighbour = out.iter().find(|m| {
                     !m.canonical.is_empty()
-                        && ((m.te + 1 == a && matches!(toks[a - 1].low.as_str(), "and" | "," | "or"))
-                            || (b + 1 == m.ts && matches!(toks[b].low.as_str(), "and" | "," | "or")))
+                        && ((m.te + 1 == a && matches!(toks[a - 1].low, "and" | "," | "or"))
+                            || (b + 1 == m.ts && matches!(toks[b].low, "and" | "," | "or")))
                 });
                 let at_start = a == doc.sent_start(a)
                     || matches!(toks[a - 1].kind, Kind::OpenQ | Kind::AmbQ | Kind::Para)

@@ -44,21 +44,40 @@ pub(crate) struct RawQuote {
     pub speaker_toks: Option<(usize, usize)>,
 }
 
-const DET: &[&str] = &["the", "a", "an", "this", "that", "another", "one", "its", "his", "her", "their", "our"];
-const BREAK: &[&str] = &[
+const DET: &[&str] = &[
+    "the", "a", "an", "this", "that", "another", "one", "its", "his", "her", "their", "our",
+];
+static BREAK: Lex = Lex::new(&[
     "and", "but", "or", "that", "because", "while", "as", "when", "which", "who", "if", "than",
-    "to", "with", "for", "by", "in", "on", "at", "from", "of", "after", "before", "since",
-    "where", "although", "though", "whom", "whose", "said", "says", "not", "about",
-];
-const WINDOW_BREAK: &[&str] = &[
-    "that", "and", "but", "with", "by", "to", "met", "while", "because", "as", "after", "before",
-    "when", "which", "who", "during", "following", "than", "if",
-];
-const STOP: &[&str] = &[
+    "to", "with", "for", "by", "in", "on", "at", "from", "of", "after", "before", "since", "where",
+    "although", "though", "whom", "whose", "said", "says", "not", "about",
+]);
+static WINDOW_BREAK: Lex = Lex::new(&[
+    "that",
+    "and",
+    "but",
+    "with",
+    "by",
+    "to",
+    "met",
+    "while",
+    "because",
+    "as",
+    "after",
+    "before",
+    "when",
+    "which",
+    "who",
+    "during",
+    "following",
+    "than",
+    "if",
+]);
+static STOP: Lex = Lex::new(&[
     "the", "a", "an", "of", "to", "in", "on", "for", "and", "who", "is", "also", "was", "has",
-    "with", "by", "at", "as", "that", "this", "his", "her", "its", "their", "from", "which",
-    "be", "are", "were", "been", "had", "have", "or", "but", "he", "she", "it", "they",
-];
+    "with", "by", "at", "as", "that", "this", "his", "her", "its", "their", "from", "which", "be",
+    "are", "were", "been", "had", "have", "or", "but", "he", "she", "it", "they",
+]);
 
 fn singular(w: &str) -> &str {
     if w.len() > 3 && w.ends_with('s') && !w.ends_with("ss") {
@@ -73,8 +92,13 @@ fn is_role_noun(w: &str) -> bool {
 }
 
 fn is_plural_role(w: &str) -> bool {
-    matches!(w, "people" | "police" | "authorities" | "men" | "women" | "spokesmen")
-        || (w.ends_with('s') && !w.ends_with("ss") && ROLE_NOUNS.contains(&singular(w)) && w != "sources_")
+    matches!(
+        w,
+        "people" | "police" | "authorities" | "men" | "women" | "spokesmen"
+    ) || (w.ends_with('s')
+        && !w.ends_with("ss")
+        && ROLE_NOUNS.contains(&singular(w))
+        && w != "sources_")
 }
 
 /// Normalises a context word so that descriptions meet introductions.
@@ -87,6 +111,9 @@ fn norm_word(gaz: &Gazetteer, w: &str) -> String {
         _ => singular(w).to_string(),
     }
 }
+
+/// A resolved speaker and the tokens of its attributing mention.
+type Attributed = (Option<String>, Option<(usize, usize)>);
 
 pub(crate) struct Quoter<'d, 'a> {
     doc: &'d Doc<'a>,
@@ -108,11 +135,18 @@ impl<'d, 'a> Quoter<'d, 'a> {
                 *t = Some(i);
             }
         }
-        Quoter { doc, men, gaz, tok2men, in_quote: vec![false; doc.toks.len()], used_verbs: FxHashSet::default() }
+        Quoter {
+            doc,
+            men,
+            gaz,
+            tok2men,
+            in_quote: vec![false; doc.toks.len()],
+            used_verbs: FxHashSet::default(),
+        }
     }
 
     fn low(&self, i: usize) -> &str {
-        self.doc.toks[i].low.as_str()
+        self.doc.toks[i].low
     }
 
     /// A reporting verb at `i`: returns the index past the verb (and its particle).
@@ -121,7 +155,7 @@ impl<'d, 'a> Quoter<'d, 'a> {
         if !t.is_word() || t.cap && i != self.doc.sents[self.doc.sent_of[i]].0 {
             return None;
         }
-        let w = t.low.as_str();
+        let w = t.low;
         if let Some(p) = needs_particle(w) {
             return (i + 1 < self.doc.toks.len() && self.low(i + 1) == p).then_some(i + 2);
         }
@@ -164,7 +198,9 @@ impl<'d, 'a> Quoter<'d, 'a> {
                 },
                 Kind::Para => {
                     if let Some(o) = open {
-                        let next_opens = toks.get(i + 1).is_some_and(|t| matches!(t.kind, Kind::OpenQ | Kind::AmbQ));
+                        let next_opens = toks
+                            .get(i + 1)
+                            .is_some_and(|t| matches!(t.kind, Kind::OpenQ | Kind::AmbQ));
                         if next_opens || toks[o].kind == Kind::OpenQ {
                             pairs.push((o, i));
                         }
@@ -186,9 +222,16 @@ impl<'d, 'a> Quoter<'d, 'a> {
             }
             let (ts, te) = (o + 1, c);
             let last = &toks[te - 1];
-            let ends_punct = last.kind == Kind::Punct && matches!(last.low.as_str(), "." | "," | "!" | "?" | ";" | ":" | "…");
-            let prev_word = o > 0 && toks[o - 1].is_word() && self.verb_at(o - 1).is_none() && toks[o - 1].low != "that";
-            let next_word = c + 1 < n && toks[c].kind != Kind::Para && toks[c + 1].is_word() && !toks[c + 1].cap;
+            let ends_punct = last.kind == Kind::Punct
+                && matches!(last.low, "." | "," | "!" | "?" | ";" | ":" | "…");
+            let prev_word = o > 0
+                && toks[o - 1].is_word()
+                && self.verb_at(o - 1).is_none()
+                && toks[o - 1].low != "that";
+            let next_word = c + 1 < n
+                && toks[c].kind != Kind::Para
+                && toks[c + 1].is_word()
+                && !toks[c + 1].cap;
             let partial = !ends_punct && (prev_word || (words <= 4 && next_word));
             let (np, verb) = self.attribute_direct(o, c);
             if let Some(v) = verb.filter(|_| !partial) {
@@ -205,7 +248,16 @@ impl<'d, 'a> Quoter<'d, 'a> {
                 // Unattributed scare quotes are not quotations.
                 continue;
             }
-            out.push(RawQuote { ts, te, direct: true, partial, np, inherit, speaker: None, speaker_toks: None });
+            out.push(RawQuote {
+                ts,
+                te,
+                direct: true,
+                partial,
+                np,
+                inherit,
+                speaker: None,
+                speaker_toks: None,
+            });
         }
         out
     }
@@ -218,7 +270,9 @@ impl<'d, 'a> Quoter<'d, 'a> {
         if c + 1 < n && toks[c].kind != Kind::Para {
             let sc = self.doc.sent_of[c];
             let mut end = self.doc.sents[sc].1.max(c + 1);
-            if let Some(q) = (c + 1..end).find(|&k| matches!(toks[k].kind, Kind::OpenQ | Kind::AmbQ)) {
+            if let Some(q) =
+                (c + 1..end).find(|&k| matches!(toks[k].kind, Kind::OpenQ | Kind::AmbQ))
+            {
                 end = q;
             }
             for v in c + 1..end.min(c + 16) {
@@ -235,7 +289,10 @@ impl<'d, 'a> Quoter<'d, 'a> {
         // Before the opening mark, back to the sentence start or the previous quote.
         let so = self.doc.sent_of[o];
         let mut start = self.doc.sents[so].0;
-        if let Some(q) = (start..o).rev().find(|&k| matches!(toks[k].kind, Kind::CloseQ | Kind::AmbQ)) {
+        if let Some(q) = (start..o)
+            .rev()
+            .find(|&k| matches!(toks[k].kind, Kind::CloseQ | Kind::AmbQ))
+        {
             start = q + 1;
         }
         for v in (start..o).rev() {
@@ -243,7 +300,8 @@ impl<'d, 'a> Quoter<'d, 'a> {
                 let np = if toks[v].low.ends_with("ing") {
                     self.participle_subject(self.doc.sents[so].0, v)
                 } else {
-                    self.np_before(v, start).or_else(|| self.first_subject(self.doc.sents[so].0, v))
+                    self.np_before(v, start)
+                        .or_else(|| self.first_subject(self.doc.sents[so].0, v))
                 };
                 if np.is_some() {
                     return (np, Some(v));
@@ -256,7 +314,9 @@ impl<'d, 'a> Quoter<'d, 'a> {
     fn skip_back(&self, mut k: isize, floor: usize) -> isize {
         while k >= floor as isize {
             let t = &self.doc.toks[k as usize];
-            if t.is_word() && (AUX.contains(&t.low.as_str()) || (t.low.ends_with("ly") && t.low.len() > 4 && !t.cap)) {
+            if t.is_word()
+                && (AUX.contains(&t.low) || (t.low.ends_with("ly") && t.low.len() > 4 && !t.cap))
+            {
                 k -= 1;
             } else {
                 break;
@@ -293,43 +353,69 @@ impl<'d, 'a> Quoter<'d, 'a> {
                     // "an adviser to NAME said": the subject is the description.
                     if let Some(d) = self.np_before(ts - 1, floor) {
                         match d.kind {
-                            NpKind::Desc => return Some(Np { ts: d.ts, te: m.te, kind: NpKind::Desc }),
-                            NpKind::Mention(o) if self.men[o].kind == EntityKind::Org => return Some(d),
+                            NpKind::Desc => {
+                                return Some(Np {
+                                    ts: d.ts,
+                                    te: m.te,
+                                    kind: NpKind::Desc,
+                                })
+                            }
+                            NpKind::Mention(o) if self.men[o].kind == EntityKind::Org => {
+                                return Some(d)
+                            }
                             _ => {}
                         }
                     }
                 }
-                return Some(Np { ts, te: m.te, kind: NpKind::Mention(mi) });
+                return Some(Np {
+                    ts,
+                    te: m.te,
+                    kind: NpKind::Mention(mi),
+                });
             }
         }
         let t = &toks[k];
         if !t.is_word() {
             return None;
         }
-        if let Some(s) = pronoun(&t.low) {
-            return Some(Np { ts: k, te: k + 1, kind: NpKind::Pron(s) });
+        if let Some(s) = pronoun(t.low) {
+            return Some(Np {
+                ts: k,
+                te: k + 1,
+                kind: NpKind::Pron(s),
+            });
         }
-        if is_role_noun(&t.low) {
+        if is_role_noun(t.low) {
             let mut j = k;
             while j > floor && k - j < 6 {
                 let p = &toks[j - 1];
-                if p.kind == Kind::Poss || (p.is_word() && !BREAK.contains(&p.low.as_str()) && self.verb_at(j - 1).is_none()) {
+                if p.kind == Kind::Poss
+                    || (p.is_word() && !BREAK.contains(&p.low) && self.verb_at(j - 1).is_none())
+                {
                     j -= 1;
-                    if DET.contains(&toks[j].low.as_str()) {
+                    if DET.contains(&toks[j].low) {
                         break;
                     }
                 } else {
                     break;
                 }
             }
-            return Some(Np { ts: j, te: k + 1, kind: NpKind::Desc });
+            return Some(Np {
+                ts: j,
+                te: k + 1,
+                kind: NpKind::Desc,
+            });
         }
-        if t.cap && !FUNCTION.contains(&t.low.as_str()) {
+        if t.cap && !FUNCTION.contains(&t.low) {
             let mut j = k;
             while j > floor && toks[j - 1].is_word() && toks[j - 1].cap {
                 j -= 1;
             }
-            return Some(Np { ts: j, te: k + 1, kind: NpKind::Name });
+            return Some(Np {
+                ts: j,
+                te: k + 1,
+                kind: NpKind::Name,
+            });
         }
         None
     }
@@ -343,14 +429,22 @@ impl<'d, 'a> Quoter<'d, 'a> {
         if let Some(mi) = self.tok2men[s] {
             let m = &self.men[mi];
             if m.ts == s || (s > 0 && self.tok2men[s - 1] != Some(mi)) {
-                return Some(Np { ts: s, te: m.te, kind: NpKind::Mention(mi) });
+                return Some(Np {
+                    ts: s,
+                    te: m.te,
+                    kind: NpKind::Mention(mi),
+                });
             }
         }
         let t = &toks[s];
-        if let Some(p) = pronoun(&t.low) {
-            return Some(Np { ts: s, te: s + 1, kind: NpKind::Pron(p) });
+        if let Some(p) = pronoun(t.low) {
+            return Some(Np {
+                ts: s,
+                te: s + 1,
+                kind: NpKind::Pron(p),
+            });
         }
-        if DET.contains(&t.low.as_str()) || t.is_word() {
+        if DET.contains(&t.low) || t.is_word() {
             for k in s..ceil.min(s + 6) {
                 let tk = &toks[k];
                 if !(tk.is_word() || tk.kind == Kind::Poss) {
@@ -358,13 +452,21 @@ impl<'d, 'a> Quoter<'d, 'a> {
                 }
                 if let Some(mi) = self.tok2men[k] {
                     if k > s && self.men[mi].kind == EntityKind::Per {
-                        return Some(Np { ts: self.men[mi].ts, te: self.men[mi].te, kind: NpKind::Mention(mi) });
+                        return Some(Np {
+                            ts: self.men[mi].ts,
+                            te: self.men[mi].te,
+                            kind: NpKind::Mention(mi),
+                        });
                     }
                 }
-                if is_role_noun(&tk.low) && !(k + 1 < ceil && toks[k + 1].kind == Kind::Poss) {
-                    return Some(Np { ts: s, te: k + 1, kind: NpKind::Desc });
+                if is_role_noun(tk.low) && !(k + 1 < ceil && toks[k + 1].kind == Kind::Poss) {
+                    return Some(Np {
+                        ts: s,
+                        te: k + 1,
+                        kind: NpKind::Desc,
+                    });
                 }
-                if k > s && BREAK.contains(&tk.low.as_str()) {
+                if k > s && BREAK.contains(&tk.low) {
                     break;
                 }
             }
@@ -376,7 +478,10 @@ impl<'d, 'a> Quoter<'d, 'a> {
     /// reporting verb before it, else the sentence's first subject.
     fn participle_subject(&self, s0: usize, v: usize) -> Option<Np> {
         for k in (s0..v).rev() {
-            if !self.in_quote[k] && !self.doc.toks[k].low.ends_with("ing") && self.verb_at(k).is_some() {
+            if !self.in_quote[k]
+                && !self.doc.toks[k].low.ends_with("ing")
+                && self.verb_at(k).is_some()
+            {
                 if let Some(np) = self.np_before(k, s0) {
                     return Some(np);
                 }
@@ -397,22 +502,37 @@ impl<'d, 'a> Quoter<'d, 'a> {
             if let Some(mi) = self.tok2men[k] {
                 let m = &self.men[mi];
                 if m.kind != EntityKind::Loc || (m.te < v && self.verb_at(m.te).is_some()) {
-                    let prev_prep = k > s0 && matches!(self.low(k - 1), "with" | "to" | "by" | "for" | "of" | "in" | "on" | "at" | "from");
+                    let prev_prep = k > s0
+                        && matches!(
+                            self.low(k - 1),
+                            "with" | "to" | "by" | "for" | "of" | "in" | "on" | "at" | "from"
+                        );
                     if !prev_prep {
-                        return Some(Np { ts: m.ts, te: m.te, kind: NpKind::Mention(mi) });
+                        return Some(Np {
+                            ts: m.ts,
+                            te: m.te,
+                            kind: NpKind::Mention(mi),
+                        });
                     }
                 }
                 k = m.te;
                 continue;
             }
             let t = &toks[k];
-            if let Some(p) = pronoun(&t.low) {
-                return Some(Np { ts: k, te: k + 1, kind: NpKind::Pron(p) });
+            if let Some(p) = pronoun(t.low) {
+                return Some(Np {
+                    ts: k,
+                    te: k + 1,
+                    kind: NpKind::Pron(p),
+                });
             }
-            if is_role_noun(&t.low) && !(k + 1 < v && toks[k + 1].kind == Kind::Poss) {
+            if is_role_noun(t.low) && !(k + 1 < v && toks[k + 1].kind == Kind::Poss) {
                 if let Some(np) = self.np_before(k + 1, s0) {
                     let governed = np.ts > s0
-                        && matches!(self.low(np.ts - 1), "with" | "to" | "by" | "for" | "of" | "in" | "on" | "at" | "from");
+                        && matches!(
+                            self.low(np.ts - 1),
+                            "with" | "to" | "by" | "for" | "of" | "in" | "on" | "at" | "from"
+                        );
                     if !governed {
                         return Some(np);
                     }
@@ -440,11 +560,27 @@ impl<'d, 'a> Quoter<'d, 'a> {
                 if self.in_quote[v] || self.used_verbs.contains(&v) {
                     continue;
                 }
-                let Some(after) = self.verb_at(v) else { continue };
-                if v > s0 && matches!(self.low(v - 1), "to" | "in" | "of" | "for" | "by" | "from" | "about" | "after" | "before" | "without" | "on") {
+                let Some(after) = self.verb_at(v) else {
+                    continue;
+                };
+                if v > s0
+                    && matches!(
+                        self.low(v - 1),
+                        "to" | "in"
+                            | "of"
+                            | "for"
+                            | "by"
+                            | "from"
+                            | "about"
+                            | "after"
+                            | "before"
+                            | "without"
+                            | "on"
+                    )
+                {
                     continue;
                 }
-                let w = toks[v].low.as_str();
+                let w = toks[v].low;
                 if w == "according" {
                     let np = self.np_after(after, e);
                     let (cs, ce) = if v == s0 {
@@ -466,7 +602,9 @@ impl<'d, 'a> Quoter<'d, 'a> {
                 let mut cs = None;
                 if after < e && toks[after].low == "that" {
                     cs = Some(after + 1);
-                } else if let Some(t) = (after..e.min(after + 8)).find(|&k| toks[k].low == "that" && !self.in_quote[k]) {
+                } else if let Some(t) =
+                    (after..e.min(after + 8)).find(|&k| toks[k].low == "that" && !self.in_quote[k])
+                {
                     if !(after..t).any(|k| toks[k].is_p(',') || self.verb_at(k).is_some()) {
                         cs = Some(t + 1);
                     }
@@ -476,18 +614,48 @@ impl<'d, 'a> Quoter<'d, 'a> {
                     let object = OBJECT_CONTENT.contains(&w) || needs_particle(w).is_some();
                     let starts_clause = nt.is_word()
                         && !matches!(
-                            nt.low.as_str(),
-                            "in" | "on" | "at" | "to" | "during" | "after" | "before" | "late" | "earlier"
-                                | "last" | "this" | "through" | "via" | "by" | "with" | "of" | "about"
-                                | "when" | "while" | "as" | "and" | "but" | "so" | "it" | "reporters" | "me" | "him"
-                                | "them" | "us" | "her" | "journalists" | "not"
+                            nt.low,
+                            "in" | "on"
+                                | "at"
+                                | "to"
+                                | "during"
+                                | "after"
+                                | "before"
+                                | "late"
+                                | "earlier"
+                                | "last"
+                                | "this"
+                                | "through"
+                                | "via"
+                                | "by"
+                                | "with"
+                                | "of"
+                                | "about"
+                                | "when"
+                                | "while"
+                                | "as"
+                                | "and"
+                                | "but"
+                                | "so"
+                                | "it"
+                                | "reporters"
+                                | "me"
+                                | "him"
+                                | "them"
+                                | "us"
+                                | "her"
+                                | "journalists"
+                                | "not"
                         );
-                    if (object || (starts_clause && !matches!(w, "tell" | "told" | "tells"))) && nt.kind == Kind::Word {
+                    if (object || (starts_clause && !matches!(w, "tell" | "told" | "tells")))
+                        && nt.kind == Kind::Word
+                    {
                         cs = Some(after);
                     }
                 }
                 // Inverted: "CONTENT, said NP ...".
-                let inverted = v > s0 + 2 && toks[v - 1].is_p(',') && self.np_before(v, s0).is_none();
+                let inverted =
+                    v > s0 + 2 && toks[v - 1].is_p(',') && self.np_before(v, s0).is_none();
                 let np_inv = if inverted {
                     self.np_after(after, e).filter(|n| {
                         let possessed = toks.get(n.te).is_some_and(|t| t.kind == Kind::Poss);
@@ -511,13 +679,16 @@ impl<'d, 'a> Quoter<'d, 'a> {
                     cs = None;
                 }
                 let np_start = np_subject.map(|n| n.ts).unwrap_or(v);
-                let comma_before = np_start > s0 + 3 && toks[np_start - 1].is_p(',') && !w.ends_with("ing");
+                let comma_before =
+                    np_start > s0 + 3 && toks[np_start - 1].is_p(',') && !w.ends_with("ing");
                 let tail_len = np_inv.map(|n| n.te).unwrap_or(after);
                 let tail_clause = cs.is_some_and(|c| e.saturating_sub(c) >= 4);
                 if comma_before && !tail_clause {
                     let np = np_subject.or(np_inv);
                     // "A, NP said, B": take the longer side.
-                    let after_comma = (tail_len..e).find(|&k| toks[k].is_p(',')).filter(|&k| k == tail_len);
+                    let after_comma = (tail_len..e)
+                        .find(|&k| toks[k].is_p(','))
+                        .filter(|&k| k == tail_len);
                     let before = (s0, np_start - 1);
                     let (cs, ce) = match after_comma {
                         Some(k) if e - (k + 1) > before.1 - before.0 => (k + 1, e),
@@ -538,11 +709,20 @@ impl<'d, 'a> Quoter<'d, 'a> {
         out
     }
 
-    fn push_indirect(&self, out: &mut Vec<RawQuote>, direct: &[RawQuote], cs: usize, mut ce: usize, np: Option<Np>) {
+    fn push_indirect(
+        &self,
+        out: &mut Vec<RawQuote>,
+        direct: &[RawQuote],
+        cs: usize,
+        mut ce: usize,
+        np: Option<Np>,
+    ) {
         let toks = &self.doc.toks;
         // A trailing ", NP said" belongs to another report.
         if let Some(k) = (cs + 1..ce).find(|&k| {
-            toks[k].is_p(',') && (k + 1..(k + 6).min(ce)).any(|j| self.verb_at(j).is_some() && self.np_before(j, k + 1).is_some())
+            toks[k].is_p(',')
+                && (k + 1..(k + 6).min(ce))
+                    .any(|j| self.verb_at(j).is_some() && self.np_before(j, k + 1).is_some())
         }) {
             ce = k;
         }
@@ -569,7 +749,16 @@ impl<'d, 'a> Quoter<'d, 'a> {
         if out.iter().any(|q: &RawQuote| q.ts == cs && q.te == ce) {
             return;
         }
-        out.push(RawQuote { ts: cs, te: ce, direct: false, partial: false, np, inherit: false, speaker: None, speaker_toks: None });
+        out.push(RawQuote {
+            ts: cs,
+            te: ce,
+            direct: false,
+            partial: false,
+            np,
+            inherit: false,
+            speaker: None,
+            speaker_toks: None,
+        });
     }
 
     /// Resolves speakers in document order.
@@ -596,7 +785,9 @@ impl<'d, 'a> Quoter<'d, 'a> {
             let s1 = doc.sents[doc.sent_of[m.ts]].1;
             let mut k = m.ts;
             while k > s0 && m.ts - k < 10 {
-                if self.tok2men[k - 1].is_some_and(|i| self.men[i].kind == EntityKind::Per && self.men[i].canonical != m.canonical) {
+                if self.tok2men[k - 1].is_some_and(|i| {
+                    self.men[i].kind == EntityKind::Per && self.men[i].canonical != m.canonical
+                }) {
                     break;
                 }
                 let w = self.low(k - 1);
@@ -607,8 +798,8 @@ impl<'d, 'a> Quoter<'d, 'a> {
             }
             let mut add = |i: usize| {
                 let t = &toks[i];
-                if t.is_word() && !STOP.contains(&t.low.as_str()) {
-                    words.insert(norm_word(self.gaz, &t.low));
+                if t.is_word() && !STOP.contains(&t.low) {
+                    words.insert(norm_word(self.gaz, t.low));
                 }
             };
             for i in k..m.te {
@@ -616,7 +807,7 @@ impl<'d, 'a> Quoter<'d, 'a> {
             }
             if m.te + 1 < s1 && toks[m.te].is_p(',') {
                 let f = &toks[m.te + 1];
-                if DET.contains(&f.low.as_str()) || f.low == "who" || f.cap {
+                if DET.contains(&f.low) || f.low == "who" || f.cap {
                     let mut i = m.te + 1;
                     while i < s1 && i - m.te < 16 && !toks[i].is_p(',') {
                         if self.tok2men[i].is_some_and(|x| self.men[x].kind == EntityKind::Per) {
@@ -627,7 +818,9 @@ impl<'d, 'a> Quoter<'d, 'a> {
                     }
                 }
             }
-            ctx.entry(m.canonical.as_str()).or_default().push((m.ts, words));
+            ctx.entry(m.canonical.as_str())
+                .or_default()
+                .push((m.ts, words));
         }
         let mut role_of: FxHashMap<&str, &str> = FxHashMap::default();
         for m in self.men {
@@ -635,7 +828,7 @@ impl<'d, 'a> Quoter<'d, 'a> {
                 role_of.insert(m.canonical.as_str(), r.as_str());
             }
         }
-        let mut prev: Option<(Option<String>, Option<(usize, usize)>)> = None;
+        let mut prev: Option<Attributed> = None;
         for q in qs.iter_mut() {
             if q.inherit {
                 if let Some((s, t)) = &prev {
@@ -647,7 +840,11 @@ impl<'d, 'a> Quoter<'d, 'a> {
             let Some(np) = q.np else { continue };
             let at = np.ts;
             let last_subject = |history: &Vec<(usize, String)>| {
-                history.iter().filter(|h| h.0 < at).max_by_key(|h| h.0).map(|h| h.1.clone())
+                history
+                    .iter()
+                    .filter(|h| h.0 < at)
+                    .max_by_key(|h| h.0)
+                    .map(|h| h.1.clone())
             };
             let speaker = match np.kind {
                 NpKind::Mention(mi) => Some(self.men[mi].canonical.clone()),
@@ -655,8 +852,8 @@ impl<'d, 'a> Quoter<'d, 'a> {
                 NpKind::Pron(false) => qs_last_group(&prev),
                 NpKind::Name => Some(doc.text(np.ts, np.te).to_string()),
                 NpKind::Desc => {
-                    let head = toks[np.te - 1].low.as_str();
-                    let det = toks[np.ts].low.as_str();
+                    let head = toks[np.te - 1].low;
+                    let det = toks[np.ts].low;
                     let text = doc.text(np.ts, np.te);
                     if is_plural_role(head) {
                         Some(strip_det(text))
@@ -665,12 +862,12 @@ impl<'d, 'a> Quoter<'d, 'a> {
                         let mut possessors: Vec<String> = Vec::new();
                         for i in np.ts..np.te {
                             let t = &toks[i];
-                            if !t.is_word() || DET.contains(&t.low.as_str()) {
+                            if !t.is_word() || DET.contains(&t.low) {
                                 continue;
                             }
-                            let w = norm_word(self.gaz, &t.low);
+                            let w = norm_word(self.gaz, t.low);
                             if i + 1 < np.te && toks[i + 1].kind == Kind::Poss {
-                                possessors.push(t.low.clone());
+                                possessors.push(t.low.to_string());
                             }
                             desc.push((w, if i == np.te - 1 { 3 } else { 1 }));
                         }
@@ -688,7 +885,10 @@ impl<'d, 'a> Quoter<'d, 'a> {
                                     score += *wt as i32;
                                 }
                             }
-                            if role_of.get(name).is_some_and(|r| possessors.iter().any(|p| p == r)) {
+                            if role_of
+                                .get(name)
+                                .is_some_and(|r| possessors.iter().any(|p| p == r))
+                            {
                                 score -= 5;
                             }
                             if score > 0 && recent_subject.as_deref() == Some(*name) {
@@ -707,7 +907,9 @@ impl<'d, 'a> Quoter<'d, 'a> {
                     }
                 }
             };
-            if let (Some(s), NpKind::Mention(_) | NpKind::Pron(true) | NpKind::Desc) = (&speaker, np.kind) {
+            if let (Some(s), NpKind::Mention(_) | NpKind::Pron(true) | NpKind::Desc) =
+                (&speaker, np.kind)
+            {
                 if ctx.contains_key(s.as_str()) {
                     // The speaker, not the first name in the sentence, is its subject.
                     let si = doc.sent_of[np.ts];
@@ -724,7 +926,7 @@ impl<'d, 'a> Quoter<'d, 'a> {
     }
 }
 
-fn qs_last_group(prev: &Option<(Option<String>, Option<(usize, usize)>)>) -> Option<String> {
+fn qs_last_group(prev: &Option<Attributed>) -> Option<String> {
     prev.as_ref().and_then(|p| p.0.clone())
 }
 

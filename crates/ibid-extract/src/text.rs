@@ -23,9 +23,24 @@ pub enum Kind {
     Punct,
 }
 
+/// Lower-cases `src` char by char, keeping every char's UTF-8 length (a char whose lower case
+/// differs in length stays as it is), so byte offsets of `src` hold in the result. Tokens then
+/// borrow their lower-case form instead of allocating one each.
+pub fn lower_same_len(src: &str) -> String {
+    let mut out = String::with_capacity(src.len());
+    for c in src.chars() {
+        let mut l = c.to_lowercase();
+        match (l.next(), l.next()) {
+            (Some(x), None) if x.len_utf8() == c.len_utf8() => out.push(x),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
 /// One token: byte and code-point offsets into the cleaned text.
 #[derive(Debug, Clone)]
-pub struct Tok {
+pub struct Tok<'a> {
     /// Byte start.
     pub s: usize,
     /// Byte end.
@@ -36,8 +51,8 @@ pub struct Tok {
     pub ce: usize,
     /// Token kind.
     pub kind: Kind,
-    /// Lowercased text (words only; punctuation keeps its char).
-    pub low: String,
+    /// Lower-cased text.
+    pub low: &'a str,
     /// First letter is upper case (or a lower-case particle joined by hyphen to a capital, as
     /// in `al-Assad`).
     pub cap: bool,
@@ -45,9 +60,9 @@ pub struct Tok {
     pub caps: bool,
 }
 
-impl Tok {
+impl Tok<'_> {
     /// The token text.
-    pub fn text<'a>(&self, src: &'a str) -> &'a str {
+    pub fn text<'s>(&self, src: &'s str) -> &'s str {
         &src[self.s..self.e]
     }
     /// True for a word token.
@@ -65,7 +80,7 @@ fn is_word_char(c: char) -> bool {
 }
 
 /// Splits `src` into tokens.
-pub fn tokenize(src: &str) -> Vec<Tok> {
+pub fn tokenize<'a>(src: &'a str, lower: &'a str) -> Vec<Tok<'a>> {
     let chars: Vec<(usize, char)> = src.char_indices().collect();
     let n = chars.len();
     let byte_at = |i: usize| if i < n { chars[i].0 } else { src.len() };
@@ -81,7 +96,7 @@ pub fn tokenize(src: &str) -> Vec<Tok> {
                 i += 1;
             }
             if nl {
-                out.push(mk(src, &byte_at, st, i, Kind::Para));
+                out.push(mk(src, lower, &byte_at, st, i, Kind::Para));
             }
             continue;
         }
@@ -111,26 +126,28 @@ pub fn tokenize(src: &str) -> Vec<Tok> {
             }
             // `U.S.`: single letters joined by dots keep their final dot.
             if i < n && chars[i].1 == '.' && i - st >= 3 {
-                let w: String = chars[st..i].iter().map(|c| c.1).collect();
-                if w.split('.').all(|p| p.chars().count() == 1 && p.chars().all(char::is_alphabetic)) {
+                let w = &src[chars[st].0..chars[i].0];
+                if w.split('.')
+                    .all(|p| p.chars().count() == 1 && p.chars().all(char::is_alphabetic))
+                {
                     i += 1;
                 }
             }
-            out.push(mk(src, &byte_at, st, i, Kind::Word));
+            out.push(mk(src, lower, &byte_at, st, i, Kind::Word));
             // Possessive.
             if i + 1 < n
                 && matches!(chars[i].1, '\'' | '’')
                 && matches!(chars[i + 1].1, 's' | 'S')
                 && (i + 2 >= n || !is_word_char(chars[i + 2].1))
             {
-                out.push(mk(src, &byte_at, i, i + 2, Kind::Poss));
+                out.push(mk(src, lower, &byte_at, i, i + 2, Kind::Poss));
                 i += 2;
             } else if i < n
                 && matches!(chars[i].1, '\'' | '’')
                 && chars[i - 1].1 == 's'
                 && (i + 1 >= n || !is_word_char(chars[i + 1].1))
             {
-                out.push(mk(src, &byte_at, i, i + 1, Kind::Poss));
+                out.push(mk(src, lower, &byte_at, i, i + 1, Kind::Poss));
                 i += 1;
             }
             continue;
@@ -141,18 +158,25 @@ pub fn tokenize(src: &str) -> Vec<Tok> {
             '"' => Kind::AmbQ,
             _ => Kind::Punct,
         };
-        out.push(mk(src, &byte_at, i, i + 1, kind));
+        out.push(mk(src, lower, &byte_at, i, i + 1, kind));
         i += 1;
     }
     out
 }
 
-fn mk(src: &str, byte_at: &impl Fn(usize) -> usize, cs: usize, ce: usize, kind: Kind) -> Tok {
+fn mk<'a>(
+    src: &'a str,
+    lower: &'a str,
+    byte_at: &impl Fn(usize) -> usize,
+    cs: usize,
+    ce: usize,
+    kind: Kind,
+) -> Tok<'a> {
     let s = byte_at(cs);
     let e = byte_at(ce);
     let t = &src[s..e];
     let (low, cap, caps) = if kind == Kind::Word {
-        let low = t.to_lowercase();
+        let low = &lower[s..e];
         let first = t.chars().next().unwrap_or(' ');
         let mut cap = first.is_uppercase();
         if !cap {
@@ -165,14 +189,26 @@ fn mk(src: &str, byte_at: &impl Fn(usize) -> usize, cs: usize, ce: usize, kind: 
             }
         }
         let letters = t.chars().filter(|c| c.is_alphabetic()).count();
-        let caps = letters >= 2 && t.chars().filter(|c| c.is_alphabetic()).all(char::is_uppercase);
+        let caps = letters >= 2
+            && t.chars()
+                .filter(|c| c.is_alphabetic())
+                .all(char::is_uppercase);
         (low, cap, caps)
     } else if kind == Kind::Para {
-        ("\n".to_string(), false, false)
+        ("\n", false, false)
     } else {
-        (t.to_string(), false, false)
+        (t, false, false)
     };
-    Tok { s, e, cs, ce, kind, low, cap, caps }
+    Tok {
+        s,
+        e,
+        cs,
+        ce,
+        kind,
+        low,
+        cap,
+        caps,
+    }
 }
 
 /// Abbreviations after which a period does not end a sentence.
@@ -185,11 +221,11 @@ const ABBREV: &[&str] = &[
 
 /// True when the token is an abbreviation that takes a period.
 pub fn is_abbrev(t: &Tok) -> bool {
-    t.is_word() && (ABBREV.contains(&t.low.as_str()) || (t.low.chars().count() == 1 && t.cap))
+    t.is_word() && (ABBREV.contains(&t.low) || (t.low.chars().count() == 1 && t.cap))
 }
 
 /// Sentence ranges `[start, end)` in token indices. Paragraph breaks always end a sentence.
-pub fn sentences(toks: &[Tok]) -> Vec<(usize, usize)> {
+pub fn sentences(toks: &[Tok<'_>]) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut st = 0;
     let n = toks.len();
@@ -204,7 +240,7 @@ pub fn sentences(toks: &[Tok]) -> Vec<(usize, usize)> {
             i += 1;
             continue;
         }
-        if t.kind == Kind::Punct && matches!(t.low.as_str(), "." | "!" | "?") {
+        if t.kind == Kind::Punct && matches!(t.low, "." | "!" | "?") {
             if t.low == "." && i > 0 && is_abbrev(&toks[i - 1]) && toks[i - 1].e == t.s {
                 i += 1;
                 continue;
@@ -246,9 +282,13 @@ mod tests {
     #[test]
     fn splits_possessive_and_keeps_joined_words() {
         let s = "Iran’s al-Assad met U.S. envoys' staff.";
-        let t = tokenize(s);
+        let l = lower_same_len(s);
+        let t = tokenize(s, &l);
         let texts: Vec<&str> = t.iter().map(|x| x.text(s)).collect();
-        assert_eq!(texts, vec!["Iran", "’s", "al-Assad", "met", "U.S.", "envoys", "'", "staff", "."]);
+        assert_eq!(
+            texts,
+            vec!["Iran", "’s", "al-Assad", "met", "U.S.", "envoys", "'", "staff", "."]
+        );
         assert!(t[2].cap);
         assert_eq!(t[1].kind, Kind::Poss);
         assert_eq!(t[6].kind, Kind::Poss);
@@ -257,7 +297,8 @@ mod tests {
     #[test]
     fn sentences_respect_abbreviations_and_quotes() {
         let s = "Mr. Smith said “Go.” He left.\nNew para";
-        let t = tokenize(s);
+        let l = lower_same_len(s);
+        let t = tokenize(s, &l);
         let ss = sentences(&t);
         assert_eq!(ss.len(), 3);
         assert_eq!(t[ss[0].1 - 1].kind, Kind::CloseQ);
@@ -266,7 +307,8 @@ mod tests {
     #[test]
     fn char_offsets_count_code_points() {
         let s = "“Ä b”";
-        let t = tokenize(s);
+        let l = lower_same_len(s);
+        let t = tokenize(s, &l);
         assert_eq!((t[1].cs, t[1].ce), (1, 2));
         assert_eq!((t[3].cs, t[3].ce), (4, 5));
     }

@@ -1,14 +1,19 @@
 //! Acceptance on the five seed articles (read from ../shared; skipped when absent).
 
 use ibid_core::RawArticle;
-use ibid_extract::{extract, link_statements, merge_entities, name_key, ArticleExtraction, EntityKind, Gazetteer};
+use ibid_extract::{
+    extract, link_statements, merge_entities, name_key, ArticleExtraction, EntityKind, Gazetteer,
+};
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 
 const SHARED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared");
 
 fn norm(s: &str) -> String {
-    s.replace('\u{a0}', " ").split_whitespace().collect::<Vec<_>>().join(" ")
+    s.replace('\u{a0}', " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 struct Seeds {
@@ -27,17 +32,29 @@ fn load() -> Option<Seeds> {
     let mut files: Vec<_> = rd.map(|e| e.unwrap().path()).collect();
     files.sort();
     let gaz = Gazetteer::bundled();
-    let mut s = Seeds { ids: vec![], cleaned: vec![], ex: vec![], gold: Value::Null };
+    let mut s = Seeds {
+        ids: vec![],
+        cleaned: vec![],
+        ex: vec![],
+        gold: Value::Null,
+    };
     for p in files {
         let text = std::fs::read_to_string(&p).unwrap();
         let id = p.file_stem().unwrap().to_string_lossy().to_string();
-        let raw = RawArticle { id: id.clone(), text, ..Default::default() };
+        let raw = RawArticle {
+            id: id.clone(),
+            text,
+            ..Default::default()
+        };
         let c = ibid_clean::clean(&raw, &ibid_clean::LineIndex::default());
         s.ex.push(extract(&c, &gaz));
         s.cleaned.push(c);
         s.ids.push(id);
     }
-    s.gold = serde_json::from_str(&std::fs::read_to_string(format!("{SHARED}/corpus/seeds.gold.json")).unwrap()).unwrap();
+    s.gold = serde_json::from_str(
+        &std::fs::read_to_string(format!("{SHARED}/corpus/seeds.gold.json")).unwrap(),
+    )
+    .unwrap();
     Some(s)
 }
 
@@ -57,7 +74,10 @@ fn seeds_direct_quotes_with_speakers() {
         let d = doc_index(&s, g["doc"].as_str().unwrap());
         let text = norm(g["text"].as_str().unwrap());
         let speaker = g["speaker"].as_str().unwrap();
-        let found = s.ex[d].quotes.iter().find(|q| q.direct && norm(&q.text) == text);
+        let found = s.ex[d]
+            .quotes
+            .iter()
+            .find(|q| q.direct && norm(&q.text) == text);
         let Some(q) = found else {
             bad.push(format!("missing quote in {}: {text}", s.ids[d]));
             continue;
@@ -66,13 +86,25 @@ fn seeds_direct_quotes_with_speakers() {
         let ok = name_key(&sp) == name_key(speaker)
             || ents.entities.iter().any(|e| {
                 e.mentions.iter().any(|(a, span, _)| {
-                    *a == s.ids[d] && s.ex[d].mentions.iter().any(|m| m.span == *span && m.canonical == sp)
-                }) && (name_key(&e.name) == name_key(speaker) || e.variants.iter().any(|v| name_key(v) == name_key(speaker)))
+                    *a == s.ids[d]
+                        && s.ex[d]
+                            .mentions
+                            .iter()
+                            .any(|m| m.span == *span && m.canonical == sp)
+                }) && (name_key(&e.name) == name_key(speaker)
+                    || e.variants.iter().any(|v| name_key(v) == name_key(speaker)))
             });
         if !ok {
-            bad.push(format!("wrong speaker in {}: {sp:?} for {speaker:?}: {text}", s.ids[d]));
+            bad.push(format!(
+                "wrong speaker in {}: {sp:?} for {speaker:?}: {text}",
+                s.ids[d]
+            ));
         }
-        assert_eq!(q.partial, g["partial"].as_bool().unwrap(), "partial flag: {text}");
+        assert_eq!(
+            q.partial,
+            g["partial"].as_bool().unwrap(),
+            "partial flag: {text}"
+        );
     }
     assert!(bad.is_empty(), "{bad:#?}");
 }
@@ -80,15 +112,34 @@ fn seeds_direct_quotes_with_speakers() {
 #[test]
 fn seeds_shared_statements_linked() {
     let Some(s) = load() else { return };
-    let per: Vec<(String, &ibid_core::CleanedArticle, &ArticleExtraction)> =
-        (0..s.ids.len()).map(|i| (s.ids[i].clone(), &s.cleaned[i], &s.ex[i])).collect();
+    let per: Vec<(String, &ibid_core::CleanedArticle, &ArticleExtraction)> = (0..s.ids.len())
+        .map(|i| (s.ids[i].clone(), &s.cleaned[i], &s.ex[i]))
+        .collect();
     let links = link_statements(&per);
-    let sid: HashMap<(String, usize), String> = links.into_iter().map(|(a, q, id)| ((a, q), id)).collect();
+    let sid: HashMap<(String, usize), String> =
+        links.into_iter().map(|(a, q, id)| ((a, q), id)).collect();
     // Each rendering is located by a phrase of its own text (test-side anchors).
     let renderings: [&[(&str, &str)]; 3] = [
-        &[("000", "The liberation of Aleppo, once again, exposed"), ("001", "The liberation of Aleppo once again exposed to the world"), ("002", "exposed to judgment of the world")],
-        &[("000", "Due to increased political and military complexities"), ("001", "political and military complexities of the crisis"), ("002", "Given the increasing political")],
-        &[("000", "viewpoints on ways to develop"), ("001", "policies to boost coordination")],
+        &[
+            ("000", "The liberation of Aleppo, once again, exposed"),
+            (
+                "001",
+                "The liberation of Aleppo once again exposed to the world",
+            ),
+            ("002", "exposed to judgment of the world"),
+        ],
+        &[
+            (
+                "000",
+                "Due to increased political and military complexities",
+            ),
+            ("001", "political and military complexities of the crisis"),
+            ("002", "Given the increasing political"),
+        ],
+        &[
+            ("000", "viewpoints on ways to develop"),
+            ("001", "policies to boost coordination"),
+        ],
     ];
     let mut ids = HashSet::new();
     for (n, r) in renderings.iter().enumerate() {
@@ -96,7 +147,12 @@ fn seeds_shared_statements_linked() {
         for (doc, anchor) in r.iter() {
             let d = doc_index(&s, doc);
             let qi = s.ex[d].quotes.iter().position(|q| q.text.contains(anchor));
-            let qi = qi.unwrap_or_else(|| panic!("statement {n}: no quote with {anchor:?} in {doc}: {:#?}", s.ex[d].quotes));
+            let qi = qi.unwrap_or_else(|| {
+                panic!(
+                    "statement {n}: no quote with {anchor:?} in {doc}: {:#?}",
+                    s.ex[d].quotes
+                )
+            });
             set.insert(sid[&(s.ids[d].clone(), qi)].clone());
         }
         assert_eq!(set.len(), 1, "statement {n} split: {set:?}");
@@ -119,7 +175,12 @@ fn seeds_entities_merged() {
             "organization" => EntityKind::Org,
             _ => EntityKind::Loc,
         };
-        let docs: Vec<String> = g["docs"].as_array().unwrap().iter().map(|d| s.ids[doc_index(&s, d.as_str().unwrap())].clone()).collect();
+        let docs: Vec<String> = g["docs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| s.ids[doc_index(&s, d.as_str().unwrap())].clone())
+            .collect();
         let mut found = HashSet::new();
         for v in g["variants"].as_array().unwrap() {
             let v = v.as_str().unwrap();
@@ -127,7 +188,9 @@ fn seeds_entities_merged() {
                 e.kind == kind
                     && e.mentions.iter().any(|(a, _, t)| {
                         // A mention with a title in front ("President Putin") covers "Putin".
-                        docs.contains(a) && (strip(t) == strip(v) || strip(t).ends_with(&format!(" {}", strip(v))))
+                        docs.contains(a)
+                            && (strip(t) == strip(v)
+                                || strip(t).ends_with(&format!(" {}", strip(v))))
                     })
             });
             match e {

@@ -346,7 +346,7 @@ fn zyte_benchmark_if_present() {
     }
     let r = eval_zyte(dir).unwrap();
     assert_eq!(r.pages, 181);
-    // Regression floor (measured 0.965 in release); debug builds score the same.
-    assert!(r.all.f1 > 0.955, "Zyte F1 regressed: {:?}", r.all);
-    assert!(r.odd.f1 > 0.945, "held-out half regressed: {:?}", r.odd);
+    // Regression floor (measured 0.969, odd half 0.960); debug builds score the same.
+    assert!(r.all.f1 > 0.962, "Zyte F1 regressed: {:?}", r.all);
+    assert!(r.odd.f1 > 0.952, "held-out half regressed: {:?}", r.odd);
 }

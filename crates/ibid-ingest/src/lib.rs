@@ -16,6 +16,8 @@
 //! cleaning stage.
 
 mod detect;
+#[cfg(feature = "html")]
+mod html;
 mod json;
 mod lines;
 
@@ -31,12 +33,12 @@ pub use json::{article_from_json, article_from_json_line};
 pub use lines::LineSplitter;
 
 /// Where a record came from: a file (or `-` for stdin) and, for multi-record inputs, the 1-based
-/// line number.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// line (JSONL) or record (WARC) number.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Location {
     /// The path as the user gave it (or as found below a folder), or `-` for stdin.
     pub source: String,
-    /// 1-based line (JSONL) number; `None` for one-article-per-file inputs.
+    /// 1-based line (JSONL) or record (WARC) number; `None` for one-article-per-file inputs.
     pub record: Option<u64>,
 }
 
@@ -50,12 +52,17 @@ impl std::fmt::Display for Location {
 }
 
 /// An article read successfully, with where it came from.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Record {
-    /// The article, text verbatim.
+    /// The article, text verbatim (for HTML: the extracted main text).
     pub article: RawArticle,
     /// Where it was read.
     pub location: Location,
+    /// When the page was fetched (WARC-Date), raw.
+    pub fetched: Option<String>,
+    /// The input bytes the article was extracted from (HTML pages), so extraction can be
+    /// redone and re-ingest stays idempotent when the extractor improves.
+    pub raw: Option<Vec<u8>>,
 }
 
 /// A piece of input that could not become an article.
@@ -250,6 +257,8 @@ where
         opts,
     };
     match format {
+        #[cfg(feature = "html")]
+        Format::Gzip if is_gzipped_warc(name, &head) => html::read_warc(&ctx, buffered, sink),
         Format::Gzip => {
             let decoder = flate2::bufread::MultiGzDecoder::new(buffered);
             let mut inner = BufReader::with_capacity(256 * 1024, decoder);
@@ -267,6 +276,8 @@ where
             match sniff(inner_name, &inner_head) {
                 Format::Jsonl => read_jsonl(&ctx, inner, true, sink),
                 Format::Text => read_whole_text(&ctx, inner, true, sink),
+                #[cfg(feature = "html")]
+                Format::Html => html::read_html(&ctx, inner, sink),
                 other => sink(reject(
                     other.unsupported_reason("inside gzip"),
                     &inner_head,
@@ -276,6 +287,10 @@ where
         }
         Format::Jsonl => read_jsonl(&ctx, buffered, false, sink),
         Format::Text => read_whole_text(&ctx, buffered, false, sink),
+        #[cfg(feature = "html")]
+        Format::Html => html::read_html(&ctx, buffered, sink),
+        #[cfg(feature = "html")]
+        Format::Warc => html::read_warc(&ctx, buffered, sink),
         Format::Empty => sink(reject("empty file".into(), &[], 0)),
         other => sink(reject(
             other.unsupported_reason(""),
@@ -283,6 +298,19 @@ where
             head.len() as u64,
         )),
     }
+}
+
+/// A gzip stream whose name or first decompressed bytes say WARC: WARC files are gzipped per
+/// record, and the WARC reader resynchronises on member boundaries after a broken record, so
+/// it must see the compressed stream itself.
+#[cfg(feature = "html")]
+fn is_gzipped_warc(name: &str, head: &[u8]) -> bool {
+    if name.to_ascii_lowercase().ends_with(".warc.gz") {
+        return true;
+    }
+    let mut first = [0u8; 5];
+    let mut decoder = flate2::read::GzDecoder::new(head);
+    decoder.read_exact(&mut first).is_ok() && &first == b"WARC/"
 }
 
 /// Reads up to 8 KiB without consuming it, to sniff the format.
@@ -376,6 +404,7 @@ where
             sink(Item::Article(Record {
                 article,
                 location: ctx.location(None),
+                ..Record::default()
             }))
         }
         Err(reason) => sink(ctx.rejection(None, reason, &bytes)),
@@ -423,6 +452,7 @@ where
                     Ok(article) => sink(Item::Article(Record {
                         article,
                         location: ctx.location(Some(n)),
+                        ..Record::default()
                     }))?,
                     Err(reason) => sink(ctx.rejection(Some(n), reason, &line.bytes))?,
                 }

@@ -124,7 +124,11 @@ fn binary_empty_unreadable_and_html_are_rejected_clearly() {
     );
     let empty = write(dir.path(), "empty.txt", b"");
     let blank = write(dir.path(), "blank.jsonl", b"\n  \n");
-    let html = write(dir.path(), "page.html", b"<html><body>x</body></html>");
+    let html = write(
+        dir.path(),
+        "page.html",
+        b"<html><head><title>t</title></head><body></body></html>",
+    );
     let dangling = dir.path().join("gone.txt");
     std::os::unix::fs::symlink(dir.path().join("nowhere"), &dangling).unwrap();
     let bad_utf8 = write(dir.path(), "latin1.txt", b"caf\xe9 au lait");
@@ -180,5 +184,78 @@ proptest! {
         let p = write(dir.path(), "p.jsonl", &body);
         let items = read_all(&[p], &ReadOptions::default());
         prop_assert_eq!(items.len(), expected);
+    }
+}
+
+#[cfg(feature = "html")]
+mod html_inputs {
+    use super::*;
+
+    const PAGE: &str = "<!doctype html><html><head><title>Harbour crane | Calder Post</title>\
+        <meta property=\"og:title\" content=\"Harbour crane starts work\">\
+        <meta property=\"og:site_name\" content=\"Calder Post\">\
+        <meta property=\"article:published_time\" content=\"2025-06-20T08:30:00+01:00\"></head>\
+        <body><nav><a href=\"/\">Home</a> <a href=\"/news\">News</a></nav><article><h1>Harbour crane starts work</h1>\
+        <p>The harbour authority said on Friday that its new container crane, the largest on the coast, would begin work in September after a year of delays.</p>\
+        <p>Officials expect the crane to double the number of ships the port can serve each week, and the harbour master called it the future of the port.</p>\
+        </article><footer>Copyright Calder Post</footer></body></html>";
+
+    fn warc_record(url: &str, html: &str) -> Vec<u8> {
+        let http = format!("HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\n\r\n{html}", html.len());
+        format!(
+            "WARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: {url}\r\nWARC-Date: 2025-06-21T10:00:00Z\r\nContent-Type: application/http; msgtype=response\r\nContent-Length: {}\r\n\r\n{http}\r\n\r\n",
+            http.len()
+        )
+        .into_bytes()
+    }
+
+    #[test]
+    fn html_page_becomes_an_article_with_metadata_and_raw_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(dir.path(), "crane.html", PAGE.as_bytes());
+        let (good, bad) = split(read_all(&[p], &ReadOptions::default()));
+        assert!(bad.is_empty(), "{bad:?}");
+        let a = &good[0].article;
+        assert_eq!(a.id, "crane");
+        assert!(a.text.contains("largest on the coast"), "{}", a.text);
+        assert!(!a.text.contains("Home"), "navigation leaked: {}", a.text);
+        assert_eq!(a.outlet.as_deref(), Some("Calder Post"));
+        assert_eq!(a.published.as_deref(), Some("2025-06-20T08:30:00+01:00"));
+        assert_eq!(good[0].raw.as_deref(), Some(PAGE.as_bytes()));
+    }
+
+    #[test]
+    fn warc_records_become_articles_and_a_truncated_one_is_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut body = warc_record("http://calder.example/crane", PAGE);
+        body.extend(warc_record(
+            "http://calder.example/crane-2",
+            &PAGE.replace("Friday", "Monday"),
+        ));
+        let cut = warc_record("http://calder.example/cut", PAGE);
+        body.extend_from_slice(&cut[..cut.len() / 2]);
+        let p = write(dir.path(), "crawl.warc", &body);
+        let (good, bad) = split(read_all(&[p], &ReadOptions::default()));
+        let ids: Vec<_> = good.iter().map(|r| r.article.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            vec![
+                "http://calder.example/crane",
+                "http://calder.example/crane-2"
+            ]
+        );
+        assert_eq!(good[0].fetched.as_deref(), Some("2025-06-21T10:00:00Z"));
+        assert_eq!(good[1].location.record, Some(2));
+        assert_eq!(bad.len(), 1, "{bad:?}");
+        assert!(bad[0].reason.contains("WARC"), "{}", bad[0].reason);
+
+        // Gzipped per record, the same.
+        let mut gz = Vec::new();
+        gz.extend(gzip(&warc_record("http://calder.example/a", PAGE)));
+        gz.extend(gzip(&warc_record("http://calder.example/b", PAGE)));
+        let p = write(dir.path(), "crawl.warc.gz", &gz);
+        let (good, bad) = split(read_all(&[p], &ReadOptions::default()));
+        assert_eq!(good.len(), 2);
+        assert!(bad.is_empty(), "{bad:?}");
     }
 }

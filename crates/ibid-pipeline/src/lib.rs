@@ -201,6 +201,8 @@ impl Batch {
                     article: rec.article,
                     source: rec.location.source,
                     record: rec.location.record,
+                    fetched: rec.fetched,
+                    raw: rec.raw,
                 }));
             }
             Item::Rejected(rej) => {

@@ -68,8 +68,12 @@ pub struct IncomingArticle {
     pub article: RawArticle,
     /// File or `-`.
     pub source: String,
-    /// JSONL line, if any.
+    /// JSONL line or WARC record, if any.
     pub record: Option<u64>,
+    /// Fetch time (WARC-Date), raw.
+    pub fetched: Option<String>,
+    /// Input bytes the text was extracted from (HTML), stored gzipped.
+    pub raw: Option<Vec<u8>>,
 }
 
 /// A rejection to store.
@@ -274,8 +278,8 @@ impl Store {
                 tx.prepare_cached("SELECT MAX(version) FROM articles WHERE id = ?1")?;
             let mut insert = tx.prepare_cached(
                 "INSERT INTO articles (id, version, content_hash, text, title, url, outlet,
-                     published_raw, author, source, record, run, ingested_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                     published_raw, author, source, record, run, ingested_at, fetched, raw)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
             )?;
             let mut reject = tx.prepare_cached(
                 "INSERT INTO rejected (source, record, reason, raw, raw_len, raw_hash, first_run, last_run)
@@ -288,7 +292,15 @@ impl Store {
                 match item {
                     Incoming::Article(inc) => {
                         let a = &inc.article;
-                        let hash = content_hash(a);
+                        let hash = match &inc.raw {
+                            // An extracted page is identified by its bytes: a better extractor
+                            // must not turn a re-ingest of the same page into a new version.
+                            Some(raw) => format!(
+                                "raw:{:032x}",
+                                xxhash_rust::xxh3::xxh3_128_with_seed(raw, 0)
+                            ),
+                            None => content_hash(a),
+                        };
                         if find.exists(params![a.id, hash])? {
                             out.push(Outcome::Unchanged);
                             continue;
@@ -309,7 +321,9 @@ impl Store {
                             inc.source,
                             inc.record.map(|r| r as i64),
                             run,
-                            stamp
+                            stamp,
+                            inc.fetched,
+                            inc.raw.as_deref().map(gzip)
                         ])?;
                         out.push(if prev.is_some() {
                             Outcome::NewVersion
@@ -427,7 +441,16 @@ impl Store {
                      dateline, author, outlet, section, published, published_precision, published_flag, norm_hash)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
             )?;
+            let mut id_of = tx.prepare_cached("SELECT id FROM articles WHERE rowid = ?1")?;
+            let mut fts_delete = tx.prepare_cached("DELETE FROM articles_fts WHERE id = ?1")?;
+            let mut fts_insert = tx
+                .prepare_cached("INSERT INTO articles_fts (id, title, text) VALUES (?1, ?2, ?3)")?;
             for (rowid, c, norm_hash) in rows {
+                // The search index holds the current version only: cleaning a version replaces
+                // whatever the id had before.
+                let id: String = id_of.query_row([rowid], |r| r.get(0))?;
+                fts_delete.execute([&id])?;
+                fts_insert.execute(params![id, c.title, c.text])?;
                 let precision = c.published.map(|p| match p.precision {
                     ibid_core::TimePrecision::Day => "day",
                     ibid_core::TimePrecision::Time => "time",
@@ -634,6 +657,21 @@ impl Store {
         })
     }
 
+    /// The input bytes (e.g. the HTML page) the current version of an article was extracted
+    /// from, when it was extracted from something.
+    pub fn raw_input(&self, id: &str) -> Result<Option<Vec<u8>>> {
+        let raw: Option<Vec<u8>> = self
+            .conn
+            .query_row(
+                "SELECT raw FROM current_articles WHERE id = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .flatten();
+        Ok(raw.and_then(|r| gunzip(&r).ok()))
+    }
+
     /// The original text of the current version of an article.
     pub fn original_text(&self, id: &str) -> Result<Option<String>> {
         Ok(self
@@ -780,6 +818,25 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// Full-text search over titles and cleaned bodies, best first (BM25, title weighted
+    /// above body), with a highlighted snippet. `query` uses FTS5 syntax; plain words are ANDed.
+    pub fn search(&self, query: &str, limit: usize, offset: usize) -> Result<Vec<SearchHit>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, title, snippet(articles_fts, 2, '[', ']', '…', 12), bm25(articles_fts, 0.0, 5.0, 1.0)
+             FROM articles_fts WHERE articles_fts MATCH ?1
+             ORDER BY bm25(articles_fts, 0.0, 5.0, 1.0) LIMIT ?2 OFFSET ?3",
+        )?;
+        let rows = stmt.query_map(params![query, limit as i64, offset as i64], |r| {
+            Ok(SearchHit {
+                id: r.get(0)?,
+                title: r.get(1)?,
+                snippet: r.get(2)?,
+                score: -r.get::<_, f64>(3)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// Store-wide counts.
     pub fn counts(&self) -> Result<Counts> {
         let one = |sql: &str| -> Result<i64> { Ok(self.conn.query_row(sql, [], |r| r.get(0))?) };
@@ -865,6 +922,22 @@ pub fn content_hash(a: &RawArticle) -> String {
     format!("{:032x}", h.digest128())
 }
 
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    // Writing to a Vec cannot fail.
+    let _ = enc.write_all(bytes);
+    enc.finish().unwrap_or_default()
+}
+
+/// Decompresses a stored `raw` column (see [`Store::raw_input`]).
+pub fn gunzip(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    flate2::read::GzDecoder::new(bytes).read_to_end(&mut out)?;
+    Ok(out)
+}
+
 fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
@@ -882,6 +955,8 @@ mod tests {
             },
             source: "t.jsonl".into(),
             record: Some(1),
+            fetched: None,
+            raw: None,
         })
     }
 
@@ -954,6 +1029,46 @@ mod tests {
             .unwrap();
         drop(s);
         assert!(matches!(Store::open(&path), Err(StoreError::TooNew { .. })));
+    }
+
+    #[test]
+    fn search_finds_current_versions_by_bm25() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = Store::open(&dir.path().join("s.db")).unwrap();
+        let run = s.begin_run(&[]).unwrap();
+        s.write_batch(run, &[art("a", "x"), art("b", "y")]).unwrap();
+        let cleaned = |text: &str, title: &str| CleanedArticle {
+            text: text.into(),
+            title: Some(title.into()),
+            ..Default::default()
+        };
+        let rows: Vec<(i64, CleanedArticle, u64)> = s
+            .pending_clean("v")
+            .unwrap()
+            .into_iter()
+            .map(|p| {
+                let c = if p.article.id == "a" {
+                    cleaned("The harbour crane broke down again.", "Crane trouble")
+                } else {
+                    cleaned(
+                        "A crane was mentioned once among many other harbour words.",
+                        "Harbour news",
+                    )
+                };
+                (p.rowid, c, 0)
+            })
+            .collect();
+        s.write_cleaned("v", &rows).unwrap();
+        let hits = s.search("crane", 10, 0).unwrap();
+        assert_eq!(
+            hits.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(),
+            vec!["a", "b"]
+        );
+        assert!(hits[0].snippet.contains("[crane]"), "{}", hits[0].snippet);
+        // Re-cleaning replaces the indexed text instead of adding a second entry.
+        s.write_cleaned("v", &rows[..1]).unwrap();
+        assert_eq!(s.search("crane", 10, 0).unwrap().len(), 2);
+        assert!(s.search("nonexistentword", 10, 0).unwrap().is_empty());
     }
 
     #[test]

@@ -156,3 +156,16 @@ pub struct RejectedRow {
     /// Ingest run that last saw it.
     pub last_run: i64,
 }
+
+/// A full-text search result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SearchHit {
+    /// Article id.
+    pub id: String,
+    /// Title.
+    pub title: Option<String>,
+    /// Matching passage; matches are wrapped in `[` and `]`.
+    pub snippet: String,
+    /// BM25 relevance (higher is better).
+    pub score: f64,
+}

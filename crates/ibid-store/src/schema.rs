@@ -124,4 +124,16 @@ pub const MIGRATIONS: &[&str] = &[
         data    BLOB NOT NULL
     );
     "#,
+    // 2: full-text search over current articles' titles and cleaned bodies (BM25 via FTS5).
+    r#"
+    CREATE VIRTUAL TABLE articles_fts USING fts5(
+        id UNINDEXED, title, text,
+        tokenize = 'unicode61 remove_diacritics 2'
+    );
+    "#,
+    // 3: fetch time (WARC) and the gzipped input bytes an article was extracted from (HTML).
+    r#"
+    ALTER TABLE articles ADD COLUMN fetched TEXT;
+    ALTER TABLE articles ADD COLUMN raw BLOB;
+    "#,
 ];

@@ -20,6 +20,22 @@ pub enum EvalCommand {
         #[arg(long)]
         json: bool,
     },
+    /// HTML main-text extraction: the benchmark's own shingle P/R/F1, and pages/s.
+    Extract {
+        /// Dataset.
+        #[arg(long, value_enum)]
+        dataset: ExtractDataset,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Extraction datasets.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ExtractDataset {
+    /// The Zyte (ScrapingHub) article-extraction benchmark: 181 news pages.
+    Zyte,
 }
 
 /// Story datasets.
@@ -49,6 +65,37 @@ fn need(path: PathBuf) -> Result<PathBuf> {
 pub fn run(cmd: EvalCommand, data: &Path) -> Result<()> {
     let out = &mut std::io::stdout().lock();
     match cmd {
+        EvalCommand::Extract { dataset, json } => {
+            let ExtractDataset::Zyte = dataset;
+            let dir = need(data.join("zyte-article-extraction"))?;
+            let r = ibid_html::eval_zyte(&dir)
+                .with_context(|| format!("evaluating {}", dir.display()))?;
+            if json {
+                writeln!(out, "{}", serde_json::to_string_pretty(&r)?)?;
+                return Ok(());
+            }
+            writeln!(
+                out,
+                "{:<22} {:>6} {:>6} {:>6}",
+                "zyte (pages)", "P", "R", "F1"
+            )?;
+            for (name, prf) in [
+                ("all", &r.all),
+                ("even (development)", &r.even),
+                ("odd (held out)", &r.odd),
+            ] {
+                writeln!(
+                    out,
+                    "{name:<22} {:>6.3} {:>6.3} {:>6.3}",
+                    prf.precision, prf.recall, prf.f1
+                )?;
+            }
+            writeln!(
+                out,
+                "{} pages, {} extraction errors, {:.0} pages/s on one thread",
+                r.pages, r.errors, r.pages_per_sec
+            )?;
+        }
         EvalCommand::Stories { dataset, json } => {
             let cfg = ibid_stories::StoryConfig::default();
             let reports = match dataset {

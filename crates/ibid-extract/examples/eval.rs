@@ -1,0 +1,53 @@
+//! Runs the evaluations and prints JSON reports.
+//!
+//! `cargo run --release -p ibid-extract --example eval -- polnear [train|dev]`
+//! `cargo run --release -p ibid-extract --example eval -- gum`
+//! `cargo run --release -p ibid-extract --example eval -- gum-texts OUT.json` (texts for spaCy)
+//! `cargo run --release -p ibid-extract --example eval -- gum-score PREDS.json` (score other predictions)
+use ibid_extract::eval::*;
+use ibid_extract::Gazetteer;
+use std::path::PathBuf;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let data = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data"));
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let gaz = Gazetteer::bundled();
+    match args.first().map(String::as_str) {
+        Some("polnear") => {
+            let split = args.get(1).map_or("dev", String::as_str);
+            let t = std::time::Instant::now();
+            let r = eval_polnear(&data.join("polnear"), split, &gaz)?;
+            println!("{}", serde_json::to_string_pretty(&r)?);
+            eprintln!("{:.2}s", t.elapsed().as_secs_f64());
+        }
+        Some("errors") => {
+            let what = args.get(1).map_or("speaker", String::as_str);
+            for l in polnear_errors(&data.join("polnear"), "train", &gaz, what, 60)? {
+                println!("{l}");
+            }
+        }
+        Some("gum") => {
+            let r = eval_gum(&data.join("gum-news"), &gaz)?;
+            println!("{}", serde_json::to_string_pretty(&r)?);
+        }
+        Some("gum-texts") => {
+            let docs = read_gum(&data.join("gum-news"))?;
+            let out = args.get(1).ok_or("need OUT.json")?;
+            let texts: Vec<(String, String)> = docs.into_iter().map(|d| (d.id, d.text)).collect();
+            std::fs::write(out, serde_json::to_string(&texts)?)?;
+        }
+        Some("gum-score") => {
+            let docs = read_gum(&data.join("gum-news"))?;
+            let path = args.get(1).ok_or("need PREDS.json")?;
+            let preds: std::collections::HashMap<String, Vec<PredMention>> =
+                serde_json::from_str(&std::fs::read_to_string(path)?)?;
+            let ps: Vec<Vec<PredMention>> = docs
+                .iter()
+                .map(|d| preds.get(&d.id).cloned().unwrap_or_default())
+                .collect();
+            println!("{}", serde_json::to_string_pretty(&score_gum(&docs, &ps))?);
+        }
+        _ => eprintln!("usage: eval polnear [train|dev] | gum | gum-texts OUT | gum-score PREDS"),
+    }
+    Ok(())
+}

@@ -1,0 +1,551 @@
+//! What the API returns and the pages show, assembled from the store in one read transaction.
+
+use std::collections::{BTreeMap, HashMap};
+
+use ibid_core::RemovedLine;
+use ibid_store::{AlignmentRow, ArticleRow, QuoteRow, Store};
+use serde::Serialize;
+
+use crate::diff::{self, Piece};
+use crate::error::Failure;
+use crate::queries::{self, ArticleMeta, EntityCount, Mention, StorySummary};
+use crate::svg::Buckets;
+
+type R<T> = Result<T, Failure>;
+
+/// A page of a longer list.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct Page<T> {
+    /// How many match in all.
+    pub(crate) total: usize,
+    /// Page size asked for.
+    pub(crate) limit: usize,
+    /// Rows skipped.
+    pub(crate) offset: usize,
+    /// This page.
+    pub(crate) items: Vec<T>,
+}
+
+/// Passages shown inline on story and article pages and in their API answers.
+pub(crate) const INLINE_PASSAGES: usize = 20;
+
+/// A story with everything about it.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct StoryDetail {
+    /// Summary fields.
+    pub(crate) story: StorySummary,
+    /// Its articles, earliest first.
+    pub(crate) articles: Vec<ArticleMeta>,
+    /// Per outlet: articles and first publication.
+    pub(crate) outlets: Vec<OutletCoverage>,
+    /// Articles per outlet per time bucket.
+    pub(crate) coverage: Coverage,
+    /// The longest shared passages touching its articles (all of them: `/api/passages`).
+    pub(crate) passages: Page<Passage>,
+    /// Its quotations, grouped.
+    pub(crate) quotes: QuoteGroups,
+    /// Entities its articles mention, most widespread first.
+    pub(crate) entities: Vec<EntityCount>,
+}
+
+/// One outlet's part in a story.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct OutletCoverage {
+    /// Outlet name; null for articles without one.
+    pub(crate) outlet: Option<String>,
+    /// Articles from it.
+    pub(crate) articles: usize,
+    /// Its earliest trusted publication time.
+    pub(crate) first_published: Option<String>,
+}
+
+/// Articles per outlet per time bucket.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct Coverage {
+    /// Start of the first bucket (RFC 3339, UTC); null when no article has a date.
+    pub(crate) start: Option<String>,
+    /// Bucket width in seconds.
+    pub(crate) bucket_seconds: i64,
+    /// One row per outlet, in order of first publication.
+    pub(crate) rows: Vec<CoverageRow>,
+}
+
+/// One outlet's counts.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct CoverageRow {
+    /// Outlet; null for articles without one.
+    pub(crate) outlet: Option<String>,
+    /// Dated articles per bucket.
+    pub(crate) counts: Vec<u32>,
+    /// Articles without a trusted date.
+    pub(crate) undated: usize,
+    /// Publication times (Unix seconds) behind `counts`, for the chart; not serialized.
+    #[serde(skip)]
+    pub(crate) times: Vec<i64>,
+}
+
+/// A passage shared by two articles, with both texts and their word-level differences.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct Passage {
+    /// Where it is in each article.
+    #[serde(flatten)]
+    pub(crate) span: AlignmentRow,
+    /// The passage in `a`.
+    pub(crate) a_text: String,
+    /// The passage in `b`.
+    pub(crate) b_text: String,
+    /// `a`'s outlet, title and story.
+    pub(crate) a_meta: Option<ArticleMeta>,
+    /// `b`'s outlet, title and story.
+    pub(crate) b_meta: Option<ArticleMeta>,
+    /// Word-level diff from `a_text` to `b_text`.
+    pub(crate) diff: Vec<Piece>,
+}
+
+/// A quotation with where it appeared.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct Quote {
+    /// The stored quote.
+    #[serde(flatten)]
+    pub(crate) quote: QuoteRow,
+    /// Outlet of its article.
+    pub(crate) outlet: Option<String>,
+    /// Title of its article.
+    pub(crate) title: Option<String>,
+    /// Publication time of its article.
+    pub(crate) published: Option<String>,
+}
+
+/// Quotes grouped two ways.
+#[derive(Debug, Clone, Serialize, Default)]
+pub(crate) struct QuoteGroups {
+    /// Number of quotes.
+    pub(crate) total: usize,
+    /// By speaker, most quoted first (unattributed quotes under a null speaker, last).
+    pub(crate) by_speaker: Vec<SpeakerGroup>,
+    /// By statement (renderings of one statement across articles), most repeated first.
+    pub(crate) by_statement: Vec<StatementGroup>,
+}
+
+/// Everything one speaker is quoted as saying.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct SpeakerGroup {
+    /// Canonical speaker name; null for unattributed quotes.
+    pub(crate) speaker: Option<String>,
+    /// Their quotes.
+    pub(crate) quotes: Vec<Quote>,
+}
+
+/// The renderings of one statement.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct StatementGroup {
+    /// Statement id.
+    pub(crate) statement: String,
+    /// Who said it (the most common attribution), if known.
+    pub(crate) speaker: Option<String>,
+    /// Distinct articles carrying it.
+    pub(crate) articles: usize,
+    /// Its renderings.
+    pub(crate) quotes: Vec<Quote>,
+}
+
+/// An article with everything about it.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct ArticleDetail {
+    /// The export-contract row (cleaned text, fields, duplicates, story).
+    pub(crate) article: ArticleRow,
+    /// Removed lines with where they stood and why.
+    pub(crate) removed_lines: Vec<RemovedLine>,
+    /// Its story.
+    pub(crate) story: Option<StorySummary>,
+    /// Its quotations.
+    pub(crate) quotes: Vec<Quote>,
+    /// Entities it mentions.
+    pub(crate) entities: Vec<EntityCount>,
+    /// The longest passages it shares with other articles.
+    pub(crate) passages: Page<Passage>,
+}
+
+/// An entity, the stories that mention it, and a page of its mentions.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct EntityDetail {
+    /// The entity and its counts.
+    pub(crate) entity: EntityCount,
+    /// Stories mentioning it (up to 100), with how many of their articles do.
+    pub(crate) stories: Vec<StoryMentions>,
+    /// Its mentions, by article.
+    pub(crate) mentions: Page<MentionOut>,
+}
+
+/// A story and how many of its articles mention an entity.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct StoryMentions {
+    /// The story.
+    #[serde(flatten)]
+    pub(crate) story: StorySummary,
+    /// Its articles that mention the entity.
+    pub(crate) mentioning_articles: i64,
+}
+
+/// A mention with its article's title and outlet.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct MentionOut {
+    /// The mention.
+    #[serde(flatten)]
+    pub(crate) mention: Mention,
+    /// Its article's title.
+    pub(crate) title: Option<String>,
+    /// Its article's outlet.
+    pub(crate) outlet: Option<String>,
+}
+
+/// A search result.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct Hit {
+    /// Article id.
+    pub(crate) id: String,
+    /// Title.
+    pub(crate) title: Option<String>,
+    /// Matching passage; matches are wrapped in `[` `]`.
+    pub(crate) snippet: String,
+    /// BM25 relevance (higher is better).
+    pub(crate) score: f64,
+    /// Outlet.
+    pub(crate) outlet: Option<String>,
+    /// Publication time.
+    pub(crate) published: Option<String>,
+    /// Story id.
+    pub(crate) story: Option<String>,
+}
+
+/// Search results.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct SearchResults {
+    /// What was typed.
+    pub(crate) query: String,
+    /// The FTS5 query it became.
+    pub(crate) fts_query: String,
+    /// The hits.
+    #[serde(flatten)]
+    pub(crate) page: Page<Hit>,
+}
+
+/// The story `id`, or `None`.
+pub(crate) fn story_detail(store: &Store, id: &str) -> R<Option<StoryDetail>> {
+    let conn = store.connection();
+    let Some(story) = queries::story(conn, id)? else {
+        return Ok(None);
+    };
+    let articles = queries::story_articles(conn, id)?;
+    let ids: Vec<String> = articles.iter().map(|a| a.id.clone()).collect();
+    let (outlets, coverage) = coverage(&articles);
+    let passages = passages(store, &ids, INLINE_PASSAGES, 0)?;
+    let quotes = group_quotes(quotes(store, &ids, &articles, None)?);
+    let entities = queries::entities_in(conn, &ids)?;
+    Ok(Some(StoryDetail {
+        story,
+        articles,
+        outlets,
+        coverage,
+        passages,
+        quotes,
+        entities,
+    }))
+}
+
+fn coverage(articles: &[ArticleMeta]) -> (Vec<OutletCoverage>, Coverage) {
+    // Outlets in order of their first dated article; outlets with only undated ones last.
+    let mut by_outlet: Vec<(Option<String>, Vec<&ArticleMeta>)> = Vec::new();
+    for a in articles {
+        match by_outlet.iter_mut().find(|(o, _)| *o == a.outlet) {
+            Some((_, v)) => v.push(a),
+            None => by_outlet.push((a.outlet.clone(), vec![a])),
+        }
+    }
+    let first = |v: &[&ArticleMeta]| {
+        v.iter()
+            .filter_map(|a| a.published.as_deref().and_then(crate::fmt::unix))
+            .min()
+    };
+    by_outlet.sort_by_key(|(o, v)| (first(v).is_none(), first(v), o.is_none(), o.clone()));
+    let outlets = by_outlet
+        .iter()
+        .map(|(o, v)| OutletCoverage {
+            outlet: o.clone(),
+            articles: v.len(),
+            first_published: v
+                .iter()
+                .filter_map(|a| a.published.clone())
+                .min_by_key(|p| crate::fmt::unix(p)),
+        })
+        .collect();
+    let mut rows: Vec<CoverageRow> = by_outlet
+        .iter()
+        .map(|(o, v)| {
+            let times: Vec<i64> = v
+                .iter()
+                .filter_map(|a| a.published.as_deref().and_then(crate::fmt::unix))
+                .collect();
+            CoverageRow {
+                outlet: o.clone(),
+                counts: Vec::new(),
+                undated: v.len() - times.len(),
+                times,
+            }
+        })
+        .collect();
+    let all: Vec<i64> = rows.iter().flat_map(|r| r.times.iter().copied()).collect();
+    let (start, bucket_seconds) = match (all.iter().min(), all.iter().max()) {
+        (Some(&min), Some(&max)) => {
+            let b = Buckets::covering(min, max, 36);
+            for r in &mut rows {
+                r.counts = b.count(&r.times);
+            }
+            (
+                chrono::DateTime::from_timestamp(b.start, 0).map(|t| t.to_rfc3339()),
+                b.width,
+            )
+        }
+        _ => (None, 0),
+    };
+    (
+        outlets,
+        Coverage {
+            start,
+            bucket_seconds,
+            rows,
+        },
+    )
+}
+
+/// Passages touching `ids`, longest first, with texts and diffs.
+pub(crate) fn passages(store: &Store, ids: &[String], limit: usize, offset: usize) -> R<Page<Passage>> {
+    let conn = store.connection();
+    let (total, rows) = queries::alignments_touching(conn, ids, limit, offset)?;
+    let mut involved: Vec<String> = rows.iter().flat_map(|r| [r.a.clone(), r.b.clone()]).collect();
+    involved.sort();
+    involved.dedup();
+    let meta = queries::articles_by_id(conn, &involved)?;
+    let mut texts: HashMap<String, String> = HashMap::new();
+    for id in &involved {
+        if let Some(t) = store.original_text(id)? {
+            texts.insert(id.clone(), t);
+        }
+    }
+    let text_of = |id: &str, s: i64, e: i64| {
+        texts
+            .get(id)
+            .map(|t| queries::slice_chars(t, s, e))
+            .unwrap_or_default()
+    };
+    let items = rows
+        .into_iter()
+        .map(|span| {
+            let a_text = text_of(&span.a, span.a_start, span.a_end);
+            let b_text = text_of(&span.b, span.b_start, span.b_end);
+            Passage {
+                diff: diff::words(&a_text, &b_text),
+                a_meta: meta.get(&span.a).cloned(),
+                b_meta: meta.get(&span.b).cloned(),
+                a_text,
+                b_text,
+                span,
+            }
+        })
+        .collect();
+    Ok(Page {
+        total,
+        limit,
+        offset,
+        items,
+    })
+}
+
+/// Quotes in `ids`, with their articles' outlet, title and date, in publication order.
+pub(crate) fn quotes(
+    store: &Store,
+    ids: &[String],
+    known: &[ArticleMeta],
+    speaker: Option<&str>,
+) -> R<Vec<Quote>> {
+    let rows = queries::quotes_in(store.connection(), ids, speaker)?;
+    let mut meta: HashMap<String, ArticleMeta> =
+        known.iter().map(|m| (m.id.clone(), m.clone())).collect();
+    let missing: Vec<String> = rows
+        .iter()
+        .filter(|q| !meta.contains_key(&q.article))
+        .map(|q| q.article.clone())
+        .collect();
+    if !missing.is_empty() {
+        meta.extend(queries::articles_by_id(store.connection(), &missing)?);
+    }
+    let mut out: Vec<Quote> = rows
+        .into_iter()
+        .map(|q| {
+            let m = meta.get(&q.article);
+            Quote {
+                outlet: m.and_then(|m| m.outlet.clone()),
+                title: m.and_then(|m| m.title.clone()),
+                published: m.and_then(|m| m.published.clone()),
+                quote: q,
+            }
+        })
+        .collect();
+    out.sort_by_key(|q| {
+        (
+            q.published.as_deref().and_then(crate::fmt::unix).is_none(),
+            q.published.as_deref().and_then(crate::fmt::unix),
+            q.quote.article.clone(),
+            q.quote.start,
+        )
+    });
+    Ok(out)
+}
+
+/// Groups quotes by speaker and by statement.
+pub(crate) fn group_quotes(quotes: Vec<Quote>) -> QuoteGroups {
+    let total = quotes.len();
+    let mut by_speaker: BTreeMap<Option<String>, Vec<Quote>> = BTreeMap::new();
+    let mut by_statement: BTreeMap<String, Vec<Quote>> = BTreeMap::new();
+    for q in quotes {
+        if let Some(s) = &q.quote.statement {
+            by_statement.entry(s.clone()).or_default().push(q.clone());
+        }
+        by_speaker.entry(q.quote.speaker.clone()).or_default().push(q);
+    }
+    let mut speakers: Vec<SpeakerGroup> = by_speaker
+        .into_iter()
+        .map(|(speaker, quotes)| SpeakerGroup { speaker, quotes })
+        .collect();
+    speakers.sort_by_key(|g| (g.speaker.is_none(), std::cmp::Reverse(g.quotes.len())));
+    let mut statements: Vec<StatementGroup> = by_statement
+        .into_iter()
+        .map(|(statement, quotes)| {
+            let mut articles: Vec<&str> = quotes.iter().map(|q| q.quote.article.as_str()).collect();
+            articles.sort_unstable();
+            articles.dedup();
+            let mut names: HashMap<&str, usize> = HashMap::new();
+            for q in &quotes {
+                if let Some(s) = &q.quote.speaker {
+                    *names.entry(s.as_str()).or_default() += 1;
+                }
+            }
+            let speaker = names
+                .into_iter()
+                .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(a.0)))
+                .map(|(s, _)| s.to_string());
+            StatementGroup {
+                statement,
+                speaker,
+                articles: articles.len(),
+                quotes,
+            }
+        })
+        .collect();
+    statements.sort_by_key(|g| (std::cmp::Reverse(g.articles), std::cmp::Reverse(g.quotes.len())));
+    QuoteGroups {
+        total,
+        by_speaker: speakers,
+        by_statement: statements,
+    }
+}
+
+/// The article `id`, or `None`.
+pub(crate) fn article_detail(store: &Store, id: &str) -> R<Option<ArticleDetail>> {
+    let Some(article) = store.article(id)? else {
+        return Ok(None);
+    };
+    let conn = store.connection();
+    let removed_lines = store.removed_lines(id)?;
+    let story = match &article.story {
+        Some(s) => queries::story(conn, s)?,
+        None => None,
+    };
+    let ids = vec![article.id.clone()];
+    let quotes = quotes(store, &ids, &[], None)?;
+    let entities = queries::entities_in(conn, &ids)?;
+    let passages = passages(store, &ids, INLINE_PASSAGES, 0)?;
+    Ok(Some(ArticleDetail {
+        article,
+        removed_lines,
+        story,
+        quotes,
+        entities,
+        passages,
+    }))
+}
+
+/// The entity `id` with a page of mentions, or `None`.
+pub(crate) fn entity_detail(store: &Store, id: &str, limit: usize, offset: usize) -> R<Option<EntityDetail>> {
+    let conn = store.connection();
+    let Some(entity) = queries::entity(conn, id)? else {
+        return Ok(None);
+    };
+    let stories = queries::entity_stories(conn, id, 100)?
+        .into_iter()
+        .map(|(story, n)| StoryMentions {
+            story,
+            mentioning_articles: n,
+        })
+        .collect();
+    let (total, rows) = queries::mentions(conn, id, limit, offset)?;
+    let ids: Vec<String> = rows.iter().map(|m| m.article.clone()).collect();
+    let meta = queries::articles_by_id(conn, &ids)?;
+    let items = rows
+        .into_iter()
+        .map(|m| {
+            let a = meta.get(&m.article);
+            MentionOut {
+                title: a.and_then(|a| a.title.clone()),
+                outlet: a.and_then(|a| a.outlet.clone()),
+                mention: m,
+            }
+        })
+        .collect();
+    Ok(Some(EntityDetail {
+        entity,
+        stories,
+        mentions: Page {
+            total,
+            limit,
+            offset,
+            items,
+        },
+    }))
+}
+
+/// Full-text search; `None` when the query has no searchable word.
+pub(crate) fn search(store: &Store, query: &str, limit: usize, offset: usize) -> R<Option<SearchResults>> {
+    let Some(fts) = crate::search::to_fts(query) else {
+        return Ok(None);
+    };
+    let total = queries::search_total(store.connection(), &fts)?;
+    let hits = store.search(&fts, limit, offset)?;
+    let ids: Vec<String> = hits.iter().map(|h| h.id.clone()).collect();
+    let meta = queries::articles_by_id(store.connection(), &ids)?;
+    let items = hits
+        .into_iter()
+        .map(|h| {
+            let m = meta.get(&h.id);
+            Hit {
+                outlet: m.and_then(|m| m.outlet.clone()),
+                published: m.and_then(|m| m.published.clone()),
+                story: m.and_then(|m| m.story.clone()),
+                id: h.id,
+                title: h.title,
+                snippet: h.snippet,
+                score: h.score,
+            }
+        })
+        .collect();
+    Ok(Some(SearchResults {
+        query: query.to_string(),
+        fts_query: fts,
+        page: Page {
+            total,
+            limit,
+            offset,
+            items,
+        },
+    }))
+}

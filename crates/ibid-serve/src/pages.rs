@@ -1,0 +1,878 @@
+//! The web UI: server-rendered HTML (maud escapes every interpolated value), one stylesheet and
+//! one small script compiled into the binary. Every page works without JS; forms use GET.
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use maud::{html, Markup, DOCTYPE};
+
+use crate::diff::Op;
+use crate::error::Failure;
+use crate::fmt::{self, article_href, entity_href, story_href};
+use crate::model::{self, ArticleDetail, EntityDetail, Passage, Quote, QuoteGroups, StoryDetail};
+use crate::params::Params;
+use crate::queries::{self, ArticleMeta, EntityCount, StorySummary};
+use crate::search::snippet_parts;
+use crate::svg;
+use crate::AppState;
+
+const STYLE: &str = include_str!("../assets/style.css");
+const SCRIPT: &str = include_str!("../assets/app.js");
+const FAVICON: &str = include_str!("../assets/favicon.svg");
+
+/// Stories per page of the story list.
+const STORIES_PER_PAGE: usize = 25;
+/// Results per page of search and entity lists.
+const PER_PAGE: usize = 20;
+
+type Q = Result<Query<Vec<(String, String)>>, QueryRejection>;
+type PageResult = Result<Response, PageError>;
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(stories))
+        .route("/stories/{*id}", get(story))
+        .route("/articles/{*id}", get(article))
+        .route("/entities", get(entities))
+        .route("/entities/{*id}", get(entity))
+        .route("/search", get(search))
+        .route("/static/style.css", get(|| asset(STYLE, "text/css; charset=utf-8")))
+        .route("/static/app.js", get(|| asset(SCRIPT, "text/javascript; charset=utf-8")))
+        .route("/static/favicon.svg", get(|| asset(FAVICON, "image/svg+xml")))
+        .fallback(fallback)
+}
+
+async fn asset(body: &'static str, mime: &'static str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, mime),
+            (header::CACHE_CONTROL, "public, max-age=300"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+async fn fallback(uri: Uri) -> Response {
+    if uri.path() == "/api" || uri.path().starts_with("/api/") {
+        return crate::api::not_found(&uri);
+    }
+    PageError(Failure::NotFound(format!("Nothing lives at {}.", uri.path()))).into_response()
+}
+
+/// A failure rendered as a page.
+pub(crate) struct PageError(Failure);
+
+impl From<Failure> for PageError {
+    fn from(f: Failure) -> Self {
+        PageError(f)
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let status = self.0.status();
+        if let Failure::Internal(m) = &self.0 {
+            tracing::error!(error = %m, "page failed");
+        }
+        let title = match status {
+            StatusCode::NOT_FOUND => "Not found",
+            StatusCode::BAD_REQUEST => "Bad request",
+            _ => "Something went wrong",
+        };
+        let body = layout(
+            title,
+            Nav::None,
+            html! {
+                div.error-page {
+                    h1 { (title) }
+                    p { (self.0.public_message()) }
+                    p { a href="/" { "Back to the stories" } }
+                }
+            },
+        );
+        (status, body).into_response()
+    }
+}
+
+fn ok(markup: Markup) -> PageResult {
+    Ok((
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        markup.into_string(),
+    )
+        .into_response())
+}
+
+#[derive(PartialEq, Eq, Clone, Copy)]
+enum Nav {
+    Stories,
+    Entities,
+    Search,
+    None,
+}
+
+fn layout(title: &str, nav: Nav, body: Markup) -> Markup {
+    let q_class = |n: Nav| if n == nav { "active" } else { "" };
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                meta name="referrer" content="no-referrer";
+                title { (title) " · ibid" }
+                link rel="icon" href="/static/favicon.svg" type="image/svg+xml";
+                link rel="stylesheet" href="/static/style.css";
+                script src="/static/app.js" defer {}
+            }
+            body {
+                header.top {
+                    div.wrap.top-inner {
+                        a.brand href="/" { span.brand-mark { "ib." } "ibid" }
+                        nav.main-nav aria-label="Main" {
+                            a class=(q_class(Nav::Stories)) href="/" { "Stories" }
+                            a class=(q_class(Nav::Entities)) href="/entities" { "Entities" }
+                            a class=(q_class(Nav::Search)) href="/search" { "Search" }
+                            a href="/api/openapi.json" { "API" }
+                        }
+                        form.top-search action="/search" method="get" role="search" {
+                            input type="search" name="q" placeholder="Search articles  ( / )"
+                                aria-label="Search articles" id="top-q";
+                        }
+                    }
+                }
+                main.wrap { (body) }
+                footer.wrap.foot {
+                    "ibid — a self-hosted news story engine · "
+                    a href="/api/openapi.json" { "JSON API (OpenAPI 3)" }
+                }
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Story list
+
+async fn stories(State(s): State<AppState>, q: Q) -> PageResult {
+    let p = Params::from_query(q)?;
+    let mut f = crate::api::story_filter(&p, STORIES_PER_PAGE)?;
+    let page = p.usize("page", 1, 1, 1_000_000)?;
+    f.limit = STORIES_PER_PAGE;
+    f.offset = (page - 1) * STORIES_PER_PAGE;
+    let caches = s.caches.clone();
+    let filter = f.clone();
+    let (total, rows, times, counts, outlets, entity) = s
+        .db
+        .read(move |st| {
+            let conn = st.connection();
+            let (total, rows) = queries::stories(conn, &filter)?;
+            let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+            let times = queries::story_times(conn, &ids)?;
+            let counts = match caches.counts.get() {
+                Some(c) => c,
+                None => caches.counts.put(st.counts()?),
+            };
+            let outlets = match caches.outlets.get() {
+                Some(o) => o,
+                None => caches.outlets.put(queries::outlets(conn, 500)?),
+            };
+            let entity = match &filter.entity {
+                Some(e) => queries::entity(conn, e)?,
+                None => None,
+            };
+            Ok((total, rows, times, counts, outlets, entity))
+        })
+        .await?;
+    let sort = p.str("sort").unwrap_or("size");
+    let order = p.str("order").unwrap_or("desc");
+    let link_page = |n: usize| {
+        let page = n.to_string();
+        format!(
+            "/{}",
+            fmt::query(&[
+                ("from", p.str("from")),
+                ("to", p.str("to")),
+                ("outlet", p.str("outlet")),
+                ("entity", p.str("entity")),
+                ("sort", p.str("sort")),
+                ("order", p.str("order")),
+                ("page", (n > 1).then_some(page.as_str())),
+            ])
+        )
+    };
+    let filtered = f.from.is_some() || f.to.is_some() || f.outlet.is_some() || f.entity.is_some();
+    let body = html! {
+        div.page-head {
+            h1 { "Stories" }
+            p.lede {
+                (fmt::plural(counts.stories as usize, "story", "stories")) " from "
+                (fmt::plural(counts.articles as usize, "article", "articles")) " · "
+                (fmt::plural(outlets.len(), "outlet", "outlets"))
+                @if counts.duplicates > 0 { " · " (fmt::int(counts.duplicates)) " duplicates" }
+                @if counts.pending > 0 { " · " (fmt::int(counts.pending)) " still being processed" }
+            }
+        }
+        form.filters action="/" method="get" {
+            label { span { "From" } input type="date" name="from" value=[p.str("from")]; }
+            label { span { "To" } input type="date" name="to" value=[p.str("to")]; }
+            label.grow { span { "Outlet" }
+                input type="text" name="outlet" list="outlet-list" value=[p.str("outlet")] placeholder="any outlet";
+            }
+            datalist #outlet-list {
+                @for (o, _) in outlets.iter() { option value=(o) {} }
+            }
+            @if let Some(e) = p.str("entity") { input type="hidden" name="entity" value=(e); }
+            label { span { "Sort" }
+                select name="sort" {
+                    option value="size" selected[sort == "size"] { "Size" }
+                    option value="first_seen" selected[sort == "first_seen"] { "First seen" }
+                }
+            }
+            label { span { "Order" }
+                select name="order" {
+                    option value="desc" selected[order == "desc"] { "Descending" }
+                    option value="asc" selected[order == "asc"] { "Ascending" }
+                }
+            }
+            div.filter-actions {
+                button type="submit" { "Apply" }
+                @if filtered { a.reset href="/" { "Reset" } }
+            }
+        }
+        @if let Some(e) = &entity {
+            p.chip-line { "Stories mentioning " a.chip href=(entity_href(&e.id)) { (e.name) } " "
+                a.muted href=(link_without_entity(&p)) { "× clear" } }
+        }
+        p.count-line {
+            @if total == 0 { "No story matches." }
+            @else { "Showing " (fmt::int((f.offset + 1) as i64)) "–" (fmt::int((f.offset + rows.len()) as i64))
+                " of " (fmt::plural(total, "story", "stories")) }
+        }
+        ol.story-list {
+            @for row in &rows {
+                @let times: Vec<i64> = times.get(&row.id).map(|v| v.iter().filter_map(|t| fmt::unix(t)).collect()).unwrap_or_default();
+                li.story-item {
+                    div.story-main {
+                        a.story-title href=(story_href(&row.id)) { (title_or(&row.title, "Untitled story")) }
+                        div.meta { (story_meta(row)) }
+                    }
+                    div.story-spark { (svg::sparkline(&times)) }
+                }
+            }
+        }
+        (pager(page, STORIES_PER_PAGE, total, link_page))
+    };
+    ok(layout("Stories", Nav::Stories, body))
+}
+
+fn link_without_entity(p: &Params) -> String {
+    format!(
+        "/{}",
+        fmt::query(&[
+            ("from", p.str("from")),
+            ("to", p.str("to")),
+            ("outlet", p.str("outlet")),
+            ("sort", p.str("sort")),
+            ("order", p.str("order")),
+        ])
+    )
+}
+
+fn story_meta(row: &StorySummary) -> Markup {
+    let ran = match (
+        row.first_published.as_deref().and_then(fmt::unix),
+        row.last_published.as_deref().and_then(fmt::unix),
+    ) {
+        (Some(a), Some(b)) if b > a => Some(fmt::span(b - a)),
+        _ => None,
+    };
+    html! {
+        span.n { (fmt::plural(row.articles as usize, "article", "articles")) }
+        " · " span.n { (fmt::plural(row.outlets as usize, "outlet", "outlets")) }
+        @if let Some(fp) = &row.first_published {
+            " · first seen " time datetime=(fp) { (fmt::date(fp)) }
+            @if let Some(o) = &row.first_outlet { " by " span.outlet { (o) } }
+        }
+        @if let Some(r) = ran { " · ran " (r) }
+    }
+}
+
+fn pager(page: usize, per_page: usize, total: usize, link: impl Fn(usize) -> String) -> Markup {
+    let pages = total.div_ceil(per_page).max(1);
+    html! {
+        @if pages > 1 {
+            nav.pager aria-label="Pages" {
+                @if page > 1 { a rel="prev" href=(link(page - 1)) { "← Previous" } }
+                @else { span.disabled { "← Previous" } }
+                span.page-of { "Page " (fmt::int(page as i64)) " of " (fmt::int(pages as i64)) }
+                @if page < pages { a rel="next" href=(link(page + 1)) { "Next →" } }
+                @else { span.disabled { "Next →" } }
+            }
+        }
+    }
+}
+
+fn title_or<'a>(t: &'a Option<String>, fallback: &'a str) -> &'a str {
+    t.as_deref().filter(|t| !t.trim().is_empty()).unwrap_or(fallback)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Story page
+
+async fn story(State(s): State<AppState>, Path(id): Path<String>) -> PageResult {
+    let key = id.clone();
+    let Some(d) = s.db.read(move |st| model::story_detail(st, &key)).await? else {
+        return Err(Failure::NotFound(format!("There is no story with id “{id}”.")).into());
+    };
+    let title = title_or(&d.story.title, "Untitled story").to_string();
+    ok(layout(&title, Nav::Stories, story_body(&d, &title)))
+}
+
+fn story_body(d: &StoryDetail, title: &str) -> Markup {
+    let coverage_rows: Vec<svg::CoverageRow> = d
+        .coverage
+        .rows
+        .iter()
+        .map(|r| svg::CoverageRow {
+            label: r.outlet.clone().unwrap_or_else(|| "(no outlet)".into()),
+            times: r.times.clone(),
+            undated: r.undated,
+        })
+        .collect();
+    let chart = svg::coverage(&coverage_rows);
+    html! {
+        nav.crumbs { a href="/" { "Stories" } " › " }
+        div.page-head {
+            h1 { (title) }
+            p.lede { (story_meta(&d.story)) }
+            @if let Some(lp) = &d.story.last_published {
+                @if Some(lp) != d.story.first_published.as_ref() {
+                    p.sub { "latest article " time datetime=(lp) { (fmt::date(lp)) } }
+                }
+            }
+        }
+        nav.toc {
+            a href="#coverage" { "Coverage" }
+            a href="#articles" { "Articles " span.badge { (d.articles.len()) } }
+            a href="#passages" { "Shared passages " span.badge { (d.passages.total) } }
+            a href="#quotes" { "Quotes " span.badge { (d.quotes.total) } }
+            a href="#entities" { "Entities " span.badge { (d.entities.len()) } }
+        }
+        section #coverage {
+            h2 { "Coverage" }
+            @match &chart {
+                Some(svg) => div.chart { (svg) },
+                None => p.empty { "No article in this story has a trusted publication date." },
+            }
+            ul.outlet-chips {
+                @for o in &d.outlets {
+                    li {
+                        @match &o.outlet {
+                            Some(name) => a.chip href={"/" (fmt::query(&[("outlet", Some(name))]))} { (name) },
+                            None => span.chip.muted { "(no outlet)" },
+                        }
+                        " " span.count { (o.articles) }
+                        @if let Some(fp) = &o.first_published { " " span.muted { "from " (fmt::date(fp)) } }
+                    }
+                }
+            }
+        }
+        section #articles {
+            h2 { "Articles" }
+            (article_table(&d.articles))
+        }
+        section #passages {
+            h2 { "Shared passages" }
+            (passages_block(&d.passages, &format!("story={}", fmt::enc(&d.story.id))))
+        }
+        section #quotes {
+            h2 { "Quotes" }
+            (quotes_block(&d.quotes))
+        }
+        section #entities {
+            h2 { "Entities" }
+            (entity_chips(&d.entities, "No people, organisations or places were extracted for this story."))
+        }
+    }
+}
+
+fn article_table(articles: &[ArticleMeta]) -> Markup {
+    html! {
+        table.articles {
+            thead { tr { th { "Published" } th { "Outlet" } th { "Title" } th { "" } } }
+            tbody {
+                @for a in articles {
+                    tr {
+                        td.nowrap {
+                            @match &a.published {
+                                Some(p) => time datetime=(p) { (fmt::datetime(p, a.published_precision.as_deref())) },
+                                None => span.muted { "undated" },
+                            }
+                        }
+                        td { @match &a.outlet { Some(o) => span.outlet { (o) }, None => span.muted { "—" } } }
+                        td {
+                            a href=(article_href(&a.id)) { (title_or(&a.title, &a.id)) }
+                            @if let Some(orig) = &a.duplicate_of {
+                                " " span.tag.dup title="A duplicate of another article" { "copy of " a href=(article_href(orig)) { (orig) } }
+                            } @else if a.copies > 0 {
+                                " " span.tag { (fmt::plural(a.copies as usize, "copy", "copies")) }
+                            }
+                        }
+                        td.nowrap {
+                            @if let Some(u) = a.url.as_deref().and_then(fmt::safe_url) {
+                                a.ext href=(u) rel="noopener noreferrer nofollow" target="_blank" { "source ↗" }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn outlet_or_id(m: &Option<ArticleMeta>, id: &str) -> String {
+    m.as_ref()
+        .and_then(|m| m.outlet.clone())
+        .unwrap_or_else(|| id.to_string())
+}
+
+fn passages_block(page: &model::Page<Passage>, api_scope: &str) -> Markup {
+    html! {
+        @if page.items.is_empty() {
+            p.empty { "No shared passages were found (or the align stage has not run yet)." }
+        } @else {
+            p.legend {
+                "Word-level differences: " del { "struck" } " = only in the first article, "
+                ins { "underlined" } " = only in the second."
+            }
+            div.passages {
+                @for (i, p) in page.items.iter().enumerate() {
+                    @let a_name = outlet_or_id(&p.a_meta, &p.span.a);
+                    @let b_name = outlet_or_id(&p.b_meta, &p.span.b);
+                    @let words = p.a_text.split_whitespace().count();
+                    details.passage open[i < 3] {
+                        summary {
+                            span.pair { a href=(article_href(&p.span.a)) { (a_name) } " ⇄ " a href=(article_href(&p.span.b)) { (b_name) } }
+                            span.muted { " · " (format!("{:.0}", p.span.similarity * 100.0)) "% similar · " (fmt::plural(words, "word", "words")) }
+                        }
+                        div.passage-body {
+                            div.diff-titles {
+                                div { span.side-a { "A" } " " (title_or(&p.a_meta.as_ref().and_then(|m| m.title.clone()), &p.span.a)) }
+                                div { span.side-b { "B" } " " (title_or(&p.b_meta.as_ref().and_then(|m| m.title.clone()), &p.span.b)) }
+                            }
+                            p.diff {
+                                @for piece in &p.diff {
+                                    @match piece.op {
+                                        Op::Equal => (piece.text),
+                                        Op::Delete => del { (piece.text) },
+                                        Op::Insert => ins { (piece.text) },
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            @if page.total > page.items.len() {
+                p.muted { "Showing the " (page.items.len()) " longest of " (fmt::int(page.total as i64))
+                    " passages; all of them: " a href={"/api/passages?" (api_scope)} { "/api/passages?" (api_scope) } }
+            }
+        }
+    }
+}
+
+fn quote_item(q: &Quote) -> Markup {
+    html! {
+        li.quote {
+            blockquote class=(if q.quote.direct { "direct" } else { "reported" }) {
+                @if q.quote.direct { "“" (q.quote.text) "”" } @else { (q.quote.text) }
+            }
+            div.cite {
+                @if !q.quote.direct { span.tag { "reported" } " " }
+                a href=(article_href(&q.quote.article)) { (q.outlet.clone().unwrap_or_else(|| q.quote.article.clone())) }
+                @if let Some(p) = &q.published { " · " (fmt::date(p)) }
+            }
+        }
+    }
+}
+
+fn quotes_block(g: &QuoteGroups) -> Markup {
+    html! {
+        @if g.total == 0 {
+            p.empty { "No quotations were extracted for this story." }
+        } @else {
+            div.two-col {
+                div.col #quotes-by-speaker {
+                    h3 { "By speaker" }
+                    @for sg in &g.by_speaker {
+                        div.speaker {
+                            h4 { (sg.speaker.as_deref().unwrap_or("Unattributed")) " " span.count { (sg.quotes.len()) } }
+                            ul.quotes { @for q in &sg.quotes { (quote_item(q)) } }
+                        }
+                    }
+                }
+                div.col #quotes-by-statement {
+                    h3 { "By statement" }
+                    @if g.by_statement.is_empty() { p.empty { "No statements are linked across articles." } }
+                    @for st in &g.by_statement {
+                        div.statement {
+                            h4 {
+                                (st.speaker.as_deref().unwrap_or("Unattributed"))
+                                span.muted { " · in " (fmt::plural(st.articles, "article", "articles")) }
+                            }
+                            ul.quotes { @for q in &st.quotes { (quote_item(q)) } }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn kind_name(kind: &str) -> &str {
+    match kind {
+        "PER" => "People",
+        "ORG" => "Organisations",
+        "LOC" => "Places",
+        other => other,
+    }
+}
+
+fn entity_chips(entities: &[EntityCount], empty: &str) -> Markup {
+    let mut kinds: Vec<&str> = entities.iter().map(|e| e.kind.as_str()).collect();
+    kinds.sort_unstable_by_key(|k| (["PER", "ORG", "LOC"].iter().position(|x| x == k).unwrap_or(9), *k));
+    kinds.dedup();
+    html! {
+        @if entities.is_empty() { p.empty { (empty) } }
+        @for k in &kinds {
+            div.entity-group {
+                h3 { (kind_name(k)) }
+                ul.chips {
+                    @for e in entities.iter().filter(|e| e.kind == *k) {
+                        li { a.chip href=(entity_href(&e.id)) title={(fmt::plural(e.mentions as usize, "mention", "mentions")) " in " (fmt::plural(e.articles as usize, "article", "articles"))} {
+                            (e.name) " " span.count { (e.articles) }
+                        } }
+                    }
+                }
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Article page
+
+async fn article(State(s): State<AppState>, Path(id): Path<String>) -> PageResult {
+    let key = id.clone();
+    let Some(d) = s.db.read(move |st| model::article_detail(st, &key)).await? else {
+        return Err(Failure::NotFound(format!("There is no article with id “{id}”.")).into());
+    };
+    let title = title_or(&d.article.title, &d.article.id).to_string();
+    ok(layout(&title, Nav::Stories, article_body(&d, &title)))
+}
+
+fn article_body(d: &ArticleDetail, title: &str) -> Markup {
+    let a = &d.article;
+    let paragraphs: Vec<&str> = a
+        .text
+        .split('\n')
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    html! {
+        nav.crumbs {
+            a href="/" { "Stories" } " › "
+            @if let Some(st) = &d.story { a href=(story_href(&st.id)) { (title_or(&st.title, "Untitled story")) } " › " }
+        }
+        div.page-head {
+            h1 { (title) }
+        }
+        div.article-layout {
+            article.body {
+                @if paragraphs.is_empty() { p.empty { "This article has no cleaned text yet." } }
+                @for para in &paragraphs {
+                    @if a.subheads.iter().any(|s| s.trim() == *para) { h3.subhead { (para) } }
+                    @else { p { (para) } }
+                }
+                details.removed #removed {
+                    summary { "Removed boilerplate and metadata " span.count { (d.removed_lines.len()) } }
+                    @if d.removed_lines.is_empty() { p.empty { "Nothing was removed." } }
+                    @else {
+                        ul.removed-lines {
+                            @for r in &d.removed_lines {
+                                li {
+                                    span.tag { (reason_name(&r.reason)) }
+                                    " " span.removed-text { (r.text) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            aside.facts {
+                dl {
+                    (fact("Outlet", a.outlet.as_deref().map(|o| html! { a href={"/" (fmt::query(&[("outlet", Some(o))]))} { (o) } })))
+                    (fact("Published", a.published.as_deref().map(|p| html! {
+                        time datetime=(p) { (fmt::datetime(p, a.published_precision.as_deref())) }
+                    })))
+                    @if let Some(flag) = &a.published_flag { (fact("Date note", Some(html! { span.muted { (flag) } }))) }
+                    (fact("Author", a.author.as_deref().map(|x| html! { (x) })))
+                    (fact("Dateline", a.dateline.as_deref().map(|x| html! { (x) })))
+                    (fact("Section", a.section.as_deref().map(|x| html! { (x) })))
+                    (fact("Story", d.story.as_ref().map(|st| html! {
+                        a href=(story_href(&st.id)) { (title_or(&st.title, &st.id)) }
+                        br; span.muted { (fmt::plural(st.articles as usize, "article", "articles")) }
+                    })))
+                    (fact("Duplicate of", a.duplicate_of.as_deref().map(|o| html! { a href=(article_href(o)) { (o) } })))
+                    @if a.copies > 0 { (fact("Copies", Some(html! { (a.copies) }))) }
+                    (fact("Source", a.url.as_deref().map(|u| match fmt::safe_url(u) {
+                        Some(u) => html! { a.ext.break href=(u) rel="noopener noreferrer nofollow" target="_blank" { (u) } },
+                        None => html! { code.break { (u) } },
+                    })))
+                    (fact("Id", Some(html! { code.break { (a.id) } })))
+                    @if a.version > 1 { (fact("Version", Some(html! { (a.version) }))) }
+                    (fact("Read from", Some(html! { code.break { (a.source) } })))
+                    (fact("JSON", Some(html! { a href={"/api/articles/" (fmt::enc(&a.id))} { "/api/articles/…" } })))
+                }
+            }
+        }
+        section #quotes {
+            h2 { "Quotes" }
+            @if d.quotes.is_empty() { p.empty { "No quotations were extracted from this article." } }
+            @else {
+                ul.quotes {
+                    @for q in &d.quotes {
+                        li.quote {
+                            blockquote class=(if q.quote.direct { "direct" } else { "reported" }) {
+                                @if q.quote.direct { "“" (q.quote.text) "”" } @else { (q.quote.text) }
+                            }
+                            div.cite { "— " (q.quote.speaker.as_deref().unwrap_or("unattributed")) }
+                        }
+                    }
+                }
+            }
+        }
+        section #entities {
+            h2 { "Entities" }
+            (entity_chips(&d.entities, "No people, organisations or places were extracted from this article."))
+        }
+        section #passages {
+            h2 { "Passages shared with other articles" }
+            (passages_block(&d.passages, &format!("article={}", fmt::enc(&a.id))))
+        }
+    }
+}
+
+fn fact(name: &str, value: Option<Markup>) -> Markup {
+    html! {
+        @if let Some(v) = value {
+            dt { (name) }
+            dd { (v) }
+        }
+    }
+}
+
+fn reason_name(r: &ibid_core::RemovalReason) -> &'static str {
+    use ibid_core::RemovalReason::*;
+    match r {
+        Boilerplate => "boilerplate",
+        Code => "code",
+        Repeated => "repeated",
+        Metadata => "metadata",
+        OutletBoilerplate => "outlet boilerplate",
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Entities
+
+async fn entities(State(s): State<AppState>, q: Q) -> PageResult {
+    let p = Params::from_query(q)?;
+    let page = p.usize("page", 1, 1, 1_000_000)?;
+    let name = p.str("q").map(str::to_string);
+    let kind = p.choice("type", &["PER", "ORG", "LOC"], "")?;
+    let kind_opt = (!kind.is_empty()).then(|| kind.to_string());
+    let offset = (page - 1) * PER_PAGE * 2;
+    let (total, rows) = {
+        let (n, k) = (name.clone(), kind_opt.clone());
+        s.db.read(move |st| queries::entities(st.connection(), n.as_deref(), k.as_deref(), PER_PAGE * 2, offset))
+            .await?
+    };
+    let link = |n: usize| {
+        let page = n.to_string();
+        format!(
+            "/entities{}",
+            fmt::query(&[("q", name.as_deref()), ("type", kind_opt.as_deref()), ("page", (n > 1).then_some(page.as_str()))])
+        )
+    };
+    let body = html! {
+        div.page-head { h1 { "Entities" } p.lede { "People, organisations and places, by how many articles mention them." } }
+        form.filters action="/entities" method="get" {
+            label.grow { span { "Name" } input type="search" name="q" value=[name.as_deref()] placeholder="any name"; }
+            label { span { "Type" }
+                select name="type" {
+                    option value="" selected[kind.is_empty()] { "All" }
+                    option value="PER" selected[kind == "PER"] { "People" }
+                    option value="ORG" selected[kind == "ORG"] { "Organisations" }
+                    option value="LOC" selected[kind == "LOC"] { "Places" }
+                }
+            }
+            div.filter-actions { button type="submit" { "Apply" } }
+        }
+        @if rows.is_empty() { p.empty { "No entity matches (or the extract stage has not run yet)." } }
+        @else {
+            table.entities {
+                thead { tr { th { "Name" } th { "Type" } th.num { "Articles" } th.num { "Mentions" } th { "Also written" } } }
+                tbody {
+                    @for e in &rows {
+                        tr {
+                            td { a href=(entity_href(&e.id)) { (e.name) } }
+                            td { span.tag { (kind_name(&e.kind)) } }
+                            td.num { (fmt::int(e.articles)) }
+                            td.num { (fmt::int(e.mentions)) }
+                            td.muted { (variants_line(e)) }
+                        }
+                    }
+                }
+            }
+        }
+        (pager(page, PER_PAGE * 2, total, link))
+    };
+    ok(layout("Entities", Nav::Entities, body))
+}
+
+fn variants_line(e: &EntityCount) -> String {
+    let others: Vec<&str> = e
+        .variants
+        .iter()
+        .map(String::as_str)
+        .filter(|v| *v != e.name)
+        .take(6)
+        .collect();
+    others.join(", ")
+}
+
+async fn entity(State(s): State<AppState>, Path(id): Path<String>, q: Q) -> PageResult {
+    let p = Params::from_query(q)?;
+    let page = p.usize("page", 1, 1, 1_000_000)?;
+    let key = id.clone();
+    let offset = (page - 1) * 50;
+    let Some(d) = s.db.read(move |st| model::entity_detail(st, &key, 50, offset)).await? else {
+        return Err(Failure::NotFound(format!("There is no entity with id “{id}”.")).into());
+    };
+    let link = |n: usize| format!("{}?page={n}", entity_href(&d.entity.id));
+    ok(layout(&d.entity.name.clone(), Nav::Entities, entity_body(&d, page, link)))
+}
+
+fn entity_body(d: &EntityDetail, page: usize, link: impl Fn(usize) -> String) -> Markup {
+    let e = &d.entity;
+    html! {
+        nav.crumbs { a href="/entities" { "Entities" } " › " }
+        div.page-head {
+            h1 { (e.name) " " span.tag { (kind_name(&e.kind)) } }
+            p.lede {
+                (fmt::plural(e.mentions as usize, "mention", "mentions")) " in "
+                (fmt::plural(e.articles as usize, "article", "articles")) " · "
+                (fmt::plural(d.stories.len(), "story", "stories"))
+            }
+            @let v = variants_line(e);
+            @if !v.is_empty() { p.sub { "Also written: " (v) } }
+        }
+        section #stories {
+            h2 { "Stories" }
+            @if d.stories.is_empty() { p.empty { "No story mentions it." } }
+            ol.story-list {
+                @for s in &d.stories {
+                    li.story-item {
+                        div.story-main {
+                            a.story-title href=(story_href(&s.story.id)) { (title_or(&s.story.title, "Untitled story")) }
+                            div.meta { (story_meta(&s.story)) " · mentioned in " (s.mentioning_articles) }
+                        }
+                    }
+                }
+            }
+            p { a href={"/" (fmt::query(&[("entity", Some(&e.id))]))} { "Filter the story list by " (e.name) " →" } }
+        }
+        section #mentions {
+            h2 { "Mentions" }
+            table.mentions {
+                thead { tr { th { "As written" } th { "Outlet" } th { "Article" } } }
+                tbody {
+                    @for m in &d.mentions.items {
+                        tr {
+                            td { mark { (m.mention.text) } }
+                            td { (m.outlet.as_deref().unwrap_or("—")) }
+                            td { a href=(article_href(&m.mention.article)) { (title_or(&m.title, &m.mention.article)) } }
+                        }
+                    }
+                }
+            }
+            (pager(page, 50, d.mentions.total, link))
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Search
+
+async fn search(State(s): State<AppState>, q: Q) -> PageResult {
+    let p = Params::from_query(q)?;
+    let page = p.usize("page", 1, 1, 10_000)?;
+    let query = p.str("q").map(str::to_string);
+    let results = match query.clone() {
+        Some(qs) => {
+            let offset = (page - 1) * PER_PAGE;
+            s.db.read(move |st| model::search(st, &qs, PER_PAGE, offset)).await?
+        }
+        None => None,
+    };
+    let link = |n: usize| {
+        let page = n.to_string();
+        format!("/search{}", fmt::query(&[("q", query.as_deref()), ("page", (n > 1).then_some(page.as_str()))]))
+    };
+    let body = html! {
+        div.page-head { h1 { "Search" } }
+        form.search-form action="/search" method="get" role="search" {
+            input type="search" name="q" value=[query.as_deref()] placeholder="words, \"a phrase\", prefix*, OR, NOT" aria-label="Search words" autofocus;
+            button type="submit" { "Search" }
+        }
+        @match (&query, &results) {
+            (None, _) => p.muted { "Search titles and cleaned article text. Words are combined with AND; "
+                "use \"quotes\" for a phrase, a trailing * for a prefix, OR and NOT between words." },
+            (Some(_), None) => p.empty { "Type at least one word to search for." },
+            (Some(_), Some(r)) => {
+                p.count-line #result-count { (fmt::plural(r.page.total, "article matches", "articles match")) }
+                ol.hits {
+                    @for h in &r.page.items {
+                        li.hit {
+                            a.hit-title href=(article_href(&h.id)) { (title_or(&h.title, &h.id)) }
+                            div.meta {
+                                @if let Some(o) = &h.outlet { span.outlet { (o) } }
+                                @if let Some(p) = &h.published { " · " (fmt::date(p)) }
+                                @if let Some(st) = &h.story { " · " a href=(story_href(st)) { "story" } }
+                            }
+                            p.snippet {
+                                @for (hit, text) in snippet_parts(&h.snippet) {
+                                    @if hit { mark { (text) } } @else { (text) }
+                                }
+                            }
+                        }
+                    }
+                }
+                (pager(page, PER_PAGE, r.page.total, link))
+            },
+        }
+    };
+    ok(layout(
+        &match &query {
+            Some(q) => format!("Search: {q}"),
+            None => "Search".to_string(),
+        },
+        Nav::Search,
+        body,
+    ))
+}

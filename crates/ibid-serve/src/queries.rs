@@ -1,0 +1,526 @@
+//! The server's own read-only SQL over the store's tables (see ibid-store's schema). Lists are
+//! paged in SQL; id lists are passed as one JSON array and expanded with `json_each`, so every
+//! statement is a fixed string that SQLite can cache.
+
+use std::collections::HashMap;
+
+use ibid_store::{AlignmentRow, QuoteRow};
+use rusqlite::{params, Connection, OptionalExtension, Row};
+use serde::Serialize;
+
+use crate::error::Failure;
+
+type R<T> = Result<T, Failure>;
+
+/// One line of the story list.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct StorySummary {
+    /// Story id.
+    pub(crate) id: String,
+    /// Title of its most central article.
+    pub(crate) title: Option<String>,
+    /// Earliest trusted publication time (RFC 3339).
+    pub(crate) first_published: Option<String>,
+    /// Latest trusted publication time (RFC 3339).
+    pub(crate) last_published: Option<String>,
+    /// Outlet that published first.
+    pub(crate) first_outlet: Option<String>,
+    /// Number of articles.
+    pub(crate) articles: i64,
+    /// Number of distinct outlets.
+    pub(crate) outlets: i64,
+    /// Storyline id.
+    pub(crate) storyline: Option<String>,
+}
+
+/// How to order the story list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum StorySort {
+    /// By number of articles.
+    Size,
+    /// By first publication time.
+    FirstSeen,
+}
+
+/// Which stories to list.
+#[derive(Debug, Clone)]
+pub(crate) struct StoryFilter {
+    /// Stories still running at or after this time (Unix seconds).
+    pub(crate) from: Option<i64>,
+    /// Stories that started before this time (Unix seconds).
+    pub(crate) to: Option<i64>,
+    /// Stories with an article from this outlet.
+    pub(crate) outlet: Option<String>,
+    /// Stories with an article mentioning this entity id.
+    pub(crate) entity: Option<String>,
+    /// Order.
+    pub(crate) sort: StorySort,
+    /// Descending.
+    pub(crate) desc: bool,
+    /// Page size.
+    pub(crate) limit: usize,
+    /// Rows skipped.
+    pub(crate) offset: usize,
+}
+
+const STORY_WHERE: &str = "
+    (?1 IS NULL OR unixepoch(COALESCE(s.last_published, s.first_published)) >= ?1)
+    AND (?2 IS NULL OR unixepoch(s.first_published) < ?2)
+    AND (?3 IS NULL OR EXISTS (SELECT 1 FROM json_each(s.outlets) o WHERE o.value = ?3))
+    AND (?4 IS NULL OR s.id IN (SELECT sm.story FROM mentions m
+                                JOIN story_members sm ON sm.article_id = m.article
+                                WHERE m.entity = ?4))";
+
+/// A page of stories and the number that match.
+pub(crate) fn stories(conn: &Connection, f: &StoryFilter) -> R<(usize, Vec<StorySummary>)> {
+    let count_sql = format!("SELECT COUNT(*) FROM stories s WHERE {STORY_WHERE}");
+    let total: i64 = conn.prepare_cached(&count_sql)?.query_row(
+        params![f.from, f.to, f.outlet, f.entity],
+        |r| r.get(0),
+    )?;
+    let dir = if f.desc { "DESC" } else { "ASC" };
+    let order = match f.sort {
+        StorySort::Size => format!(
+            "json_array_length(s.articles) {dir}, s.first_published IS NULL, unixepoch(s.first_published), s.id"
+        ),
+        StorySort::FirstSeen => format!(
+            "s.first_published IS NULL, unixepoch(s.first_published) {dir}, json_array_length(s.articles) DESC, s.id"
+        ),
+    };
+    let sql = format!(
+        "SELECT s.id, s.title, s.first_published, s.last_published, s.first_outlet,
+                json_array_length(s.articles), json_array_length(s.outlets), s.storyline
+         FROM stories s WHERE {STORY_WHERE} ORDER BY {order} LIMIT ?5 OFFSET ?6"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(
+        params![
+            f.from,
+            f.to,
+            f.outlet,
+            f.entity,
+            f.limit as i64,
+            f.offset as i64
+        ],
+        story_summary,
+    )?;
+    Ok((total as usize, rows.collect::<Result<_, _>>()?))
+}
+
+fn story_summary(r: &Row<'_>) -> rusqlite::Result<StorySummary> {
+    Ok(StorySummary {
+        id: r.get(0)?,
+        title: r.get(1)?,
+        first_published: r.get(2)?,
+        last_published: r.get(3)?,
+        first_outlet: r.get(4)?,
+        articles: r.get(5)?,
+        outlets: r.get(6)?,
+        storyline: r.get(7)?,
+    })
+}
+
+/// One story's summary.
+pub(crate) fn story(conn: &Connection, id: &str) -> R<Option<StorySummary>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT s.id, s.title, s.first_published, s.last_published, s.first_outlet,
+                    json_array_length(s.articles), json_array_length(s.outlets), s.storyline
+             FROM stories s WHERE s.id = ?1",
+        )?
+        .query_row([id], story_summary)
+        .optional()?)
+}
+
+/// Publication times (RFC 3339) of each listed story's articles, for sparklines; undated
+/// articles are left out.
+pub(crate) fn story_times(conn: &Connection, ids: &[String]) -> R<HashMap<String, Vec<String>>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT m.story, c.published
+         FROM story_members m
+         JOIN current_articles a ON a.id = m.article_id
+         JOIN cleaned c ON c.article = a.rowid
+         WHERE m.story IN (SELECT value FROM json_each(?1)) AND c.published IS NOT NULL",
+    )?;
+    let mut out: HashMap<String, Vec<String>> = HashMap::new();
+    let mut rows = stmt.query([serde_json::to_string(ids)?])?;
+    while let Some(r) = rows.next()? {
+        out.entry(r.get(0)?).or_default().push(r.get(1)?);
+    }
+    Ok(out)
+}
+
+/// What lists show about an article.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct ArticleMeta {
+    /// Article id.
+    pub(crate) id: String,
+    /// Headline.
+    pub(crate) title: Option<String>,
+    /// Outlet.
+    pub(crate) outlet: Option<String>,
+    /// Trusted publication time (RFC 3339).
+    pub(crate) published: Option<String>,
+    /// `day` or `time`.
+    pub(crate) published_precision: Option<String>,
+    /// URL from the input.
+    pub(crate) url: Option<String>,
+    /// Author(s).
+    pub(crate) author: Option<String>,
+    /// The article this one duplicates, if any.
+    pub(crate) duplicate_of: Option<String>,
+    /// Size of its duplicate group minus one.
+    pub(crate) copies: i64,
+    /// Story id.
+    pub(crate) story: Option<String>,
+    /// Length of the cleaned text in characters.
+    pub(crate) chars: i64,
+}
+
+const META_SELECT: &str = "
+    SELECT a.id, COALESCE(c.title, a.title), COALESCE(c.outlet, a.outlet), c.published,
+           c.published_precision, a.url, COALESCE(c.author, a.author), d.duplicate_of,
+           COALESCE(d.copies, 0), m.story, COALESCE(length(c.text), 0)
+    FROM current_articles a
+    LEFT JOIN cleaned c ON c.article = a.rowid
+    LEFT JOIN dedup d ON d.article_id = a.id
+    LEFT JOIN story_members m ON m.article_id = a.id";
+
+fn article_meta(r: &Row<'_>) -> rusqlite::Result<ArticleMeta> {
+    Ok(ArticleMeta {
+        id: r.get(0)?,
+        title: r.get(1)?,
+        outlet: r.get(2)?,
+        published: r.get(3)?,
+        published_precision: r.get(4)?,
+        url: r.get(5)?,
+        author: r.get(6)?,
+        duplicate_of: r.get(7)?,
+        copies: r.get(8)?,
+        story: r.get(9)?,
+        chars: r.get(10)?,
+    })
+}
+
+/// The articles of a story, earliest first (undated last).
+pub(crate) fn story_articles(conn: &Connection, story: &str) -> R<Vec<ArticleMeta>> {
+    let sql = format!(
+        "{META_SELECT} WHERE a.id IN (SELECT article_id FROM story_members WHERE story = ?1)
+         ORDER BY c.published IS NULL, unixepoch(c.published), a.id"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map([story], article_meta)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Metadata of the given articles, by id (unknown ids are absent).
+pub(crate) fn articles_by_id(conn: &Connection, ids: &[String]) -> R<HashMap<String, ArticleMeta>> {
+    let sql = format!("{META_SELECT} WHERE a.id IN (SELECT value FROM json_each(?1))");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map([serde_json::to_string(ids)?], article_meta)?;
+    let mut out = HashMap::new();
+    for r in rows {
+        let m = r?;
+        out.insert(m.id.clone(), m);
+    }
+    Ok(out)
+}
+
+/// A page of articles, newest first, optionally from one outlet.
+pub(crate) fn articles(
+    conn: &Connection,
+    outlet: Option<&str>,
+    limit: usize,
+    offset: usize,
+) -> R<(usize, Vec<ArticleMeta>)> {
+    let total: i64 = conn
+        .prepare_cached(
+            "SELECT COUNT(*) FROM current_articles a LEFT JOIN cleaned c ON c.article = a.rowid
+             WHERE ?1 IS NULL OR COALESCE(c.outlet, a.outlet) = ?1",
+        )?
+        .query_row([outlet], |r| r.get(0))?;
+    let sql = format!(
+        "{META_SELECT} WHERE ?1 IS NULL OR COALESCE(c.outlet, a.outlet) = ?1
+         ORDER BY c.published IS NULL, unixepoch(c.published) DESC, a.id LIMIT ?2 OFFSET ?3"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params![outlet, limit as i64, offset as i64], article_meta)?;
+    Ok((total as usize, rows.collect::<Result<_, _>>()?))
+}
+
+/// Passages shared by the given articles (either side), longest first, and how many there are.
+pub(crate) fn alignments_touching(
+    conn: &Connection,
+    ids: &[String],
+    limit: usize,
+    offset: usize,
+) -> R<(usize, Vec<AlignmentRow>)> {
+    let ids = serde_json::to_string(ids)?;
+    let filter = "a IN (SELECT value FROM json_each(?1)) OR b IN (SELECT value FROM json_each(?1))";
+    let total: i64 = conn
+        .prepare_cached(&format!("SELECT COUNT(*) FROM alignments WHERE {filter}"))?
+        .query_row([&ids], |r| r.get(0))?;
+    let sql = format!(
+        "SELECT a, a_start, a_end, b, b_start, b_end, similarity FROM alignments WHERE {filter}
+         ORDER BY (a_end - a_start) + (b_end - b_start) DESC, a, a_start, b, b_start
+         LIMIT ?2 OFFSET ?3"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params![ids, limit as i64, offset as i64], |r| {
+        Ok(AlignmentRow {
+            a: r.get(0)?,
+            a_start: r.get(1)?,
+            a_end: r.get(2)?,
+            b: r.get(3)?,
+            b_start: r.get(4)?,
+            b_end: r.get(5)?,
+            similarity: r.get(6)?,
+        })
+    })?;
+    Ok((total as usize, rows.collect::<Result<_, _>>()?))
+}
+
+/// Quotes in the given articles, in text order per article; `speaker` narrows to one speaker.
+pub(crate) fn quotes_in(
+    conn: &Connection,
+    ids: &[String],
+    speaker: Option<&str>,
+) -> R<Vec<QuoteRow>> {
+    let mut stmt = conn.prepare_cached(
+        r#"SELECT article, start, "end", text, speaker, speaker_start, speaker_end, direct, statement
+           FROM quotes WHERE article IN (SELECT value FROM json_each(?1))
+             AND (?2 IS NULL OR speaker = ?2)
+           ORDER BY article, start"#,
+    )?;
+    let rows = stmt.query_map(params![serde_json::to_string(ids)?, speaker], quote_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// A page of all quotes (optionally by one speaker) and how many match.
+pub(crate) fn quotes_page(
+    conn: &Connection,
+    speaker: Option<&str>,
+    limit: usize,
+    offset: usize,
+) -> R<(usize, Vec<QuoteRow>)> {
+    let total: i64 = conn
+        .prepare_cached("SELECT COUNT(*) FROM quotes WHERE ?1 IS NULL OR speaker = ?1")?
+        .query_row([speaker], |r| r.get(0))?;
+    let mut stmt = conn.prepare_cached(
+        r#"SELECT article, start, "end", text, speaker, speaker_start, speaker_end, direct, statement
+           FROM quotes WHERE ?1 IS NULL OR speaker = ?1
+           ORDER BY article, start LIMIT ?2 OFFSET ?3"#,
+    )?;
+    let rows = stmt.query_map(params![speaker, limit as i64, offset as i64], quote_row)?;
+    Ok((total as usize, rows.collect::<Result<_, _>>()?))
+}
+
+fn quote_row(r: &Row<'_>) -> rusqlite::Result<QuoteRow> {
+    Ok(QuoteRow {
+        article: r.get(0)?,
+        start: r.get(1)?,
+        end: r.get(2)?,
+        text: r.get(3)?,
+        speaker: r.get(4)?,
+        speaker_start: r.get(5)?,
+        speaker_end: r.get(6)?,
+        direct: r.get(7)?,
+        statement: r.get(8)?,
+    })
+}
+
+/// An entity with how often it is mentioned (in some set of articles, or overall).
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct EntityCount {
+    /// Entity id.
+    pub(crate) id: String,
+    /// Canonical name.
+    pub(crate) name: String,
+    /// `PER`, `ORG` or `LOC`.
+    #[serde(rename = "type")]
+    pub(crate) kind: String,
+    /// Surface forms seen.
+    pub(crate) variants: Vec<String>,
+    /// Mentions.
+    pub(crate) mentions: i64,
+    /// Distinct articles mentioning it.
+    pub(crate) articles: i64,
+}
+
+fn entity_count(r: &Row<'_>) -> rusqlite::Result<(EntityCount, String)> {
+    Ok((
+        EntityCount {
+            id: r.get(0)?,
+            name: r.get(1)?,
+            kind: r.get(2)?,
+            variants: Vec::new(),
+            mentions: r.get(4)?,
+            articles: r.get(5)?,
+        },
+        r.get(3)?,
+    ))
+}
+
+fn with_variants(rows: Vec<(EntityCount, String)>) -> R<Vec<EntityCount>> {
+    rows.into_iter()
+        .map(|(mut e, v)| {
+            e.variants = serde_json::from_str(&v)?;
+            Ok(e)
+        })
+        .collect()
+}
+
+/// Entities mentioned in the given articles, most mentioned first.
+pub(crate) fn entities_in(conn: &Connection, ids: &[String]) -> R<Vec<EntityCount>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT e.id, e.name, e.type, e.variants, COUNT(*), COUNT(DISTINCT m.article)
+         FROM mentions m JOIN entities e ON e.id = m.entity
+         WHERE m.article IN (SELECT value FROM json_each(?1))
+         GROUP BY e.id ORDER BY COUNT(DISTINCT m.article) DESC, COUNT(*) DESC, e.name",
+    )?;
+    let rows = stmt.query_map([serde_json::to_string(ids)?], entity_count)?;
+    with_variants(rows.collect::<Result<_, _>>()?)
+}
+
+/// A page of entities, most mentioned first, filtered by name and type.
+pub(crate) fn entities(
+    conn: &Connection,
+    q: Option<&str>,
+    kind: Option<&str>,
+    limit: usize,
+    offset: usize,
+) -> R<(usize, Vec<EntityCount>)> {
+    let like = q.map(|q| format!("%{}%", q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")));
+    let filter = "(?1 IS NULL OR e.name LIKE ?1 ESCAPE '\\' OR e.variants LIKE ?1 ESCAPE '\\')
+                  AND (?2 IS NULL OR e.type = ?2)";
+    let total: i64 = conn
+        .prepare_cached(&format!("SELECT COUNT(*) FROM entities e WHERE {filter}"))?
+        .query_row(params![like, kind], |r| r.get(0))?;
+    let sql = format!(
+        "SELECT e.id, e.name, e.type, e.variants, COALESCE(n.mentions, 0), COALESCE(n.articles, 0)
+         FROM entities e
+         LEFT JOIN (SELECT entity, COUNT(*) AS mentions, COUNT(DISTINCT article) AS articles
+                    FROM mentions GROUP BY entity) n ON n.entity = e.id
+         WHERE {filter}
+         ORDER BY COALESCE(n.articles, 0) DESC, COALESCE(n.mentions, 0) DESC, e.name
+         LIMIT ?3 OFFSET ?4"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params![like, kind, limit as i64, offset as i64], entity_count)?;
+    Ok((total as usize, with_variants(rows.collect::<Result<_, _>>()?)?))
+}
+
+/// One entity with its counts.
+pub(crate) fn entity(conn: &Connection, id: &str) -> R<Option<EntityCount>> {
+    let row = conn
+        .prepare_cached(
+            "SELECT e.id, e.name, e.type, e.variants,
+                    (SELECT COUNT(*) FROM mentions WHERE entity = e.id),
+                    (SELECT COUNT(DISTINCT article) FROM mentions WHERE entity = e.id)
+             FROM entities e WHERE e.id = ?1",
+        )?
+        .query_row([id], entity_count)
+        .optional()?;
+    Ok(with_variants(row.into_iter().collect())?.pop())
+}
+
+/// One mention of an entity.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct Mention {
+    /// Article id.
+    pub(crate) article: String,
+    /// Span start (code points into the original text).
+    pub(crate) start: i64,
+    /// Span end.
+    pub(crate) end: i64,
+    /// The text as it stands.
+    pub(crate) text: String,
+}
+
+/// A page of an entity's mentions, by article, and how many there are.
+pub(crate) fn mentions(
+    conn: &Connection,
+    entity: &str,
+    limit: usize,
+    offset: usize,
+) -> R<(usize, Vec<Mention>)> {
+    let total: i64 = conn
+        .prepare_cached("SELECT COUNT(*) FROM mentions WHERE entity = ?1")?
+        .query_row([entity], |r| r.get(0))?;
+    let mut stmt = conn.prepare_cached(
+        r#"SELECT article, start, "end", text FROM mentions WHERE entity = ?1
+           ORDER BY article, start LIMIT ?2 OFFSET ?3"#,
+    )?;
+    let rows = stmt.query_map(params![entity, limit as i64, offset as i64], |r| {
+        Ok(Mention {
+            article: r.get(0)?,
+            start: r.get(1)?,
+            end: r.get(2)?,
+            text: r.get(3)?,
+        })
+    })?;
+    Ok((total as usize, rows.collect::<Result<_, _>>()?))
+}
+
+/// Stories whose articles mention an entity, with the number of such articles, most first.
+pub(crate) fn entity_stories(
+    conn: &Connection,
+    entity: &str,
+    limit: usize,
+) -> R<Vec<(StorySummary, i64)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT s.id, s.title, s.first_published, s.last_published, s.first_outlet,
+                json_array_length(s.articles), json_array_length(s.outlets), s.storyline, x.n
+         FROM (SELECT sm.story, COUNT(DISTINCT m.article) AS n FROM mentions m
+               JOIN story_members sm ON sm.article_id = m.article
+               WHERE m.entity = ?1 GROUP BY sm.story) x
+         JOIN stories s ON s.id = x.story
+         ORDER BY x.n DESC, json_array_length(s.articles) DESC, s.id LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(params![entity, limit as i64], |r| {
+        Ok((story_summary(r)?, r.get(8)?))
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Number of full-text matches for an FTS5 query.
+pub(crate) fn search_total(conn: &Connection, fts_query: &str) -> R<usize> {
+    let n: i64 = conn
+        .prepare_cached("SELECT COUNT(*) FROM articles_fts WHERE articles_fts MATCH ?1")?
+        .query_row([fts_query], |r| r.get(0))?;
+    Ok(n as usize)
+}
+
+/// Outlets with their article counts, most articles first (for the filter's suggestions).
+pub(crate) fn outlets(conn: &Connection, limit: usize) -> R<Vec<(String, i64)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT COALESCE(c.outlet, a.outlet) AS o, COUNT(*) FROM current_articles a
+         LEFT JOIN cleaned c ON c.article = a.rowid
+         WHERE o IS NOT NULL GROUP BY o ORDER BY COUNT(*) DESC, o LIMIT ?1",
+    )?;
+    let rows = stmt.query_map([limit as i64], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The code points `start..end` of `text` (spans in the store count code points).
+pub(crate) fn slice_chars(text: &str, start: i64, end: i64) -> String {
+    let start = start.max(0) as usize;
+    let end = end.max(0) as usize;
+    text.chars()
+        .skip(start)
+        .take(end.saturating_sub(start))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slices_count_code_points() {
+        assert_eq!(slice_chars("aé€b", 1, 3), "é€");
+        assert_eq!(slice_chars("abc", 2, 99), "c");
+        assert_eq!(slice_chars("abc", 5, 2), "");
+        assert_eq!(slice_chars("abc", -4, 1), "a");
+    }
+}

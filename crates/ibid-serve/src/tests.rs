@@ -1,0 +1,415 @@
+//! Tests over a real store: articles go through the real ingest pipeline; rows of stages that
+//! may not have run (quotes, alignments, entities) are written directly.
+
+use std::path::Path;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use axum::Router;
+use serde_json::{json, Value};
+use tower::ServiceExt;
+
+use crate::CONTENT_SECURITY_POLICY;
+
+const BODY_A: &str = "The city council approved the new harbour budget on Tuesday after a long debate. \
+Mayor Ana Ruiz said the harbour would reopen in spring. \"We will rebuild the harbour crane first,\" Ruiz said. \
+Opposition members questioned the cost of the project and asked for an audit.";
+const BODY_B: &str = "The city council approved a new harbour budget on Tuesday after a heated debate. \
+Mayor Ana Ruiz said the harbour would reopen in the spring. \"We will rebuild the harbour crane first,\" Ruiz told reporters. \
+Critics questioned the cost of the project.";
+const HOSTILE: &str = "Officials said <script>alert('x')</script> nothing.\n\
+<img src=x onerror=alert(1)> A link: javascript:alert(2) and <a href=\"javascript:alert(3)\">click</a>.\n\
+Subscribe to our newsletter\n\
+The harbour story continues with \"quoted <b>bold</b> words\" from the council.";
+
+/// A store with three articles ingested by the real pipeline, plus stage rows.
+fn fixture() -> (tempfile::TempDir, Router, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    let lines = [
+        json!({"id": "a1", "title": "Council approves harbour budget", "text": BODY_A,
+               "outlet": "Harbour Times", "published": "2024-03-05T10:00:00Z",
+               "url": "https://times.example/harbour"}),
+        json!({"id": "a2", "title": "Harbour budget approved by council", "text": BODY_B,
+               "outlet": "Daily Tide", "published": "2024-03-05T15:30:00Z",
+               "url": "javascript:alert(document.cookie)"}),
+        json!({"id": "x/evil", "title": "<script>alert(\"title\")</script> Evil", "text": HOSTILE,
+               "outlet": "<img src=x onerror=alert(1)>", "published": "2024-03-06T08:00:00Z",
+               "url": " JavaScript:alert(1)"}),
+    ];
+    let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    std::fs::write(&input, text).unwrap();
+    let db = dir.path().join("s.db");
+    let mut store = ibid_store::Store::open(&db).unwrap();
+    ibid_pipeline::ingest(&mut store, &[input], &ibid_pipeline::IngestOptions::default()).unwrap();
+    drop(store);
+    let story = add_stage_rows(&db);
+    let app = crate::app(&db, 2).unwrap();
+    (dir, app, story)
+}
+
+/// Quotes, an alignment and entities for a1/a2 (and hostile ones for x/evil); returns a1's story.
+fn add_stage_rows(db: &Path) -> String {
+    let c = rusqlite::Connection::open(db).unwrap();
+    let chars = |s: &str| s.chars().count() as i64;
+    let q = "\"We will rebuild the harbour crane first,\"";
+    let qa = BODY_A.find(q).unwrap();
+    let qa = chars(&BODY_A[..qa]);
+    let qb = BODY_B.find(q).unwrap();
+    let qb = chars(&BODY_B[..qb]);
+    let ins_quote = r#"INSERT INTO quotes (article, start, "end", text, speaker, direct, statement) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"#;
+    c.execute(ins_quote, rusqlite::params!["a1", qa, qa + 42, "We will rebuild the harbour crane first,", "Ana Ruiz", true, "st1"]).unwrap();
+    c.execute(ins_quote, rusqlite::params!["a2", qb, qb + 42, "We will rebuild the harbour crane first,", "Ana Ruiz", true, "st1"]).unwrap();
+    c.execute(ins_quote, rusqlite::params!["x/evil", 0, 10, "<script>alert('q')</script>", "<b onmouseover=alert(1)>", true, "st2"]).unwrap();
+    c.execute(
+        "INSERT INTO alignments VALUES ('a1', 0, ?1, 'a2', 0, ?2, 0.83)",
+        [chars(BODY_A), chars(BODY_B)],
+    )
+    .unwrap();
+    c.execute("INSERT INTO alignments VALUES ('a1', 0, 40, 'x/evil', 0, 60, 0.2)", []).unwrap();
+    c.execute("INSERT INTO entities VALUES ('e:ruiz', 'Ana Ruiz', 'PER', '[\"Ana Ruiz\",\"Ruiz\"]')", []).unwrap();
+    c.execute("INSERT INTO entities VALUES ('e/evil', '<script>alert(5)</script>', 'ORG', '[]')", []).unwrap();
+    for (art, text) in [("a1", "Ana Ruiz"), ("a1", "Ruiz"), ("a2", "Ana Ruiz"), ("x/evil", "<i>x</i>")] {
+        let entity = if art == "x/evil" { "e/evil" } else { "e:ruiz" };
+        c.execute(
+            r#"INSERT INTO mentions (entity, article, start, "end", text) VALUES (?1, ?2, 0, 5, ?3)"#,
+            [entity, art, text],
+        )
+        .unwrap();
+    }
+    c.query_row("SELECT story FROM story_members WHERE article_id = 'a1'", [], |r| r.get(0))
+        .unwrap()
+}
+
+async fn get(app: &Router, uri: &str) -> (StatusCode, axum::http::HeaderMap, String) {
+    let res = app
+        .clone()
+        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = res.status();
+    let headers = res.headers().clone();
+    let body = axum::body::to_bytes(res.into_body(), 16 << 20).await.unwrap();
+    (status, headers, String::from_utf8(body.to_vec()).unwrap())
+}
+
+async fn get_json(app: &Router, uri: &str) -> (StatusCode, Value) {
+    let (status, headers, body) = get(app, uri).await;
+    assert_eq!(
+        headers.get("content-type").and_then(|v| v.to_str().ok()),
+        Some("application/json"),
+        "{uri}"
+    );
+    (status, serde_json::from_str(&body).unwrap_or_else(|e| panic!("{uri}: {e}: {body}")))
+}
+
+fn enc(s: &str) -> String {
+    crate::fmt::enc(s)
+}
+
+#[tokio::test]
+async fn story_api_lists_filters_and_pages() {
+    let (_dir, app, story) = fixture();
+    let (s, v) = get_json(&app, "/api/stories").await;
+    assert_eq!(s, StatusCode::OK);
+    let total = v["total"].as_u64().unwrap();
+    assert!(total >= 1, "{v}");
+    let items = v["items"].as_array().unwrap();
+    assert!(items.iter().any(|i| i["id"] == story.as_str()));
+    // Sizes are descending by default.
+    let sizes: Vec<u64> = items.iter().map(|i| i["articles"].as_u64().unwrap()).collect();
+    assert!(sizes.windows(2).all(|w| w[0] >= w[1]), "{sizes:?}");
+
+    let (_, v) = get_json(&app, "/api/stories?limit=1&offset=0&sort=first_seen&order=asc").await;
+    assert_eq!(v["items"].as_array().unwrap().len(), 1);
+    assert_eq!(v["total"].as_u64().unwrap(), total);
+
+    // Outlet and time filters.
+    let (_, v) = get_json(&app, "/api/stories?outlet=Harbour%20Times").await;
+    assert!(v["items"].as_array().unwrap().iter().all(|i| i["id"] == story.as_str()), "{v}");
+    assert_eq!(v["total"], 1);
+    let (_, v) = get_json(&app, "/api/stories?from=2030-01-01").await;
+    assert_eq!(v["total"], 0);
+    let (_, v) = get_json(&app, "/api/stories?from=2024-03-01&to=2024-03-05T12:00:00Z").await;
+    assert!(v["items"].as_array().unwrap().iter().any(|i| i["id"] == story.as_str()), "{v}");
+    // Entity filter.
+    let (_, v) = get_json(&app, "/api/stories?entity=e%3Aruiz").await;
+    assert!(v["items"].as_array().unwrap().iter().any(|i| i["id"] == story.as_str()), "{v}");
+    let (_, v) = get_json(&app, "/api/stories?entity=nobody").await;
+    assert_eq!(v["total"], 0);
+}
+
+#[tokio::test]
+async fn bad_parameters_are_clear_4xx_json() {
+    let (_dir, app, _) = fixture();
+    for (uri, status, needle) in [
+        ("/api/stories?limit=-1", 400, "limit"),
+        ("/api/stories?limit=0", 400, "limit"),
+        ("/api/stories?limit=abc", 400, "limit"),
+        ("/api/stories?offset=-5", 400, "offset"),
+        ("/api/stories?from=2024-02-30", 400, "from"),
+        ("/api/stories?to=tomorrow", 400, "to"),
+        ("/api/stories?from=2024-03-02&to=2024-03-01", 400, "after"),
+        ("/api/stories?sort=random", 400, "sort"),
+        ("/api/stories?colour=red", 400, "unknown parameter"),
+        ("/api/stories/no-such-story", 404, "no story"),
+        ("/api/articles/no-such-article", 404, "no article"),
+        ("/api/entities/nobody", 404, "no entity"),
+        ("/api/passages", 400, "story= or article="),
+        ("/api/passages?story=nope", 404, "no story"),
+        ("/api/search", 400, "q"),
+        ("/api/search?q=%22%20OR", 400, "searchable"),
+        ("/api/does-not-exist", 404, "no such endpoint"),
+    ] {
+        let (s, v) = get_json(&app, uri).await;
+        assert_eq!(s.as_u16(), status, "{uri}: {v}");
+        assert_eq!(v["error"]["status"], status, "{uri}");
+        let msg = v["error"]["message"].as_str().unwrap();
+        assert!(msg.contains(needle), "{uri}: {msg}");
+    }
+}
+
+#[tokio::test]
+async fn story_detail_has_articles_passages_quotes_entities() {
+    let (_dir, app, story) = fixture();
+    let (s, v) = get_json(&app, &format!("/api/stories/{}", enc(&story))).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let ids: Vec<&str> = v["articles"].as_array().unwrap().iter().map(|a| a["id"].as_str().unwrap()).collect();
+    assert!(ids.contains(&"a1"), "{ids:?}");
+    let passages = v["passages"]["items"].as_array().unwrap();
+    let p = passages.iter().find(|p| p["a"] == "a1" && p["b"] == "a2").expect("a1-a2 passage");
+    assert_eq!(p["a_text"], BODY_A);
+    assert_eq!(p["b_text"], BODY_B);
+    // The diff rebuilds both sides and marks the changed words.
+    let side = |skip: &str| -> String {
+        p["diff"].as_array().unwrap().iter().filter(|d| d["op"] != skip).map(|d| d["text"].as_str().unwrap()).collect()
+    };
+    assert_eq!(side("insert"), BODY_A);
+    assert_eq!(side("delete"), BODY_B);
+    assert!(p["diff"].as_array().unwrap().iter().any(|d| d["op"] == "delete" && d["text"].as_str().unwrap().contains("long")));
+    if ids.contains(&"a2") {
+        let st = &v["quotes"]["by_statement"][0];
+        assert_eq!(st["statement"], "st1");
+        assert_eq!(st["articles"], 2);
+        assert_eq!(st["speaker"], "Ana Ruiz");
+        assert_eq!(v["coverage"]["rows"].as_array().unwrap().len(), 2);
+    }
+    assert_eq!(v["quotes"]["by_speaker"][0]["speaker"], "Ana Ruiz");
+    assert_eq!(v["entities"][0]["id"], "e:ruiz");
+    // The quotes endpoint agrees, grouped or paged.
+    let (_, q) = get_json(&app, &format!("/api/quotes?story={}&group=speaker", enc(&story))).await;
+    assert_eq!(q["by_speaker"][0]["speaker"], "Ana Ruiz");
+    let (_, q) = get_json(&app, "/api/quotes?speaker=Ana%20Ruiz&limit=1").await;
+    assert_eq!(q["total"], 2);
+    assert_eq!(q["items"].as_array().unwrap().len(), 1);
+    let (_, pg) = get_json(&app, "/api/passages?article=a1&limit=1&offset=1").await;
+    assert_eq!(pg["total"], 2);
+    assert_eq!(pg["items"][0]["b"], "x/evil");
+}
+
+#[tokio::test]
+async fn article_and_entity_details_resolve_ids_with_slashes() {
+    let (_dir, app, _) = fixture();
+    let (s, v) = get_json(&app, "/api/articles/x%2Fevil").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["article"]["id"], "x/evil");
+    let (s2, v2) = get_json(&app, "/api/articles/x/evil").await;
+    assert_eq!((s2, &v2["article"]["id"]), (StatusCode::OK, &json!("x/evil")));
+    let (_, e) = get_json(&app, "/api/entities/e%3Aruiz").await;
+    assert_eq!(e["entity"]["mentions"], 3);
+    assert_eq!(e["entity"]["articles"], 2);
+    assert_eq!(e["mentions"]["total"], 3);
+    let (_, list) = get_json(&app, "/api/entities?type=PER").await;
+    assert_eq!(list["total"], 1);
+    assert_eq!(list["items"][0]["variants"], json!(["Ana Ruiz", "Ruiz"]));
+    let (_, arts) = get_json(&app, "/api/articles?outlet=Daily%20Tide").await;
+    assert_eq!(arts["total"], 1);
+    assert_eq!(arts["items"][0]["id"], "a2");
+    let (_, status) = get_json(&app, "/api/status").await;
+    assert_eq!(status["articles"], 3);
+}
+
+#[tokio::test]
+async fn search_pages_and_highlights() {
+    let (_dir, app, _) = fixture();
+    let (s, v) = get_json(&app, "/api/search?q=harbour%20crane&limit=1").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["total"], 2, "{v}");
+    assert_eq!(v["items"].as_array().unwrap().len(), 1);
+    assert!(v["items"][0]["snippet"].as_str().unwrap().contains("[crane]"));
+    let (_, v) = get_json(&app, "/api/search?q=harbour%20crane&limit=1&offset=1").await;
+    assert_eq!(v["items"].as_array().unwrap().len(), 1);
+    // Input that is an FTS5 syntax error as typed still works.
+    let (s, v) = get_json(&app, "/api/search?q=%22harbour-crane").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (_, _, html) = get(&app, "/search?q=crane").await;
+    assert!(html.contains("<mark>crane</mark>"), "{html}");
+    assert!(html.contains("href=\"/articles/a1\""));
+}
+
+#[tokio::test]
+async fn openapi_document_matches_the_routes() {
+    let (_dir, app, story) = fixture();
+    let (s, doc) = get_json(&app, "/api/openapi.json").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    let paths: Vec<&String> = doc["paths"].as_object().unwrap().keys().collect();
+    let expected = [
+        "/api/status", "/api/stories", "/api/stories/{id}", "/api/articles", "/api/articles/{id}",
+        "/api/passages", "/api/quotes", "/api/entities", "/api/entities/{id}", "/api/search",
+        "/api/openapi.json",
+    ];
+    assert_eq!(paths.len(), expected.len(), "{paths:?}");
+    for p in expected {
+        assert!(doc["paths"].get(p).is_some(), "{p} undocumented");
+        // Every documented path is served (an id that exists, or a query it needs).
+        let uri = p
+            .replace("{id}", "x")
+            .replace("/api/stories/x", &format!("/api/stories/{}", enc(&story)))
+            .replace("/api/articles/x", "/api/articles/a1")
+            .replace("/api/entities/x", "/api/entities/e%3Aruiz")
+            .replace("/api/passages", "/api/passages?article=a1")
+            .replace("/api/search", "/api/search?q=harbour");
+        let (s, v) = get_json(&app, &uri).await;
+        assert_eq!(s, StatusCode::OK, "{uri}: {v}");
+    }
+    // Every $ref resolves.
+    let text = serde_json::to_string(&doc).unwrap();
+    for r in text.split("\"$ref\":\"#/").skip(1) {
+        let target = &r[..r.find('"').unwrap()];
+        let mut node = &doc;
+        for part in target.split('/') {
+            node = &node[part];
+        }
+        assert!(!node.is_null(), "dangling $ref {target}");
+    }
+}
+
+/// Every tag in `html` (escaped text has no raw `<`, so every `<` starts markup) must have no
+/// event-handler attribute, and every link must be local or http(s).
+fn assert_inert(html: &str, page: &str) {
+    let scripts: Vec<&str> = html.match_indices("<script").map(|(i, _)| &html[i..html.len().min(i + 60)]).collect();
+    assert!(
+        scripts.iter().all(|s| s.starts_with("<script src=\"/static/app.js\" defer></script>")),
+        "{page}: unexpected script tag {scripts:?}"
+    );
+    let lower = html.to_ascii_lowercase();
+    let mut rest = lower.as_str();
+    while let Some(i) = rest.find('<') {
+        let end = rest[i..].find('>').map(|e| i + e).unwrap_or(rest.len());
+        let tag = &rest[i..end];
+        // Attribute values are quoted and their quotes escaped; drop them before looking at names.
+        let mut names = String::new();
+        let mut in_quote = false;
+        for c in tag.chars() {
+            if c == '"' {
+                in_quote = !in_quote;
+            } else if !in_quote {
+                names.push(c);
+            }
+        }
+        for word in names.split(|c: char| c.is_whitespace() || c == '/') {
+            assert!(!(word.starts_with("on") && word.contains('=')), "{page}: event handler in {tag}");
+        }
+        for attr in ["href=\"", "src=\"", "action=\""] {
+            for (j, _) in tag.match_indices(attr) {
+                let v = &tag[j + attr.len()..];
+                assert!(
+                    v.starts_with('/') || v.starts_with('#') || v.starts_with("http://") || v.starts_with("https://"),
+                    "{page}: unsafe URL in {tag}"
+                );
+            }
+        }
+        rest = &rest[end.min(rest.len())..];
+        if rest.is_empty() {
+            break;
+        }
+        rest = &rest[1..];
+    }
+    assert!(!lower.contains("javascript:alert(1)\""), "{page}: javascript URL in an attribute");
+}
+
+#[tokio::test]
+async fn hostile_text_renders_inert_with_csp_everywhere() {
+    let (_dir, app, story) = fixture();
+    let (_, a) = get_json(&app, "/api/articles/x%2Fevil").await;
+    let evil_story = a["article"]["story"].as_str().unwrap().to_string();
+    let pages = [
+        "/".to_string(),
+        format!("/stories/{}", enc(&story)),
+        format!("/stories/{}", enc(&evil_story)),
+        "/articles/x%2Fevil".into(),
+        "/articles/a1".into(),
+        "/articles/a2".into(),
+        "/entities".into(),
+        "/entities/e%2Fevil".into(),
+        "/entities/e%3Aruiz".into(),
+        "/search?q=officials".into(),
+        "/search?q=%3Cscript%3E".into(),
+        "/?outlet=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E".into(),
+        "/nowhere/<script>".into(),
+    ];
+    for page in &pages {
+        let (status, headers, html) = get(&app, page).await;
+        assert!(status == StatusCode::OK || page.starts_with("/nowhere"), "{page}: {status}");
+        assert_eq!(headers.get("content-security-policy").unwrap(), CONTENT_SECURITY_POLICY, "{page}");
+        assert_eq!(headers.get("x-content-type-options").unwrap(), "nosniff");
+        assert_inert(&html, page);
+    }
+    // The hostile text is there, escaped, not dropped.
+    let (_, _, html) = get(&app, "/articles/x%2Fevil").await;
+    assert!(html.contains("&lt;script&gt;alert("), "{html}");
+    assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;"));
+    assert!(html.contains("<code class=\"break\">JavaScript:alert(1)</code>"), "url shown as text");
+    // The http(s) URL of another article is a link.
+    let (_, _, html) = get(&app, "/articles/a1").await;
+    assert!(html.contains("href=\"https://times.example/harbour\""));
+    // API, assets and errors carry the CSP too.
+    for uri in ["/api/stories", "/static/style.css", "/static/app.js", "/api/nope", "/stories/none"] {
+        let (_, headers, _) = get(&app, uri).await;
+        assert_eq!(headers.get("content-security-policy").unwrap(), CONTENT_SECURITY_POLICY, "{uri}");
+    }
+}
+
+#[tokio::test]
+async fn pages_show_the_story() {
+    let (_dir, app, story) = fixture();
+    let (s, _, html) = get(&app, "/").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains(&format!("href=\"/stories/{}\"", enc(&story))));
+    assert!(html.contains("<svg class=\"spark\""));
+    let (s, _, html) = get(&app, &format!("/stories/{}", enc(&story))).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("href=\"/articles/a1\""));
+    assert!(html.contains("<svg class=\"coverage\""));
+    assert!(html.contains("Harbour Times"));
+    assert!(html.contains("<del>"), "word diff rendered");
+    assert!(html.contains("We will rebuild the harbour crane first,"));
+    assert!(html.contains("id=\"quotes-by-speaker\""));
+    assert!(html.contains("href=\"/entities/e%3Aruiz\""));
+    let (_, _, html) = get(&app, "/articles/x%2Fevil").await;
+    assert!(html.contains("<details class=\"removed\""));
+    let (s, _, html) = get(&app, "/stories/nope").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert!(html.contains("no story"));
+    let (s, _, _) = get(&app, "/?from=garbage").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+}
+
+#[test]
+fn missing_store_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = crate::app(&dir.path().join("none.db"), 1).err().unwrap();
+    assert!(err.to_string().contains("ibid ingest"), "{err}");
+}
+
+#[test]
+fn readers_cannot_write() {
+    let (dir, _app, _) = fixture();
+    let db = crate::db::Db::open(&dir.path().join("s.db"), 1).unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    let r = rt.block_on(db.read(|st| {
+        Ok(st.connection().execute("DELETE FROM quotes", [])?)
+    }));
+    assert!(r.is_err(), "a reader deleted rows: {r:?}");
+}
