@@ -85,14 +85,16 @@ fn stream(path: &str) -> std::io::Result<Receiver<Batch>> {
     Ok(rx)
 }
 
-fn hwm(at: &str) {
-    if let Ok(s) = std::fs::read_to_string("/proc/self/status") {
-        let v: Vec<&str> = s
-            .lines()
-            .filter(|l| l.starts_with("VmHWM") || l.starts_with("VmRSS"))
-            .collect();
-        eprintln!("{at}: {v:?}");
-    }
+/// Peak resident memory so far (Linux), for the summary line.
+fn peak_rss() -> String {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .map(|v| v.trim().to_string())
+        })
+        .unwrap_or_else(|| "?".into())
 }
 
 fn parse_date(s: &str) -> Option<DateTime<FixedOffset>> {
@@ -141,10 +143,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     let spill = spill.into_inner().map_err(|e| e.into_error())?;
-    hwm("pass1");
     let t1 = Instant::now();
     let pairs = index.candidates(0);
-    hwm("lsh");
     let t2 = Instant::now();
 
     // Exact verification: sets are read back from the spill file (page cache) and sorted
@@ -160,7 +160,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ))
     };
     index.verify_grouped(&pairs, read_set);
-    hwm("verify");
     let t3 = Instant::now();
 
     // Streamed from the compact per-doc originals rather than `results()`, which would hold
@@ -176,7 +175,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         w.write_all(b"\n")?;
     }
     w.flush()?;
-    hwm("results");
     let dup_pairs = index.pairs();
     let mut w = BufWriter::new(File::create(format!("{out}.pairs.jsonl"))?);
     for p in &dup_pairs {
@@ -199,7 +197,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .collect();
     let contained = contained.len();
     eprintln!(
-        "docs {} | candidates {} | links {} | dup pairs {} | groups(>1) {} | contained {} | pass1 {:.2}s lsh {:.2}s verify {:.2}s total {:.2}s",
+        "docs {} | candidates {} | links {} | dup pairs {} | groups(>1) {} | contained {} | pass1 {:.2}s lsh {:.2}s verify {:.2}s total {:.2}s | peak RSS {}",
         index.len(),
         pairs.len(),
         index.links().len(),
@@ -209,7 +207,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         (t1 - t0).as_secs_f64(),
         (t2 - t1).as_secs_f64(),
         (t3 - t2).as_secs_f64(),
-        t0.elapsed().as_secs_f64()
+        t0.elapsed().as_secs_f64(),
+        peak_rss()
     );
     Ok(())
 }

@@ -435,38 +435,44 @@ impl DedupIndex {
             .collect();
         let cap = self.config.max_bucket_pairs;
         let since = since as u32;
-        let mut pairs: Vec<u64> = (0..self.config.bands)
-            .into_par_iter()
-            .flat_map_iter(|band| {
-                let mut table: Vec<(u32, u32)> = reps
-                    .iter()
-                    .map(|&i| (self.keys[i as usize * nb + band], i))
-                    .collect();
-                table.sort_unstable();
-                let mut out = Vec::new();
-                for run in table.chunk_by(|x, y| x.0 == y.0) {
-                    if run.len() < 2 || run.last().is_some_and(|r| r.1 < since) {
-                        continue;
-                    }
-                    for (x, &(_, a)) in run.iter().enumerate() {
-                        for &(_, b) in run.iter().skip(x + 1).take(cap) {
-                            if b >= since {
-                                out.push((u64::from(a) << 32) | u64::from(b));
-                            }
+        let band_pairs = |band: usize| -> Vec<u64> {
+            let mut table: Vec<(u32, u32)> = reps
+                .iter()
+                .map(|&i| (self.keys[i as usize * nb + band], i))
+                .collect();
+            table.sort_unstable();
+            let mut out = Vec::new();
+            for run in table.chunk_by(|x, y| x.0 == y.0) {
+                if run.len() < 2 || run.last().is_some_and(|r| r.1 < since) {
+                    continue;
+                }
+                for (x, &(_, a)) in run.iter().enumerate() {
+                    for &(_, b) in run.iter().skip(x + 1).take(cap) {
+                        if b >= since {
+                            out.push((u64::from(a) << 32) | u64::from(b));
                         }
                     }
                 }
-                out
-            })
-            .collect();
-        pairs.par_sort_unstable();
+            }
+            out
+        };
+        // Count bands per pair in a map, a few bands at a time: a true duplicate collides in
+        // most of the 32 bands, so a flat list of every collision would be ~20× the pairs.
+        let mut shared: HashMap<u64, u16> = HashMap::new();
+        let bands: Vec<usize> = (0..self.config.bands).collect();
+        for group in bands.chunks(4) {
+            let lists: Vec<Vec<u64>> = group.par_iter().map(|&b| band_pairs(b)).collect();
+            for ab in lists.into_iter().flatten() {
+                let c = shared.entry(ab).or_insert(0);
+                *c = c.saturating_add(1);
+            }
+        }
         let min_shared = self.config.min_shared_bands;
-        let mut out: Vec<(u32, u32)> = pairs
-            .chunk_by(|x, y| x == y)
-            .filter(|run| run.len() >= min_shared)
-            .map(|run| ((run[0] >> 32) as u32, run[0] as u32))
+        let mut out: Vec<(u32, u32)> = shared
+            .into_iter()
+            .filter(|&(_, c)| usize::from(c) >= min_shared)
+            .map(|(ab, _)| ((ab >> 32) as u32, ab as u32))
             .collect();
-        drop(pairs);
         out.extend(self.sample_candidates(&reps, since));
         out.sort_unstable();
         out.dedup();

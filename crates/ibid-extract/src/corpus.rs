@@ -1,6 +1,6 @@
 //! Cross-article entity merging and statement linking.
 
-use ibid_core::{CleanedArticle, Span};
+use ibid_core::Span;
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
@@ -97,6 +97,17 @@ struct Group {
 
 fn is_title_word(w: &str) -> bool {
     TITLES.contains(&w.trim_end_matches('.'))
+}
+
+/// A name without its leading titles ("President Bashar al-Assad" -> "Bashar al-Assad"); the
+/// name itself when nothing but titles would be left.
+fn strip_titles(s: &str) -> String {
+    let words: Vec<&str> = s.split_whitespace().collect();
+    let first = words.iter().position(|w| !is_title_word(w)).unwrap_or(words.len());
+    if first == words.len() {
+        return s.to_string();
+    }
+    words[first..].join(" ")
 }
 
 /// Organisation key: lower case, without a leading article, demonym or country.
@@ -279,12 +290,19 @@ pub fn merge_entities(per_article: &[(String, &ArticleExtraction)]) -> CorpusEnt
         let mut variants: Vec<String> = Vec::new();
         let mut mentions = Vec::new();
         for &i in ms {
-            for (ai, span, t) in &groups[i].mentions {
-                if !variants.contains(t) {
-                    variants.push(t.clone());
+            // Variants are the names themselves as well as their surface forms: a mention
+            // "President Putin" also attests the variant "Putin".
+            let mut add = |v: &str| {
+                if !v.is_empty() && !variants.iter().any(|x| x == v) {
+                    variants.push(v.to_string());
                 }
+            };
+            for (ai, span, t) in &groups[i].mentions {
+                add(t);
+                add(&strip_titles(t));
                 mentions.push((per_article[*ai].0.clone(), *span, t.clone()));
             }
+            add(&groups[i].canonical);
         }
         mentions.sort();
         let base = format!(
@@ -332,14 +350,11 @@ fn stems(text: &str) -> FxHashSet<String> {
 
 /// Links renderings of the same statement across articles: one statement id per group of
 /// quotes with the same speaker entity and overlapping content. Every quote gets an id.
-pub fn link_statements(
-    per_article: &[(String, &CleanedArticle, &ArticleExtraction)],
-) -> Vec<(String, usize, String)> {
-    let exs: Vec<(String, &ArticleExtraction)> = per_article
-        .iter()
-        .map(|(id, _, e)| (id.clone(), *e))
-        .collect();
-    let ents = merge_entities(&exs);
+///
+/// Every pair of quotes by one speaker is compared, so callers should pass a bounded group of
+/// articles (the pipeline passes one storyline at a time).
+pub fn link_statements(per_article: &[(String, &ArticleExtraction)]) -> Vec<(String, usize, String)> {
+    let ents = merge_entities(per_article);
     let mut ent_of: FxHashMap<(String, String), String> = FxHashMap::default();
     let mut span_ent: FxHashMap<(String, Span), String> = FxHashMap::default();
     for e in &ents.entities {
@@ -347,7 +362,7 @@ pub fn link_statements(
             span_ent.insert((a.clone(), *s), e.id.clone());
         }
     }
-    for (id, _, ex) in per_article {
+    for (id, ex) in per_article {
         for m in &ex.mentions {
             if let Some(e) = span_ent.get(&(id.clone(), m.span)) {
                 ent_of
@@ -363,7 +378,7 @@ pub fn link_statements(
         stems: FxHashSet<String>,
     }
     let mut items = Vec::new();
-    for (ai, (id, _, ex)) in per_article.iter().enumerate() {
+    for (ai, (id, ex)) in per_article.iter().enumerate() {
         for (qi, q) in ex.quotes.iter().enumerate() {
             let speaker = q.speaker.as_ref().map(|s| {
                 ent_of

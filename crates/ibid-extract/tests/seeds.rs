@@ -112,8 +112,8 @@ fn seeds_direct_quotes_with_speakers() {
 #[test]
 fn seeds_shared_statements_linked() {
     let Some(s) = load() else { return };
-    let per: Vec<(String, &ibid_core::CleanedArticle, &ArticleExtraction)> = (0..s.ids.len())
-        .map(|i| (s.ids[i].clone(), &s.cleaned[i], &s.ex[i]))
+    let per: Vec<(String, &ArticleExtraction)> = (0..s.ids.len())
+        .map(|i| (s.ids[i].clone(), &s.ex[i]))
         .collect();
     let links = link_statements(&per);
     let sid: HashMap<(String, usize), String> =

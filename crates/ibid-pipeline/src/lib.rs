@@ -27,6 +27,9 @@ use rayon::prelude::*;
 /// re-clean on the next run.
 pub const CLEAN_VERSION: &str = concat!("clean-", env!("CARGO_PKG_VERSION"), "-1");
 
+/// Version tag of the extract stage's output (quotes, entities).
+pub const EXTRACT_VERSION: &str = concat!("extract-", env!("CARGO_PKG_VERSION"), "-1");
+
 /// Version tag of the persisted story engine state.
 pub const STORIES_VERSION: &str = concat!("stories-", env!("CARGO_PKG_VERSION"), "-1");
 
@@ -115,6 +118,10 @@ pub struct ProcessReport {
     pub stories_incremental: usize,
     /// Whether the story engine was rebuilt from scratch.
     pub stories_rebuilt: bool,
+    /// Quotations found.
+    pub quotes: usize,
+    /// Entities (after merging variants across articles).
+    pub entities: usize,
     /// Wall time in seconds.
     pub seconds: f64,
 }
@@ -250,7 +257,10 @@ pub fn process(store: &mut Store, progress: bool) -> Result<ProcessReport> {
     let refs = store.cleaned_in_time_order()?;
     let duplicates = dedup_stage(store, &refs)?;
     let (stories, storylines, incremental, rebuilt) = story_stage(store, &refs)?;
+    let (quotes, entities) = extract_stage(store, cleaned > 0, progress)?;
     Ok(ProcessReport {
+        quotes,
+        entities,
         cleaned,
         articles: refs.len(),
         duplicates,
@@ -300,6 +310,133 @@ fn clean_stage(store: &mut Store, progress: bool) -> Result<usize> {
     }
     bar.finish_and_clear();
     Ok(todo.len())
+}
+
+/// Quotes, statements and entities over all current articles; replaces their tables.
+///
+/// Extraction needs each article's offset map back to the original text, which is not stored,
+/// so articles are cleaned again (a pure function: same input, same output) in chunks that keep
+/// memory bounded. Entities are merged across the whole store; statements are linked within
+/// each storyline, where renderings of one statement appear. Skipped when nothing was cleaned
+/// since the last run of this stage version.
+fn extract_stage(store: &mut Store, anything_new: bool, progress: bool) -> Result<(usize, usize)> {
+    if !anything_new && store.stage_state("extract", EXTRACT_VERSION)?.is_some() {
+        return Ok((store.quotes()?.len(), store.entities()?.len()));
+    }
+    let mut index = ibid_clean::LineIndex::default();
+    let mut raws: Vec<RawArticle> = Vec::new();
+    store.for_each_current(|_, raw| {
+        index.add(&raw);
+        raws.push(raw);
+    })?;
+    let gazetteer = ibid_extract::Gazetteer::bundled();
+    let now = chrono::Utc::now();
+    let bar = progress_bar(progress, raws.len() as u64, "extract");
+    let mut per_article: Vec<(String, ibid_extract::ArticleExtraction)> = Vec::with_capacity(raws.len());
+    for chunk in raws.chunks(2000) {
+        let part: Vec<_> = chunk
+            .par_iter()
+            .map(|raw| {
+                let cleaned = ibid_clean::clean_at(raw, &index, now);
+                (raw.id.clone(), ibid_extract::extract(&cleaned, &gazetteer))
+            })
+            .collect();
+        per_article.extend(part);
+        bar.inc(chunk.len() as u64);
+    }
+    bar.finish_and_clear();
+    drop(raws);
+
+    let refs: Vec<(String, &ibid_extract::ArticleExtraction)> =
+        per_article.iter().map(|(id, ex)| (id.clone(), ex)).collect();
+    let merged = ibid_extract::merge_entities(&refs);
+
+    let memberships = store.memberships()?;
+    let mut groups: std::collections::BTreeMap<String, Vec<(String, &ibid_extract::ArticleExtraction)>> =
+        std::collections::BTreeMap::new();
+    for (id, ex) in &refs {
+        let group = match memberships.get(id) {
+            Some((story, line)) => line.clone().unwrap_or_else(|| story.clone()),
+            None => format!("article:{id}"),
+        };
+        groups.entry(group).or_default().push((id.clone(), *ex));
+    }
+    let statement_of: std::collections::HashMap<(String, usize), String> = groups
+        .values()
+        .collect::<Vec<_>>()
+        .par_iter()
+        .flat_map_iter(|g| ibid_extract::link_statements(g))
+        .map(|(a, q, s)| ((a, q), s))
+        .collect();
+
+    // The contract's speaker is the entity's canonical name across the store, not the
+    // article's own spelling: map each article's names to their merged entity.
+    let mut entity_at: std::collections::HashMap<(&str, ibid_core::Span), &str> =
+        std::collections::HashMap::new();
+    for e in &merged.entities {
+        for (article, span, _) in &e.mentions {
+            entity_at.insert((article.as_str(), *span), e.name.as_str());
+        }
+    }
+    let mut canonical: std::collections::HashMap<(&str, &str), &str> =
+        std::collections::HashMap::new();
+    for (id, ex) in &per_article {
+        for m in &ex.mentions {
+            if let Some(name) = entity_at.get(&(id.as_str(), m.span)) {
+                canonical.entry((id.as_str(), m.canonical.as_str())).or_insert(name);
+            }
+        }
+    }
+    let mut quotes = Vec::new();
+    for (id, ex) in &per_article {
+        for (qi, q) in ex.quotes.iter().enumerate() {
+            let speaker = q.speaker.as_deref().map(|s| {
+                canonical
+                    .get(&(id.as_str(), s))
+                    .map_or_else(|| s.to_string(), |n| n.to_string())
+            });
+            quotes.push(ibid_store::QuoteRow {
+                article: id.clone(),
+                start: i64::from(q.span.start),
+                end: i64::from(q.span.end),
+                text: q.text.clone(),
+                speaker,
+                speaker_start: q.speaker_span.map(|s| i64::from(s.start)),
+                speaker_end: q.speaker_span.map(|s| i64::from(s.end)),
+                direct: q.direct,
+                statement: statement_of.get(&(id.clone(), qi)).cloned(),
+            });
+        }
+    }
+    let entities: Vec<ibid_store::EntityRow> = merged
+        .entities
+        .into_iter()
+        .map(|e| ibid_store::EntityRow {
+            id: e.id,
+            name: e.name,
+            kind: match e.kind {
+                ibid_extract::EntityKind::Per => "PER",
+                ibid_extract::EntityKind::Org => "ORG",
+                ibid_extract::EntityKind::Loc => "LOC",
+            }
+            .to_string(),
+            variants: e.variants,
+            mentions: e
+                .mentions
+                .into_iter()
+                .map(|(article, span, text)| ibid_store::MentionRow {
+                    article,
+                    start: i64::from(span.start),
+                    end: i64::from(span.end),
+                    text,
+                })
+                .collect(),
+        })
+        .collect();
+    let counts = (quotes.len(), entities.len());
+    store.replace_extraction(&quotes, &entities)?;
+    store.save_stage_state("extract", EXTRACT_VERSION, b"done")?;
+    Ok(counts)
 }
 
 /// Exact and near-duplicate groups over all current articles; replaces the dedup table.

@@ -442,15 +442,20 @@ impl Store {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
             )?;
             let mut id_of = tx.prepare_cached("SELECT id FROM articles WHERE rowid = ?1")?;
-            let mut fts_delete = tx.prepare_cached("DELETE FROM articles_fts WHERE id = ?1")?;
-            let mut fts_insert = tx
-                .prepare_cached("INSERT INTO articles_fts (id, title, text) VALUES (?1, ?2, ?3)")?;
+            // FTS rows are keyed by the article version's rowid, so replacing an id's entry is
+            // a rowid lookup (a filter on the UNINDEXED id column would scan the whole index).
+            let mut fts_delete = tx.prepare_cached(
+                "DELETE FROM articles_fts WHERE rowid IN (SELECT rowid FROM articles WHERE id = ?1)",
+            )?;
+            let mut fts_insert = tx.prepare_cached(
+                "INSERT INTO articles_fts (rowid, id, title, text) VALUES (?1, ?2, ?3, ?4)",
+            )?;
             for (rowid, c, norm_hash) in rows {
                 // The search index holds the current version only: cleaning a version replaces
                 // whatever the id had before.
                 let id: String = id_of.query_row([rowid], |r| r.get(0))?;
                 fts_delete.execute([&id])?;
-                fts_insert.execute(params![id, c.title, c.text])?;
+                fts_insert.execute(params![rowid, id, c.title, c.text])?;
                 let precision = c.published.map(|p| match p.precision {
                     ibid_core::TimePrecision::Day => "day",
                     ibid_core::TimePrecision::Time => "time",
@@ -551,6 +556,67 @@ impl Store {
         }
         tx.commit()?;
         Ok(())
+    }
+
+    /// Replaces all quotes, entities and mentions in one transaction.
+    pub fn replace_extraction(&mut self, quotes: &[QuoteRow], entities: &[EntityRow]) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        tx.execute("DELETE FROM quotes", [])?;
+        tx.execute("DELETE FROM mentions", [])?;
+        tx.execute("DELETE FROM entities", [])?;
+        {
+            let mut q = tx.prepare_cached(
+                r#"INSERT INTO quotes (article, start, "end", text, speaker, speaker_start, speaker_end, direct, statement)
+                   VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"#,
+            )?;
+            for x in quotes {
+                q.execute(params![
+                    x.article,
+                    x.start,
+                    x.end,
+                    x.text,
+                    x.speaker,
+                    x.speaker_start,
+                    x.speaker_end,
+                    x.direct,
+                    x.statement
+                ])?;
+            }
+            let mut e = tx.prepare_cached(
+                "INSERT INTO entities (id, name, type, variants) VALUES (?1, ?2, ?3, ?4)",
+            )?;
+            let mut m = tx.prepare_cached(
+                r#"INSERT INTO mentions (entity, article, start, "end", text) VALUES (?1, ?2, ?3, ?4, ?5)"#,
+            )?;
+            for ent in entities {
+                e.execute(params![
+                    ent.id,
+                    ent.name,
+                    ent.kind,
+                    serde_json::to_string(&ent.variants)?
+                ])?;
+                for mention in &ent.mentions {
+                    m.execute(params![
+                        ent.id,
+                        mention.article,
+                        mention.start,
+                        mention.end,
+                        mention.text
+                    ])?;
+                }
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Story and storyline of every current article that has one, by article id.
+    pub fn memberships(&self) -> Result<std::collections::HashMap<String, (String, Option<String>)>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT article_id, story, storyline FROM story_members")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// Saved state of an incremental stage, if its version matches.

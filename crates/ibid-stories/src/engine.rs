@@ -1153,6 +1153,14 @@ impl StoryEngine {
         let mut best: Option<(f32, u32)> = None;
         for (l, _) in c {
             let ln = &mut self.lines[l as usize];
+            let shared = f.vecs[ENTS]
+                .items
+                .iter()
+                .filter(|(t, _, _)| ln.ents.w.contains_key(t))
+                .count();
+            if shared < self.cfg.storyline_min_shared_ents {
+                continue;
+            }
             let ce = ln.ents.cos_doc(&f.vecs[ENTS], &self.vocab[ENTS], n);
             let cb = ln.body.cos_doc(&f.vecs[WORDS], &self.vocab[WORDS], n);
             let gap = match (f.ts, ln.last) {

@@ -109,6 +109,11 @@ pub struct StoryConfig {
     pub storyline_time_penalty: f32,
     /// Storylines idle for longer than this are frozen.
     pub storyline_window_days: f32,
+    /// A story joins a storyline only when its first article shares at least this many
+    /// distinct names with the storyline: a storyline follows the same actors, and one shared
+    /// place name (two unrelated stories from one town) is not enough.
+    #[serde(default = "default_storyline_min_shared_ents")]
+    pub storyline_min_shared_ents: usize,
 }
 
 impl Default for StoryConfig {
@@ -144,8 +149,13 @@ impl Default for StoryConfig {
             storyline_w_ent: 0.7,
             storyline_time_penalty: 0.1,
             storyline_window_days: 400.0,
+            storyline_min_shared_ents: default_storyline_min_shared_ents(),
         }
     }
+}
+
+fn default_storyline_min_shared_ents() -> usize {
+    2
 }
 
 /// Sorts documents by publication time (undated documents last, because they cannot be placed

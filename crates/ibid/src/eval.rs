@@ -20,6 +20,15 @@ pub enum EvalCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Every stage on the five seed articles against their hand-made reference (exact match).
+    Seeds {
+        /// The folder holding `seeds/` and `seeds.gold.json`.
+        #[arg(long, default_value = "../shared/corpus")]
+        corpus: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// HTML main-text extraction: the benchmark's own shingle P/R/F1, and pages/s.
     Extract {
         /// Dataset.
@@ -65,6 +74,20 @@ fn need(path: PathBuf) -> Result<PathBuf> {
 pub fn run(cmd: EvalCommand, data: &Path) -> Result<()> {
     let out = &mut std::io::stdout().lock();
     match cmd {
+        EvalCommand::Seeds { corpus, json } => {
+            let checks = crate::seeds::evaluate(&corpus)?;
+            if json {
+                writeln!(out, "{}", serde_json::to_string_pretty(&checks)?)?;
+                return Ok(());
+            }
+            for c in &checks {
+                let mark = if c.passed() { "ok  " } else { "FAIL" };
+                writeln!(out, "{mark} {:>3}/{:<3} {}", c.right, c.total, c.name)?;
+                for m in &c.misses {
+                    writeln!(out, "           - {m}")?;
+                }
+            }
+        }
         EvalCommand::Extract { dataset, json } => {
             let ExtractDataset::Zyte = dataset;
             let dir = need(data.join("zyte-article-extraction"))?;

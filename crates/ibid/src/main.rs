@@ -1,9 +1,11 @@
 //! `ibid`: the command-line face of the pipeline. Kept thin: parsing, calling the library
 //! crates, printing. Everything that computes lives in the stage crates.
 
+mod dedup;
 mod demo;
 mod eval;
 mod report;
+mod seeds;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -105,6 +107,9 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Group exact and near-duplicate articles without a store: one `{id, group}` JSON line per
+    /// input article (exit code 2 when input was rejected).
+    Dedup(dedup::DedupArgs),
     /// Score ibid on the evaluation datasets with their standard metrics.
     Eval {
         /// The evaluation data folder [default: ../shared/data].
@@ -118,6 +123,18 @@ enum Command {
         /// Print a JSON summary on stdout.
         #[arg(long)]
         json: bool,
+    },
+    /// Serve the web UI and the JSON API (OpenAPI at /api/openapi.json) over the store.
+    ///
+    /// Read-only: safe to run while `ibid ingest` writes. No authentication, so it binds to
+    /// loopback unless told otherwise. Port 0 picks a free port; the address is printed.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, default_value = ibid_serve::DEFAULT_ADDR)]
+        addr: std::net::SocketAddr,
+        /// Concurrent read connections [default: 2 per core].
+        #[arg(long, default_value_t = 0, hide_default_value = true)]
+        readers: usize,
     },
 }
 
@@ -311,6 +328,30 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo { json } => demo::run(&db, json),
+        Command::Dedup(args) => Ok(if dedup::run(args)? {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(EXIT_REJECTED)
+        }),
+        Command::Serve { addr, readers } => {
+            if !addr.ip().is_loopback() {
+                eprintln!("warning: serving on {addr}, beyond this machine; ibid has no login");
+            }
+            let opts = ibid_serve::ServeOptions {
+                db: db.clone(),
+                addr,
+                readers,
+            };
+            ibid_serve::serve(&opts, |bound| {
+                println!(
+                    "ibid serve: http://{bound}/ (store {}; Ctrl-C stops)",
+                    db.display()
+                );
+                // Scripts and tests wait for this line to learn the port.
+                let _ = std::io::stdout().flush();
+            })?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Eval { data, what } => {
             eval::run(what, &eval::data_dir(data))?;
             Ok(ExitCode::SUCCESS)

@@ -142,3 +142,26 @@ fn reingesting_the_seeds_adds_nothing() {
     assert_eq!(report["process"]["cleaned"], 0);
     assert_eq!(ibid_ok(&db, &["export", "articles"], 0), before);
 }
+
+/// The whole scorecard against the gold: events, storylines, boilerplate, metadata, entities,
+/// quotes and shared statements, all exact.
+#[test]
+fn eval_seeds_scorecard_is_all_exact() {
+    let corpus = shared().join("corpus");
+    if !corpus.join("seeds.gold.json").exists() {
+        eprintln!("skipping: no seeds gold");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = ibid_ok(
+        &dir.path().join("unused.db"),
+        &["eval", "seeds", "--json", "--corpus", corpus.to_str().unwrap()],
+        0,
+    );
+    let checks: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+    assert_eq!(checks.len(), 7);
+    for c in &checks {
+        assert!(c["total"].as_u64().unwrap() > 0, "{c}");
+        assert_eq!(c["right"], c["total"], "{}: {:#}", c["name"], c["misses"]);
+    }
+}
