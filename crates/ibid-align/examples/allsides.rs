@@ -107,7 +107,10 @@ fn main() {
                 text: r.text.as_deref().unwrap_or(""),
             })
             .collect();
-        words += docs.iter().map(|d| d.text.split_whitespace().count()).sum::<usize>();
+        words += docs
+            .iter()
+            .map(|d| d.text.split_whitespace().count())
+            .sum::<usize>();
         let found = index.add_batch(&docs);
         alignments.extend(found);
         ids.extend(docs.iter().map(|d| d.id.to_string()));
@@ -153,9 +156,13 @@ fn main() {
 
     println!("documents            {}", ids.len());
     println!("words (whitespace)   {words}");
-    println!("align time           {align_secs:.1} s ({:.0} docs/s)", ids.len() as f64 / align_secs);
+    println!(
+        "align time           {align_secs:.1} s ({:.0} docs/s)",
+        ids.len() as f64 / align_secs
+    );
     println!("total time           {total_secs:.1} s (with clustering)");
     println!("peak memory (VmHWM)  {:.0} MB", vm_hwm_mb());
+    println!("candidate pairs      {}", index.pairs_aligned());
     println!("alignments           {}", alignments.len());
     println!("  across outlets     {}", cross.len());
     println!("  within one outlet  {}", alignments.len() - cross.len());

@@ -13,7 +13,10 @@ fn main() {
     while let Some(a) = args.next() {
         match a.as_str() {
             "--min-words" => {
-                cfg.min_words = args.next().and_then(|v| v.parse().ok()).unwrap_or(cfg.min_words)
+                cfg.min_words = args
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(cfg.min_words)
             }
             _ => dir = PathBuf::from(a),
         }

@@ -90,7 +90,12 @@ pub fn passage_clusters(docs: &[AlignDoc], alignments: &[Alignment]) -> Vec<Pass
                 .iter()
                 .copied()
                 .min_by_key(|&(doc, span)| {
-                    (docs[doc].published.is_none(), docs[doc].published, doc, span)
+                    (
+                        docs[doc].published.is_none(),
+                        docs[doc].published,
+                        doc,
+                        span,
+                    )
                 })
                 .unwrap_or((0, (0, 0)));
             let first_outlet = docs[members[0].0].outlet;
@@ -193,11 +198,7 @@ mod tests {
 
     #[test]
     fn a_passage_repeated_within_one_outlet_is_boilerplate() {
-        let docs = [
-            doc("", "A", None),
-            doc("", "A", None),
-            doc("", "B", None),
-        ];
+        let docs = [doc("", "A", None), doc("", "A", None), doc("", "B", None)];
         let cs = passage_clusters(&docs, &[al(0, (0, 50), 1, (300, 350))]);
         assert_eq!(cs.len(), 1);
         assert!(cs[0].outlet_boilerplate);

@@ -45,7 +45,9 @@ pub fn word_diff(source: &str, copy: &str) -> Vec<DiffOp> {
     }
     let sk: Vec<u32> = su.iter().map(|u| u.key).collect();
     let ck: Vec<u32> = cu.iter().map(|u| u.key).collect();
-    let text = |t: &str, us: &[Unit], from: usize, len: usize| t[us[from].start..us[from + len - 1].end].to_string();
+    let text = |t: &str, us: &[Unit], from: usize, len: usize| {
+        t[us[from].start..us[from + len - 1].end].to_string()
+    };
     let mut out: Vec<DiffOp> = Vec::new();
     for op in capture_diff_slices(Algorithm::Myers, &sk, &ck) {
         out.push(match op {

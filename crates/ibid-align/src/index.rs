@@ -5,9 +5,12 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
-use crate::pair::{align_words, Hit};
+use crate::pair::{align_with, Grams, Hit};
 use crate::tokens::{fingerprints, tokenize, StoredDoc, Tokens};
 use crate::{AlignConfig, AlignDoc, Alignment};
+
+/// `(fingerprint, doc)`.
+type Posting = (u32, u32);
 
 /// Posting `doc` value marking a fingerprint that went over the document-frequency cap.
 const TOMBSTONE: u32 = u32::MAX;
@@ -26,6 +29,9 @@ pub struct PassageIndex {
     /// `(fingerprint, doc)` sorted; a capped fingerprint has the single entry
     /// `(fingerprint, TOMBSTONE)`.
     postings: Vec<(u32, u32)>,
+    /// Candidate document pairs aligned so far (for throughput reporting).
+    #[serde(default)]
+    pairs_aligned: u64,
 }
 
 impl PassageIndex {
@@ -35,6 +41,7 @@ impl PassageIndex {
             cfg,
             docs: Vec::new(),
             postings: Vec::new(),
+            pairs_aligned: 0,
         }
     }
 
@@ -51,6 +58,11 @@ impl PassageIndex {
     /// True when no document has been added.
     pub fn is_empty(&self) -> bool {
         self.docs.is_empty()
+    }
+
+    /// Candidate document pairs aligned so far (pairs that shared enough fingerprints).
+    pub fn pairs_aligned(&self) -> u64 {
+        self.pairs_aligned
     }
 
     /// Number of postings held (kept fingerprint occurrences plus tombstones).
@@ -85,21 +97,41 @@ impl PassageIndex {
             .flat_map(|(k, ks)| ks.iter().map(move |&key| (key, (base + k) as u32)))
             .collect();
         fresh.par_sort_unstable();
-        self.postings = merge_capped(&self.postings, &fresh, cfg.max_df);
+        let (merged, groups) = merge_capped(&self.postings, &fresh, cfg.max_df);
+        self.postings = merged;
+        // Each new document's live fingerprints as posting ranges, so that counting shared
+        // fingerprints needs no search in the (large) posting list.
+        let mut live: Vec<(u32, u32, u32)> = fresh
+            .iter()
+            .zip(&groups)
+            .filter(|(_, g)| g.1 > 0)
+            .map(|(&(_, doc), &(lo, len))| (doc, lo, len))
+            .collect();
         drop(fresh);
+        drop(groups);
+        live.par_sort_unstable();
+        let mut live_of: Vec<&[(u32, u32, u32)]> = vec![&[]; docs.len()];
+        for chunk in live.chunk_by(|x, y| x.0 == y.0) {
+            live_of[chunk[0].0 as usize - base] = chunk;
+        }
         self.docs.extend(toks.iter().map(StoredDoc::from_tokens));
 
+        let grams: Vec<Grams> = toks
+            .par_iter()
+            .map(|t| Grams::new(&t.hash, cfg.anchor_ngram.max(1)))
+            .collect();
         let postings = &self.postings;
         let pairs: Vec<(u32, u32)> = (0..docs.len())
             .into_par_iter()
             .flat_map_iter(|k| {
                 let d = (base + k) as u32;
-                candidates(postings, &keys[k], d, &cfg)
+                candidates(postings, live_of[k], d, &cfg)
                     .into_iter()
                     .map(move |e| (e, d))
             })
             .collect();
 
+        self.pairs_aligned += pairs.len() as u64;
         let stored = &self.docs;
         let mut out: Vec<Alignment> = pairs
             .par_iter()
@@ -111,7 +143,7 @@ impl PassageIndex {
                 } else {
                     &stored[e].hash
                 };
-                let mut hits = align_words(ha, &tb.hash, &cfg);
+                let mut hits = align_with(ha, &tb.hash, &grams[d - base], &cfg);
                 // A passage must hold a shared fingerprint under the DF cap: stock phrases
                 // ("on the south lawn of the white house") are made only of common n-grams.
                 hits.retain(|h| holds_rare_shared(postings, &prints[d - base], n, h, e as u32));
@@ -132,7 +164,7 @@ impl PassageIndex {
                     .collect::<Vec<_>>()
             })
             .collect();
-        out.sort_by(|x, y| (x.a, x.b, x.a_span, x.b_span).cmp(&(y.a, y.b, y.a_span, y.b_span)));
+        out.sort_by_key(|x| (x.a, x.b, x.a_span, x.b_span));
         out
     }
 
@@ -153,6 +185,7 @@ impl PassageIndex {
             w.extend_from_slice(&k.to_le_bytes());
             w.extend_from_slice(&d.to_le_bytes());
         }
+        put_u64(&mut w, self.pairs_aligned);
         w
     }
 
@@ -175,10 +208,12 @@ impl PassageIndex {
         for _ in 0..np {
             postings.push((r.u32()?, r.u32()?));
         }
+        let pairs_aligned = r.u64()?;
         Ok(Self {
             cfg,
             docs,
             postings,
+            pairs_aligned,
         })
     }
 }
@@ -197,8 +232,15 @@ fn to_alignment(a: usize, ta: &Tokens, b: usize, tb: &Tokens, h: Hit) -> Alignme
 
 /// Merges sorted new postings into sorted old ones, replacing every fingerprint found in more
 /// than `max_df` documents by a tombstone (kept so that it stays dropped in later batches).
-fn merge_capped(old: &[(u32, u32)], fresh: &[(u32, u32)], max_df: usize) -> Vec<(u32, u32)> {
+/// Also returns, for each new posting, its fingerprint's `(start, len)` in the merged list
+/// (`len` 0 when tombstoned).
+fn merge_capped(
+    old: &[(u32, u32)],
+    fresh: &[(u32, u32)],
+    max_df: usize,
+) -> (Vec<Posting>, Vec<(u32, u32)>) {
     let mut out = Vec::with_capacity(old.len() + fresh.len());
+    let mut groups = Vec::with_capacity(fresh.len());
     let (mut i, mut j) = (0, 0);
     while i < old.len() || j < fresh.len() {
         let key = match (old.get(i), fresh.get(j)) {
@@ -210,26 +252,34 @@ fn merge_capped(old: &[(u32, u32)], fresh: &[(u32, u32)], max_df: usize) -> Vec<
         let ei = i + old[i..].iter().take_while(|p| p.0 == key).count();
         let ej = j + fresh[j..].iter().take_while(|p| p.0 == key).count();
         let capped = old[i..ei].first().is_some_and(|p| p.1 == TOMBSTONE);
+        let start = out.len() as u32;
         if capped || (ei - i) + (ej - j) > max_df {
             out.push((key, TOMBSTONE));
+            groups.extend((j..ej).map(|_| (start, 0)));
         } else {
             // New documents are numbered after old ones, so the group stays sorted by doc.
             out.extend_from_slice(&old[i..ei]);
             out.extend_from_slice(&fresh[j..ej]);
+            let len = ((ei - i) + (ej - j)) as u32;
+            groups.extend((j..ej).map(|_| (start, len)));
         }
         i = ei;
         j = ej;
     }
-    out
+    (out, groups)
 }
 
 /// Earlier documents sharing at least `min_shared` live fingerprints with document `d`, most
-/// shared first, at most `max_candidates`.
-fn candidates(postings: &[(u32, u32)], keys: &[u32], d: u32, cfg: &AlignConfig) -> Vec<u32> {
+/// shared first, at most `max_candidates`. `live` holds `d`'s fingerprints as posting ranges.
+fn candidates(
+    postings: &[(u32, u32)],
+    live: &[(u32, u32, u32)],
+    d: u32,
+    cfg: &AlignConfig,
+) -> Vec<u32> {
     let mut counts: FxHashMap<u32, u32> = FxHashMap::default();
-    for &key in keys {
-        let lo = postings.partition_point(|p| p.0 < key);
-        for p in postings[lo..].iter().take_while(|p| p.0 == key) {
+    for &(_, lo, len) in live {
+        for p in &postings[lo as usize..(lo + len) as usize] {
             if p.1 < d {
                 *counts.entry(p.1).or_default() += 1;
             }
@@ -247,7 +297,13 @@ fn candidates(postings: &[(u32, u32)], keys: &[u32], d: u32, cfg: &AlignConfig) 
 
 /// True when one of `d`'s fingerprints (`prints`: key, n-gram start) lies wholly inside the
 /// hit's range in `d`, is live (under the DF cap) and is shared with document `e`.
-fn holds_rare_shared(postings: &[(u32, u32)], prints: &[(u32, u32)], n: usize, h: &Hit, e: u32) -> bool {
+fn holds_rare_shared(
+    postings: &[(u32, u32)],
+    prints: &[(u32, u32)],
+    n: usize,
+    h: &Hit,
+    e: u32,
+) -> bool {
     prints.iter().any(|&(key, pos)| {
         let pos = pos as usize;
         if pos < h.b.0 || pos + n > h.b.1 {
@@ -287,7 +343,9 @@ impl<'a> Reader<'a> {
 
     pub(crate) fn u64(&mut self) -> Result<u64, crate::AlignError> {
         let b = self.take(8)?;
-        Ok(u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]))
+        Ok(u64::from_le_bytes([
+            b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7],
+        ]))
     }
 
     pub(crate) fn u32(&mut self) -> Result<u32, crate::AlignError> {
@@ -330,7 +388,10 @@ mod tests {
         let al = found[0];
         assert_eq!((al.a, al.b), (0, 2));
         let cut = |t: &str, s: (u32, u32)| -> String {
-            t.chars().skip(s.0 as usize).take((s.1 - s.0) as usize).collect()
+            t.chars()
+                .skip(s.0 as usize)
+                .take((s.1 - s.0) as usize)
+                .collect()
         };
         assert_eq!(cut(&t0, al.a_span), PASSAGE);
         assert_eq!(cut(&t2, al.b_span), PASSAGE);

@@ -12,7 +12,10 @@
 //!    chained along a common diagonal allowing gaps (insertions, deletions, substitutions), the
 //!    words between chained seeds are aligned with a Myers diff (`similar`), and the ends are
 //!    extended with an X-drop. Chains close to each other are joined so that one reused passage
-//!    gives one alignment.
+//!    gives one alignment; each region is paired once (best first). Passages need
+//!    [`AlignConfig::min_words`] matched words and [`AlignConfig::min_similarity`], and in the
+//!    index also one shared fingerprint under the DF cap, so stock phrases made only of common
+//!    n-grams ("on the South Lawn of the White House") are not reported.
 //! 3. **Clusters and diffs.** [`passage_clusters`] groups occurrences of the same passage across
 //!    documents (earliest as source, same-outlet repeats flagged as boilerplate) and
 //!    [`word_diff`] shows what a copy cut, added and replaced.
@@ -128,10 +131,13 @@ impl Default for AlignConfig {
     }
 }
 
+/// One passage found by [`align_pair`]: `(span in a, span in b, similarity)`.
+pub type PairAlignment = ((u32, u32), (u32, u32), f64);
+
 /// Aligns two texts directly (no index, no candidate filter): every reused passage as
 /// `(span in a, span in b, similarity)`, spans in code points, sorted by position in `a`.
 /// Swapping `a` and `b` swaps the spans and changes nothing else.
-pub fn align_pair(a: &str, b: &str, cfg: &AlignConfig) -> Vec<((u32, u32), (u32, u32), f64)> {
+pub fn align_pair(a: &str, b: &str, cfg: &AlignConfig) -> Vec<PairAlignment> {
     let (ta, tb) = (tokens::tokenize(a), tokens::tokenize(b));
     pair::align_words(&ta.hash, &tb.hash, cfg)
         .into_iter()

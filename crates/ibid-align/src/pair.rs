@@ -47,23 +47,64 @@ impl Hit {
     }
 }
 
+/// The word n-grams of one text as `(hash, position)` sorted by hash, for seed look-ups, with
+/// a one-hash Bloom filter (16 bits per n-gram, ~6% false positives) in front: most n-grams of
+/// the other text are absent, and the filter spares them the binary search. Built once per
+/// text and reused against every text it is aligned with.
+pub(crate) struct Grams {
+    sorted: Vec<(u64, u32)>,
+    bits: Vec<u64>,
+    mask: u64,
+}
+
+impl Grams {
+    pub fn new(words: &[u32], n: usize) -> Self {
+        let mut sorted: Vec<(u64, u32)> = ngram_hashes(words, n)
+            .into_iter()
+            .enumerate()
+            .map(|(i, h)| (h, i as u32))
+            .collect();
+        sorted.sort_unstable();
+        let nbits = (sorted.len() * 16).next_power_of_two().max(64);
+        let mut bits = vec![0u64; nbits / 64];
+        let mask = nbits as u64 - 1;
+        for &(h, _) in &sorted {
+            let b = (h >> 7) & mask;
+            bits[(b / 64) as usize] |= 1 << (b % 64);
+        }
+        Grams { sorted, bits, mask }
+    }
+
+    fn range(&self, h: u64) -> &[(u64, u32)] {
+        let b = (h >> 7) & self.mask;
+        if self.bits[(b / 64) as usize] & (1 << (b % 64)) == 0 {
+            return &[];
+        }
+        let lo = self.sorted.partition_point(|x| x.0 < h);
+        let len = self.sorted[lo..].iter().take_while(|x| x.0 == h).count();
+        &self.sorted[lo..lo + len]
+    }
+}
+
 /// Aligns word-hash sequences `a` and `b`. The result does not depend on argument order (up to
 /// swapping `a` and `b` in each hit): the work is always done in one canonical order.
 pub(crate) fn align_words(a: &[u32], b: &[u32], cfg: &AlignConfig) -> Vec<Hit> {
+    let n = cfg.anchor_ngram.max(1);
     if (a.len(), a) > (b.len(), b) {
-        let mut hits: Vec<Hit> = align_ordered(b, a, cfg)
+        let mut hits: Vec<Hit> = align_with(b, a, &Grams::new(a, n), cfg)
             .into_iter()
             .map(Hit::swapped)
             .collect();
         hits.sort_by_key(|h| (h.a, h.b));
         return hits;
     }
-    align_ordered(a, b, cfg)
+    align_with(a, b, &Grams::new(b, n), cfg)
 }
 
-fn align_ordered(a: &[u32], b: &[u32], cfg: &AlignConfig) -> Vec<Hit> {
+/// Aligns `a` against `b`, whose n-grams (`cfg.anchor_ngram` words) are `b_grams`.
+pub(crate) fn align_with(a: &[u32], b: &[u32], b_grams: &Grams, cfg: &AlignConfig) -> Vec<Hit> {
     let n = cfg.anchor_ngram.max(1);
-    let seeds = anchors(a, b, n, cfg.max_anchor_repeat.max(1));
+    let seeds = anchors(a, b_grams, n, cfg.max_anchor_repeat.max(1));
     if seeds.is_empty() {
         return Vec::new();
     }
@@ -83,38 +124,29 @@ fn align_ordered(a: &[u32], b: &[u32], cfg: &AlignConfig) -> Vec<Hit> {
 /// Seed pairs `(i, j)`: the n-gram at word `i` of `a` equals the one at word `j` of `b`.
 /// N-grams repeated more than `max_rep` times on either side are skipped: they say little about
 /// where a passage is and would add a quadratic number of seeds.
-fn anchors(a: &[u32], b: &[u32], n: usize, max_rep: usize) -> Vec<(u32, u32)> {
-    let sorted = |words: &[u32]| {
-        let mut v: Vec<(u64, u32)> = ngram_hashes(words, n)
-            .into_iter()
-            .enumerate()
-            .map(|(i, h)| (h, i as u32))
-            .collect();
-        v.sort_unstable();
-        v
-    };
-    let (sa, sb) = (sorted(a), sorted(b));
+fn anchors(a: &[u32], b: &Grams, n: usize, max_rep: usize) -> Vec<(u32, u32)> {
+    // Only a's n-grams that b has at all are kept (usually few), then grouped to count them.
+    let mut found: Vec<(u64, u32)> = ngram_hashes(a, n)
+        .into_iter()
+        .enumerate()
+        .filter(|&(_, h)| !b.range(h).is_empty())
+        .map(|(i, h)| (h, i as u32))
+        .collect();
+    found.sort_unstable();
     let mut out = Vec::new();
-    let (mut i, mut j) = (0, 0);
-    while i < sa.len() && j < sb.len() {
-        let (ka, kb) = (sa[i].0, sb[j].0);
-        if ka < kb {
-            i += 1;
-        } else if kb < ka {
-            j += 1;
-        } else {
-            let ei = i + sa[i..].iter().take_while(|x| x.0 == ka).count();
-            let ej = j + sb[j..].iter().take_while(|x| x.0 == ka).count();
-            if ei - i <= max_rep && ej - j <= max_rep {
-                for x in &sa[i..ei] {
-                    for y in &sb[j..ej] {
-                        out.push((x.1, y.1));
-                    }
+    let mut i = 0;
+    while i < found.len() {
+        let h = found[i].0;
+        let ei = i + found[i..].iter().take_while(|x| x.0 == h).count();
+        let in_b = b.range(h);
+        if ei - i <= max_rep && in_b.len() <= max_rep {
+            for x in &found[i..ei] {
+                for y in in_b {
+                    out.push((x.1, y.1));
                 }
             }
-            i = ei;
-            j = ej;
         }
+        i = ei;
     }
     out.sort_unstable();
     out
@@ -287,10 +319,8 @@ fn join_adjacent(mut hits: Vec<Hit>, gap: usize, min_similarity: f64) -> Vec<Hit
     let mut out: Vec<Hit> = Vec::new();
     for h in hits {
         let joined = out.iter_mut().rev().take(8).find_map(|p| {
-            let follows = h.a.0 >= p.a.1
-                && h.b.0 >= p.b.1
-                && h.a.0 - p.a.1 <= gap
-                && h.b.0 - p.b.1 <= gap;
+            let follows =
+                h.a.0 >= p.a.1 && h.b.0 >= p.b.1 && h.a.0 - p.a.1 <= gap && h.b.0 - p.b.1 <= gap;
             if !follows {
                 return None;
             }

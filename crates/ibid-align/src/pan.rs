@@ -130,8 +130,16 @@ pub fn eval_pan_with(dir: &Path, cfg: &AlignConfig) -> Result<PanReport, AlignEr
 
     let half = pairs.len().div_ceil(2);
     let part = |range: std::ops::Range<usize>| {
-        let c: Vec<Ann> = cases.iter().copied().filter(|a| range.contains(&a.pair)).collect();
-        let d: Vec<Ann> = dets.iter().copied().filter(|a| range.contains(&a.pair)).collect();
+        let c: Vec<Ann> = cases
+            .iter()
+            .copied()
+            .filter(|a| range.contains(&a.pair))
+            .collect();
+        let d: Vec<Ann> = dets
+            .iter()
+            .copied()
+            .filter(|a| range.contains(&a.pair))
+            .collect();
         scores(range.len(), &c, &d)
     };
     Ok(PanReport {

@@ -46,7 +46,11 @@ pub(crate) fn tokenize(text: &str) -> Tokens {
                 buf.clear();
                 start = Some(cp);
             }
-            buf.extend(ch.to_lowercase());
+            if ch.is_ascii() {
+                buf.push(ch.to_ascii_lowercase());
+            } else {
+                buf.extend(ch.to_lowercase());
+            }
         } else if let Some(s) = start.take() {
             push(&mut out, &buf, s, cp);
             buf.clear();
@@ -252,7 +256,10 @@ mod tests {
     fn tokens_are_case_blind_words_with_code_point_offsets() {
         let t = tokenize("Él dijo: «Hola», Aleppo’s x");
         let words: Vec<(u32, u32)> = t.start.iter().copied().zip(t.end.iter().copied()).collect();
-        assert_eq!(words, vec![(0, 2), (3, 7), (10, 14), (17, 23), (24, 25), (26, 27)]);
+        assert_eq!(
+            words,
+            vec![(0, 2), (3, 7), (10, 14), (17, 23), (24, 25), (26, 27)]
+        );
         assert_eq!(t.hash[0], word_hash("él"));
         assert_eq!(tokenize("ALEPPO").hash, tokenize("aleppo").hash);
     }

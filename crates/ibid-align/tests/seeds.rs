@@ -177,7 +177,10 @@ fn shared_statement_is_aligned_across_three_seeds() {
             .map(|&(_, s)| original(d, s))
     };
     let m1 = member(1).expect("seed 1 in the cluster");
-    assert!(covers(m1, span1), "seed 1 member {m1:?} misses quote {span1:?}");
+    assert!(
+        covers(m1, span1),
+        "seed 1 member {m1:?} misses quote {span1:?}"
+    );
     // Seed 2 paraphrases the statement: one of its members in the cluster must carry it.
     let m2 = cluster
         .members

@@ -122,6 +122,62 @@ impl OffsetMap {
     }
 }
 
+/// An [`OffsetMap`] stored as runs: cleaned text maps to the original in long stretches where
+/// consecutive code points stay consecutive, so keeping one `(derived, original)` pair per
+/// stretch costs a few hundred bytes per article instead of four bytes per code point. This is
+/// what cross-article stages keep for every article while they work.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct CompactOffsets {
+    /// Starts of runs: `(derived offset, original offset)`, sorted by derived offset.
+    runs: Vec<(u32, u32)>,
+    /// Number of derived code points, and the original offset just past the last one.
+    len: u32,
+    end: u32,
+}
+
+impl CompactOffsets {
+    /// Compresses a full map.
+    pub fn from_map(map: &OffsetMap) -> Self {
+        let origins = map.origins();
+        let mut runs: Vec<(u32, u32)> = Vec::new();
+        for (i, &o) in origins.iter().enumerate() {
+            let continues = i > 0 && origins[i - 1].checked_add(1) == Some(o);
+            if !continues {
+                runs.push((i as u32, o));
+            }
+        }
+        Self {
+            runs,
+            len: origins.len() as u32,
+            end: map.to_original(origins.len()),
+        }
+    }
+
+    /// Original offset of derived code point `i` (the closing offset for `i >= len`).
+    pub fn to_original(&self, i: u32) -> u32 {
+        if i >= self.len {
+            return self.end;
+        }
+        let k = self.runs.partition_point(|&(d, _)| d <= i);
+        match k.checked_sub(1).and_then(|k| self.runs.get(k)) {
+            Some(&(d, o)) => o + (i - d),
+            None => 0,
+        }
+    }
+
+    /// Maps a derived span to the original span covering it, like
+    /// [`OffsetMap::span_to_original`].
+    pub fn span_to_original(&self, start: u32, end: u32) -> Span {
+        if end <= start {
+            let at = self.to_original(start);
+            return Span::new(at, at);
+        }
+        let s = self.to_original(start);
+        let e = self.to_original(end - 1) + 1;
+        Span::new(s, e.max(s))
+    }
+}
+
 /// Why a line was taken out of an article's body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -200,4 +256,27 @@ pub struct CleanedArticle {
     pub published: Option<Published>,
     /// Set when a publication time was given but could not be trusted (why, and the raw value).
     pub published_flag: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compact_offsets_agree_with_the_full_map() {
+        // Derived text dropping code points 3..5 and 9, with one NFC-style merge at 12.
+        let origins: Vec<u32> = vec![0, 1, 2, 5, 6, 7, 8, 10, 11, 12, 14, 15];
+        let map = OffsetMap::new(origins.clone(), 16);
+        let compact = CompactOffsets::from_map(&map);
+        for i in 0..=origins.len() {
+            assert_eq!(compact.to_original(i as u32), map.to_original(i), "at {i}");
+        }
+        for (s, e) in [(0, 3), (2, 5), (3, 12), (5, 5), (11, 12)] {
+            assert_eq!(
+                compact.span_to_original(s, e),
+                map.span_to_original(s as usize, e as usize)
+            );
+        }
+        assert_eq!(compact.runs.len(), 4);
+    }
 }

@@ -103,7 +103,10 @@ fn is_title_word(w: &str) -> bool {
 /// name itself when nothing but titles would be left.
 fn strip_titles(s: &str) -> String {
     let words: Vec<&str> = s.split_whitespace().collect();
-    let first = words.iter().position(|w| !is_title_word(w)).unwrap_or(words.len());
+    let first = words
+        .iter()
+        .position(|w| !is_title_word(w))
+        .unwrap_or(words.len());
     if first == words.len() {
         return s.to_string();
     }
@@ -183,7 +186,11 @@ pub fn merge_entities(per_article: &[(String, &ArticleExtraction)]) -> CorpusEnt
             }
         }
     }
-    // Persons: full names by surname and first name similarity.
+    // Persons. Tokens and role flags are computed once per group; the pairwise comparisons
+    // below run over distinct names only, blocked by the first two letters of the folded
+    // surname. A Jaro-Winkler of 0.93 on surnames practically requires a shared prefix, so the
+    // blocking loses (almost) nothing while turning a quadratic pass over every mention group
+    // of the store into small per-block passes.
     let per: Vec<usize> = (0..n)
         .filter(|&i| groups[i].kind == EntityKind::Per)
         .collect();
@@ -193,40 +200,72 @@ pub fn merge_entities(per_article: &[(String, &ArticleExtraction)]) -> CorpusEnt
         t.first().is_some_and(|w| is_title_word(w))
             && g.mentions.iter().all(|m| key(&m.2) == key(&g.canonical))
     };
-    for (x, &i) in per.iter().enumerate() {
-        let ti = toks(&groups[i].canonical);
-        if ti.len() < 2 || is_role(&groups[i]) {
+    let tok: FxHashMap<usize, Vec<String>> = per
+        .iter()
+        .map(|&i| (i, toks(&groups[i].canonical)))
+        .collect();
+    let role: FxHashSet<usize> = per
+        .iter()
+        .copied()
+        .filter(|&i| is_role(&groups[i]))
+        .collect();
+    let block = |t: &[String]| -> String {
+        let surname = t.last().map(String::as_str).unwrap_or_default();
+        fold(surname).chars().take(2).collect()
+    };
+    // Distinct full names (first, surname) -> one representative group each.
+    let mut full: FxHashMap<(String, String), usize> = FxHashMap::default();
+    for &i in &per {
+        let t = &tok[&i];
+        if t.len() < 2 || role.contains(&i) {
             continue;
         }
-        for &j in &per[x + 1..] {
-            let tj = toks(&groups[j].canonical);
-            if tj.len() < 2 || is_role(&groups[j]) {
-                continue;
+        let name = (t[0].clone(), t[t.len() - 1].clone());
+        match full.get(&name) {
+            Some(&j) => uf.union(i, j),
+            None => {
+                full.insert(name, i);
             }
-            let (si, sj) = (&ti[ti.len() - 1], &tj[tj.len() - 1]);
-            let (fi, fj) = (&ti[0], &tj[0]);
-            if similar(si, sj, 0.93)
-                && (similar(fi, fj, 0.85)
-                    || fi.starts_with(fj.as_str())
-                    || fj.starts_with(fi.as_str()))
-            {
-                uf.union(i, j);
+        }
+    }
+    let mut blocks: FxHashMap<String, Vec<(&String, &String, usize)>> = FxHashMap::default();
+    for ((first, surname), &i) in &full {
+        blocks
+            .entry(block(std::slice::from_ref(surname)))
+            .or_default()
+            .push((first, surname, i));
+    }
+    for list in blocks.values_mut() {
+        list.sort_by_key(|&(_, _, i)| i);
+        for (x, &(fi, si, i)) in list.iter().enumerate() {
+            for &(fj, sj, j) in &list[x + 1..] {
+                if similar(si, sj, 0.93)
+                    && (similar(fi, fj, 0.85)
+                        || fi.starts_with(fj.as_str())
+                        || fj.starts_with(fi.as_str()))
+                {
+                    uf.union(i, j);
+                }
             }
         }
     }
     // Single names: to the one full name with that surname.
     for &i in &per {
-        let ti = toks(&groups[i].canonical);
-        if ti.len() != 1 || is_role(&groups[i]) {
+        let ti = &tok[&i];
+        if ti.len() != 1 || role.contains(&i) {
             continue;
         }
-        let roots: FxHashSet<usize> = per
-            .iter()
-            .filter(|&&j| {
-                let tj = toks(&groups[j].canonical);
-                tj.len() >= 2 && !is_role(&groups[j]) && similar(&ti[0], &tj[tj.len() - 1], 0.93)
+        let roots: FxHashSet<usize> = blocks
+            .get(&block(ti))
+            .map(|list| {
+                list.iter()
+                    .filter(|(_, sj, _)| similar(&ti[0], sj, 0.93))
+                    .map(|&(_, _, j)| j)
+                    .collect::<Vec<_>>()
             })
-            .map(|&j| uf.find(j))
+            .unwrap_or_default()
+            .into_iter()
+            .map(|j| uf.find(j))
             .collect();
         if roots.len() == 1 {
             if let Some(&r) = roots.iter().next() {
@@ -237,10 +276,10 @@ pub fn merge_entities(per_article: &[(String, &ArticleExtraction)]) -> CorpusEnt
     // Bare roles ("the Leader"): to the one person introduced with that role.
     let mut role_people: FxHashMap<String, FxHashSet<usize>> = FxHashMap::default();
     for &i in &per {
-        if is_role(&groups[i]) {
+        if role.contains(&i) {
             continue;
         }
-        let surname = toks(&groups[i].canonical).pop().unwrap_or_default();
+        let surname = tok[&i].last().cloned().unwrap_or_default();
         for (_, _, t) in &groups[i].mentions {
             let tt = toks(t);
             if tt.first().is_some_and(|w| is_title_word(w)) && !tt.contains(&surname) {
@@ -249,10 +288,10 @@ pub fn merge_entities(per_article: &[(String, &ArticleExtraction)]) -> CorpusEnt
         }
     }
     for &i in &per {
-        if !is_role(&groups[i]) {
+        if !role.contains(&i) {
             continue;
         }
-        let head = toks(&groups[i].canonical).remove(0);
+        let head = tok[&i][0].clone();
         if let Some(set) = role_people.get(&head) {
             let roots: FxHashSet<usize> = set.iter().map(|&j| uf.find(j)).collect();
             if roots.len() == 1 {
@@ -353,7 +392,9 @@ fn stems(text: &str) -> FxHashSet<String> {
 ///
 /// Every pair of quotes by one speaker is compared, so callers should pass a bounded group of
 /// articles (the pipeline passes one storyline at a time).
-pub fn link_statements(per_article: &[(String, &ArticleExtraction)]) -> Vec<(String, usize, String)> {
+pub fn link_statements(
+    per_article: &[(String, &ArticleExtraction)],
+) -> Vec<(String, usize, String)> {
     let ents = merge_entities(per_article);
     let mut ent_of: FxHashMap<(String, String), String> = FxHashMap::default();
     let mut span_ent: FxHashMap<(String, Span), String> = FxHashMap::default();
@@ -401,15 +442,42 @@ pub fn link_statements(per_article: &[(String, &ArticleExtraction)]) -> Vec<(Str
         }
     }
     let mut uf = Uf((0..items.len()).collect());
+    // Candidate pairs come from an inverted index over each speaker's stems: only quotes that
+    // share at least `MIN_SHARED` stems are compared, and stems used by more than
+    // `MAX_POSTING` of the speaker's quotes (the speaker's stock vocabulary) do not count
+    // towards candidacy, so a prolific speaker does not cost a quadratic pass.
+    const MIN_SHARED: usize = 4;
+    const MAX_POSTING: usize = 200;
     for list in by_speaker.values() {
-        for (x, &i) in list.iter().enumerate() {
-            for &j in &list[x + 1..] {
-                let (a, b) = (&items[i].stems, &items[j].stems);
-                let inter = a.intersection(b).count();
-                let min = a.len().min(b.len()).max(1);
-                if inter >= 4 && inter as f64 / min as f64 >= 0.45 {
-                    uf.union(i, j);
+        let mut postings: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
+        for &i in list {
+            for st in &items[i].stems {
+                postings.entry(st.as_str()).or_default().push(i);
+            }
+        }
+        let mut shared: FxHashMap<(usize, usize), usize> = FxHashMap::default();
+        for post in postings.values() {
+            if post.len() > MAX_POSTING {
+                continue;
+            }
+            for (x, &i) in post.iter().enumerate() {
+                for &j in &post[x + 1..] {
+                    *shared.entry((i.min(j), i.max(j))).or_default() += 1;
                 }
+            }
+        }
+        let mut pairs: Vec<(usize, usize)> = shared
+            .into_iter()
+            .filter(|&(_, c)| c >= MIN_SHARED)
+            .map(|(p, _)| p)
+            .collect();
+        pairs.sort_unstable();
+        for (i, j) in pairs {
+            let (a, b) = (&items[i].stems, &items[j].stems);
+            let inter = a.intersection(b).count();
+            let min = a.len().min(b.len()).max(1);
+            if inter >= MIN_SHARED && inter as f64 / min as f64 >= 0.45 {
+                uf.union(i, j);
             }
         }
     }

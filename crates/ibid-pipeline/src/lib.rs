@@ -27,8 +27,8 @@ use rayon::prelude::*;
 /// re-clean on the next run.
 pub const CLEAN_VERSION: &str = concat!("clean-", env!("CARGO_PKG_VERSION"), "-1");
 
-/// Version tag of the extract stage's output (quotes, entities).
-pub const EXTRACT_VERSION: &str = concat!("extract-", env!("CARGO_PKG_VERSION"), "-1");
+/// Version tag of the text stages' output (quotes, entities, alignments).
+pub const EXTRACT_VERSION: &str = concat!("extract-", env!("CARGO_PKG_VERSION"), "-2");
 
 /// Version tag of the persisted story engine state.
 pub const STORIES_VERSION: &str = concat!("stories-", env!("CARGO_PKG_VERSION"), "-1");
@@ -122,6 +122,8 @@ pub struct ProcessReport {
     pub quotes: usize,
     /// Entities (after merging variants across articles).
     pub entities: usize,
+    /// Aligned passage pairs.
+    pub alignments: usize,
     /// Wall time in seconds.
     pub seconds: f64,
 }
@@ -257,10 +259,11 @@ pub fn process(store: &mut Store, progress: bool) -> Result<ProcessReport> {
     let refs = store.cleaned_in_time_order()?;
     let duplicates = dedup_stage(store, &refs)?;
     let (stories, storylines, incremental, rebuilt) = story_stage(store, &refs)?;
-    let (quotes, entities) = extract_stage(store, cleaned > 0, progress)?;
+    let (quotes, entities, alignments) = text_stage(store, cleaned > 0, progress)?;
     Ok(ProcessReport {
         quotes,
         entities,
+        alignments,
         cleaned,
         articles: refs.len(),
         duplicates,
@@ -312,16 +315,27 @@ fn clean_stage(store: &mut Store, progress: bool) -> Result<usize> {
     Ok(todo.len())
 }
 
-/// Quotes, statements and entities over all current articles; replaces their tables.
+/// Quotes, statements, entities and shared passages over all current articles; replaces
+/// their tables.
 ///
-/// Extraction needs each article's offset map back to the original text, which is not stored,
-/// so articles are cleaned again (a pure function: same input, same output) in chunks that keep
-/// memory bounded. Entities are merged across the whole store; statements are linked within
-/// each storyline, where renderings of one statement appear. Skipped when nothing was cleaned
-/// since the last run of this stage version.
-fn extract_stage(store: &mut Store, anything_new: bool, progress: bool) -> Result<(usize, usize)> {
+/// These need each article's offset map back to the original text, which is not stored, so
+/// articles are cleaned again (a pure function: same input, same output) in chunks; only the
+/// cleaned text and a run-length offset map ([`ibid_core::CompactOffsets`]) are kept per
+/// article. Entities are merged across the whole store; statements are linked within each
+/// storyline, where renderings of one statement appear; passages are aligned across the whole
+/// store in time order. Skipped when nothing was cleaned since the last run of this stage
+/// version.
+fn text_stage(
+    store: &mut Store,
+    anything_new: bool,
+    progress: bool,
+) -> Result<(usize, usize, usize)> {
     if !anything_new && store.stage_state("extract", EXTRACT_VERSION)?.is_some() {
-        return Ok((store.quotes()?.len(), store.entities()?.len()));
+        return Ok((
+            store.quotes()?.len(),
+            store.entities()?.len(),
+            store.alignments()?.len(),
+        ));
     }
     let mut index = ibid_clean::LineIndex::default();
     let mut raws: Vec<RawArticle> = Vec::new();
@@ -332,28 +346,41 @@ fn extract_stage(store: &mut Store, anything_new: bool, progress: bool) -> Resul
     let gazetteer = ibid_extract::Gazetteer::bundled();
     let now = chrono::Utc::now();
     let bar = progress_bar(progress, raws.len() as u64, "extract");
-    let mut per_article: Vec<(String, ibid_extract::ArticleExtraction)> = Vec::with_capacity(raws.len());
+    let mut per_article: Vec<(String, ibid_extract::ArticleExtraction)> =
+        Vec::with_capacity(raws.len());
+    let mut texts: std::collections::HashMap<String, (String, ibid_core::CompactOffsets)> =
+        std::collections::HashMap::with_capacity(raws.len());
     for chunk in raws.chunks(2000) {
         let part: Vec<_> = chunk
             .par_iter()
             .map(|raw| {
                 let cleaned = ibid_clean::clean_at(raw, &index, now);
-                (raw.id.clone(), ibid_extract::extract(&cleaned, &gazetteer))
+                let ex = ibid_extract::extract(&cleaned, &gazetteer);
+                let offsets = ibid_core::CompactOffsets::from_map(&cleaned.offsets);
+                (raw.id.clone(), ex, cleaned.text, offsets)
             })
             .collect();
-        per_article.extend(part);
+        for (id, ex, text, offsets) in part {
+            texts.insert(id.clone(), (text, offsets));
+            per_article.push((id, ex));
+        }
         bar.inc(chunk.len() as u64);
     }
     bar.finish_and_clear();
     drop(raws);
+    let alignments = align_passages(store, &texts, progress)?;
 
-    let refs: Vec<(String, &ibid_extract::ArticleExtraction)> =
-        per_article.iter().map(|(id, ex)| (id.clone(), ex)).collect();
+    let refs: Vec<(String, &ibid_extract::ArticleExtraction)> = per_article
+        .iter()
+        .map(|(id, ex)| (id.clone(), ex))
+        .collect();
     let merged = ibid_extract::merge_entities(&refs);
 
     let memberships = store.memberships()?;
-    let mut groups: std::collections::BTreeMap<String, Vec<(String, &ibid_extract::ArticleExtraction)>> =
-        std::collections::BTreeMap::new();
+    let mut groups: std::collections::BTreeMap<
+        String,
+        Vec<(String, &ibid_extract::ArticleExtraction)>,
+    > = std::collections::BTreeMap::new();
     for (id, ex) in &refs {
         let group = match memberships.get(id) {
             Some((story, line)) => line.clone().unwrap_or_else(|| story.clone()),
@@ -383,7 +410,9 @@ fn extract_stage(store: &mut Store, anything_new: bool, progress: bool) -> Resul
     for (id, ex) in &per_article {
         for m in &ex.mentions {
             if let Some(name) = entity_at.get(&(id.as_str(), m.span)) {
-                canonical.entry((id.as_str(), m.canonical.as_str())).or_insert(name);
+                canonical
+                    .entry((id.as_str(), m.canonical.as_str()))
+                    .or_insert(name);
             }
         }
     }
@@ -433,10 +462,69 @@ fn extract_stage(store: &mut Store, anything_new: bool, progress: bool) -> Resul
                 .collect(),
         })
         .collect();
-    let counts = (quotes.len(), entities.len());
+    let counts = (quotes.len(), entities.len(), alignments.len());
     store.replace_extraction(&quotes, &entities)?;
+    store.replace_alignments(&alignments)?;
     store.save_stage_state("extract", EXTRACT_VERSION, b"done")?;
     Ok(counts)
+}
+
+/// Aligns shared passages across all current articles, in publication order, in batches;
+/// spans are mapped from cleaned text back to original offsets.
+fn align_passages(
+    store: &Store,
+    texts: &std::collections::HashMap<String, (String, ibid_core::CompactOffsets)>,
+    progress: bool,
+) -> Result<Vec<ibid_store::AlignmentRow>> {
+    let refs = store.cleaned_in_time_order()?;
+    let order: Vec<(
+        &ibid_store::CleanedRef,
+        &(String, ibid_core::CompactOffsets),
+    )> = refs
+        .iter()
+        .filter_map(|r| texts.get(&r.id).map(|t| (r, t)))
+        .collect();
+    let published: Vec<_> = order
+        .iter()
+        .map(|(r, _)| parse_time(r.published.as_deref()))
+        .collect();
+    let mut index = ibid_align::PassageIndex::new(ibid_align::AlignConfig::default());
+    let bar = progress_bar(progress, order.len() as u64, "align");
+    let mut rows = Vec::new();
+    let mut start = 0;
+    for chunk in order.chunks(4000) {
+        let docs: Vec<ibid_align::AlignDoc<'_>> = chunk
+            .iter()
+            .zip(&published[start..])
+            .map(|((r, (text, _)), published)| ibid_align::AlignDoc {
+                id: &r.id,
+                outlet: r.outlet.as_deref(),
+                published: *published,
+                text,
+            })
+            .collect();
+        for a in index.add_batch(&docs) {
+            let (Some((ra, (_, oa))), Some((rb, (_, ob)))) = (order.get(a.a), order.get(a.b))
+            else {
+                continue;
+            };
+            let sa = oa.span_to_original(a.a_span.0, a.a_span.1);
+            let sb = ob.span_to_original(a.b_span.0, a.b_span.1);
+            rows.push(ibid_store::AlignmentRow {
+                a: ra.id.clone(),
+                a_start: i64::from(sa.start),
+                a_end: i64::from(sa.end),
+                b: rb.id.clone(),
+                b_start: i64::from(sb.start),
+                b_end: i64::from(sb.end),
+                similarity: a.similarity,
+            });
+        }
+        start += chunk.len();
+        bar.inc(chunk.len() as u64);
+    }
+    bar.finish_and_clear();
+    Ok(rows)
 }
 
 /// Exact and near-duplicate groups over all current articles; replaces the dedup table.

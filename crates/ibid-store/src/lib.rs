@@ -559,7 +559,11 @@ impl Store {
     }
 
     /// Replaces all quotes, entities and mentions in one transaction.
-    pub fn replace_extraction(&mut self, quotes: &[QuoteRow], entities: &[EntityRow]) -> Result<()> {
+    pub fn replace_extraction(
+        &mut self,
+        quotes: &[QuoteRow],
+        entities: &[EntityRow],
+    ) -> Result<()> {
         let tx = self.conn.transaction()?;
         tx.execute("DELETE FROM quotes", [])?;
         tx.execute("DELETE FROM mentions", [])?;
@@ -610,8 +614,35 @@ impl Store {
         Ok(())
     }
 
+    /// Replaces all alignments in one transaction.
+    pub fn replace_alignments(&mut self, rows: &[AlignmentRow]) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        tx.execute("DELETE FROM alignments", [])?;
+        {
+            let mut stmt = tx.prepare_cached(
+                "INSERT INTO alignments (a, a_start, a_end, b, b_start, b_end, similarity)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?;
+            for r in rows {
+                stmt.execute(params![
+                    r.a,
+                    r.a_start,
+                    r.a_end,
+                    r.b,
+                    r.b_start,
+                    r.b_end,
+                    r.similarity
+                ])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
     /// Story and storyline of every current article that has one, by article id.
-    pub fn memberships(&self) -> Result<std::collections::HashMap<String, (String, Option<String>)>> {
+    pub fn memberships(
+        &self,
+    ) -> Result<std::collections::HashMap<String, (String, Option<String>)>> {
         let mut stmt = self
             .conn
             .prepare("SELECT article_id, story, storyline FROM story_members")?;

@@ -76,7 +76,9 @@ pub fn run(args: DedupArgs) -> Result<bool> {
     for input in &discovery.inputs {
         let _ = ibid_ingest::read_input(input, &opts, &counter, &mut |item| {
             match item {
-                Item::Article(r) => records.push((r.article.id, r.article.published, r.article.text)),
+                Item::Article(r) => {
+                    records.push((r.article.id, r.article.published, r.article.text))
+                }
                 Item::Rejected(r) => {
                     rejected += 1;
                     eprintln!("rejected {}: {}", r.location, r.reason);
@@ -103,8 +105,7 @@ pub fn run(args: DedupArgs) -> Result<bool> {
             text,
         })
         .collect();
-    let (results, pairs) =
-        ibid_dedup::dedup(&docs, &config).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let (results, pairs) = ibid_dedup::dedup(&docs, &config).map_err(|e| anyhow::anyhow!("{e}"))?;
 
     let sink: Box<dyn Write> = match &args.out {
         Some(p) => Box::new(

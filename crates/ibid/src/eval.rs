@@ -29,6 +29,28 @@ pub enum EvalCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Quotations and speakers: direct-quote P/R/F1 (≥50% overlap of the shorter span),
+    /// speaker accuracy on matched quotes, and recall over all attributions.
+    Quotes {
+        /// Dataset.
+        #[arg(long, value_enum)]
+        dataset: QuotesDataset,
+        /// Split to score (`dev` reports; `train` is for tuning).
+        #[arg(long, default_value = "dev")]
+        split: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Named entities: PER/ORG/LOC mention P/R/F1 and alias merging.
+    Entities {
+        /// Dataset.
+        #[arg(long, value_enum)]
+        dataset: EntitiesDataset,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// HTML main-text extraction: the benchmark's own shingle P/R/F1, and pages/s.
     Extract {
         /// Dataset.
@@ -45,6 +67,20 @@ pub enum EvalCommand {
 pub enum ExtractDataset {
     /// The Zyte (ScrapingHub) article-extraction benchmark: 181 news pages.
     Zyte,
+}
+
+/// Quote datasets.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum QuotesDataset {
+    /// PolNeAR political news attribution relations.
+    Polnear,
+}
+
+/// Entity datasets.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum EntitiesDataset {
+    /// GUM news documents (Wikinews).
+    Gum,
 }
 
 /// Story datasets.
@@ -74,6 +110,75 @@ fn need(path: PathBuf) -> Result<PathBuf> {
 pub fn run(cmd: EvalCommand, data: &Path) -> Result<()> {
     let out = &mut std::io::stdout().lock();
     match cmd {
+        EvalCommand::Quotes {
+            dataset,
+            split,
+            json,
+        } => {
+            let QuotesDataset::Polnear = dataset;
+            let root = need(data.join("polnear"))?;
+            let gaz = ibid_extract::Gazetteer::bundled();
+            let r = ibid_extract::eval::eval_polnear(&root, &split, &gaz)
+                .with_context(|| format!("evaluating {}", root.display()))?;
+            if json {
+                writeln!(out, "{}", serde_json::to_string_pretty(&r)?)?;
+                return Ok(());
+            }
+            writeln!(out, "polnear {split}: {} documents", r.docs)?;
+            writeln!(
+                out,
+                "direct quotes   P {:.3}  R {:.3}  F1 {:.3}   ({} gold, {} predicted)",
+                r.direct_precision, r.direct_recall, r.direct_f1, r.direct_gold, r.direct_pred
+            )?;
+            writeln!(
+                out,
+                "speaker accuracy {:.3}   ({} of {} matched direct quotes)",
+                r.speaker_accuracy, r.speaker_correct, r.speaker_total
+            )?;
+            writeln!(
+                out,
+                "all attributions recall {:.3}   ({} of {})",
+                r.all_recall, r.all_matched, r.all_gold
+            )?;
+        }
+        EvalCommand::Entities { dataset, json } => {
+            let EntitiesDataset::Gum = dataset;
+            let root = need(data.join("gum-news"))?;
+            let gaz = ibid_extract::Gazetteer::bundled();
+            let r = ibid_extract::eval::eval_gum(&root, &gaz)
+                .with_context(|| format!("evaluating {}", root.display()))?;
+            if json {
+                writeln!(out, "{}", serde_json::to_string_pretty(&r)?)?;
+                return Ok(());
+            }
+            writeln!(out, "gum: {} documents", r.docs)?;
+            writeln!(
+                out,
+                "{:<5} {:>5} {:>5} {:>5} {:>6} {:>6} {:>6}",
+                "type", "gold", "pred", "hit", "P", "R", "F1"
+            )?;
+            for (t, g, p, m, pr, rc, f) in &r.per_type {
+                writeln!(
+                    out,
+                    "{t:<5} {g:>5} {p:>5} {m:>5} {pr:>6.3} {rc:>6.3} {f:>6.3}"
+                )?;
+            }
+            writeln!(
+                out,
+                "micro             {:>6.3} {:>6.3} {:>6.3}",
+                r.precision, r.recall, r.f1
+            )?;
+            writeln!(
+                out,
+                "alias merge: recall {:.3} ({} of {} pairs), precision {:.3} ({} of {})",
+                r.alias_recall,
+                r.alias_merged,
+                r.alias_pairs,
+                r.alias_precision,
+                r.alias_pred_correct,
+                r.alias_pred_pairs
+            )?;
+        }
         EvalCommand::Seeds { corpus, json } => {
             let checks = crate::seeds::evaluate(&corpus)?;
             if json {

@@ -114,7 +114,11 @@ fn score(gold: &Value, seeds: &Path, db: &Path) -> Result<Vec<Check>> {
     let obj = |v: &Value| v.as_object().cloned().unwrap_or_else(|| empty.clone());
     let strs = |v: &Value| -> Vec<String> {
         v.as_array()
-            .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str().map(str::to_string))
+                    .collect()
+            })
             .unwrap_or_default()
     };
     let mut checks = Vec::new();
@@ -124,7 +128,10 @@ fn score(gold: &Value, seeds: &Path, db: &Path) -> Result<Vec<Check>> {
     let mut story_members: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for (k, a) in &articles {
         if let Some(s) = &a.story {
-            story_members.entry(s.clone()).or_default().insert(k.clone());
+            story_members
+                .entry(s.clone())
+                .or_default()
+                .insert(k.clone());
         }
     }
     for (name, ev) in obj(&gold["events"]) {
@@ -135,7 +142,9 @@ fn score(gold: &Value, seeds: &Path, db: &Path) -> Result<Vec<Check>> {
             .and_then(|d| articles.get(d))
             .and_then(|a| a.story.as_ref())
             .and_then(|s| story_members.get(s));
-        events.score(got == Some(&docs), || format!("{name}: want {docs:?}, story holds {got:?}"));
+        events.score(got == Some(&docs), || {
+            format!("{name}: want {docs:?}, story holds {got:?}")
+        });
     }
     checks.push(events);
 
@@ -176,7 +185,8 @@ fn score(gold: &Value, seeds: &Path, db: &Path) -> Result<Vec<Check>> {
     checks.push(boiler);
 
     // Metadata fields ibid models.
-    let mut meta = Check::new("metadata (title, subheads, published, section, dateline, author, outlet)");
+    let mut meta =
+        Check::new("metadata (title, subheads, published, section, dateline, author, outlet)");
     for (k, fields) in obj(&gold["metadata"]) {
         let Some(a) = articles.get(&k) else { continue };
         for (field, want) in obj(&fields) {
@@ -192,7 +202,9 @@ fn score(gold: &Value, seeds: &Path, db: &Path) -> Result<Vec<Check>> {
                 _ => None,
             };
             if let Some(got) = got {
-                meta.score(got == want, || format!("{k}.{field}: want {want}, got {got}"));
+                meta.score(got == want, || {
+                    format!("{k}.{field}: want {want}, got {got}")
+                });
             }
         }
     }
@@ -201,7 +213,8 @@ fn score(gold: &Value, seeds: &Path, db: &Path) -> Result<Vec<Check>> {
     // Entities: one ibid entity per gold entity, with every variant among its surface forms,
     // and no ibid entity holding two gold entities.
     let entities = store.entities()?;
-    let mut ents = Check::new("entities (all variants merged in one entity, none merged with another)");
+    let mut ents =
+        Check::new("entities (all variants merged in one entity, none merged with another)");
     let forms = |e: &ibid_store::EntityRow| -> BTreeSet<String> {
         e.variants
             .iter()
@@ -226,7 +239,9 @@ fn score(gold: &Value, seeds: &Path, db: &Path) -> Result<Vec<Check>> {
         if let Some(i) = hit {
             owner.entry(i).or_default().push(name.clone());
         }
-        ents.score(hit.is_some(), || format!("{name} ({kind}) with {variants:?}"));
+        ents.score(hit.is_some(), || {
+            format!("{name} ({kind}) with {variants:?}")
+        });
     }
     for (i, names) in owner.iter().filter(|(_, n)| n.len() > 1) {
         ents.misses
@@ -263,7 +278,11 @@ fn score(gold: &Value, seeds: &Path, db: &Path) -> Result<Vec<Check>> {
             }
             m
         });
-    for g in gold["shared_statements"].as_array().cloned().unwrap_or_default() {
+    for g in gold["shared_statements"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+    {
         let docs: BTreeSet<String> = obj(&g["renderings"]).keys().cloned().collect();
         let speaker = g["speaker"].as_str().unwrap_or_default();
         let ok = by_statement.values().any(|d| docs.is_subset(d))

@@ -155,7 +155,13 @@ fn eval_seeds_scorecard_is_all_exact() {
     let dir = tempfile::tempdir().unwrap();
     let out = ibid_ok(
         &dir.path().join("unused.db"),
-        &["eval", "seeds", "--json", "--corpus", corpus.to_str().unwrap()],
+        &[
+            "eval",
+            "seeds",
+            "--json",
+            "--corpus",
+            corpus.to_str().unwrap(),
+        ],
         0,
     );
     let checks: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
