@@ -129,21 +129,21 @@ mod tests {
 
     #[test]
     fn shows_cuts_additions_and_replacements() {
-        let src = "The liberation of Aleppo, once again, exposed the policies of the West and their allies.";
-        let copy = "The liberation of Aleppo once again exposed to the world the policies of Western countries and their allies.";
+        let src = "The opening of the bridge, once again, delayed the plans of the council and their partners.";
+        let copy = "The opening of the bridge once again delayed by a year the plans of harbour towns and their partners.";
         let ops = word_diff(src, copy);
         assert_eq!(source_of(&ops), src);
         assert_eq!(
             ops,
             vec![
-                DiffOp::Equal("The liberation of Aleppo, once again, exposed".into()),
-                DiffOp::Insert(" to the world".into()),
-                DiffOp::Equal(" the policies of".into()),
+                DiffOp::Equal("The opening of the bridge, once again, delayed".into()),
+                DiffOp::Insert(" by a year".into()),
+                DiffOp::Equal(" the plans of".into()),
                 DiffOp::Replace {
-                    from: " the West".into(),
-                    to: " Western countries".into()
+                    from: " the council".into(),
+                    to: " harbour towns".into()
                 },
-                DiffOp::Equal(" and their allies.".into()),
+                DiffOp::Equal(" and their partners.".into()),
             ]
         );
     }

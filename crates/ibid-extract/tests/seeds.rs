@@ -118,45 +118,58 @@ fn seeds_shared_statements_linked() {
     let links = link_statements(&per);
     let sid: HashMap<(String, usize), String> =
         links.into_iter().map(|(a, q, id)| ((a, q), id)).collect();
-    // Each rendering is located by a phrase of its own text (test-side anchors).
-    let renderings: [&[(&str, &str)]; 3] = [
-        &[
-            ("000", "The liberation of Aleppo, once again, exposed"),
-            (
-                "001",
-                "The liberation of Aleppo once again exposed to the world",
-            ),
-            ("002", "exposed to judgment of the world"),
-        ],
-        &[
-            (
-                "000",
-                "Due to increased political and military complexities",
-            ),
-            ("001", "political and military complexities of the crisis"),
-            ("002", "Given the increasing political"),
-        ],
-        &[
-            ("000", "viewpoints on ways to develop"),
-            ("001", "policies to boost coordination"),
-        ],
-    ];
-    let mut ids = HashSet::new();
-    for (n, r) in renderings.iter().enumerate() {
-        let mut set = HashSet::new();
-        for (doc, anchor) in r.iter() {
-            let d = doc_index(&s, doc);
-            let qi = s.ex[d].quotes.iter().position(|q| q.text.contains(anchor));
-            let qi = qi.unwrap_or_else(|| {
-                panic!(
-                    "statement {n}: no quote with {anchor:?} in {doc}: {:#?}",
-                    s.ex[d].quotes
-                )
-            });
-            set.insert(sid[&(s.ids[d].clone(), qi)].clone());
+    // Statements as ibid sees them: id -> (speaker keys, doc -> kinds of rendering).
+    let mut statements: HashMap<String, (HashSet<String>, HashMap<String, HashSet<bool>>)> =
+        HashMap::new();
+    for (d, ex) in s.ex.iter().enumerate() {
+        for (qi, q) in ex.quotes.iter().enumerate() {
+            let entry = statements
+                .entry(sid[&(s.ids[d].clone(), qi)].clone())
+                .or_default();
+            if let Some(sp) = &q.speaker {
+                entry.0.insert(name_key(sp));
+            }
+            entry
+                .1
+                .entry(s.ids[d][..3].to_string())
+                .or_default()
+                .insert(q.direct);
         }
-        assert_eq!(set.len(), 1, "statement {n} split: {set:?}");
-        ids.extend(set);
+    }
+    // Each gold shared statement must be one ibid statement covering all its renderings, with
+    // the gold's kind of rendering (direct or not) in each article, by the gold's speaker
+    // (surname match), and the gold statements must be distinct ibid statements.
+    let mut ids = HashSet::new();
+    for g in s.gold["shared_statements"].as_array().unwrap() {
+        let speaker = name_key(g["speaker"].as_str().unwrap());
+        let surname = speaker
+            .split(' ')
+            .next_back()
+            .unwrap_or_default()
+            .to_string();
+        let renderings = g["renderings"].as_object().unwrap();
+        let fits = |(_, (speakers, docs)): &(
+            &String,
+            &(HashSet<String>, HashMap<String, HashSet<bool>>),
+        )| {
+            speakers.iter().any(|sp| sp.ends_with(&surname))
+                && renderings.iter().all(|(doc, kind)| {
+                    let direct = kind.as_str().unwrap().starts_with("direct");
+                    docs.get(doc).is_some_and(|k| k.contains(&direct))
+                })
+        };
+        let hit: Vec<&String> = statements
+            .iter()
+            .filter(|e| fits(e))
+            .map(|(id, _)| id)
+            .filter(|id| !ids.contains(*id))
+            .collect();
+        assert!(
+            !hit.is_empty(),
+            "{}: no statement covers {renderings:?}",
+            g["what"]
+        );
+        ids.insert(hit[0].clone());
     }
     assert_eq!(ids.len(), 3, "distinct statements merged");
 }

@@ -29,6 +29,12 @@ pub enum EvalCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Passage alignment: PAN's character-level precision, recall, granularity and plagdet.
+    Passages {
+        /// Dataset.
+        #[arg(long, value_enum)]
+        dataset: PassagesDataset,
+    },
     /// Quotations and speakers: direct-quote P/R/F1 (≥50% overlap of the shorter span),
     /// speaker accuracy on matched quotes, and recall over all attributions.
     Quotes {
@@ -67,6 +73,13 @@ pub enum EvalCommand {
 pub enum ExtractDataset {
     /// The Zyte (ScrapingHub) article-extraction benchmark: 181 news pages.
     Zyte,
+}
+
+/// Passage datasets.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum PassagesDataset {
+    /// PAN plagiarism corpus, literal-copy subset.
+    Pan,
 }
 
 /// Quote datasets.
@@ -110,6 +123,13 @@ fn need(path: PathBuf) -> Result<PathBuf> {
 pub fn run(cmd: EvalCommand, data: &Path) -> Result<()> {
     let out = &mut std::io::stdout().lock();
     match cmd {
+        EvalCommand::Passages { dataset } => {
+            let PassagesDataset::Pan = dataset;
+            let dir = need(data.join("pan-no-obfuscation"))?;
+            let r = ibid_align::eval_pan(&dir)
+                .with_context(|| format!("evaluating {}", dir.display()))?;
+            write!(out, "{r}")?;
+        }
         EvalCommand::Quotes {
             dataset,
             split,
