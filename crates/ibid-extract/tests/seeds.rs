@@ -109,6 +109,10 @@ fn seeds_direct_quotes_with_speakers() {
     assert!(bad.is_empty(), "{bad:#?}");
 }
 
+/// One ibid statement: its speakers' name keys, and per article the kinds of its renderings
+/// (`true` = direct).
+type Statement = (HashSet<String>, HashMap<String, HashSet<bool>>);
+
 #[test]
 fn seeds_shared_statements_linked() {
     let Some(s) = load() else { return };
@@ -119,8 +123,7 @@ fn seeds_shared_statements_linked() {
     let sid: HashMap<(String, usize), String> =
         links.into_iter().map(|(a, q, id)| ((a, q), id)).collect();
     // Statements as ibid sees them: id -> (speaker keys, doc -> kinds of rendering).
-    let mut statements: HashMap<String, (HashSet<String>, HashMap<String, HashSet<bool>>)> =
-        HashMap::new();
+    let mut statements: HashMap<String, Statement> = HashMap::new();
     for (d, ex) in s.ex.iter().enumerate() {
         for (qi, q) in ex.quotes.iter().enumerate() {
             let entry = statements
@@ -148,10 +151,7 @@ fn seeds_shared_statements_linked() {
             .unwrap_or_default()
             .to_string();
         let renderings = g["renderings"].as_object().unwrap();
-        let fits = |(_, (speakers, docs)): &(
-            &String,
-            &(HashSet<String>, HashMap<String, HashSet<bool>>),
-        )| {
+        let fits = |(_, (speakers, docs)): &(&String, &Statement)| {
             speakers.iter().any(|sp| sp.ends_with(&surname))
                 && renderings.iter().all(|(doc, kind)| {
                     let direct = kind.as_str().unwrap().starts_with("direct");

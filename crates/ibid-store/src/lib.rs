@@ -817,42 +817,19 @@ impl Store {
 
     /// All alignments.
     pub fn alignments(&self) -> Result<Vec<AlignmentRow>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT a, a_start, a_end, b, b_start, b_end, similarity FROM alignments ORDER BY a, a_start, b, b_start",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            Ok(AlignmentRow {
-                a: r.get(0)?,
-                a_start: r.get(1)?,
-                a_end: r.get(2)?,
-                b: r.get(3)?,
-                b_start: r.get(4)?,
-                b_end: r.get(5)?,
-                similarity: r.get(6)?,
-            })
-        })?;
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {ALIGNMENT_COLUMNS} FROM alignments ORDER BY a, a_start, b, b_start"
+        ))?;
+        let rows = stmt.query_map([], AlignmentRow::from_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// All quotes.
     pub fn quotes(&self) -> Result<Vec<QuoteRow>> {
-        let mut stmt = self.conn.prepare(
-            r#"SELECT article, start, "end", text, speaker, speaker_start, speaker_end, direct, statement
-               FROM quotes ORDER BY article, start"#,
-        )?;
-        let rows = stmt.query_map([], |r| {
-            Ok(QuoteRow {
-                article: r.get(0)?,
-                start: r.get(1)?,
-                end: r.get(2)?,
-                text: r.get(3)?,
-                speaker: r.get(4)?,
-                speaker_start: r.get(5)?,
-                speaker_end: r.get(6)?,
-                direct: r.get(7)?,
-                statement: r.get(8)?,
-            })
-        })?;
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {QUOTE_COLUMNS} FROM quotes ORDER BY article, start"
+        ))?;
+        let rows = stmt.query_map([], QuoteRow::from_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 

@@ -3,6 +3,13 @@
 
 use serde::{Deserialize, Serialize};
 
+/// Columns of the `alignments` table in the order [`AlignmentRow::from_row`] reads them.
+pub const ALIGNMENT_COLUMNS: &str = "a, a_start, a_end, b, b_start, b_end, similarity";
+
+/// Columns of the `quotes` table in the order [`QuoteRow::from_row`] reads them.
+pub const QUOTE_COLUMNS: &str =
+    r#"article, start, "end", text, speaker, speaker_start, speaker_end, direct, statement"#;
+
 /// One current article with everything the pipeline derived for it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ArticleRow {
@@ -168,4 +175,36 @@ pub struct SearchHit {
     pub snippet: String,
     /// BM25 relevance (higher is better).
     pub score: f64,
+}
+
+impl AlignmentRow {
+    /// Reads a row selected with [`ALIGNMENT_COLUMNS`] (first column at index 0).
+    pub fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Self {
+            a: r.get(0)?,
+            a_start: r.get(1)?,
+            a_end: r.get(2)?,
+            b: r.get(3)?,
+            b_start: r.get(4)?,
+            b_end: r.get(5)?,
+            similarity: r.get(6)?,
+        })
+    }
+}
+
+impl QuoteRow {
+    /// Reads a row selected with [`QUOTE_COLUMNS`] (first column at index 0).
+    pub fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Self {
+            article: r.get(0)?,
+            start: r.get(1)?,
+            end: r.get(2)?,
+            text: r.get(3)?,
+            speaker: r.get(4)?,
+            speaker_start: r.get(5)?,
+            speaker_end: r.get(6)?,
+            direct: r.get(7)?,
+            statement: r.get(8)?,
+        })
+    }
 }
