@@ -82,7 +82,8 @@ pub fn run(db: &Path, json: bool) -> Result<ExitCode> {
     writeln!(out, "  ibid --db {db_arg} export articles --format csv")?;
     writeln!(
         out,
-        "Web UI: http://127.0.0.1:7878/ once `ibid --db {db_arg} serve` is available (the serve issue)."
+        "Web UI and JSON API: `ibid --db {db_arg} serve`, then open http://{}/",
+        ibid_serve::DEFAULT_ADDR
     )?;
     Ok(ExitCode::SUCCESS)
 }
