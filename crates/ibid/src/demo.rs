@@ -3,8 +3,9 @@
 //! The corpus (in `examples/corpus/`, written by the ibid developers: made-up outlets and
 //! events) shows the problems ibid exists for: a wire story reprinted with small edits, an exact
 //! copy, page furniture, metadata buried in text, one quotation carried by several outlets, and
-//! a name spelled three ways. It is written to a temporary folder and read back through the
-//! ordinary ingest path, so the demo exercises exactly what users run.
+//! a name spelled three ways. It is written to `ibid-demo-corpus/` beside the demo store (so the
+//! inputs can be looked at) and read back through the ordinary ingest path, so the demo
+//! exercises exactly what users run.
 
 use std::io::Write;
 use std::path::Path;
@@ -35,7 +36,10 @@ pub const CORPUS: &[(&str, &str)] = &[
 ];
 
 pub fn run(db: &Path, json: bool) -> Result<ExitCode> {
-    let dir = std::env::temp_dir().join(format!("ibid-demo-{}", std::process::id()));
+    let dir = match db.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.join("ibid-demo-corpus"),
+        _ => std::path::PathBuf::from("ibid-demo-corpus"),
+    };
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     for (name, text) in CORPUS {
         std::fs::write(dir.join(name), text)?;
@@ -47,7 +51,6 @@ pub fn run(db: &Path, json: bool) -> Result<ExitCode> {
         std::slice::from_ref(&dir),
         &IngestOptions::default(),
     );
-    let _ = std::fs::remove_dir_all(&dir);
     let report = result?;
     let stories = store.stories()?;
     let counts = store.counts()?;
@@ -74,7 +77,12 @@ pub fn run(db: &Path, json: bool) -> Result<ExitCode> {
         "{} stories in {} storylines; {} duplicate(s); {} rejected.",
         counts.stories, counts.storylines, counts.duplicates, counts.rejected
     )?;
-    writeln!(out, "\nThe store is {}. Try:", db.display())?;
+    writeln!(
+        out,
+        "\nThe store is {}; the inputs are in {}. Try:",
+        db.display(),
+        dir.display()
+    )?;
     let db_arg = shell_quote(&db.display().to_string());
     if let Some(first) = stories.first() {
         writeln!(out, "  ibid --db {db_arg} show {}", first.id)?;
