@@ -259,7 +259,7 @@ pub fn process(store: &mut Store, progress: bool) -> Result<ProcessReport> {
     let refs = store.cleaned_in_time_order()?;
     let duplicates = dedup_stage(store, &refs)?;
     let (stories, storylines, incremental, rebuilt) = story_stage(store, &refs)?;
-    let (quotes, entities, alignments) = text_stage(store, cleaned > 0, progress)?;
+    let (quotes, entities, alignments) = text_stage(store, progress)?;
     Ok(ProcessReport {
         quotes,
         entities,
@@ -323,14 +323,11 @@ fn clean_stage(store: &mut Store, progress: bool) -> Result<usize> {
 /// cleaned text and a run-length offset map ([`ibid_core::CompactOffsets`]) are kept per
 /// article. Entities are merged across the whole store; statements are linked within each
 /// storyline, where renderings of one statement appear; passages are aligned across the whole
-/// store in time order. Skipped when nothing was cleaned since the last run of this stage
-/// version.
-fn text_stage(
-    store: &mut Store,
-    anything_new: bool,
-    progress: bool,
-) -> Result<(usize, usize, usize)> {
-    if !anything_new && store.stage_state("extract", EXTRACT_VERSION)?.is_some() {
+/// store in time order. Skipped when the cleaned articles are exactly those this stage
+/// version last saw (a fingerprint, so a crash between stages cannot leave it stale).
+fn text_stage(store: &mut Store, progress: bool) -> Result<(usize, usize, usize)> {
+    let fingerprint = store.cleaned_fingerprint()?;
+    if store.stage_state("extract", EXTRACT_VERSION)?.as_deref() == Some(fingerprint.as_bytes()) {
         return Ok((
             store.quotes()?.len(),
             store.entities()?.len(),
@@ -465,7 +462,7 @@ fn text_stage(
     let counts = (quotes.len(), entities.len(), alignments.len());
     store.replace_extraction(&quotes, &entities)?;
     store.replace_alignments(&alignments)?;
-    store.save_stage_state("extract", EXTRACT_VERSION, b"done")?;
+    store.save_stage_state("extract", EXTRACT_VERSION, fingerprint.as_bytes())?;
     Ok(counts)
 }
 

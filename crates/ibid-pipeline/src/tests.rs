@@ -76,3 +76,55 @@ fn new_articles_join_the_persisted_story_engine_incrementally() {
         store.article("b").unwrap().unwrap().story
     );
 }
+
+#[test]
+fn text_stages_catch_up_after_a_crash_between_stages() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("s.db")).unwrap();
+    let a = dir.path().join("a.txt");
+    std::fs::write(
+        &a,
+        format!(
+            "{WIRE}\n\n“We expect the crane to double our traffic,” harbour master Ada Lorne said."
+        ),
+    )
+    .unwrap();
+    ingest(&mut store, &[a], &quiet()).unwrap();
+    let quotes_of = |store: &Store, id: &str| {
+        store
+            .quotes()
+            .unwrap()
+            .iter()
+            .filter(|q| q.article == id)
+            .count()
+    };
+    let before = store.quotes().unwrap().len();
+    assert!(quotes_of(&store, "a") > 0);
+    // A second article is stored and cleaned, then the process dies before the text stages:
+    // simulated by running only the clean stage.
+    let b = dir.path().join("b.txt");
+    std::fs::write(
+        &b,
+        "“The crane is late again,” councillor Ben Sato said on Tuesday in the port.",
+    )
+    .unwrap();
+    let opts = IngestOptions {
+        process: false,
+        ..quiet()
+    };
+    ingest(&mut store, &[b], &opts).unwrap();
+    assert_eq!(clean_stage(&mut store, false).unwrap(), 1);
+    // The next run cleans nothing new, yet the text stages must still see the new article.
+    let r = process(&mut store, false).unwrap();
+    assert_eq!(r.cleaned, 0);
+    assert!(
+        quotes_of(&store, "b") > 0,
+        "the text stages missed the new article"
+    );
+    assert!(r.quotes > before);
+    let again = process(&mut store, false).unwrap();
+    assert_eq!(
+        again.quotes, r.quotes,
+        "an up-to-date store is left as it is"
+    );
+}

@@ -639,6 +639,19 @@ impl Store {
         Ok(())
     }
 
+    /// A fingerprint of the current cleaned articles (which versions, and what their cleaned
+    /// text hashes to). A stage that stores it with its output can tell, even after a crash
+    /// between stages, whether its output still describes the store.
+    pub fn cleaned_fingerprint(&self) -> Result<String> {
+        let (n, rows, hashes): (i64, f64, f64) = self.conn.query_row(
+            "SELECT COUNT(*), TOTAL(a.rowid), TOTAL(c.norm_hash)
+             FROM current_articles a JOIN cleaned c ON c.article = a.rowid",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
+        Ok(format!("{n}:{rows}:{hashes}"))
+    }
+
     /// Story and storyline of every current article that has one, by article id.
     pub fn memberships(
         &self,
