@@ -42,7 +42,11 @@ fn json<T: Serialize>(v: &T) -> ApiResult {
 
 /// JSON 404 for unknown `/api/...` paths.
 pub(crate) fn not_found(uri: &Uri) -> Response {
-    ApiError(Failure::NotFound(format!("no such endpoint: {}", uri.path()))).into_response()
+    ApiError(Failure::NotFound(format!(
+        "no such endpoint: {}",
+        uri.path()
+    )))
+    .into_response()
 }
 
 async fn openapi() -> Response {
@@ -89,10 +93,15 @@ pub(crate) fn story_filter(p: &Params, default_limit: usize) -> Result<StoryFilt
 
 async fn stories(State(s): State<AppState>, q: Q) -> ApiResult {
     let p = Params::from_query(q)?;
-    p.only(&["from", "to", "outlet", "entity", "sort", "order", "limit", "offset"])?;
+    p.only(&[
+        "from", "to", "outlet", "entity", "sort", "order", "limit", "offset",
+    ])?;
     let f = story_filter(&p, 20)?;
     let (limit, offset) = (f.limit, f.offset);
-    let (total, items) = s.db.read(move |st| queries::stories(st.connection(), &f)).await?;
+    let caches = s.caches.clone();
+    let (total, items) =
+        s.db.read(move |st| queries::stories_cached(st.connection(), &f, &caches))
+            .await?;
     json(&Page {
         total,
         limit,
@@ -115,10 +124,9 @@ async fn articles(State(s): State<AppState>, q: Q) -> ApiResult {
     p.only(&["outlet", "limit", "offset"])?;
     let (limit, offset) = p.page(20)?;
     let outlet = p.str("outlet").map(str::to_string);
-    let (total, items) = s
-        .db
-        .read(move |st| queries::articles(st.connection(), outlet.as_deref(), limit, offset))
-        .await?;
+    let (total, items) =
+        s.db.read(move |st| queries::articles(st.connection(), outlet.as_deref(), limit, offset))
+            .await?;
     json(&Page {
         total,
         limit,
@@ -137,7 +145,11 @@ async fn article(State(s): State<AppState>, Path(id): Path<String>, q: Q) -> Api
 }
 
 /// The article ids named by `story=` or `article=` (exactly one), or a 400/404.
-fn scope(st: &ibid_store::Store, story: Option<&str>, article: Option<&str>) -> Result<Vec<String>, Failure> {
+fn scope(
+    st: &ibid_store::Store,
+    story: Option<&str>,
+    article: Option<&str>,
+) -> Result<Vec<String>, Failure> {
     match (story, article) {
         (Some(s), None) => match st.story(s)? {
             Some(row) => Ok(row.articles),
@@ -159,9 +171,8 @@ async fn passages(State(s): State<AppState>, q: Q) -> ApiResult {
     let (limit, offset) = p.page(20)?;
     let story = p.str("story").map(str::to_string);
     let article = p.str("article").map(str::to_string);
-    let page = s
-        .db
-        .read(move |st| {
+    let page =
+        s.db.read(move |st| {
             let ids = scope(st, story.as_deref(), article.as_deref())?;
             model::passages(st, &ids, limit, offset)
         })
@@ -181,9 +192,10 @@ async fn quotes(State(s): State<AppState>, q: Q) -> ApiResult {
         return Err(Failure::BadRequest("group= needs story= or article=".into()).into());
     }
     if story.is_none() && article.is_none() {
-        let (total, items) = s
-            .db
-            .read(move |st| queries::quotes_page(st.connection(), speaker.as_deref(), limit, offset))
+        let (total, items) =
+            s.db.read(move |st| {
+                queries::quotes_page(st.connection(), speaker.as_deref(), limit, offset)
+            })
             .await?;
         return json(&Page {
             total,
@@ -192,9 +204,8 @@ async fn quotes(State(s): State<AppState>, q: Q) -> ApiResult {
             items,
         });
     }
-    let all = s
-        .db
-        .read(move |st| {
+    let all =
+        s.db.read(move |st| {
             let ids = scope(st, story.as_deref(), article.as_deref())?;
             model::quotes(st, &ids, &[], speaker.as_deref())
         })
@@ -202,7 +213,7 @@ async fn quotes(State(s): State<AppState>, q: Q) -> ApiResult {
     if group != "none" {
         // Grouped answers are whole: a story's quotes are few enough, and a page boundary
         // inside a group would mislead.
-        return json(&model::group_quotes(all));
+        return json(&model::group_quotes(all, None));
     }
     let total = all.len();
     let items: Vec<_> = all.into_iter().skip(offset).take(limit).collect();
@@ -220,9 +231,16 @@ async fn entities(State(s): State<AppState>, q: Q) -> ApiResult {
     let (limit, offset) = p.page(50)?;
     let name = p.str("q").map(str::to_string);
     let kind = p.str("type").map(str::to_string);
-    let (total, items) = s
-        .db
-        .read(move |st| queries::entities(st.connection(), name.as_deref(), kind.as_deref(), limit, offset))
+    let (total, items) =
+        s.db.read(move |st| {
+            queries::entities(
+                st.connection(),
+                name.as_deref(),
+                kind.as_deref(),
+                limit,
+                offset,
+            )
+        })
         .await?;
     json(&Page {
         total,
@@ -237,7 +255,11 @@ async fn entity(State(s): State<AppState>, Path(id): Path<String>, q: Q) -> ApiR
     p.only(&["limit", "offset"])?;
     let (limit, offset) = p.page(50)?;
     let key = id.clone();
-    match s.db.read(move |st| model::entity_detail(st, &key, limit, offset)).await? {
+    match s
+        .db
+        .read(move |st| model::entity_detail(st, &key, limit, offset))
+        .await?
+    {
         Some(d) => json(&d),
         None => Err(Failure::NotFound(format!("no entity with id {id:?}")).into()),
     }
@@ -250,7 +272,11 @@ async fn search(State(s): State<AppState>, q: Q) -> ApiResult {
     let Some(query) = p.str("q").map(str::to_string) else {
         return Err(Failure::BadRequest("q (the search words) is required".into()).into());
     };
-    match s.db.read(move |st| model::search(st, &query, limit, offset)).await? {
+    match s
+        .db
+        .read(move |st| model::search(st, &query, limit, offset))
+        .await?
+    {
         Some(r) => json(&r),
         None => Err(Failure::BadRequest("q has no searchable word".into()).into()),
     }

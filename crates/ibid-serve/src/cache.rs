@@ -45,6 +45,9 @@ pub(crate) struct Caches {
     pub(crate) counts: Ttl<ibid_store::Counts>,
     /// Outlets with article counts, most first.
     pub(crate) outlets: Ttl<Vec<(String, i64)>>,
+    /// The whole unfiltered story list in each order (size/first seen × desc/asc): the
+    /// front page's query sorts every story, so its pages are cut from a shared copy.
+    pub(crate) story_lists: [Ttl<Vec<crate::queries::StorySummary>>; 4],
 }
 
 impl Default for Caches {
@@ -52,6 +55,7 @@ impl Default for Caches {
         Caches {
             counts: Ttl::new(Duration::from_secs(10)),
             outlets: Ttl::new(Duration::from_secs(60)),
+            story_lists: std::array::from_fn(|_| Ttl::new(Duration::from_secs(30))),
         }
     }
 }

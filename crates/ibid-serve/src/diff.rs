@@ -68,11 +68,18 @@ mod tests {
 
     #[test]
     fn changed_words_are_marked() {
-        let p = words("the envoy met the minister", "the envoy met a minister today");
+        let p = words(
+            "the envoy met the minister",
+            "the envoy met a minister today",
+        );
         assert_eq!(side(&p, Op::Insert), "the envoy met the minister");
         assert_eq!(side(&p, Op::Delete), "the envoy met a minister today");
-        assert!(p.iter().any(|x| x.op == Op::Delete && x.text.contains("the")));
-        assert!(p.iter().any(|x| x.op == Op::Insert && x.text.contains("today")));
+        assert!(p
+            .iter()
+            .any(|x| x.op == Op::Delete && x.text.contains("the")));
+        assert!(p
+            .iter()
+            .any(|x| x.op == Op::Insert && x.text.contains("today")));
         assert_eq!(words("same", "same").len(), 1);
     }
 

@@ -30,7 +30,10 @@ pub(crate) fn entity_href(id: &str) -> String {
 pub(crate) fn query(pairs: &[(&str, Option<&str>)]) -> String {
     let parts: Vec<String> = pairs
         .iter()
-        .filter_map(|(k, v)| v.filter(|v| !v.is_empty()).map(|v| format!("{k}={}", enc(v))))
+        .filter_map(|(k, v)| {
+            v.filter(|v| !v.is_empty())
+                .map(|v| format!("{k}={}", enc(v)))
+        })
         .collect();
     if parts.is_empty() {
         String::new()
@@ -58,7 +61,7 @@ pub(crate) fn int(n: impl Into<i64>) -> String {
         out.push('-');
     }
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -130,7 +133,10 @@ mod tests {
 
     #[test]
     fn only_http_urls_are_links() {
-        assert_eq!(safe_url(" https://example.org/a?b=1 "), Some("https://example.org/a?b=1"));
+        assert_eq!(
+            safe_url(" https://example.org/a?b=1 "),
+            Some("https://example.org/a?b=1")
+        );
         assert_eq!(safe_url("HTTP://EXAMPLE.ORG"), Some("HTTP://EXAMPLE.ORG"));
         assert_eq!(safe_url("javascript:alert(1)"), None);
         assert_eq!(safe_url("JaVaScRiPt:alert(1)"), None);

@@ -114,6 +114,9 @@ pub(crate) struct Quote {
     pub(crate) title: Option<String>,
     /// Publication time of its article.
     pub(crate) published: Option<String>,
+    /// Start of its article's text, for pages to name an untitled article by.
+    #[serde(skip)]
+    pub(crate) lede: String,
 }
 
 /// Quotes grouped two ways.
@@ -121,6 +124,12 @@ pub(crate) struct Quote {
 pub(crate) struct QuoteGroups {
     /// Number of quotes.
     pub(crate) total: usize,
+    /// Number of speakers (groups in `by_speaker` before any cap).
+    pub(crate) speakers: usize,
+    /// Number of statements (groups in `by_statement` before any cap).
+    pub(crate) statements: usize,
+    /// Whether groups or quotes were left out (see [`QuoteCaps`]).
+    pub(crate) truncated: bool,
     /// By speaker, most quoted first (unattributed quotes under a null speaker, last).
     pub(crate) by_speaker: Vec<SpeakerGroup>,
     /// By statement (renderings of one statement across articles), most repeated first.
@@ -240,8 +249,12 @@ pub(crate) fn story_detail(store: &Store, id: &str) -> R<Option<StoryDetail>> {
     let ids: Vec<String> = articles.iter().map(|a| a.id.clone()).collect();
     let (outlets, coverage) = coverage(&articles);
     let passages = passages(store, &ids, INLINE_PASSAGES, 0)?;
-    let quotes = group_quotes(quotes(store, &ids, &articles, None)?);
-    let entities = queries::entities_in(conn, &ids)?;
+    let quotes = group_quotes(
+        quotes(store, &ids, &articles, None)?,
+        Some(STORY_QUOTE_CAPS),
+    );
+    let mut entities = queries::entities_in(conn, &ids)?;
+    entities.truncate(STORY_ENTITIES);
     Ok(Some(StoryDetail {
         story,
         articles,
@@ -319,10 +332,18 @@ fn coverage(articles: &[ArticleMeta]) -> (Vec<OutletCoverage>, Coverage) {
 }
 
 /// Passages touching `ids`, longest first, with texts and diffs.
-pub(crate) fn passages(store: &Store, ids: &[String], limit: usize, offset: usize) -> R<Page<Passage>> {
+pub(crate) fn passages(
+    store: &Store,
+    ids: &[String],
+    limit: usize,
+    offset: usize,
+) -> R<Page<Passage>> {
     let conn = store.connection();
     let (total, rows) = queries::alignments_touching(conn, ids, limit, offset)?;
-    let mut involved: Vec<String> = rows.iter().flat_map(|r| [r.a.clone(), r.b.clone()]).collect();
+    let mut involved: Vec<String> = rows
+        .iter()
+        .flat_map(|r| [r.a.clone(), r.b.clone()])
+        .collect();
     involved.sort();
     involved.dedup();
     let meta = queries::articles_by_id(conn, &involved)?;
@@ -387,6 +408,7 @@ pub(crate) fn quotes(
                 outlet: m.and_then(|m| m.outlet.clone()),
                 title: m.and_then(|m| m.title.clone()),
                 published: m.and_then(|m| m.published.clone()),
+                lede: m.map(|m| m.lede.clone()).unwrap_or_default(),
                 quote: q,
             }
         })
@@ -402,8 +424,30 @@ pub(crate) fn quotes(
     Ok(out)
 }
 
-/// Groups quotes by speaker and by statement.
-pub(crate) fn group_quotes(quotes: Vec<Quote>) -> QuoteGroups {
+/// How much of a story's quotes its page and API answer carry: a story with thousands of
+/// quotes would otherwise make a page of megabytes. `/api/quotes?story=..&group=..` is whole.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct QuoteCaps {
+    /// Speakers kept (most quoted first).
+    pub(crate) speakers: usize,
+    /// Quotes kept per speaker and per statement.
+    pub(crate) per_group: usize,
+    /// Statements kept (most repeated first).
+    pub(crate) statements: usize,
+}
+
+/// The caps of story pages and story answers.
+pub(crate) const STORY_QUOTE_CAPS: QuoteCaps = QuoteCaps {
+    speakers: 12,
+    per_group: 8,
+    statements: 15,
+};
+
+/// Entities carried by a story page and answer (most widespread first).
+pub(crate) const STORY_ENTITIES: usize = 80;
+
+/// Groups quotes by speaker and by statement, keeping what `caps` allows.
+pub(crate) fn group_quotes(quotes: Vec<Quote>, caps: Option<QuoteCaps>) -> QuoteGroups {
     let total = quotes.len();
     let mut by_speaker: BTreeMap<Option<String>, Vec<Quote>> = BTreeMap::new();
     let mut by_statement: BTreeMap<String, Vec<Quote>> = BTreeMap::new();
@@ -411,7 +455,10 @@ pub(crate) fn group_quotes(quotes: Vec<Quote>) -> QuoteGroups {
         if let Some(s) = &q.quote.statement {
             by_statement.entry(s.clone()).or_default().push(q.clone());
         }
-        by_speaker.entry(q.quote.speaker.clone()).or_default().push(q);
+        by_speaker
+            .entry(q.quote.speaker.clone())
+            .or_default()
+            .push(q);
     }
     let mut speakers: Vec<SpeakerGroup> = by_speaker
         .into_iter()
@@ -442,9 +489,32 @@ pub(crate) fn group_quotes(quotes: Vec<Quote>) -> QuoteGroups {
             }
         })
         .collect();
-    statements.sort_by_key(|g| (std::cmp::Reverse(g.articles), std::cmp::Reverse(g.quotes.len())));
+    statements.sort_by_key(|g| {
+        (
+            std::cmp::Reverse(g.articles),
+            std::cmp::Reverse(g.quotes.len()),
+        )
+    });
+    let (n_speakers, n_statements) = (speakers.len(), statements.len());
+    let mut truncated = false;
+    if let Some(c) = caps {
+        truncated = speakers.len() > c.speakers || statements.len() > c.statements;
+        speakers.truncate(c.speakers);
+        statements.truncate(c.statements);
+        for g in &mut speakers {
+            truncated |= g.quotes.len() > c.per_group;
+            g.quotes.truncate(c.per_group);
+        }
+        for g in &mut statements {
+            truncated |= g.quotes.len() > c.per_group;
+            g.quotes.truncate(c.per_group);
+        }
+    }
     QuoteGroups {
         total,
+        speakers: n_speakers,
+        statements: n_statements,
+        truncated,
         by_speaker: speakers,
         by_statement: statements,
     }
@@ -476,7 +546,12 @@ pub(crate) fn article_detail(store: &Store, id: &str) -> R<Option<ArticleDetail>
 }
 
 /// The entity `id` with a page of mentions, or `None`.
-pub(crate) fn entity_detail(store: &Store, id: &str, limit: usize, offset: usize) -> R<Option<EntityDetail>> {
+pub(crate) fn entity_detail(
+    store: &Store,
+    id: &str,
+    limit: usize,
+    offset: usize,
+) -> R<Option<EntityDetail>> {
     let conn = store.connection();
     let Some(entity) = queries::entity(conn, id)? else {
         return Ok(None);
@@ -515,7 +590,12 @@ pub(crate) fn entity_detail(store: &Store, id: &str, limit: usize, offset: usize
 }
 
 /// Full-text search; `None` when the query has no searchable word.
-pub(crate) fn search(store: &Store, query: &str, limit: usize, offset: usize) -> R<Option<SearchResults>> {
+pub(crate) fn search(
+    store: &Store,
+    query: &str,
+    limit: usize,
+    offset: usize,
+) -> R<Option<SearchResults>> {
     let Some(fts) = crate::search::to_fts(query) else {
         return Ok(None);
     };
@@ -548,4 +628,63 @@ pub(crate) fn search(store: &Store, query: &str, limit: usize, offset: usize) ->
             items,
         },
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn quote(article: &str, speaker: Option<&str>, statement: Option<&str>) -> Quote {
+        Quote {
+            quote: QuoteRow {
+                article: article.into(),
+                start: 0,
+                end: 1,
+                text: "x".into(),
+                speaker: speaker.map(str::to_string),
+                speaker_start: None,
+                speaker_end: None,
+                direct: true,
+                statement: statement.map(str::to_string),
+            },
+            outlet: None,
+            title: None,
+            published: None,
+            lede: String::new(),
+        }
+    }
+
+    #[test]
+    fn groups_are_ordered_and_capped() {
+        let mut qs = vec![quote("a", None, None)];
+        for i in 0..5 {
+            qs.push(quote(&format!("a{i}"), Some("Many"), Some("s1")));
+        }
+        qs.push(quote("b", Some("One"), Some("s2")));
+        let g = group_quotes(qs.clone(), None);
+        assert_eq!(
+            (g.total, g.speakers, g.statements, g.truncated),
+            (7, 3, 2, false)
+        );
+        assert_eq!(g.by_speaker[0].speaker.as_deref(), Some("Many"));
+        assert_eq!(
+            g.by_speaker.last().unwrap().speaker,
+            None,
+            "unattributed last"
+        );
+        assert_eq!(g.by_statement[0].statement, "s1");
+        assert_eq!(g.by_statement[0].articles, 5);
+        let caps = QuoteCaps {
+            speakers: 1,
+            per_group: 2,
+            statements: 1,
+        };
+        let g = group_quotes(qs, Some(caps));
+        assert!(g.truncated);
+        assert_eq!(
+            (g.speakers, g.by_speaker.len(), g.by_speaker[0].quotes.len()),
+            (3, 1, 2)
+        );
+        assert_eq!(g.by_statement.len(), 1);
+    }
 }

@@ -39,9 +39,18 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/entities", get(entities))
         .route("/entities/{*id}", get(entity))
         .route("/search", get(search))
-        .route("/static/style.css", get(|| asset(STYLE, "text/css; charset=utf-8")))
-        .route("/static/app.js", get(|| asset(SCRIPT, "text/javascript; charset=utf-8")))
-        .route("/static/favicon.svg", get(|| asset(FAVICON, "image/svg+xml")))
+        .route(
+            "/static/style.css",
+            get(|| asset(STYLE, "text/css; charset=utf-8")),
+        )
+        .route(
+            "/static/app.js",
+            get(|| asset(SCRIPT, "text/javascript; charset=utf-8")),
+        )
+        .route(
+            "/static/favicon.svg",
+            get(|| asset(FAVICON, "image/svg+xml")),
+        )
         .fallback(fallback)
 }
 
@@ -60,7 +69,11 @@ async fn fallback(uri: Uri) -> Response {
     if uri.path() == "/api" || uri.path().starts_with("/api/") {
         return crate::api::not_found(&uri);
     }
-    PageError(Failure::NotFound(format!("Nothing lives at {}.", uri.path()))).into_response()
+    PageError(Failure::NotFound(format!(
+        "Nothing lives at {}.",
+        uri.path()
+    )))
+    .into_response()
 }
 
 /// A failure rendered as a page.
@@ -165,11 +178,10 @@ async fn stories(State(s): State<AppState>, q: Q) -> PageResult {
     f.offset = (page - 1) * STORIES_PER_PAGE;
     let caches = s.caches.clone();
     let filter = f.clone();
-    let (total, rows, times, counts, outlets, entity) = s
-        .db
-        .read(move |st| {
+    let (total, rows, times, counts, outlets, entity) =
+        s.db.read(move |st| {
             let conn = st.connection();
-            let (total, rows) = queries::stories(conn, &filter)?;
+            let (total, rows) = queries::stories_cached(conn, &filter, &caches)?;
             let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
             let times = queries::story_times(conn, &ids)?;
             let counts = match caches.counts.get() {
@@ -292,7 +304,7 @@ fn story_meta(row: &StorySummary) -> Markup {
     };
     html! {
         span.n { (fmt::plural(row.articles as usize, "article", "articles")) }
-        " · " span.n { (fmt::plural(row.outlets as usize, "outlet", "outlets")) }
+        @if row.outlets > 0 { " · " span.n { (fmt::plural(row.outlets as usize, "outlet", "outlets")) } }
         @if let Some(fp) = &row.first_published {
             " · first seen " time datetime=(fp) { (fmt::date(fp)) }
             @if let Some(o) = &row.first_outlet { " by " span.outlet { (o) } }
@@ -317,7 +329,37 @@ fn pager(page: usize, per_page: usize, total: usize, link: impl Fn(usize) -> Str
 }
 
 fn title_or<'a>(t: &'a Option<String>, fallback: &'a str) -> &'a str {
-    t.as_deref().filter(|t| !t.trim().is_empty()).unwrap_or(fallback)
+    t.as_deref()
+        .filter(|t| !t.trim().is_empty())
+        .unwrap_or(fallback)
+}
+
+/// An article's title, or for an untitled one the start of its text (ids mean nothing to a
+/// reader), or its id when it has no text either.
+fn article_title(m: &ArticleMeta) -> String {
+    if let Some(t) = m.title.as_deref().filter(|t| !t.trim().is_empty()) {
+        return t.to_string();
+    }
+    lede_or(&m.lede, &m.id)
+}
+
+fn lede_or(text: &str, id: &str) -> String {
+    let text = text.trim();
+    if text.is_empty() {
+        return id.to_string();
+    }
+    let mut words = String::new();
+    for w in text.split_whitespace() {
+        if words.chars().count() + w.chars().count() > 90 {
+            words.push('…');
+            return words;
+        }
+        if !words.is_empty() {
+            words.push(' ');
+        }
+        words.push_str(w);
+    }
+    words
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -415,7 +457,7 @@ fn article_table(articles: &[ArticleMeta]) -> Markup {
                         }
                         td { @match &a.outlet { Some(o) => span.outlet { (o) }, None => span.muted { "—" } } }
                         td {
-                            a href=(article_href(&a.id)) { (title_or(&a.title, &a.id)) }
+                            a href=(article_href(&a.id)) { (article_title(a)) }
                             @if let Some(orig) = &a.duplicate_of {
                                 " " span.tag.dup title="A duplicate of another article" { "copy of " a href=(article_href(orig)) { (orig) } }
                             } @else if a.copies > 0 {
@@ -461,8 +503,8 @@ fn passages_block(page: &model::Page<Passage>, api_scope: &str) -> Markup {
                         }
                         div.passage-body {
                             div.diff-titles {
-                                div { span.side-a { "A" } " " (title_or(&p.a_meta.as_ref().and_then(|m| m.title.clone()), &p.span.a)) }
-                                div { span.side-b { "B" } " " (title_or(&p.b_meta.as_ref().and_then(|m| m.title.clone()), &p.span.b)) }
+                                div { span.side-a { "A" } " " (p.a_meta.as_ref().map(article_title).unwrap_or_else(|| p.span.a.clone())) }
+                                div { span.side-b { "B" } " " (p.b_meta.as_ref().map(article_title).unwrap_or_else(|| p.span.b.clone())) }
                             }
                             p.diff {
                                 @for piece in &p.diff {
@@ -493,11 +535,23 @@ fn quote_item(q: &Quote) -> Markup {
             }
             div.cite {
                 @if !q.quote.direct { span.tag { "reported" } " " }
-                a href=(article_href(&q.quote.article)) { (q.outlet.clone().unwrap_or_else(|| q.quote.article.clone())) }
+                a href=(article_href(&q.quote.article)) { (quote_source(q)) }
                 @if let Some(p) = &q.published { " · " (fmt::date(p)) }
             }
         }
     }
+}
+
+/// Quotes shown per speaker before the rest fold away.
+const QUOTES_SHOWN: usize = 4;
+
+/// Where a quote appeared: the outlet, else the start of the article's title, else its id.
+fn quote_source(q: &Quote) -> String {
+    if let Some(o) = &q.outlet {
+        return o.clone();
+    }
+    let title = q.title.as_deref().filter(|t| !t.trim().is_empty());
+    lede_or(title.unwrap_or(&q.lede), &q.quote.article)
 }
 
 fn quotes_block(g: &QuoteGroups) -> Markup {
@@ -511,7 +565,13 @@ fn quotes_block(g: &QuoteGroups) -> Markup {
                     @for sg in &g.by_speaker {
                         div.speaker {
                             h4 { (sg.speaker.as_deref().unwrap_or("Unattributed")) " " span.count { (sg.quotes.len()) } }
-                            ul.quotes { @for q in &sg.quotes { (quote_item(q)) } }
+                            ul.quotes { @for q in sg.quotes.iter().take(QUOTES_SHOWN) { (quote_item(q)) } }
+                            @if sg.quotes.len() > QUOTES_SHOWN {
+                                details.more {
+                                    summary { (sg.quotes.len() - QUOTES_SHOWN) " more" }
+                                    ul.quotes { @for q in sg.quotes.iter().skip(QUOTES_SHOWN) { (quote_item(q)) } }
+                                }
+                            }
                         }
                     }
                 }
@@ -529,6 +589,11 @@ fn quotes_block(g: &QuoteGroups) -> Markup {
                     }
                 }
             }
+            @if g.truncated {
+                p.muted { "Showing the most quoted " (g.by_speaker.len()) " of " (fmt::int(g.speakers as i64))
+                    " speakers and the most repeated " (g.by_statement.len()) " of " (fmt::int(g.statements as i64))
+                    " statements (" (fmt::int(g.total as i64)) " quotes in all); every quote is in the JSON API." }
+            }
         }
     }
 }
@@ -544,7 +609,15 @@ fn kind_name(kind: &str) -> &str {
 
 fn entity_chips(entities: &[EntityCount], empty: &str) -> Markup {
     let mut kinds: Vec<&str> = entities.iter().map(|e| e.kind.as_str()).collect();
-    kinds.sort_unstable_by_key(|k| (["PER", "ORG", "LOC"].iter().position(|x| x == k).unwrap_or(9), *k));
+    kinds.sort_unstable_by_key(|k| {
+        (
+            ["PER", "ORG", "LOC"]
+                .iter()
+                .position(|x| x == k)
+                .unwrap_or(9),
+            *k,
+        )
+    });
     kinds.dedup();
     html! {
         @if entities.is_empty() { p.empty { (empty) } }
@@ -571,7 +644,10 @@ async fn article(State(s): State<AppState>, Path(id): Path<String>) -> PageResul
     let Some(d) = s.db.read(move |st| model::article_detail(st, &key)).await? else {
         return Err(Failure::NotFound(format!("There is no article with id “{id}”.")).into());
     };
-    let title = title_or(&d.article.title, &d.article.id).to_string();
+    let title = match d.article.title.as_deref().filter(|t| !t.trim().is_empty()) {
+        Some(t) => t.to_string(),
+        None => lede_or(&d.article.text, &d.article.id),
+    };
     ok(layout(&title, Nav::Stories, article_body(&d, &title)))
 }
 
@@ -699,14 +775,26 @@ async fn entities(State(s): State<AppState>, q: Q) -> PageResult {
     let offset = (page - 1) * PER_PAGE * 2;
     let (total, rows) = {
         let (n, k) = (name.clone(), kind_opt.clone());
-        s.db.read(move |st| queries::entities(st.connection(), n.as_deref(), k.as_deref(), PER_PAGE * 2, offset))
-            .await?
+        s.db.read(move |st| {
+            queries::entities(
+                st.connection(),
+                n.as_deref(),
+                k.as_deref(),
+                PER_PAGE * 2,
+                offset,
+            )
+        })
+        .await?
     };
     let link = |n: usize| {
         let page = n.to_string();
         format!(
             "/entities{}",
-            fmt::query(&[("q", name.as_deref()), ("type", kind_opt.as_deref()), ("page", (n > 1).then_some(page.as_str()))])
+            fmt::query(&[
+                ("q", name.as_deref()),
+                ("type", kind_opt.as_deref()),
+                ("page", (n > 1).then_some(page.as_str()))
+            ])
         )
     };
     let body = html! {
@@ -761,11 +849,18 @@ async fn entity(State(s): State<AppState>, Path(id): Path<String>, q: Q) -> Page
     let page = p.usize("page", 1, 1, 1_000_000)?;
     let key = id.clone();
     let offset = (page - 1) * 50;
-    let Some(d) = s.db.read(move |st| model::entity_detail(st, &key, 50, offset)).await? else {
+    let Some(d) =
+        s.db.read(move |st| model::entity_detail(st, &key, 50, offset))
+            .await?
+    else {
         return Err(Failure::NotFound(format!("There is no entity with id “{id}”.")).into());
     };
     let link = |n: usize| format!("{}?page={n}", entity_href(&d.entity.id));
-    ok(layout(&d.entity.name.clone(), Nav::Entities, entity_body(&d, page, link)))
+    ok(layout(
+        &d.entity.name.clone(),
+        Nav::Entities,
+        entity_body(&d, page, link),
+    ))
 }
 
 fn entity_body(d: &EntityDetail, page: usize, link: impl Fn(usize) -> String) -> Markup {
@@ -826,13 +921,20 @@ async fn search(State(s): State<AppState>, q: Q) -> PageResult {
     let results = match query.clone() {
         Some(qs) => {
             let offset = (page - 1) * PER_PAGE;
-            s.db.read(move |st| model::search(st, &qs, PER_PAGE, offset)).await?
+            s.db.read(move |st| model::search(st, &qs, PER_PAGE, offset))
+                .await?
         }
         None => None,
     };
     let link = |n: usize| {
         let page = n.to_string();
-        format!("/search{}", fmt::query(&[("q", query.as_deref()), ("page", (n > 1).then_some(page.as_str()))]))
+        format!(
+            "/search{}",
+            fmt::query(&[
+                ("q", query.as_deref()),
+                ("page", (n > 1).then_some(page.as_str()))
+            ])
+        )
     };
     let body = html! {
         div.page-head { h1 { "Search" } }

@@ -162,7 +162,10 @@ mod tests {
         let p = Params::from_pairs(&[("lmit", "5")]);
         assert!(p.only(&["limit"]).is_err());
         let p = Params::from_pairs(&[("sort", "size")]);
-        assert_eq!(p.choice("sort", &["size", "first_seen"], "x").unwrap(), "size");
+        assert_eq!(
+            p.choice("sort", &["size", "first_seen"], "x").unwrap(),
+            "size"
+        );
         let p = Params::from_pairs(&[("sort", "bogus")]);
         assert!(p.choice("sort", &["size"], "size").is_err());
     }

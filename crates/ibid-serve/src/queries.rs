@@ -71,13 +71,39 @@ const STORY_WHERE: &str = "
                                 JOIN story_members sm ON sm.article_id = m.article
                                 WHERE m.entity = ?4))";
 
+/// A page of stories and the number that match; unfiltered lists come from `caches`.
+pub(crate) fn stories_cached(
+    conn: &Connection,
+    f: &StoryFilter,
+    caches: &crate::cache::Caches,
+) -> R<(usize, Vec<StorySummary>)> {
+    let unfiltered = f.from.is_none() && f.to.is_none() && f.outlet.is_none() && f.entity.is_none();
+    if !unfiltered {
+        return stories(conn, f);
+    }
+    let slot =
+        &caches.story_lists[usize::from(f.sort == StorySort::FirstSeen) * 2 + usize::from(f.desc)];
+    let all = match slot.get() {
+        Some(all) => all,
+        None => {
+            let everything = StoryFilter {
+                limit: i64::MAX as usize,
+                offset: 0,
+                ..f.clone()
+            };
+            slot.put(stories(conn, &everything)?.1)
+        }
+    };
+    let page = all.iter().skip(f.offset).take(f.limit).cloned().collect();
+    Ok((all.len(), page))
+}
+
 /// A page of stories and the number that match.
 pub(crate) fn stories(conn: &Connection, f: &StoryFilter) -> R<(usize, Vec<StorySummary>)> {
     let count_sql = format!("SELECT COUNT(*) FROM stories s WHERE {STORY_WHERE}");
-    let total: i64 = conn.prepare_cached(&count_sql)?.query_row(
-        params![f.from, f.to, f.outlet, f.entity],
-        |r| r.get(0),
-    )?;
+    let total: i64 = conn
+        .prepare_cached(&count_sql)?
+        .query_row(params![f.from, f.to, f.outlet, f.entity], |r| r.get(0))?;
     let dir = if f.desc { "DESC" } else { "ASC" };
     let order = match f.sort {
         StorySort::Size => format!(
@@ -175,12 +201,15 @@ pub(crate) struct ArticleMeta {
     pub(crate) story: Option<String>,
     /// Length of the cleaned text in characters.
     pub(crate) chars: i64,
+    /// The first characters of the cleaned text (a stand-in for a missing title).
+    pub(crate) lede: String,
 }
 
 const META_SELECT: &str = "
     SELECT a.id, COALESCE(c.title, a.title), COALESCE(c.outlet, a.outlet), c.published,
            c.published_precision, a.url, COALESCE(c.author, a.author), d.duplicate_of,
-           COALESCE(d.copies, 0), m.story, COALESCE(length(c.text), 0)
+           COALESCE(d.copies, 0), m.story, COALESCE(length(c.text), 0),
+           COALESCE(substr(c.text, 1, 160), '')
     FROM current_articles a
     LEFT JOIN cleaned c ON c.article = a.rowid
     LEFT JOIN dedup d ON d.article_id = a.id
@@ -199,6 +228,7 @@ fn article_meta(r: &Row<'_>) -> rusqlite::Result<ArticleMeta> {
         copies: r.get(8)?,
         story: r.get(9)?,
         chars: r.get(10)?,
+        lede: r.get(11)?,
     })
 }
 
@@ -390,7 +420,14 @@ pub(crate) fn entities(
     limit: usize,
     offset: usize,
 ) -> R<(usize, Vec<EntityCount>)> {
-    let like = q.map(|q| format!("%{}%", q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")));
+    let like = q.map(|q| {
+        format!(
+            "%{}%",
+            q.replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        )
+    });
     let filter = "(?1 IS NULL OR e.name LIKE ?1 ESCAPE '\\' OR e.variants LIKE ?1 ESCAPE '\\')
                   AND (?2 IS NULL OR e.type = ?2)";
     let total: i64 = conn
@@ -406,8 +443,14 @@ pub(crate) fn entities(
          LIMIT ?3 OFFSET ?4"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(params![like, kind, limit as i64, offset as i64], entity_count)?;
-    Ok((total as usize, with_variants(rows.collect::<Result<_, _>>()?)?))
+    let rows = stmt.query_map(
+        params![like, kind, limit as i64, offset as i64],
+        entity_count,
+    )?;
+    Ok((
+        total as usize,
+        with_variants(rows.collect::<Result<_, _>>()?)?,
+    ))
 }
 
 /// One entity with its counts.

@@ -116,8 +116,14 @@ mod tests {
     #[test]
     fn ordinary_input_becomes_quoted_terms() {
         assert_eq!(to_fts("harbour crane").unwrap(), r#""harbour" "crane""#);
-        assert_eq!(to_fts("Iran-Russia talks").unwrap(), r#""Iran Russia" "talks""#);
-        assert_eq!(to_fts(r#""special envoy" OR minister"#).unwrap(), r#""special envoy" OR "minister""#);
+        assert_eq!(
+            to_fts("Iran-Russia talks").unwrap(),
+            r#""Iran Russia" "talks""#
+        );
+        assert_eq!(
+            to_fts(r#""special envoy" OR minister"#).unwrap(),
+            r#""special envoy" OR "minister""#
+        );
         assert_eq!(to_fts("terror*").unwrap(), r#""terror"*"#);
         assert_eq!(to_fts("OR NOT ... \" ").as_deref(), None);
         assert_eq!(to_fts("a NOT").unwrap(), r#""a""#);
@@ -129,7 +135,12 @@ mod tests {
     fn snippet_marks_become_parts() {
         assert_eq!(
             snippet_parts("…the [crane] broke [down]"),
-            vec![(false, "…the "), (true, "crane"), (false, " broke "), (true, "down")]
+            vec![
+                (false, "…the "),
+                (true, "crane"),
+                (false, " broke "),
+                (true, "down")
+            ]
         );
         assert_eq!(snippet_parts("a [b"), vec![(false, "a [b")]);
     }

@@ -103,7 +103,8 @@ pub(crate) fn sparkline(times: &[i64]) -> Markup {
     let b = Buckets::covering(min, max, 24);
     let counts = b.count(times);
     let peak = counts.iter().copied().max().unwrap_or(1).max(1) as f64;
-    let slot = W / b.n as f64;
+    // At least 12 slots, so one busy hour is a bar, not a slab.
+    let slot = W / b.n.max(12) as f64;
     let bar = (slot - 1.0).max(1.0);
     let label = format!(
         "{} dated article(s) from {} to {}, per {}",
@@ -248,7 +249,10 @@ mod tests {
     fn counts_land_in_the_right_bucket() {
         let b = Buckets::covering(0, 3 * 86_400, 10);
         assert_eq!(b.width, 12 * 3600);
-        assert_eq!(b.count(&[0, 1, 86_400, 3 * 86_400]), vec![2, 0, 1, 0, 0, 0, 1]);
+        assert_eq!(
+            b.count(&[0, 1, 86_400, 3 * 86_400]),
+            vec![2, 0, 1, 0, 0, 0, 1]
+        );
     }
 
     #[test]
@@ -268,11 +272,15 @@ mod tests {
         let svg = coverage(&rows).unwrap().into_string();
         assert!(!svg.contains("<script"), "{svg}");
         assert!(svg.contains("&lt;script&gt;"));
-        assert_eq!(svg.matches("class=\"cov-cell").count(), 2);
+        assert_eq!(
+            svg.matches("class=\"cov-cell").count(),
+            3,
+            "hourly buckets: 0 h, 1 h, 24 h"
+        );
         assert!(svg.contains("+2 undated"));
         assert!(coverage(&rows[1..]).is_none());
         let spark = sparkline(&[0, 0, 86_400]).into_string();
-        assert_eq!(spark.matches("spark-bar").count(), 2);
+        assert_eq!(spark.matches("class=\"spark-bar\"").count(), 2, "{spark}");
         assert!(sparkline(&[]).into_string().contains('—'));
     }
 }
