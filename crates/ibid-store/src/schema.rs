@@ -136,4 +136,13 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE articles ADD COLUMN fetched TEXT;
     ALTER TABLE articles ADD COLUMN raw BLOB;
     "#,
+    // 4: lookups by article and entity, which the story, article and entity pages of
+    // `ibid serve` make on every request (without them each is a full table scan).
+    r#"
+    CREATE INDEX IF NOT EXISTS quotes_by_article ON quotes(article);
+    CREATE INDEX IF NOT EXISTS mentions_by_article ON mentions(article);
+    CREATE INDEX IF NOT EXISTS mentions_by_entity ON mentions(entity);
+    CREATE INDEX IF NOT EXISTS alignments_by_a ON alignments(a);
+    CREATE INDEX IF NOT EXISTS alignments_by_b ON alignments(b);
+    "#,
 ];
