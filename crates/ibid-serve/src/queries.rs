@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use ibid_store::{AlignmentRow, QuoteRow};
+use ibid_store::{AlignmentRow, QuoteRow, ALIGNMENT_COLUMNS};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::Serialize;
 
@@ -291,22 +291,15 @@ pub(crate) fn alignments_touching(
         .prepare_cached(&format!("SELECT COUNT(*) FROM alignments WHERE {filter}"))?
         .query_row([&ids], |r| r.get(0))?;
     let sql = format!(
-        "SELECT a, a_start, a_end, b, b_start, b_end, similarity FROM alignments WHERE {filter}
+        "SELECT {ALIGNMENT_COLUMNS} FROM alignments WHERE {filter}
          ORDER BY (a_end - a_start) + (b_end - b_start) DESC, a, a_start, b, b_start
          LIMIT ?2 OFFSET ?3"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(params![ids, limit as i64, offset as i64], |r| {
-        Ok(AlignmentRow {
-            a: r.get(0)?,
-            a_start: r.get(1)?,
-            a_end: r.get(2)?,
-            b: r.get(3)?,
-            b_start: r.get(4)?,
-            b_end: r.get(5)?,
-            similarity: r.get(6)?,
-        })
-    })?;
+    let rows = stmt.query_map(
+        params![ids, limit as i64, offset as i64],
+        AlignmentRow::from_row,
+    )?;
     Ok((total as usize, rows.collect::<Result<_, _>>()?))
 }
 
@@ -322,7 +315,10 @@ pub(crate) fn quotes_in(
              AND (?2 IS NULL OR speaker = ?2)
            ORDER BY article, start"#,
     )?;
-    let rows = stmt.query_map(params![serde_json::to_string(ids)?, speaker], quote_row)?;
+    let rows = stmt.query_map(
+        params![serde_json::to_string(ids)?, speaker],
+        QuoteRow::from_row,
+    )?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
@@ -341,22 +337,11 @@ pub(crate) fn quotes_page(
            FROM quotes WHERE ?1 IS NULL OR speaker = ?1
            ORDER BY article, start LIMIT ?2 OFFSET ?3"#,
     )?;
-    let rows = stmt.query_map(params![speaker, limit as i64, offset as i64], quote_row)?;
+    let rows = stmt.query_map(
+        params![speaker, limit as i64, offset as i64],
+        QuoteRow::from_row,
+    )?;
     Ok((total as usize, rows.collect::<Result<_, _>>()?))
-}
-
-fn quote_row(r: &Row<'_>) -> rusqlite::Result<QuoteRow> {
-    Ok(QuoteRow {
-        article: r.get(0)?,
-        start: r.get(1)?,
-        end: r.get(2)?,
-        text: r.get(3)?,
-        speaker: r.get(4)?,
-        speaker_start: r.get(5)?,
-        speaker_end: r.get(6)?,
-        direct: r.get(7)?,
-        statement: r.get(8)?,
-    })
 }
 
 /// An entity with how often it is mentioned (in some set of articles, or overall).
