@@ -6,8 +6,7 @@
 #   SKIP_4X=1 bench/dedup/run.sh  # 1x only
 #
 # Env: DATA (input .jsonl.gz), WORK (scratch dir), VENV (python venv), IBID (command that is
-# given INPUT OUT; default: `target/release/ibid dedup INPUT --out OUT` when that binary
-# has a dedup command, else the ibid-dedup example binary).
+# given INPUT OUT; default: `target/release/ibid dedup INPUT --out OUT --pairs OUT.pairs.jsonl`).
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
@@ -23,14 +22,12 @@ fi
 "$VENV/bin/pip" install -q datasketch rensa numpy
 PY="$VENV/bin/python"
 
-(cd "$ROOT" && cargo build --release -q -p ibid-dedup --example dedup_jsonl)
+(cd "$ROOT" && cargo build --release -q -p ibid)
 ibid_cmd() { # INPUT OUT
   if [ -n "${IBID:-}" ]; then
     $IBID "$1" "$2"
-  elif [ -x "$ROOT/target/release/ibid" ] && "$ROOT/target/release/ibid" dedup --help >/dev/null 2>&1; then
-    "$ROOT/target/release/ibid" dedup "$1" --out "$2"
   else
-    "$ROOT/target/release/examples/dedup_jsonl" "$1" "$2"
+    "$ROOT/target/release/ibid" dedup "$1" --out "$2" --pairs "$2.pairs.jsonl"
   fi
 }
 export -f ibid_cmd

@@ -11,8 +11,11 @@
 //! 2. **Alignment.** For each candidate pair, every shared word 3-gram is a seed; seeds are
 //!    chained along a common diagonal allowing gaps (insertions, deletions, substitutions), the
 //!    words between chained seeds are aligned with a Myers diff (`similar`), and the ends are
-//!    extended with an X-drop. Chains close to each other are joined so that one reused passage
-//!    gives one alignment; each region is paired once (best first). Passages need
+//!    extended with an X-drop. A chain's end piece attached across a longer one-sided gap
+//!    (words inserted on one side only) than it spans is cut off, so a stock phrase shortly
+//!    after a copy does not stretch it. Chains close to each other are joined so that one
+//!    reused passage gives one alignment (a piece too short to report on its own only across a
+//!    one-sided gap no longer than its matched words); each region is paired once (best first). Passages need
 //!    [`AlignConfig::min_words`] matched words and [`AlignConfig::min_similarity`], and in the
 //!    index also one shared fingerprint under the DF cap, so stock phrases made only of common
 //!    n-grams ("on the South Lawn of the White House") are not reported.
@@ -75,7 +78,8 @@ pub struct AlignDoc<'a> {
 pub struct Alignment {
     /// Document number (global add order in a [`PassageIndex`], else index into the slice).
     pub a: usize,
-    /// Half-open code-point span in `a`'s text, from the first to the last aligned word.
+    /// Half-open code-point span in `a`'s text, from the first to the last aligned word (with
+    /// the closing punctuation glued to it: full stop, comma, closing quote or bracket).
     pub a_span: (u32, u32),
     /// Document number of the other side; in [`PassageIndex`] output always greater than `a`.
     pub b: usize,

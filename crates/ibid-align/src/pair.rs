@@ -111,11 +111,11 @@ pub(crate) fn align_with(a: &[u32], b: &[u32], b_grams: &Grams, cfg: &AlignConfi
     let gap = cfg.max_gap.max(1);
     let mut hits: Vec<Hit> = chains(&seeds, n, gap)
         .iter()
-        .map(|c| chain_hit(a, b, &seeds, c, n))
+        .map(|c| chain_hit(a, b, &seeds, trim_chain(&seeds, c, n), n))
         .filter(|h| h.matches >= cfg.min_words.min(n).max(1))
         .collect();
     hits = one_per_region(hits);
-    hits = join_adjacent(hits, gap, cfg.min_similarity);
+    hits = join_adjacent(hits, gap, cfg.min_words, cfg.min_similarity);
     hits.retain(|h| h.matches >= cfg.min_words && h.similarity() >= cfg.min_similarity);
     hits.sort_by_key(|h| (h.a, h.b));
     hits
@@ -206,6 +206,48 @@ fn chains(seeds: &[(u32, u32)], n: usize, gap: usize) -> Vec<Vec<usize>> {
         }
     }
     out
+}
+
+/// Cuts weakly attached ends off a chain. The chaining score lets a run of seeds pay for a long
+/// gap before it, so a shared stock phrase a sentence past the end of a copy ("... is
+/// considered to be one of the ...") can extend the passage over text that was not copied.
+/// The chain is split at its one-sided gaps (words inserted on one side only), and an end
+/// piece is dropped while it spans fewer words than that gap and no more than the rest of the
+/// chain (the rule [`join_adjacent`] applies to whole hits). Gaps with words replaced on both
+/// sides are edits inside a passage and never cut.
+fn trim_chain<'c>(seeds: &[(u32, u32)], chain: &'c [usize], n: usize) -> &'c [usize] {
+    // Words left unmatched on the longer side between consecutive seeds x and y.
+    let gap = |x: usize, y: usize| {
+        let (di, dj) = (
+            (seeds[y].0 - seeds[x].0) as usize,
+            (seeds[y].1 - seeds[x].1) as usize,
+        );
+        di.abs_diff(dj)
+    };
+    let span = |c: &[usize]| (seeds[c[c.len() - 1]].0 - seeds[c[0]].0) as usize + n;
+    let mut c = chain;
+    // Cut points: links with a one-sided gap, nearest to the ends first.
+    while c.len() > 1 {
+        let last_cut = (1..c.len()).rev().find(|&k| gap(c[k - 1], c[k]) > 0);
+        let Some(k) = last_cut else { break };
+        let (rest, piece) = c.split_at(k);
+        if span(piece) < gap(c[k - 1], c[k]).min(span(rest) + 1) {
+            c = rest;
+        } else {
+            break;
+        }
+    }
+    while c.len() > 1 {
+        let first_cut = (1..c.len()).find(|&k| gap(c[k - 1], c[k]) > 0);
+        let Some(k) = first_cut else { break };
+        let (piece, rest) = c.split_at(k);
+        if span(piece) < gap(c[k - 1], c[k]).min(span(rest) + 1) {
+            c = rest;
+        } else {
+            break;
+        }
+    }
+    c
 }
 
 /// Turns a chain into matched word pairs: the seeds' own words, the words the diff matches
@@ -314,7 +356,12 @@ fn one_per_region(mut hits: Vec<Hit>) -> Vec<Hit> {
 /// Joins hits that follow each other in both texts within `gap` words (a passage split by an
 /// edit longer than the chaining allows), as long as the joined passage stays similar enough.
 /// One detection per reused passage keeps PAN granularity near 1.
-fn join_adjacent(mut hits: Vec<Hit>, gap: usize, min_similarity: f64) -> Vec<Hit> {
+fn join_adjacent(
+    mut hits: Vec<Hit>,
+    gap: usize,
+    min_words: usize,
+    min_similarity: f64,
+) -> Vec<Hit> {
     hits.sort_by_key(|h| (h.a, h.b));
     let mut out: Vec<Hit> = Vec::new();
     for h in hits {
@@ -322,6 +369,15 @@ fn join_adjacent(mut hits: Vec<Hit>, gap: usize, min_similarity: f64) -> Vec<Hit
             let follows =
                 h.a.0 >= p.a.1 && h.b.0 >= p.b.1 && h.a.0 - p.a.1 <= gap && h.b.0 - p.b.1 <= gap;
             if !follows {
+                return None;
+            }
+            // A piece too short to report on its own is attached only if it matches at least
+            // as many words as the one-sided gap (words inserted on one side only) it bridges:
+            // a stray shared phrase ("rock and roll") a sentence after the end of a copy would
+            // otherwise stretch the passage over text that was not copied.
+            let bridged = (h.a.0 - p.a.1).abs_diff(h.b.0 - p.b.1);
+            let piece = p.matches.min(h.matches);
+            if bridged > piece && piece < min_words {
                 return None;
             }
             let j = Hit {
@@ -389,6 +445,71 @@ mod tests {
         let a = format!("{} at the end of the day {}", filler(1, 30), filler(2, 30));
         let b = format!("{} at the end of the day {}", filler(3, 30), filler(4, 30));
         assert!(align_words(&words(&a), &words(&b), &AlignConfig::default()).is_empty());
+    }
+
+    #[test]
+    fn a_stock_phrase_after_a_copy_does_not_stretch_it() {
+        // The copy ends; a sentence later both texts happen to share a stock phrase, after a
+        // one-sided run of words the chaining could still bridge.
+        let passage = "the museum offers guided walking tours of the historic downtown district every saturday morning from april until the end of october";
+        let phrase = "is considered to be one of the finest";
+        let a = format!(
+            "{} {passage} {} {phrase} {}",
+            filler(1, 30),
+            filler(2, 2),
+            filler(3, 30)
+        );
+        let b = format!(
+            "{} {passage} {} {phrase} {}",
+            filler(4, 10),
+            filler(5, 24),
+            filler(6, 30)
+        );
+        let n = words(passage).len();
+        for (x, y) in [(&a, &b), (&b, &a)] {
+            let hits = align_words(&words(x), &words(y), &AlignConfig::default());
+            assert_eq!(hits.len(), 1, "{hits:?}");
+            let h = hits[0];
+            let (sx, sy) = if x == &a { (30, 10) } else { (10, 30) };
+            assert_eq!((h.a, h.b), ((sx, sx + n), (sy, sy + n)), "{h:?}");
+        }
+    }
+
+    #[test]
+    fn chains_lose_weakly_attached_ends_only() {
+        // Eleven seeds on one diagonal, with a 3-seed piece before it (one-sided gap of 15
+        // words) and after it (10 words): both pieces are cut. A piece after replaced words
+        // (equal gaps on both sides) stays.
+        let mut seeds: Vec<(u32, u32)> = vec![(0, 30), (1, 31), (2, 32)];
+        seeds.extend((0..11).map(|k| (10 + k, 55 + k)));
+        seeds.extend([(28, 83), (29, 84), (30, 85)]);
+        let chain: Vec<usize> = (0..seeds.len()).collect();
+        assert_eq!(trim_chain(&seeds, &chain, 3), &chain[3..14]);
+        let kept: Vec<(u32, u32)> = (0..11)
+            .map(|k| (k, k))
+            .chain([(18, 18), (19, 19)])
+            .collect();
+        let chain: Vec<usize> = (0..kept.len()).collect();
+        assert_eq!(trim_chain(&kept, &chain, 3), &chain[..]);
+    }
+
+    #[test]
+    fn a_passage_split_by_an_inserted_sentence_is_one_hit() {
+        // An outlet adds its own sentence inside a copied paragraph: still one passage.
+        let first = "the council approved the budget on monday after a long debate over funding for schools roads and the new public library";
+        let second = "the mayor said the vote showed that the city could still agree on its priorities despite the deep divisions of recent months";
+        let insert = filler(9, 25);
+        let a = format!("{} {first} {second} {}", filler(1, 20), filler(2, 20));
+        let b = format!(
+            "{} {first} {insert} {second} {}",
+            filler(3, 20),
+            filler(4, 20)
+        );
+        let hits = align_words(&words(&a), &words(&b), &AlignConfig::default());
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        let (n1, n2) = (words(first).len(), words(second).len());
+        assert_eq!(hits[0].a, (20, 20 + n1 + n2));
+        assert_eq!(hits[0].b, (20, 20 + n1 + 25 + n2));
     }
 
     #[test]

@@ -31,29 +31,57 @@ impl Tokens {
     }
 }
 
+/// Punctuation that closes a word, a clause or a quotation. A run of it right after a word
+/// belongs to that word's span (not to its hash), so that a passage ending "... terrorism.”"
+/// is reported with its full stop and closing quote rather than cut after the last letter.
+pub(crate) fn closes(ch: char) -> bool {
+    matches!(
+        ch,
+        '.' | ',' | ';' | ':' | '!' | '?' | '…' | ')' | ']' | '"' | '\'' | '”' | '’' | '»'
+    )
+}
+
 /// Splits `text` into words: maximal runs of alphanumeric characters, compared case-blind.
 /// Punctuation and apostrophes separate words, so "Aleppo’s" and "Aleppo's" tokenise alike.
+/// A word's span also covers the closing punctuation glued to it ([`closes`]).
 pub(crate) fn tokenize(text: &str) -> Tokens {
     let mut out = Tokens::default();
     let mut buf = String::new();
     let mut start: Option<u32> = None;
+    // Whether the last word's span may still take in closing punctuation.
+    let mut tail_open = false;
     let mut cp: u32 = 0;
     for ch in text.chars() {
-        if ch.is_alphanumeric() {
-            let s = *start.get_or_insert(cp);
-            if cp - s == MAX_TOKEN_CHARS {
+        if !ch.is_alphanumeric() {
+            if let Some(s) = start.take() {
                 push(&mut out, &buf, s, cp);
                 buf.clear();
-                start = Some(cp);
+                tail_open = true;
             }
-            if ch.is_ascii() {
-                buf.push(ch.to_ascii_lowercase());
-            } else {
-                buf.extend(ch.to_lowercase());
+            if let (true, Some(end), Some(&first)) =
+                (tail_open, out.end.last_mut(), out.start.last())
+            {
+                // The span length must fit the store's u8 (see MAX_TOKEN_CHARS).
+                if closes(ch) && *end == cp && cp + 1 - first <= MAX_TOKEN_CHARS {
+                    *end = cp + 1;
+                } else {
+                    tail_open = false;
+                }
             }
-        } else if let Some(s) = start.take() {
+            cp += 1;
+            continue;
+        }
+        tail_open = false;
+        let s = *start.get_or_insert(cp);
+        if cp - s == MAX_TOKEN_CHARS {
             push(&mut out, &buf, s, cp);
             buf.clear();
+            start = Some(cp);
+        }
+        if ch.is_ascii() {
+            buf.push(ch.to_ascii_lowercase());
+        } else {
+            buf.extend(ch.to_lowercase());
         }
         cp += 1;
     }
@@ -258,7 +286,8 @@ mod tests {
         let words: Vec<(u32, u32)> = t.start.iter().copied().zip(t.end.iter().copied()).collect();
         assert_eq!(
             words,
-            vec![(0, 2), (3, 7), (10, 14), (17, 23), (24, 25), (26, 27)]
+            // Closing punctuation glued to a word is part of its span: "dijo:", "Hola»,", "Aleppo’".
+            vec![(0, 2), (3, 8), (10, 16), (17, 24), (24, 25), (26, 27)]
         );
         assert_eq!(t.hash[0], word_hash("él"));
         assert_eq!(tokenize("ALEPPO").hash, tokenize("aleppo").hash);

@@ -186,13 +186,23 @@ pub struct DedupResult {
 type BatchMeta = (u64, u32, u32, Vec<u32>, Vec<u32>);
 
 /// Per-doc data kept by the index (everything else is re-derived from the text on demand).
+/// Kept small on purpose: it is held for every doc of a run (24 bytes, plus the id in
+/// [`DedupIndex`]'s id arena).
 #[derive(Debug, Clone)]
 struct DocMeta {
-    id: Box<str>,
-    published: Option<DateTime<FixedOffset>>,
+    /// Publication time in milliseconds since the epoch, [`UNDATED`] when unknown: only the
+    /// order matters (a group's original is its earliest member).
+    published_ms: i64,
     exact: u64,
     n_words: u32,
     n_shingles: u32,
+}
+
+/// `published_ms` of an undated doc: after every dated one.
+const UNDATED: i64 = i64::MAX;
+
+fn published_ms(t: Option<DateTime<FixedOffset>>) -> i64 {
+    t.map_or(UNDATED, |t| t.timestamp_millis().min(UNDATED - 1))
 }
 
 /// Incremental near-duplicate index.
@@ -209,6 +219,10 @@ pub struct DedupIndex {
     config: DedupConfig,
     hasher: MinHasher,
     docs: Vec<DocMeta>,
+    /// All ids, concatenated (one allocation instead of one per doc)...
+    ids: String,
+    /// ...and where each ends.
+    id_ends: Vec<usize>,
     /// LSH bucket keys, `bands` per doc.
     keys: Vec<u32>,
     /// Exact-copy representative of each doc (itself for the first copy; `u32::MAX` for
@@ -232,6 +246,8 @@ impl DedupIndex {
             hasher: MinHasher::new(config.num_perm),
             config,
             docs: Vec::new(),
+            ids: String::new(),
+            id_ends: Vec::new(),
             keys: Vec::new(),
             rep: Vec::new(),
             exact_rep: HashMap::new(),
@@ -258,13 +274,43 @@ impl DedupIndex {
 
     /// Id of doc `i`.
     pub fn id(&self, i: usize) -> Option<&str> {
-        self.docs.get(i).map(|d| &*d.id)
+        let start = match i {
+            0 => 0,
+            _ => *self.id_ends.get(i - 1)?,
+        };
+        self.ids.get(start..*self.id_ends.get(i)?)
     }
 
     /// LSH bucket keys of doc `i`, one per band (see [`band_key`]).
     pub fn band_keys(&self, i: usize) -> Option<&[u32]> {
         let b = self.config.bands;
         self.keys.get(i * b..(i + 1) * b)
+    }
+
+    /// Heap bytes held, by part: `(part, bytes)` for the LSH keys, containment samples,
+    /// per-doc metadata (ids included), exact-copy table and links. The index is what a run
+    /// keeps in memory for every doc, so this is the run's memory floor.
+    pub fn heap_bytes(&self) -> Vec<(&'static str, usize)> {
+        use std::mem::size_of;
+        vec![
+            ("lsh_keys", self.keys.capacity() * size_of::<u32>()),
+            (
+                "samples",
+                (self.samples.capacity() + self.sample_start.capacity()) * size_of::<u32>(),
+            ),
+            (
+                "docs",
+                self.docs.capacity() * size_of::<DocMeta>()
+                    + self.ids.capacity()
+                    + self.id_ends.capacity() * size_of::<usize>()
+                    + self.rep.capacity() * size_of::<u32>(),
+            ),
+            (
+                "exact_table",
+                self.exact_rep.capacity() * (size_of::<u64>() + size_of::<u32>() + 1),
+            ),
+            ("links", self.links.capacity() * size_of::<Link>()),
+        ]
     }
 
     /// The verified links so far.
@@ -340,15 +386,25 @@ impl DedupIndex {
                 *self.exact_rep.entry(exact).or_insert(idx)
             };
             self.rep.push(rep);
+            self.push_id(doc.id);
             self.docs.push(DocMeta {
-                id: doc.id.into(),
-                published: doc.published,
+                published_ms: published_ms(doc.published),
                 exact,
                 n_words,
                 n_shingles,
             });
         }
         (start..self.docs.len(), fingerprints)
+    }
+
+    fn push_id(&mut self, id: &str) {
+        self.ids.push_str(id);
+        self.id_ends.push(self.ids.len());
+    }
+
+    /// Id of doc `i`, for docs known to exist.
+    fn id_of(&self, i: usize) -> &str {
+        self.id(i).unwrap_or_default()
     }
 
     fn push_samples(&mut self, samples: &[u32]) {
@@ -375,15 +431,15 @@ impl DedupIndex {
         if self.config.containment_sample_bits == 0 {
             return Vec::new();
         }
-        // Four shards by the samples' top bits: a quarter of the table in memory at a time.
+        // Eight shards by the samples' top bits: an eighth of the table in memory at a time.
         let mut pairs: Vec<u64> = Vec::new();
-        for shard in 0..4u32 {
+        for shard in 0..8u32 {
             let mut table: Vec<(u32, u32)> = reps
                 .iter()
                 .flat_map(|&i| {
                     self.samples_of(i as usize)
                         .iter()
-                        .filter(move |&&h| h >> 30 == shard)
+                        .filter(move |&&h| h >> 29 == shard)
                         .map(move |&h| (h, i))
                 })
                 .collect();
@@ -391,37 +447,49 @@ impl DedupIndex {
             self.sample_pairs(&table, since, &mut pairs);
         }
         pairs.par_sort_unstable();
-        let min_shared = self.config.containment_min_shared;
+        pairs.dedup();
         pairs
-            .chunk_by(|x, y| x == y)
-            .filter_map(|run| {
-                let (a, b) = ((run[0] >> 32) as u32, run[0] as u32);
-                let small = self
-                    .samples_of(a as usize)
-                    .len()
-                    .min(self.samples_of(b as usize).len());
-                (run.len() >= min_shared && 2 * run.len() >= small).then_some((a, b))
-            })
+            .into_iter()
+            .map(|ab| ((ab >> 32) as u32, ab as u32))
             .collect()
     }
 
-    /// Pairs of docs in each run of equal samples of a sorted `(sample, doc)` table.
+    /// Pairs of docs in each run of equal samples of a sorted `(sample, doc)` table that share
+    /// enough samples overall (see [`DedupConfig::containment_min_shared`]).
+    ///
+    /// The shared count comes from merging the two docs' sorted sample lists (a few dozen
+    /// values each) on the spot, so only passing pairs are kept. Collecting every co-occurrence
+    /// first and counting later held one entry per pair per shared sample, which grows with
+    /// the square of a common phrase's frequency: 20 MB, a fifth of the peak, on 150k docs.
     fn sample_pairs(&self, table: &[(u32, u32)], since: u32, pairs: &mut Vec<u64>) {
-        for run in table.chunk_by(|x, y| x.0 == y.0) {
-            if run.len() < 2
-                || run.len() > self.config.max_sample_docs
-                || run.last().is_some_and(|r| r.1 < since)
-            {
-                continue;
-            }
-            for (x, &(_, a)) in run.iter().enumerate() {
-                for &(_, b) in &run[x + 1..] {
-                    if b >= since && self.sizes_differ(a as usize, b as usize) {
-                        pairs.push((u64::from(a) << 32) | u64::from(b));
+        let min_shared = self.config.containment_min_shared;
+        let found: Vec<Vec<u64>> = table
+            .par_chunk_by(|x, y| x.0 == y.0)
+            .filter(|run| {
+                run.len() >= 2
+                    && run.len() <= self.config.max_sample_docs
+                    && run.last().is_some_and(|r| r.1 >= since)
+            })
+            .map(|run| {
+                let mut out = Vec::new();
+                for (x, &(_, a)) in run.iter().enumerate() {
+                    let sa = self.samples_of(a as usize);
+                    for &(_, b) in &run[x + 1..] {
+                        if b < since || !self.sizes_differ(a as usize, b as usize) {
+                            continue;
+                        }
+                        let sb = self.samples_of(b as usize);
+                        let shared = sorted_overlap(sa, sb);
+                        if shared >= min_shared && 2 * shared >= sa.len().min(sb.len()) {
+                            out.push((u64::from(a) << 32) | u64::from(b));
+                        }
                     }
                 }
-            }
-        }
+                out
+            })
+            .filter(|v| !v.is_empty())
+            .collect();
+        pairs.extend(found.into_iter().flatten());
     }
 
     /// Candidate pairs `(a, b)`, `a < b`, of exact-copy representatives that collide in at
@@ -434,12 +502,17 @@ impl DedupIndex {
             .filter(|&i| self.rep[i as usize] == i)
             .collect();
         let cap = self.config.max_bucket_pairs;
+        let min_shared = self.config.min_shared_bands;
         let since = since as u32;
-        let band_pairs = |band: usize| -> Vec<u64> {
-            let mut table: Vec<(u32, u32)> = reps
-                .iter()
-                .map(|&i| (self.keys[i as usize * nb + band], i))
-                .collect();
+        let keys_of = |i: u32| &self.keys[i as usize * nb..(i as usize + 1) * nb];
+        // Each pair is emitted once, by the first band it collides in, after counting its
+        // shared bands straight from the two key rows (32 compares). A true duplicate collides
+        // in most bands, so a map counting every collision would see ~20× the pairs; this needs
+        // no map at all, and the bands run in parallel. (A pair whose first shared bucket is
+        // oversized and capped is not re-found in a later band; such template buckets link
+        // their docs through the cap's chains instead.)
+        let band_pairs = |band: usize| -> Vec<(u32, u32)> {
+            let mut table: Vec<(u32, u32)> = reps.iter().map(|&i| (keys_of(i)[band], i)).collect();
             table.sort_unstable();
             let mut out = Vec::new();
             for run in table.chunk_by(|x, y| x.0 == y.0) {
@@ -447,34 +520,35 @@ impl DedupIndex {
                     continue;
                 }
                 for (x, &(_, a)) in run.iter().enumerate() {
+                    let ka = keys_of(a);
                     for &(_, b) in run.iter().skip(x + 1).take(cap) {
-                        if b >= since {
-                            out.push((u64::from(a) << 32) | u64::from(b));
+                        if b < since {
+                            continue;
+                        }
+                        let kb = keys_of(b);
+                        if ka[..band].iter().zip(&kb[..band]).any(|(x, y)| x == y) {
+                            continue;
+                        }
+                        let shared = ka[band..]
+                            .iter()
+                            .zip(&kb[band..])
+                            .filter(|(x, y)| x == y)
+                            .count();
+                        if shared >= min_shared {
+                            out.push((a, b));
                         }
                     }
                 }
             }
             out
         };
-        // Count bands per pair in a map, a few bands at a time: a true duplicate collides in
-        // most of the 32 bands, so a flat list of every collision would be ~20× the pairs.
-        let mut shared: HashMap<u64, u16> = HashMap::new();
-        let bands: Vec<usize> = (0..self.config.bands).collect();
-        for group in bands.chunks(4) {
-            let lists: Vec<Vec<u64>> = group.par_iter().map(|&b| band_pairs(b)).collect();
-            for ab in lists.into_iter().flatten() {
-                let c = shared.entry(ab).or_insert(0);
-                *c = c.saturating_add(1);
-            }
-        }
-        let min_shared = self.config.min_shared_bands;
-        let mut out: Vec<(u32, u32)> = shared
-            .into_iter()
-            .filter(|&(_, c)| usize::from(c) >= min_shared)
-            .map(|(ab, _)| ((ab >> 32) as u32, ab as u32))
+        let mut out: Vec<(u32, u32)> = (0..nb)
+            .into_par_iter()
+            .map(band_pairs)
+            .flatten_iter()
             .collect();
         out.extend(self.sample_candidates(&reps, since));
-        out.sort_unstable();
+        out.par_sort_unstable();
         out.dedup();
         out
     }
@@ -555,35 +629,52 @@ impl DedupIndex {
         by_comp.sort_unstable();
         let comps: Vec<&[(u32, u32, u32)]> = by_comp.chunk_by(|x, y| x.0 == y.0).collect();
         let cfg = &self.config;
-        let new: Vec<Link> = comps
-            .par_iter()
-            .flat_map_iter(|comp| {
-                let mut members: Vec<u32> = comp.iter().flat_map(|&(_, a, b)| [a, b]).collect();
-                members.sort_unstable();
-                members.dedup();
-                let mut out = Vec::new();
-                if members.len() <= MAX_COMPONENT {
-                    let sets: HashMap<u32, Vec<T>> = members
-                        .iter()
-                        .filter_map(|&d| Some((d, load(d)?)))
-                        .collect();
-                    for &(_, a, b) in comp.iter() {
-                        if let (Some(sa), Some(sb)) = (sets.get(&a), sets.get(&b)) {
-                            out.extend(verify_sets(cfg, a, b, sa, sb));
-                        }
-                    }
-                } else {
-                    for &(_, a, b) in comp.iter() {
-                        if let (Some(sa), Some(sb)) = (load(a), load(b)) {
-                            out.extend(verify_sets(cfg, a, b, &sa, &sb));
-                        }
+        let check = |comp: &&[(u32, u32, u32)]| -> Vec<Link> {
+            let mut members: Vec<u32> = comp.iter().flat_map(|&(_, a, b)| [a, b]).collect();
+            members.sort_unstable();
+            members.dedup();
+            let mut out = Vec::new();
+            if members.len() <= MAX_COMPONENT {
+                let sets: HashMap<u32, Vec<T>> = members
+                    .iter()
+                    .filter_map(|&d| Some((d, load(d)?)))
+                    .collect();
+                for &(_, a, b) in comp.iter() {
+                    if let (Some(sa), Some(sb)) = (sets.get(&a), sets.get(&b)) {
+                        out.extend(verify_sets(cfg, a, b, sa, sb));
                     }
                 }
-                out
-            })
-            .collect();
+            } else {
+                for &(_, a, b) in comp.iter() {
+                    if let (Some(sa), Some(sb)) = (load(a), load(b)) {
+                        out.extend(verify_sets(cfg, a, b, &sa, &sb));
+                    }
+                }
+            }
+            out
+        };
+        // Components in slices, each slice's links appended before the next is checked: a
+        // parallel collect of all links at once holds them about twice over in growing
+        // per-thread buffers, the largest transient of a big run.
+        let mut new: Vec<Link> = Vec::new();
+        for slice in comps.chunks(4096) {
+            let parts: Vec<Vec<Link>> = slice.par_iter().map(check).collect();
+            for part in parts {
+                new.extend(part);
+            }
+        }
+        self.add_links(new)
+    }
+
+    /// Appends verified links; the first batch is moved in rather than copied, which halves
+    /// the peak of a one-shot run.
+    fn add_links(&mut self, new: Vec<Link>) -> usize {
         let n = new.len();
-        self.links.extend(new);
+        if self.links.is_empty() {
+            self.links = new;
+        } else {
+            self.links.extend(new);
+        }
         n
     }
 
@@ -693,15 +784,15 @@ impl DedupIndex {
             v.sort_unstable();
             v.dedup();
             v.iter()
-                .map(|&i| self.docs[i as usize].id.to_string())
+                .map(|&i| self.id_of(i as usize).to_string())
                 .collect()
         };
         (0..n)
             .map(|i| {
                 let orig = orig_of[i] as usize;
-                let orig_id = self.docs[orig].id.to_string();
+                let orig_id = self.id_of(orig).to_string();
                 DedupResult {
-                    id: self.docs[i].id.to_string(),
+                    id: self.id_of(i).to_string(),
                     duplicate_of: (orig != i).then(|| orig_id.clone()),
                     group: orig_id,
                     group_size: size_of[i] as usize,
@@ -732,21 +823,35 @@ impl DedupIndex {
         (orig, sizes)
     }
 
-    fn original_key(&self, i: usize) -> (bool, Option<DateTime<FixedOffset>>, &str) {
+    fn original_key(&self, i: usize) -> (i64, &str) {
         let d = &self.docs[i];
-        (d.published.is_none(), d.published, &d.id)
+        (d.published_ms, self.id_of(i))
     }
 
     /// Every duplicate pair (Jaccard ≥ threshold): verified links, expanded over exact copies,
     /// plus the pairs within each exact-copy class (Jaccard 1). Sorted by `(a, b)`.
     pub fn pairs(&self) -> Vec<DupPair> {
-        let classes = self.exact_classes();
-        let members = |r: u32| -> Vec<u32> { classes.get(&r).cloned().unwrap_or_else(|| vec![r]) };
         let mut out = Vec::new();
+        self.for_each_pair(|p| out.push(p));
+        out.sort_by_key(|p| (p.a, p.b));
+        out.dedup_by_key(|p| (p.a, p.b));
+        out
+    }
+
+    /// The pairs of [`Self::pairs`], each once, in no particular order, without collecting
+    /// them: a streaming caller writes them out at no memory cost.
+    pub fn for_each_pair(&self, mut f: impl FnMut(DupPair)) {
+        let classes = self.exact_classes();
+        let members = |r: u32| -> &[u32] {
+            classes.get(&r).map_or_else(
+                || std::slice::from_ref(&self.rep[r as usize]),
+                Vec::as_slice,
+            )
+        };
         for m in classes.values() {
             for (x, &a) in m.iter().enumerate() {
                 for &b in &m[x + 1..] {
-                    out.push(DupPair {
+                    f(DupPair {
                         a: a as usize,
                         b: b as usize,
                         jaccard: 1.0,
@@ -754,24 +859,21 @@ impl DedupIndex {
                 }
             }
         }
+        // Links join distinct representatives, so their expansions never repeat a pair.
         for l in &self.links {
             if f64::from(l.jaccard) < self.config.threshold {
                 continue;
             }
-            for &a in &members(l.a) {
-                for &b in &members(l.b) {
-                    let (a, b) = (a.min(b) as usize, a.max(b) as usize);
-                    out.push(DupPair {
-                        a,
-                        b,
+            for &a in members(l.a) {
+                for &b in members(l.b) {
+                    f(DupPair {
+                        a: a.min(b) as usize,
+                        b: a.max(b) as usize,
                         jaccard: f64::from(l.jaccard),
                     });
                 }
             }
         }
-        out.sort_by_key(|p| (p.a, p.b));
-        out.dedup_by_key(|p| (p.a, p.b));
-        out
     }
 
     /// Serialises the index (settings, per-doc metadata and signatures, links) to a compact,
@@ -783,17 +885,18 @@ impl DedupIndex {
         put_u32(&mut w, cfg.len() as u32);
         w.extend_from_slice(&cfg);
         put_u64(&mut w, self.docs.len() as u64);
-        for d in &self.docs {
-            put_u32(&mut w, d.id.len() as u32);
-            w.extend_from_slice(d.id.as_bytes());
-            match d.published {
-                Some(t) => {
-                    w.push(1);
-                    put_u64(&mut w, t.timestamp() as u64);
-                    put_u32(&mut w, t.timestamp_subsec_nanos());
-                    put_u32(&mut w, t.offset().local_minus_utc() as u32);
-                }
-                None => w.push(0),
+        for (i, d) in self.docs.iter().enumerate() {
+            let id = self.id_of(i);
+            put_u32(&mut w, id.len() as u32);
+            w.extend_from_slice(id.as_bytes());
+            // Format: flag, seconds, nanoseconds, UTC offset (always 0 now: only order counts).
+            if d.published_ms == UNDATED {
+                w.push(0);
+            } else {
+                w.push(1);
+                put_u64(&mut w, d.published_ms.div_euclid(1000) as u64);
+                put_u32(&mut w, (d.published_ms.rem_euclid(1000) * 1_000_000) as u32);
+                put_u32(&mut w, 0);
             }
             put_u64(&mut w, d.exact);
             put_u32(&mut w, d.n_words);
@@ -861,9 +964,9 @@ impl DedupIndex {
                 *index.exact_rep.entry(exact).or_insert(idx)
             };
             index.rep.push(rep);
+            index.push_id(id);
             index.docs.push(DocMeta {
-                id: id.into(),
-                published,
+                published_ms: published_ms(published),
                 exact,
                 n_words,
                 n_shingles,
@@ -933,6 +1036,23 @@ pub fn band_key(values: &[u32], band: usize) -> u32 {
         let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
         xxh3_64_with_seed(&bytes, band as u64) as u32
     }
+}
+
+/// Number of values two sorted, distinct lists share.
+fn sorted_overlap(a: &[u32], b: &[u32]) -> usize {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                n += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    n
 }
 
 /// Exact check of one candidate pair.

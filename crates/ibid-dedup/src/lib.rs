@@ -11,14 +11,16 @@
 //! are matched against earlier ones without re-shingling them, except the few candidates whose
 //! texts are needed for the exact check. [`dedup`] does everything in memory in one call.
 //!
-//! Pure library: no I/O, no store.
+//! No input parsing and no store: the only I/O is [`SpillingDedup`]'s temporary file.
 
 mod index;
 mod minhash;
+mod spill;
 mod text;
 
 pub use index::{band_key, dedup, DedupConfig, DedupDoc, DedupIndex, DedupResult, DupPair, Link};
 pub use minhash::{estimate_jaccard, MinHasher, MINHASH_SEED};
+pub use spill::{SpillStats, SpillingDedup};
 pub use text::{
     fingerprint, fingerprint_set, is_too_short, is_word_char, normalized_text_hash, set_similarity,
     word_count, Shingler, Words, DEFAULT_MIN_TOKENS, EXACT_SEED, SHINGLE_SEED,
@@ -33,4 +35,7 @@ pub enum DedupError {
     /// Bytes given to [`DedupIndex::from_bytes`] are not a valid index.
     #[error("corrupt dedup index: {0}")]
     Corrupt(&'static str),
+    /// The temporary spill file of [`SpillingDedup`] could not be written or read.
+    #[error("dedup spill file: {0}")]
+    Spill(#[from] std::io::Error),
 }

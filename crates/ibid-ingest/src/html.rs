@@ -10,7 +10,7 @@ use std::io::Read;
 
 use ibid_core::RawArticle;
 
-use crate::{IngestError, Item, ReadContext, Record};
+use crate::{DeferredHtml, IngestError, Item, Pending, ReadContext, Record};
 
 fn article_from_html(id: String, html: &ibid_html::HtmlArticle, url: Option<&str>) -> RawArticle {
     RawArticle {
@@ -24,54 +24,90 @@ fn article_from_html(id: String, html: &ibid_html::HtmlArticle, url: Option<&str
     }
 }
 
-/// Reads one HTML page as one article.
+/// Reads one HTML page as one article; extraction is deferred to [`Pending::resolve`] so it
+/// can run on another thread.
 pub(crate) fn read_html<R: Read, F>(
     ctx: &ReadContext<'_>,
     reader: R,
-    sink: &mut F,
+    out: &mut F,
 ) -> Result<(), IngestError>
 where
-    F: FnMut(Item) -> Result<(), IngestError>,
+    F: FnMut(Pending) -> Result<(), IngestError>,
 {
     let limit = ctx.opts.max_record_bytes as u64;
     let mut bytes = Vec::new();
     if let Err(err) = reader.take(limit + 1).read_to_end(&mut bytes) {
-        return sink(ctx.rejection(None, format!("read error: {err}"), &bytes));
+        return out(ctx
+            .rejection(None, format!("read error: {err}"), &bytes)
+            .into());
     }
     if bytes.len() as u64 > limit {
-        return sink(ctx.rejection(
-            None,
-            format!("too large: more than {limit} bytes in one page (raise --max-record-bytes)"),
-            &bytes,
-        ));
+        return out(ctx
+            .rejection(
+                None,
+                format!(
+                    "too large: more than {limit} bytes in one page (raise --max-record-bytes)"
+                ),
+                &bytes,
+            )
+            .into());
     }
-    match ibid_html::extract_html(&bytes, None) {
-        Ok(page) if page.text.trim().is_empty() => sink(ctx.rejection(
-            None,
-            "no article text found in the HTML page".into(),
+    out(Pending::html(ctx, None, None, None, bytes))
+}
+
+/// Extracts a deferred HTML page (see [`read_html`] and [`read_warc`]).
+pub(crate) fn resolve_html(page: DeferredHtml) -> Item {
+    let DeferredHtml {
+        location,
+        file_id,
+        url,
+        fetched,
+        bytes,
+        keep_raw,
+    } = page;
+    let reject = |reason: String, bytes: &[u8]| {
+        Item::Rejected(crate::Rejection {
+            location: location.clone(),
+            reason,
+            raw: bytes[..bytes.len().min(keep_raw)].to_vec(),
+            raw_len: bytes.len() as u64,
+        })
+    };
+    let for_url = url
+        .as_deref()
+        .map_or_else(|| " (HTML)".to_string(), |u| format!(" for {u}"));
+    match ibid_html::extract_html(&bytes, url.as_deref()) {
+        Ok(page) if page.text.trim().is_empty() => reject(
+            format!("no article text found in the page{for_url}"),
             &bytes,
-        )),
+        ),
         Ok(page) => {
-            let id = ctx.file_id(&page.text);
-            sink(Item::Article(Record {
-                article: article_from_html(id, &page, None),
-                location: ctx.location(None),
-                fetched: None,
+            // WARC records are named by their URL; files by their name (stdin: content hash).
+            let id = match (&url, file_id) {
+                (Some(u), _) => u.clone(),
+                (None, Some(id)) => id,
+                (None, None) => crate::stdin_id(&page.text),
+            };
+            Item::Article(Record {
+                article: article_from_html(id, &page, url.as_deref()),
+                location,
+                fetched,
                 raw: Some(bytes),
-            }))
+            })
         }
-        Err(err) => sink(ctx.rejection(None, format!("unusable HTML: {err}"), &bytes)),
+        Err(err) => reject(format!("unusable page{for_url}: {err}"), &bytes),
     }
 }
 
-/// Reads every HTML response record of a WARC archive (plain or gzipped per record).
+/// Reads every HTML response record of a WARC archive (plain or gzipped per record);
+/// extraction is deferred as in [`read_html`].
 pub(crate) fn read_warc<R: Read, F>(
     ctx: &ReadContext<'_>,
     reader: R,
-    sink: &mut F,
+    out: &mut F,
 ) -> Result<(), IngestError>
 where
-    F: FnMut(Item) -> Result<(), IngestError>,
+    F: FnMut(Pending) -> Result<(), IngestError>,
 {
     let mut records = 0u64;
     for (i, item) in ibid_html::warc_records(reader).enumerate() {
@@ -80,47 +116,36 @@ where
             Ok(rec) => {
                 let n = Some(i as u64 + 1);
                 if rec.body.len() > ctx.opts.max_record_bytes {
-                    sink(ctx.rejection(
-                        n,
-                        format!("WARC record for {} is too large", rec.url),
-                        &rec.body,
-                    ))?;
+                    out(ctx
+                        .rejection(
+                            n,
+                            format!("WARC record for {} is too large", rec.url),
+                            &rec.body,
+                        )
+                        .into())?;
                     continue;
                 }
-                match ibid_html::extract_html(&rec.body, Some(&rec.url)) {
-                    Ok(page) if !page.text.trim().is_empty() => sink(Item::Article(Record {
-                        article: article_from_html(rec.url.clone(), &page, Some(&rec.url)),
-                        location: ctx.location(n),
-                        fetched: rec.date.clone(),
-                        raw: Some(rec.body),
-                    }))?,
-                    Ok(_) => sink(ctx.rejection(
-                        n,
-                        format!("no article text found in the page for {}", rec.url),
-                        &rec.body,
-                    ))?,
-                    Err(err) => sink(ctx.rejection(
-                        n,
-                        format!("unusable HTML for {}: {err}", rec.url),
-                        &rec.body,
-                    ))?,
-                }
+                out(Pending::html(ctx, n, Some(rec.url), rec.date, rec.body))?;
             }
             Err(err) => {
-                sink(ctx.rejection(
-                    Some(err.record as u64),
-                    format!("broken WARC record: {}", err.reason),
-                    &[],
-                ))?;
+                out(ctx
+                    .rejection(
+                        Some(err.record as u64),
+                        format!("broken WARC record: {}", err.reason),
+                        &[],
+                    )
+                    .into())?;
             }
         }
     }
     if records == 0 {
-        sink(ctx.rejection(
-            None,
-            "no HTML response records in the WARC file".into(),
-            &[],
-        ))?;
+        out(ctx
+            .rejection(
+                None,
+                "no HTML response records in the WARC file".into(),
+                &[],
+            )
+            .into())?;
     }
     Ok(())
 }

@@ -32,7 +32,7 @@ pub fn article_from_json_line(bytes: &[u8], fallback_id: &str) -> Result<RawArti
     let value: Value = serde_json::from_str(text.trim_end_matches('\r'))
         .map_err(|e| format!("broken JSON: {e}"))?;
     match value {
-        Value::Object(map) => article_from_json(&map, fallback_id),
+        Value::Object(map) => article_from_json_map(map, fallback_id),
         other => Err(format!(
             "expected a JSON object per line, found {}",
             kind_of(&other)
@@ -45,8 +45,21 @@ pub fn article_from_json(
     map: &Map<String, Value>,
     fallback_id: &str,
 ) -> Result<RawArticle, String> {
+    article_from_json_map(map.clone(), fallback_id)
+}
+
+/// [`article_from_json`] on an owned object, so the text (most of the bytes) is moved, not
+/// copied.
+fn article_from_json_map(
+    mut map: Map<String, Value>,
+    fallback_id: &str,
+) -> Result<RawArticle, String> {
+    let map = &mut map;
     let text = match first_field(map, TEXT_FIELDS) {
-        Some((_, Value::String(s))) => s.clone(),
+        Some((name, Value::String(_))) => match map.get_mut(name) {
+            Some(Value::String(s)) => std::mem::take(s),
+            _ => String::new(),
+        },
         Some((name, other)) => {
             return Err(format!(
                 "field `{name}` must be a string, found {}",

@@ -87,6 +87,118 @@ pub enum Item {
     Rejected(Rejection),
 }
 
+/// A piece of input that has been read but whose costly part (JSON parsing, HTML extraction)
+/// is still to do: [`read_input_pending`] hands these over in input order so that a caller can
+/// [`resolve`](Self::resolve) them on many threads while one thread reads. Reading is serial
+/// (inflate, line splitting, WARC framing); parsing need not be.
+#[derive(Debug)]
+pub struct Pending(PendingKind);
+
+#[derive(Debug)]
+enum PendingKind {
+    Ready(Item),
+    Json(DeferredJson),
+    Html(DeferredHtml),
+}
+
+/// A JSONL line as read.
+#[derive(Debug)]
+struct DeferredJson {
+    location: Location,
+    fallback_id: String,
+    bytes: Vec<u8>,
+    keep_raw: usize,
+}
+
+/// An HTML page (a file, or a WARC response record) as read.
+#[derive(Debug)]
+pub(crate) struct DeferredHtml {
+    pub(crate) location: Location,
+    /// The file's id (name without extension); `None` for WARC records and stdin.
+    pub(crate) file_id: Option<String>,
+    /// The WARC target URI.
+    pub(crate) url: Option<String>,
+    pub(crate) fetched: Option<String>,
+    pub(crate) bytes: Vec<u8>,
+    pub(crate) keep_raw: usize,
+}
+
+impl Pending {
+    /// Does the deferred work: the article, or the rejection saying why there is none.
+    pub fn resolve(self) -> Item {
+        match self.0 {
+            PendingKind::Ready(item) => item,
+            PendingKind::Json(line) => match article_from_json_line(&line.bytes, &line.fallback_id)
+            {
+                Ok(article) => Item::Article(Record {
+                    article,
+                    location: line.location,
+                    ..Record::default()
+                }),
+                Err(reason) => Item::Rejected(Rejection {
+                    location: line.location,
+                    reason,
+                    raw: line.bytes[..line.bytes.len().min(line.keep_raw)].to_vec(),
+                    raw_len: line.bytes.len() as u64,
+                }),
+            },
+            #[cfg(feature = "html")]
+            PendingKind::Html(page) => html::resolve_html(page),
+            #[cfg(not(feature = "html"))]
+            PendingKind::Html(page) => Item::Rejected(Rejection {
+                location: page.location,
+                reason: "HTML support is not compiled in".into(),
+                raw: Vec::new(),
+                raw_len: page.bytes.len() as u64,
+            }),
+        }
+    }
+
+    /// Where the piece was read.
+    pub fn location(&self) -> &Location {
+        match &self.0 {
+            PendingKind::Ready(Item::Article(r)) => &r.location,
+            PendingKind::Ready(Item::Rejected(r)) => &r.location,
+            PendingKind::Json(line) => &line.location,
+            PendingKind::Html(page) => &page.location,
+        }
+    }
+
+    /// Raw bytes held (a rough measure for batching).
+    pub fn size_hint(&self) -> usize {
+        match &self.0 {
+            PendingKind::Ready(Item::Article(r)) => r.article.text.len(),
+            PendingKind::Ready(Item::Rejected(r)) => r.raw.len(),
+            PendingKind::Json(line) => line.bytes.len(),
+            PendingKind::Html(page) => page.bytes.len(),
+        }
+    }
+
+    #[cfg_attr(not(feature = "html"), allow(dead_code))]
+    pub(crate) fn html(
+        ctx: &ReadContext<'_>,
+        record: Option<u64>,
+        url: Option<String>,
+        fetched: Option<String>,
+        bytes: Vec<u8>,
+    ) -> Self {
+        Self(PendingKind::Html(DeferredHtml {
+            location: ctx.location(record),
+            file_id: ctx.path.and_then(file_stem_id),
+            url,
+            fetched,
+            bytes,
+            keep_raw: ctx.opts.keep_raw_bytes,
+        }))
+    }
+}
+
+impl From<Item> for Pending {
+    fn from(item: Item) -> Self {
+        Self(PendingKind::Ready(item))
+    }
+}
+
 /// One thing to read: a file, or standard input.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Input {
@@ -209,8 +321,23 @@ pub fn read_input<F>(
 where
     F: FnMut(Item) -> Result<(), IngestError>,
 {
+    read_input_pending(input, opts, bytes_read, &mut |p: Pending| sink(p.resolve()))
+}
+
+/// [`read_input`] that leaves JSON parsing and HTML extraction to the caller: every piece goes
+/// to `sink` as a [`Pending`], in input order, to be [`resolve`](Pending::resolve)d, possibly
+/// in parallel. Resolving them in order gives exactly what [`read_input`] gives.
+pub fn read_input_pending<F>(
+    input: &Input,
+    opts: &ReadOptions,
+    bytes_read: &AtomicU64,
+    out: &mut F,
+) -> Result<(), IngestError>
+where
+    F: FnMut(Pending) -> Result<(), IngestError>,
+{
     let source = input.display();
-    let reject = |reason: String, raw: &[u8], raw_len: u64| {
+    let reject = |reason: String, raw: &[u8], raw_len: u64| -> Pending {
         Item::Rejected(Rejection {
             location: Location {
                 source: source.clone(),
@@ -220,6 +347,7 @@ where
             raw: raw[..raw.len().min(opts.keep_raw_bytes)].to_vec(),
             raw_len,
         })
+        .into()
     };
     let mut reader: Box<dyn Read> = match &input.path {
         None => Box::new(io::stdin().lock()),
@@ -227,12 +355,12 @@ where
             Ok(f) => {
                 if let Ok(meta) = f.metadata() {
                     if !meta.is_file() {
-                        return sink(reject("not a regular file".into(), &[], 0));
+                        return out(reject("not a regular file".into(), &[], 0));
                     }
                 }
                 Box::new(f)
             }
-            Err(err) => return sink(reject(format!("cannot open: {err}"), &[], 0)),
+            Err(err) => return out(reject(format!("cannot open: {err}"), &[], 0)),
         },
     };
     let counted = CountingReader {
@@ -242,7 +370,7 @@ where
     let mut buffered = BufReader::with_capacity(256 * 1024, counted);
     let head = match peek(&mut buffered) {
         Ok(h) => h,
-        Err(err) => return sink(reject(format!("cannot read: {err}"), &[], 0)),
+        Err(err) => return out(reject(format!("cannot read: {err}"), &[], 0)),
     };
     let name = input
         .path
@@ -258,7 +386,7 @@ where
     };
     match format {
         #[cfg(feature = "html")]
-        Format::Gzip if is_gzipped_warc(name, &head) => html::read_warc(&ctx, buffered, sink),
+        Format::Gzip if is_gzipped_warc(name, &head) => html::read_warc(&ctx, buffered, out),
         Format::Gzip => {
             let decoder = flate2::bufread::MultiGzDecoder::new(buffered);
             let mut inner = BufReader::with_capacity(256 * 1024, decoder);
@@ -266,7 +394,7 @@ where
             let inner_head = match peek(&mut inner) {
                 Ok(h) => h,
                 Err(err) => {
-                    return sink(reject(
+                    return out(reject(
                         format!("truncated or corrupt gzip stream before the first record: {err}"),
                         &[],
                         0,
@@ -274,25 +402,25 @@ where
                 }
             };
             match sniff(inner_name, &inner_head) {
-                Format::Jsonl => read_jsonl(&ctx, inner, true, sink),
-                Format::Text => read_whole_text(&ctx, inner, true, sink),
+                Format::Jsonl => read_jsonl(&ctx, inner, true, out),
+                Format::Text => read_whole_text(&ctx, inner, true, out),
                 #[cfg(feature = "html")]
-                Format::Html => html::read_html(&ctx, inner, sink),
-                other => sink(reject(
+                Format::Html => html::read_html(&ctx, inner, out),
+                other => out(reject(
                     other.unsupported_reason("inside gzip"),
                     &inner_head,
                     0,
                 )),
             }
         }
-        Format::Jsonl => read_jsonl(&ctx, buffered, false, sink),
-        Format::Text => read_whole_text(&ctx, buffered, false, sink),
+        Format::Jsonl => read_jsonl(&ctx, buffered, false, out),
+        Format::Text => read_whole_text(&ctx, buffered, false, out),
         #[cfg(feature = "html")]
-        Format::Html => html::read_html(&ctx, buffered, sink),
+        Format::Html => html::read_html(&ctx, buffered, out),
         #[cfg(feature = "html")]
-        Format::Warc => html::read_warc(&ctx, buffered, sink),
-        Format::Empty => sink(reject("empty file".into(), &[], 0)),
-        other => sink(reject(
+        Format::Warc => html::read_warc(&ctx, buffered, out),
+        Format::Empty => out(reject("empty file".into(), &[], 0)),
+        other => out(reject(
             other.unsupported_reason(""),
             &head,
             head.len() as u64,
@@ -347,9 +475,14 @@ impl ReadContext<'_> {
         match self.path.and_then(file_stem_id) {
             Some(id) => id,
             // Stdin has no name: a content hash keeps re-ingest idempotent and distinct texts apart.
-            None => format!("stdin-{:016x}", xxhash_rust::xxh3::xxh3_64(text.as_bytes())),
+            None => stdin_id(text),
         }
     }
+}
+
+/// Stdin has no name: a content hash keeps re-ingest idempotent and distinct texts apart.
+fn stdin_id(text: &str) -> String {
+    format!("stdin-{:016x}", xxhash_rust::xxh3::xxh3_64(text.as_bytes()))
 }
 
 /// File name without its extension, dropping a trailing `.gz` first (`a.txt.gz` → `a`).
@@ -367,11 +500,12 @@ fn read_whole_text<R: Read, F>(
     ctx: &ReadContext<'_>,
     reader: R,
     gzipped: bool,
-    sink: &mut F,
+    out: &mut F,
 ) -> Result<(), IngestError>
 where
-    F: FnMut(Item) -> Result<(), IngestError>,
+    F: FnMut(Pending) -> Result<(), IngestError>,
 {
+    let mut sink = |item: Item| out(item.into());
     let limit = ctx.opts.max_record_bytes as u64;
     let mut bytes = Vec::new();
     let read = reader.take(limit + 1).read_to_end(&mut bytes);
@@ -415,10 +549,10 @@ fn read_jsonl<R: Read, F>(
     ctx: &ReadContext<'_>,
     reader: R,
     gzipped: bool,
-    sink: &mut F,
+    out: &mut F,
 ) -> Result<(), IngestError>
 where
-    F: FnMut(Item) -> Result<(), IngestError>,
+    F: FnMut(Pending) -> Result<(), IngestError>,
 {
     let mut splitter = LineSplitter::new(reader, ctx.opts.max_record_bytes);
     let mut records = 0u64;
@@ -432,14 +566,14 @@ where
             Ok(Some(line)) => {
                 let n = line.number;
                 if line.too_long {
-                    sink(ctx.rejection(
+                    out(Pending::from(ctx.rejection(
                         Some(n),
                         format!(
                             "line longer than {} bytes (raise --max-record-bytes)",
                             ctx.opts.max_record_bytes
                         ),
                         &line.bytes,
-                    ))?;
+                    )))?;
                     records += 1;
                     continue;
                 }
@@ -447,15 +581,12 @@ where
                     continue;
                 }
                 records += 1;
-                let fallback_id = format!("{fallback_prefix}:{n}");
-                match article_from_json_line(&line.bytes, &fallback_id) {
-                    Ok(article) => sink(Item::Article(Record {
-                        article,
-                        location: ctx.location(Some(n)),
-                        ..Record::default()
-                    }))?,
-                    Err(reason) => sink(ctx.rejection(Some(n), reason, &line.bytes))?,
-                }
+                out(Pending(PendingKind::Json(DeferredJson {
+                    location: ctx.location(Some(n)),
+                    fallback_id: format!("{fallback_prefix}:{n}"),
+                    bytes: line.bytes,
+                    keep_raw: ctx.opts.keep_raw_bytes,
+                })))?;
             }
             Err(failure) => {
                 let what = if gzipped {
@@ -468,13 +599,21 @@ where
                     failure.line - 1,
                     failure.error
                 );
-                sink(ctx.rejection(Some(failure.line), reason, &failure.partial))?;
+                out(Pending::from(ctx.rejection(
+                    Some(failure.line),
+                    reason,
+                    &failure.partial,
+                )))?;
                 return Ok(());
             }
         }
     }
     if records == 0 {
-        sink(ctx.rejection(None, "empty file: no JSON lines".into(), &[]))?;
+        out(Pending::from(ctx.rejection(
+            None,
+            "empty file: no JSON lines".into(),
+            &[],
+        )))?;
     }
     Ok(())
 }

@@ -150,6 +150,61 @@ fn binary_empty_unreadable_and_html_are_rejected_clearly() {
 }
 
 #[test]
+fn pending_pieces_resolved_out_of_order_give_what_read_input_gives() {
+    let dir = tempfile::tempdir().unwrap();
+    let jsonl = write(
+        dir.path(),
+        "mixed.jsonl",
+        b"{\"id\":\"a\",\"text\":\"one two\"}\nnot json\n{\"id\":\"c\",\"text\":\"three\"}\n",
+    );
+    let text = write(dir.path(), "plain.txt", b"A plain article.");
+    let html = write(
+        dir.path(),
+        "page.html",
+        b"<html><head><title>T</title></head><body><article><p>Body text of a page, long \
+          enough to be kept by the extractor as the main text.</p></article></body></html>",
+    );
+    for path in [jsonl, text, html] {
+        let input = Input { path: Some(path) };
+        let mut direct = Vec::new();
+        read_input(
+            &input,
+            &ReadOptions::default(),
+            &AtomicU64::new(0),
+            &mut |i| {
+                direct.push(i);
+                Ok(())
+            },
+        )
+        .unwrap();
+        let mut pending = Vec::new();
+        read_input_pending(
+            &input,
+            &ReadOptions::default(),
+            &AtomicU64::new(0),
+            &mut |p| {
+                pending.push(p);
+                Ok(())
+            },
+        )
+        .unwrap();
+        let locations: Vec<Location> = pending.iter().map(|p| p.location().clone()).collect();
+        // Resolve last to first, as a thread pool may.
+        let mut resolved: Vec<Item> = pending.into_iter().rev().map(Pending::resolve).collect();
+        resolved.reverse();
+        assert_eq!(resolved, direct);
+        let direct_locations: Vec<Location> = direct
+            .iter()
+            .map(|i| match i {
+                Item::Article(r) => r.location.clone(),
+                Item::Rejected(r) => r.location.clone(),
+            })
+            .collect();
+        assert_eq!(locations, direct_locations);
+    }
+}
+
+#[test]
 fn oversized_records_are_rejected_not_loaded() {
     let dir = tempfile::tempdir().unwrap();
     let big = write(dir.path(), "big.txt", &vec![b'a'; 5000]);

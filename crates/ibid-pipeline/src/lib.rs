@@ -642,7 +642,9 @@ fn rfc3339(t: chrono::DateTime<chrono::FixedOffset>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
-fn progress_bar(enabled: bool, len: u64, what: &str) -> ProgressBar {
+/// A progress bar on stderr for `len` units of `what` ("ingest" counts bytes, anything else
+/// items); hidden when `enabled` is false (indicatif also hides it off a terminal).
+pub fn progress_bar(enabled: bool, len: u64, what: &str) -> ProgressBar {
     if !enabled {
         return ProgressBar::hidden();
     }

@@ -1,7 +1,10 @@
 //! Coordinate-descent tuning of `StoryConfig` on the ECB+ *train* split only (dev is printed
 //! for information, never used to choose). Usage:
 //! `cargo run --release -p ibid-stories --example tune [rounds] [START_CONFIG_JSON]`.
-//! With `IBID_SHOW_ERRORS=1` it prints the impure predicted stories of the start config.
+//! With `IBID_SHOW_ERRORS=1` it prints the impure predicted stories of the start config;
+//! `IBID_TRACE=train|dev|basil` replays the stream and prints every wrong decision with its
+//! candidates; `IBID_LR=1` fits the linear model on teacher-forced train streams. Coordinate
+//! descent only takes steps that keep BASIL above `IBID_BASIL_FLOOR` (default 0.985).
 use ibid_stories::eval::{evaluate, load_ecbplus, LabeledDoc};
 use ibid_stories::{cluster, Decision, StoryConfig, StoryDoc, StoryEngine, N_FEATURES};
 use std::collections::BTreeMap;
@@ -13,7 +16,11 @@ fn score(docs: &[LabeledDoc], cfg: &StoryConfig) -> f64 {
 
 /// Replays the stream with gold decisions (teacher forcing) and collects, for every
 /// candidate story, its signals and whether it is the article's gold story.
-fn oracle_samples(docs: &[LabeledDoc], cfg: &StoryConfig) -> Vec<([f32; N_FEATURES], bool)> {
+fn oracle_samples(
+    docs: &[LabeledDoc],
+    cfg: &StoryConfig,
+    sizes: std::ops::RangeInclusive<usize>,
+) -> Vec<([f32; N_FEATURES], bool)> {
     let mut order: Vec<&LabeledDoc> = docs.iter().collect();
     order.sort_by(|a, b| a.doc.id.cmp(&b.doc.id));
     let mut e = StoryEngine::new(cfg.clone());
@@ -26,7 +33,7 @@ fn oracle_samples(docs: &[LabeledDoc], cfg: &StoryConfig) -> Vec<([f32; N_FEATUR
         };
         let o = e.add_with(&d.doc, &dec);
         let want = gold_story.get(&d.gold).cloned();
-        for c in &o.candidates {
+        for c in o.candidates.iter().filter(|c| sizes.contains(&c.size)) {
             out.push((
                 c.signals.features(),
                 want.as_deref() == Some(c.story.as_str()),
@@ -67,6 +74,79 @@ fn logistic(samples: &[([f32; N_FEATURES], bool)], l2: f64) -> ([f64; N_FEATURES
     (w, b)
 }
 
+/// Replays the automatic stream and prints every decision that disagrees with the gold
+/// (joins into a story whose majority is another event, or new stories for a known event).
+fn trace(docs: &[LabeledDoc], cfg: &StoryConfig) {
+    let mut order: Vec<&LabeledDoc> = docs.iter().collect();
+    order.sort_by(|a, b| {
+        let k = |d: &LabeledDoc| (d.doc.published.is_none(), d.doc.published, d.doc.id.clone());
+        k(a).cmp(&k(b))
+    });
+    let input: Vec<StoryDoc> = docs.iter().map(|d| d.doc.clone()).collect();
+    let mut e = StoryEngine::new(cfg.clone());
+    e.prime(&input);
+    let mut comp: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
+    let gold_of: BTreeMap<&str, &str> = docs
+        .iter()
+        .map(|d| (d.doc.id.as_str(), d.gold.as_str()))
+        .collect();
+    for d in order {
+        let o = e.add_with(&d.doc, &Decision::Auto);
+        let major = |c: &BTreeMap<String, BTreeMap<String, usize>>, s: &str| {
+            c.get(s)
+                .and_then(|m| m.iter().max_by_key(|x| *x.1).map(|x| x.0.clone()))
+                .unwrap_or_default()
+        };
+        let known = comp.values().any(|m| m.contains_key(&d.gold));
+        let best = o.candidates.first();
+        let wrong = if o.joined {
+            best.map(|c| major(&comp, &c.story)) != Some(d.gold.clone())
+        } else {
+            known
+        };
+        let tag = if wrong { "ERR" } else { "ok " };
+        if let Some(c) = best {
+            let size: usize = comp.get(&c.story).map_or(0, |m| m.values().sum());
+            let right = major(&comp, &c.story) == d.gold;
+            println!(
+                "BEST size {size} right {right} score {:.3} wd {:.2} sal {:.2} yc {:.2} second {:.3}",
+                c.score,
+                c.signals.weekday_conflict,
+                c.signals.ent_sal,
+                c.signals.year_conflict,
+                o.candidates.get(1).map_or(-1.0, |x| x.score)
+            );
+        }
+        println!(
+            "{tag} {} gold {} -> {} joined {} best {:.3}",
+            d.doc.id,
+            d.gold,
+            o.story,
+            o.joined,
+            o.candidates.first().map_or(f32::NAN, |c| c.score)
+        );
+        if wrong || std::env::var("IBID_TRACE_ALL").is_ok() {
+            for c in o.candidates.iter().take(4) {
+                let s = &c.signals;
+                println!(
+                    "     {:>7.3} {:<18} {:<12} body {:.2} ent {:.2} num {:.2} ec {:.2} te {:.2} nc {:.2} dte {:.2} yc {:.2} sal {:.2} wd {:.2}",
+                    c.score,
+                    c.story,
+                    major(&comp, &c.story),
+                    s.body, s.ent, s.num, s.ent_cont, s.top_ent, s.num_cont, s.doc_top_ent, s.year_conflict, s.ent_sal, s.weekday_conflict
+                );
+            }
+        }
+        // Rebuild compositions from the engine (merges may have happened).
+        comp.clear();
+        for (id, g) in &gold_of {
+            if let Some(s) = e.story_of(id) {
+                *comp.entry(s).or_default().entry(g.to_string()).or_insert(0) += 1;
+            }
+        }
+    }
+}
+
 fn get(c: &StoryConfig, k: &str) -> f64 {
     match k {
         "w_body" => c.w_body as f64,
@@ -78,6 +158,8 @@ fn get(c: &StoryConfig, k: &str) -> f64 {
         "w_num_cont" => c.w_num_cont as f64,
         "w_doc_top_ent" => c.w_doc_top_ent as f64,
         "w_year_conflict" => c.w_year_conflict as f64,
+        "w_ent_sal" => c.w_ent_sal as f64,
+        "w_weekday_conflict" => c.w_weekday_conflict as f64,
         "join_threshold" => c.join_threshold as f64,
         "merge_threshold" => c.merge_threshold as f64,
         "lead_tokens" => c.lead_tokens as f64,
@@ -97,6 +179,8 @@ fn set(c: &mut StoryConfig, k: &str, v: f64) {
         "w_num_cont" => c.w_num_cont = v as f32,
         "w_doc_top_ent" => c.w_doc_top_ent = v as f32,
         "w_year_conflict" => c.w_year_conflict = v as f32,
+        "w_ent_sal" => c.w_ent_sal = v as f32,
+        "w_weekday_conflict" => c.w_weekday_conflict = v as f32,
         "join_threshold" => c.join_threshold = v as f32,
         "merge_threshold" => c.merge_threshold = v as f32,
         "lead_tokens" => c.lead_tokens = v.round().max(0.0) as usize,
@@ -119,6 +203,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let all = load_ecbplus(&path)?;
     let train: Vec<LabeledDoc> = all.iter().filter(|d| d.split == "train").cloned().collect();
     let dev: Vec<LabeledDoc> = all.iter().filter(|d| d.split == "dev").cloned().collect();
+    if let Ok(which) = std::env::var("IBID_TRACE") {
+        let basil;
+        let part = match which.as_str() {
+            "dev" => &dev,
+            "basil" => {
+                basil = ibid_stories::eval::load_basil(
+                    &path.with_file_name("../basil/articles.jsonl"),
+                )?;
+                &basil
+            }
+            _ => &train,
+        };
+        trace(part, &cfg);
+        return Ok(());
+    }
     if std::env::var("IBID_SHOW_ERRORS").is_ok() {
         for part in [&train, &dev] {
             let input: Vec<StoryDoc> = part.iter().map(|d| d.doc.clone()).collect();
@@ -151,7 +250,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Ok(());
     }
     if std::env::var("IBID_LR").is_ok() {
-        let samples = oracle_samples(&train, &cfg);
+        if let Ok(n) = std::env::var("IBID_LR_SIZES") {
+            let (a, b) = n.split_once('-').unwrap_or((&n, &n));
+            let young = oracle_samples(&train, &cfg, a.parse()?..=b.parse()?);
+            let (w, b) = logistic(&young, 1e-4);
+            println!("sizes {n}: samples {} w {w:?} b {b}", young.len());
+            return Ok(());
+        }
+        let samples = oracle_samples(&train, &cfg, 0..=usize::MAX);
         let (w, b) = logistic(&samples, 1e-4);
         let scale: f64 = w.iter().filter(|x| **x > 0.0).sum::<f64>().max(1e-9);
         println!("samples {} lr w {w:?} b {b}", samples.len());
@@ -165,6 +271,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         cfg.w_num_cont = ws[6] as f32;
         cfg.w_doc_top_ent = ws[7] as f32;
         cfg.w_year_conflict = ws[8] as f32;
+        cfg.w_ent_sal = ws[9] as f32;
+        cfg.w_weekday_conflict = ws[10] as f32;
         cfg.join_threshold = (-b / scale) as f32;
         println!("lr cfg {}", serde_json::to_string(&cfg)?);
         println!(
@@ -199,10 +307,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "w_num_cont",
         "w_doc_top_ent",
         "w_year_conflict",
+        "w_ent_sal",
+        "w_weekday_conflict",
         "merge_threshold",
         "lead_boost",
         "lead_tokens",
     ];
+    // BASIL is a guard, not an objective: a step is taken only if it keeps BASIL above the
+    // floor (IBID_BASIL_FLOOR, default 0.985).
+    let basil = ibid_stories::eval::load_basil(&path.with_file_name("../basil/articles.jsonl"))?;
+    let floor: f64 = std::env::var("IBID_BASIL_FLOOR")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0.985);
+    let basil_ok = |c: &StoryConfig| evaluate("basil", "all", &basil, c).bcubed.f1 >= floor;
     let mut best = score(&train, &cfg);
     println!("start train {best:.4} dev {:.4}", score(&dev, &cfg));
     for round in 0..rounds {
@@ -218,7 +336,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 };
                 set(&mut c, k, v);
                 let s = score(&train, &c);
-                if s > best + 1e-6 {
+                if s > best + 1e-6 && basil_ok(&c) {
                     best = s;
                     cfg = c;
                     println!("  {k} = {v:.4} -> train {best:.4}");
@@ -226,8 +344,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
         }
         println!(
-            "round {round}: train {best:.4} dev {:.4} cfg {}",
+            "round {round}: train {best:.4} dev {:.4} basil {:.4} cfg {}",
             score(&dev, &cfg),
+            evaluate("basil", "all", &basil, &cfg).bcubed.f1,
             serde_json::to_string(&cfg)?
         );
     }

@@ -1,7 +1,7 @@
 //! The online story engine: interning, centroids, candidate retrieval, join/new decisions,
 //! story merges and storylines.
 
-use crate::text::{extract_into, FeatureKind};
+use crate::text::{extract_into, weekday_index, FeatureKind};
 use crate::{StoryConfig, StoryDoc};
 use chrono::{DateTime, FixedOffset};
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -19,7 +19,7 @@ const WORDS: usize = 0;
 const ENTS: usize = 1;
 const NUMS: usize = 2;
 /// Number of signals in the linear join model.
-pub const N_FEATURES: usize = 9;
+pub const N_FEATURES: usize = 11;
 /// How many main names a story keeps for the `top_ent` signal.
 const TOP_ENTS: usize = 5;
 
@@ -46,6 +46,17 @@ pub struct Signals {
     /// `1 -` histogram intersection of the years (1900-2100) both sides mention; 0 when
     /// either mentions none. Two events of the same kind are often years apart.
     pub year_conflict: f32,
+    /// Histogram intersection of the name-salience distributions (raw mention counts times
+    /// IDF, as shares): high when both sides are mainly about the same names. Two events of
+    /// one kind share the setting (team, town, agency) but not the protagonist, who is
+    /// mentioned over and over; sublinear TF-IDF cosines flatten exactly that difference.
+    #[serde(default)]
+    pub ent_sal: f32,
+    /// `1 -` histogram intersection of the weekdays both sides mention ("on Tuesday"); 0 when
+    /// either mentions none. Reports of one event name the same day; the other event of the
+    /// same kind usually happened on another.
+    #[serde(default)]
+    pub weekday_conflict: f32,
     /// Days between the article and the mean publication time of the story's dated members
     /// (between the two means for story merges), when both are dated.
     pub gap_days: Option<f32>,
@@ -53,7 +64,8 @@ pub struct Signals {
 
 impl Signals {
     /// The signals in the order of the linear model's weights: body, title, ent, num,
-    /// ent_cont, top_ent, num_cont, doc_top_ent, year_conflict.
+    /// ent_cont, top_ent, num_cont, doc_top_ent, year_conflict, ent_sal,
+    /// weekday_conflict.
     pub fn features(&self) -> [f32; N_FEATURES] {
         [
             self.body,
@@ -65,6 +77,8 @@ impl Signals {
             self.num_cont,
             self.doc_top_ent,
             self.year_conflict,
+            self.ent_sal,
+            self.weekday_conflict,
         ]
     }
 }
@@ -78,6 +92,9 @@ pub struct Candidate {
     pub signals: Signals,
     /// The join score (linear model minus time penalty).
     pub score: f32,
+    /// Number of articles in the story before this one was added.
+    #[serde(default)]
+    pub size: usize,
 }
 
 /// How [`StoryEngine::add_with`] decides.
@@ -293,6 +310,12 @@ struct Story {
     top_ents: Vec<(Term, f32)>,
     /// Sum over members of their year-mention shares.
     years: FxHashMap<u16, f32>,
+    /// Sum over members of their weekday-mention shares.
+    #[serde(default)]
+    wdays: FxHashMap<u16, f32>,
+    /// Sum over members of their name-salience shares; dropped when frozen.
+    #[serde(default)]
+    ent_dist: FxHashMap<Term, f32>,
     first: Option<i64>,
     last: Option<i64>,
     /// Sum and count of member timestamps: the time gap is measured from their mean, so a
@@ -427,6 +450,17 @@ fn year_conflict(doc: &[(u16, f32)], story: &FxHashMap<u16, f32>) -> f32 {
     (1.0 - inter).clamp(0.0, 1.0)
 }
 
+/// A story's summed mention histogram as shares summing to 1, sorted by key.
+fn shares(h: &FxHashMap<u16, f32>) -> Vec<(u16, f32)> {
+    let tot: f32 = h.values().sum();
+    if tot <= 0.0 {
+        return Vec::new();
+    }
+    let mut v: Vec<(u16, f32)> = h.iter().map(|(&y, &w)| (y, w / tot)).collect();
+    v.sort_unstable_by_key(|x| x.0);
+    v
+}
+
 /// A document's `k` heaviest terms by weight times IDF.
 fn top_of_doc(v: &DocVec, k: usize) -> Vec<(Term, f32)> {
     let mut t: Vec<(Term, f32)> = v.items.iter().map(|&(t, w, idf)| (t, w * idf)).collect();
@@ -436,7 +470,12 @@ fn top_of_doc(v: &DocVec, k: usize) -> Vec<(Term, f32)> {
 }
 
 /// Words, headline words, names, numbers (sublinear weights), and year shares.
-type InternedDoc = ([Vec<(Term, f32)>; 4], Vec<(u16, f32)>);
+type InternedDoc = (
+    [Vec<(Term, f32)>; 4],
+    Vec<(u16, f32)>,
+    Vec<(Term, f32)>,
+    Vec<(u16, f32)>,
+);
 
 /// Per-document term accumulator: `(term, weight)` in first-seen order plus an index.
 type TermAcc = (Vec<(Term, f32)>, FxHashMap<Term, usize>);
@@ -453,6 +492,10 @@ struct DocFeats {
     top_ents: Vec<(Term, f32)>,
     /// Share of year mentions per year.
     years: Vec<(u16, f32)>,
+    /// Share of weekday mentions per weekday (0 = Monday).
+    wdays: Vec<(u16, f32)>,
+    /// Name salience: raw mention count times IDF, as shares summing to 1.
+    ent_dist: Vec<(Term, f32)>,
     title: DocVec,
     ts: Option<i64>,
 }
@@ -529,6 +572,7 @@ impl StoryEngine {
     fn intern_doc(&mut self, doc: &StoryDoc, count_df: bool) -> InternedDoc {
         let mut acc: [TermAcc; 4] = Default::default();
         let mut years: Vec<(u16, f32)> = Vec::new();
+        let mut wdays: Vec<(u16, f32)> = Vec::new();
         extract_into(
             doc.title.as_deref(),
             &doc.text,
@@ -541,6 +585,11 @@ impl StoryEngine {
                     FeatureKind::Entity => (2, ENTS),
                     FeatureKind::Number => (3, NUMS),
                 };
+                if k == 0 {
+                    if let Some(d) = weekday_index(term) {
+                        wdays.push((d, 1.0));
+                    }
+                }
                 if k == 3 && term.len() == 4 {
                     if let Ok(y) = term.parse::<u16>() {
                         if (1900..=2100).contains(&y) {
@@ -576,7 +625,25 @@ impl StoryEngine {
         (
             [sub(&words), sub(&title), sub(&ents), sub(&nums)],
             years_of(years),
+            ents,
+            years_of(wdays),
         )
+    }
+
+    /// Name-salience shares: raw mention counts times IDF, normalised to sum 1.
+    fn salience(&self, raw: &[(Term, f32)]) -> Vec<(Term, f32)> {
+        let n = self.n_docs;
+        let mut v: Vec<(Term, f32)> = raw
+            .iter()
+            .map(|&(t, c)| (t, c * self.vocab[ENTS].idf(t, n)))
+            .collect();
+        let tot: f32 = v.iter().map(|x| x.1).sum();
+        if tot > 0.0 {
+            for x in &mut v {
+                x.1 /= tot;
+            }
+        }
+        v
     }
 
     fn with_idf(&self, v: Vec<(Term, f32)>, kind: usize) -> DocVec {
@@ -612,7 +679,8 @@ impl StoryEngine {
         }
         self.seq += 1;
         let was_primed = self.primed.remove(&doc.id);
-        let ([words, title, ents, nums], years) = self.intern_doc(doc, !was_primed);
+        let ([words, title, ents, nums], years, raw_ents, wdays) =
+            self.intern_doc(doc, !was_primed);
         if !was_primed {
             self.n_docs += 1;
         }
@@ -622,10 +690,12 @@ impl StoryEngine {
         }
         let f = DocFeats {
             ent_set: ents.iter().map(|&(t, _)| t).collect(),
+            ent_dist: self.salience(&raw_ents),
             top_ents: Vec::new(),
             ranked: Default::default(),
             sig: Vec::new(),
             years,
+            wdays,
             vecs: [
                 self.with_idf(words, WORDS),
                 self.with_idf(ents, ENTS),
@@ -675,6 +745,7 @@ impl StoryEngine {
                 story: self.stories[s as usize].id.clone(),
                 signals,
                 score,
+                size: self.stories[s as usize].members.len(),
             })
             .collect();
 
@@ -789,6 +860,8 @@ impl StoryEngine {
             c.w_num_cont,
             c.w_doc_top_ent,
             c.w_year_conflict,
+            c.w_ent_sal,
+            c.w_weekday_conflict,
         ];
         let lin: f32 = w.iter().zip(s.features()).map(|(w, x)| w * x).sum();
         lin + self.time_term(s.gap_days)
@@ -840,6 +913,15 @@ impl StoryEngine {
                 }
             },
             year_conflict: year_conflict(&f.years, &st.years),
+            weekday_conflict: year_conflict(&f.wdays, &st.wdays),
+            ent_sal: {
+                let n = st.members.len().max(1) as f32;
+                f.ent_dist
+                    .iter()
+                    .map(|&(t, p)| p.min(st.ent_dist.get(&t).map_or(0.0, |&q| q / n)))
+                    .sum::<f32>()
+                    .clamp(0.0, 1.0)
+            },
             gap_days: match f.ts {
                 Some(t) if st.ts_n > 0 => {
                     Some(((t as f64 - st.ts_sum / st.ts_n as f64).abs() / DAY_SECS as f64) as f32)
@@ -880,6 +962,19 @@ impl StoryEngine {
             }
         };
         let top_ent = 0.5 * (cover(sa, sb) + cover(sb, sa));
+        let ent_sal = {
+            let (na, nb) = (
+                sa.members.len().max(1) as f32,
+                sb.members.len().max(1) as f32,
+            );
+            let mut terms: Vec<(&Term, &f32)> = sa.ent_dist.iter().collect();
+            terms.sort_unstable_by_key(|(t, _)| **t);
+            terms
+                .iter()
+                .map(|(t, &p)| (p / na).min(sb.ent_dist.get(t).map_or(0.0, |&q| q / nb)))
+                .sum::<f32>()
+                .clamp(0.0, 1.0)
+        };
         Signals {
             body: c[WORDS],
             title,
@@ -889,18 +984,9 @@ impl StoryEngine {
             top_ent,
             num_cont: c[NUMS],
             doc_top_ent: top_ent,
-            year_conflict: {
-                let tot: f32 = sa.years.values().sum();
-                let ya: Vec<(u16, f32)> = if tot > 0.0 {
-                    let mut v: Vec<(u16, f32)> =
-                        sa.years.iter().map(|(&y, &w)| (y, w / tot)).collect();
-                    v.sort_unstable_by_key(|x| x.0);
-                    v
-                } else {
-                    Vec::new()
-                };
-                year_conflict(&ya, &sb.years)
-            },
+            year_conflict: year_conflict(&shares(&sa.years), &sb.years),
+            weekday_conflict: year_conflict(&shares(&sa.wdays), &sb.wdays),
+            ent_sal,
             gap_days: (sa.ts_n > 0 && sb.ts_n > 0).then(|| {
                 let ma = sa.ts_sum / sa.ts_n as f64;
                 let mb = sb.ts_sum / sb.ts_n as f64;
@@ -961,6 +1047,12 @@ impl StoryEngine {
         for &(y, w) in &f.years {
             *st.years.entry(y).or_insert(0.0) += w;
         }
+        for &(d, w) in &f.wdays {
+            *st.wdays.entry(d).or_insert(0.0) += w;
+        }
+        for &(t, w) in &f.ent_dist {
+            *st.ent_dist.entry(t).or_insert(0.0) += w;
+        }
         if let Some(t) = f.ts {
             st.first = Some(st.first.map_or(t, |x| x.min(t)));
             st.last = Some(st.last.map_or(t, |x| x.max(t)));
@@ -985,6 +1077,8 @@ impl StoryEngine {
             title: Centroid::default(),
             top_ents: Vec::new(),
             years: FxHashMap::default(),
+            ent_dist: FxHashMap::default(),
+            wdays: FxHashMap::default(),
             first: None,
             last: None,
             ts_sum: 0.0,
@@ -1034,6 +1128,8 @@ impl StoryEngine {
                 title: Centroid::default(),
                 top_ents: Vec::new(),
                 years: FxHashMap::default(),
+                ent_dist: FxHashMap::default(),
+                wdays: FxHashMap::default(),
                 first: None,
                 last: None,
                 ts_sum: 0.0,
@@ -1067,6 +1163,12 @@ impl StoryEngine {
         k.top_ents = k.feats[ENTS].top(TOP_ENTS, &self.vocab[ENTS], self.n_docs);
         for (y, w) in g.years {
             *k.years.entry(y).or_insert(0.0) += w;
+        }
+        for (d, w) in g.wdays {
+            *k.wdays.entry(d).or_insert(0.0) += w;
+        }
+        for (t, w) in g.ent_dist {
+            *k.ent_dist.entry(t).or_insert(0.0) += w;
         }
         k.first = match (k.first, g.first) {
             (Some(a), Some(b)) => Some(a.min(b)),
@@ -1319,6 +1421,7 @@ impl StoryEngine {
         st.feats = Default::default();
         st.title = Centroid::default();
         st.sigs = Vec::new();
+        st.ent_dist = FxHashMap::default();
         st.indexed = FxHashSet::default();
     }
 
@@ -1449,5 +1552,53 @@ impl StoryEngine {
         let s = self.root_story(s);
         let l = self.root_line(self.stories[s as usize].storyline);
         Some(self.lines[l as usize].id.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(id: &str, text: &str) -> StoryDoc {
+        StoryDoc {
+            id: id.to_owned(),
+            published: None,
+            outlet: None,
+            title: None,
+            text: text.to_owned(),
+        }
+    }
+
+    /// Made-up reports: the same team and town, two different players arrested on different
+    /// days. The name-salience and weekday signals must rank the same-player report higher.
+    #[test]
+    fn salience_and_weekday_separate_protagonists() {
+        let first =
+            "Police in Riverton arrested Harlan Vosk of the Riverton Owls early on Tuesday. \
+            Vosk was stopped on the highway. Vosk is due in court. The Owls said Vosk will play.";
+        let same = "The Riverton Owls confirmed that Harlan Vosk was arrested on Tuesday. Vosk \
+            spent the night in jail before Vosk was released, the Owls said.";
+        let other =
+            "Police in Riverton arrested Dario Menck of the Riverton Owls early on Sunday. \
+            Menck was stopped downtown. Menck is due in court. The Owls said Menck will rest.";
+        let mut e = StoryEngine::new(StoryConfig::default());
+        e.add(&doc("a", first));
+        let sig = |e: &mut StoryEngine, d: &StoryDoc| {
+            let o = e.add_with(d, &Decision::New);
+            o.candidates
+                .iter()
+                .find(|c| c.story == "s-a")
+                .map(|c| c.signals)
+                .expect("story s-a is a candidate")
+        };
+        let s_same = sig(&mut e, &doc("b", same));
+        let s_other = sig(&mut e, &doc("c", other));
+        assert!(
+            s_same.ent_sal > s_other.ent_sal + 0.2,
+            "{s_same:?} vs {s_other:?}"
+        );
+        assert_eq!(s_same.weekday_conflict, 0.0);
+        assert_eq!(s_other.weekday_conflict, 1.0);
+        assert_eq!(s_same.features().len(), N_FEATURES);
     }
 }

@@ -278,6 +278,12 @@ const WEEKDAYS: &[&str] = &[
     "tomorrow",
 ];
 
+/// Index (0 = Monday) of a lower-cased weekday name, plural included ("sundays").
+pub(crate) fn weekday_index(w: &str) -> Option<u16> {
+    let w = w.strip_suffix('s').unwrap_or(w);
+    WEEKDAYS[..7].iter().position(|d| *d == w).map(|i| i as u16)
+}
+
 static STOPWORD_SET: LazyLock<FxHashSet<&'static str>> =
     LazyLock::new(|| STOPWORDS.iter().copied().collect());
 static MONTH_MAP: LazyLock<FxHashMap<&'static str, u8>> =
@@ -742,5 +748,13 @@ mod tests {
         fn extract_never_panics(s in "\\PC{0,200}") {
             let _ = extract(Some(&s), &s, 10, 2.0);
         }
+    }
+
+    #[test]
+    fn weekdays_are_indexed() {
+        assert_eq!(weekday_index("monday"), Some(0));
+        assert_eq!(weekday_index("sundays"), Some(6));
+        assert_eq!(weekday_index("today"), None);
+        assert_eq!(weekday_index("mondayx"), None);
     }
 }

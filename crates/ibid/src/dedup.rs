@@ -4,15 +4,22 @@
 //! duplicates with `ibid-dedup`, and writes one JSON line `{"id", "group"}` per input article,
 //! `group` being the id of the group's original (earliest published; singletons are their own
 //! group). Texts are used as given (no cleaning), as peers such as datasketch and rensa do.
+//!
+//! The run streams: one thread reads (inflate, line splitting, WARC framing: the serial part),
+//! the rayon pool parses, shingles and signs each batch while the next one is read, and only
+//! the compact index stays in memory ([`ibid_dedup::SpillingDedup`]), so memory does not grow
+//! with the texts.
 
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
-use std::sync::atomic::AtomicU64;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::sync_channel;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
 use clap::Args;
-use ibid_ingest::{Item, ReadOptions};
+use ibid_ingest::{Item, Pending, ReadOptions};
+use rayon::prelude::*;
 
 /// Flags of `ibid dedup`; defaults are `ibid_dedup::DedupConfig::default()`.
 #[derive(Debug, Args)]
@@ -38,6 +45,9 @@ pub struct DedupArgs {
     /// LSH bands (num_perm / bands rows each).
     #[arg(long, default_value_t = 32)]
     bands: usize,
+    /// LSH bands a pair must share to be a candidate.
+    #[arg(long, default_value_t = 2)]
+    min_shared_bands: usize,
     /// Containment threshold for `contains` / `contained_in`.
     #[arg(long, default_value_t = 0.8)]
     containment_threshold: f64,
@@ -52,6 +62,20 @@ pub struct DedupArgs {
     json: bool,
 }
 
+/// Input read per batch: large enough to keep both cores busy, small enough to stay a
+/// rounding error in peak memory.
+const BATCH_BYTES: usize = 256 << 10;
+
+/// What the reader thread sends: a batch of pieces, or the end with the count of inputs.
+type Batch = Vec<Pending>;
+
+/// An article as the dedup stage needs it.
+struct Doc {
+    id: String,
+    published: Option<chrono::DateTime<chrono::FixedOffset>>,
+    text: String,
+}
+
 pub fn run(args: DedupArgs) -> Result<bool> {
     let started = Instant::now();
     let config = ibid_dedup::DedupConfig {
@@ -59,108 +83,184 @@ pub fn run(args: DedupArgs) -> Result<bool> {
         shingle_size: args.shingle_size,
         num_perm: args.num_perm,
         bands: args.bands,
+        min_shared_bands: args.min_shared_bands,
         containment_threshold: args.containment_threshold,
         min_tokens: args.min_tokens,
         ..ibid_dedup::DedupConfig::default()
     };
     config.validate().map_err(|e| anyhow::anyhow!("{e}"))?;
+    // Open the outputs before the long part, so a bad path fails at once.
+    let mut out = BufWriter::with_capacity(1 << 20, create(args.out.as_ref())?);
+    let mut pairs_out = match &args.pairs {
+        Some(p) => Some(BufWriter::new(create(Some(p))?)),
+        None => None,
+    };
 
     let discovery = ibid_ingest::discover(&args.inputs);
     let mut rejected = discovery.rejections.len();
     for r in &discovery.rejections {
         eprintln!("rejected {}: {}", r.location, r.reason);
     }
-    let opts = ReadOptions::default();
-    let counter = AtomicU64::new(0);
-    let mut records: Vec<(String, Option<String>, String)> = Vec::new();
-    for input in &discovery.inputs {
-        let _ = ibid_ingest::read_input(input, &opts, &counter, &mut |item| {
-            match item {
-                Item::Article(r) => {
-                    records.push((r.article.id, r.article.published, r.article.text))
+    let total_bytes: u64 = discovery
+        .inputs
+        .iter()
+        .filter_map(|i| i.path.as_ref())
+        .filter_map(|p| std::fs::metadata(p).ok())
+        .map(|m| m.len())
+        .sum();
+    let bar = ibid_pipeline::progress_bar(true, total_bytes, "ingest");
+    bar.set_prefix("dedup");
+    let bytes_read = std::sync::Arc::new(AtomicU64::new(0));
+
+    let (tx, rx) = sync_channel::<Batch>(1);
+    let inputs = discovery.inputs;
+    let counter = std::sync::Arc::clone(&bytes_read);
+    let reader = std::thread::spawn(move || {
+        let opts = ReadOptions::default();
+        let mut batch: Batch = Vec::new();
+        let mut size = 0usize;
+        for input in &inputs {
+            let sent = ibid_ingest::read_input_pending(input, &opts, &counter, &mut |p| {
+                size += p.size_hint();
+                batch.push(p);
+                if size >= BATCH_BYTES {
+                    size = 0;
+                    tx.send(std::mem::take(&mut batch))
+                        .map_err(|_| ibid_ingest::IngestError::Sink("dedup stopped".into()))?;
                 }
+                Ok(())
+            });
+            if sent.is_err() {
+                return;
+            }
+        }
+        if !batch.is_empty() {
+            let _ = tx.send(batch);
+        }
+    });
+
+    let now = chrono::Utc::now();
+    let mut run = ibid_dedup::SpillingDedup::new(config).context("cannot start dedup")?;
+    for batch in rx {
+        let items: Vec<Item> = batch.into_par_iter().map(Pending::resolve).collect();
+        let mut docs = Vec::with_capacity(items.len());
+        for item in items {
+            match item {
+                Item::Article(r) => docs.push(r.article),
                 Item::Rejected(r) => {
                     rejected += 1;
-                    eprintln!("rejected {}: {}", r.location, r.reason);
+                    bar.suspend(|| eprintln!("rejected {}: {}", r.location, r.reason));
                 }
             }
-            Ok(())
-        });
+        }
+        let docs: Vec<Doc> = docs
+            .into_par_iter()
+            .map(|a| Doc {
+                published: a
+                    .published
+                    .as_deref()
+                    .and_then(|p| ibid_clean::parse_published(p, now).ok())
+                    .map(|p| p.at),
+                id: a.id,
+                text: a.text,
+            })
+            .collect();
+        let views: Vec<ibid_dedup::DedupDoc<'_>> = docs
+            .iter()
+            .map(|d| ibid_dedup::DedupDoc {
+                id: &d.id,
+                published: d.published,
+                text: &d.text,
+            })
+            .collect();
+        run.add_batch(&views)?;
+        bar.set_position(bytes_read.load(Ordering::Relaxed));
     }
-    let now = chrono::Utc::now();
-    let published: Vec<_> = records
-        .iter()
-        .map(|(_, p, _)| {
-            p.as_deref()
-                .and_then(|p| ibid_clean::parse_published(p, now).ok())
-                .map(|p| p.at)
-        })
-        .collect();
-    let docs: Vec<ibid_dedup::DedupDoc<'_>> = records
-        .iter()
-        .zip(&published)
-        .map(|((id, _, text), published)| ibid_dedup::DedupDoc {
-            id,
-            published: *published,
-            text,
-        })
-        .collect();
-    let (results, pairs) = ibid_dedup::dedup(&docs, &config).map_err(|e| anyhow::anyhow!("{e}"))?;
+    reader
+        .join()
+        .map_err(|_| anyhow::anyhow!("the input reader thread panicked"))?;
+    bar.set_message("verifying candidates");
+    let (index, stats) = run.finish()?;
+    bar.finish_and_clear();
 
-    let sink: Box<dyn Write> = match &args.out {
-        Some(p) => Box::new(
-            std::fs::File::create(p).with_context(|| format!("cannot create {}", p.display()))?,
-        ),
-        None => Box::new(std::io::stdout()),
-    };
-    let mut w = BufWriter::new(sink);
-    for r in &results {
-        let line = if args.detail {
-            serde_json::json!({
+    // Groups, streamed from the compact per-doc originals (`results()` would hold a String
+    // pair per doc) unless the detail is asked for.
+    let (originals, sizes) = index.originals();
+    let id = |i: usize| index.id(i).unwrap_or_default();
+    if args.detail {
+        for r in index.results() {
+            let line = serde_json::json!({
                 "id": r.id, "group": r.group, "duplicate_of": r.duplicate_of,
                 "group_size": r.group_size, "contains": r.contains, "contained_in": r.contained_in,
-            })
-        } else {
-            serde_json::json!({ "id": r.id, "group": r.group })
-        };
-        serde_json::to_writer(&mut w, &line)?;
-        w.write_all(b"\n")?;
-    }
-    w.flush()?;
-    if let Some(p) = &args.pairs {
-        let mut pw = BufWriter::new(
-            std::fs::File::create(p).with_context(|| format!("cannot create {}", p.display()))?,
-        );
-        for pair in &pairs {
-            let line = serde_json::json!({
-                "a": docs[pair.a].id, "b": docs[pair.b].id, "jaccard": pair.jaccard,
             });
-            serde_json::to_writer(&mut pw, &line)?;
-            pw.write_all(b"\n")?;
+            serde_json::to_writer(&mut out, &line)?;
+            out.write_all(b"\n")?;
         }
-        pw.flush()?;
+    } else {
+        for (i, &o) in originals.iter().enumerate() {
+            serde_json::to_writer(
+                &mut out,
+                &serde_json::json!({ "id": id(i), "group": id(o as usize) }),
+            )?;
+            out.write_all(b"\n")?;
+        }
     }
-    let groups = results.iter().filter(|r| r.duplicate_of.is_none()).count();
-    let summary = serde_json::json!({
-        "articles": results.len(),
-        "groups": groups,
-        "duplicates": results.len() - groups,
-        "pairs": pairs.len(),
-        "rejected": rejected,
-        "seconds": started.elapsed().as_secs_f64(),
+    out.flush()?;
+    let mut n_pairs = 0usize;
+    let mut pair_error: Option<std::io::Error> = None;
+    index.for_each_pair(|p| {
+        n_pairs += 1;
+        if let (Some(w), None) = (pairs_out.as_mut(), &pair_error) {
+            let line = serde_json::json!({ "a": id(p.a), "b": id(p.b), "jaccard": p.jaccard });
+            let written = serde_json::to_writer(&mut *w, &line)
+                .map_err(std::io::Error::from)
+                .and_then(|()| w.write_all(b"\n"));
+            if let Err(e) = written {
+                pair_error = Some(e);
+            }
+        }
     });
+    if let Some(e) = pair_error {
+        return Err(e).context("cannot write the pairs file");
+    }
+    if let Some(w) = pairs_out.as_mut() {
+        w.flush()?;
+    }
+
+    let articles = originals.len();
+    let groups = (0..articles)
+        .filter(|&i| originals[i] as usize == i && sizes[i] > 1)
+        .count();
+    let duplicates = (0..articles)
+        .filter(|&i| originals[i] as usize != i)
+        .count();
+    let seconds = started.elapsed().as_secs_f64();
     if args.json {
+        let summary = serde_json::json!({
+            "articles": articles,
+            "groups": groups,
+            "duplicates": duplicates,
+            "pairs": n_pairs,
+            "candidates": stats.candidates,
+            "rejected": rejected,
+            "seconds": seconds,
+        });
         eprintln!("{summary}");
     } else {
         eprintln!(
-            "{} articles, {} groups, {} duplicates, {} pairs, {} rejected in {:.2}s",
-            results.len(),
-            groups,
-            results.len() - groups,
-            pairs.len(),
-            rejected,
-            started.elapsed().as_secs_f64()
+            "{articles} articles, {groups} groups of copies, {duplicates} duplicates, {n_pairs} \
+             pairs ({} candidates), {rejected} rejected in {seconds:.2}s",
+            stats.candidates
         );
     }
     Ok(rejected == 0)
+}
+
+fn create(path: Option<&PathBuf>) -> Result<Box<dyn Write>> {
+    Ok(match path {
+        Some(p) => Box::new(
+            std::fs::File::create(p).with_context(|| format!("cannot create {}", p.display()))?,
+        ),
+        None => Box::new(std::io::stdout().lock()),
+    })
 }
