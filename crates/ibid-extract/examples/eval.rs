@@ -1,7 +1,9 @@
 //! Runs the evaluations and prints JSON reports.
 //!
 //! `cargo run --release -p ibid-extract --example eval -- polnear [train|dev]`
+//! `cargo run --release -p ibid-extract --example eval -- errors [speaker|missed] [SPLIT] [MAX_DOCS]`
 //! `cargo run --release -p ibid-extract --example eval -- gum`
+//! `cargo run --release -p ibid-extract --example eval -- gum-errors` (unmatched mentions)
 //! `cargo run --release -p ibid-extract --example eval -- gum-texts OUT.json` (texts for spaCy)
 //! `cargo run --release -p ibid-extract --example eval -- gum-score PREDS.json` (score other predictions)
 use ibid_extract::eval::*;
@@ -22,13 +24,46 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         Some("errors") => {
             let what = args.get(1).map_or("speaker", String::as_str);
-            for l in polnear_errors(&data.join("polnear"), "train", &gaz, what, 60)? {
+            let split = args.get(2).map_or("train", String::as_str);
+            let max = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(60);
+            for l in polnear_errors(&data.join("polnear"), split, &gaz, what, max)? {
                 println!("{l}");
             }
         }
         Some("gum") => {
             let r = eval_gum(&data.join("gum-news"), &gaz)?;
             println!("{}", serde_json::to_string_pretty(&r)?);
+        }
+        Some("gum-errors") => {
+            // Unmatched predictions (FP) and gold mentions (FN), as `score_gum` matches them.
+            let docs = read_gum(&data.join("gum-news"))?;
+            let preds = predict_gum(&docs, &gaz);
+            for (d, ps) in docs.iter().zip(&preds) {
+                let chars: Vec<char> = d.text.chars().collect();
+                let sl = |s: ibid_core::Span| -> String {
+                    chars[s.start as usize..s.end as usize].iter().collect()
+                };
+                let mut used = vec![false; ps.len()];
+                for g in &d.gold {
+                    let hit = ps.iter().enumerate().position(|(i, p)| {
+                        !used[i]
+                            && p.kind == g.kind
+                            && p.span.start <= g.head.start
+                            && p.span.end >= g.head.end
+                            && p.span.start >= g.span.start
+                            && p.span.end <= g.span.end
+                    });
+                    match hit {
+                        Some(i) => used[i] = true,
+                        None => println!("FN {:?} {:?}", g.kind, g.text),
+                    }
+                }
+                for (i, p) in ps.iter().enumerate() {
+                    if !used[i] {
+                        println!("FP {:?} {:?}", p.kind, sl(p.span));
+                    }
+                }
+            }
         }
         Some("gum-texts") => {
             let docs = read_gum(&data.join("gum-news"))?;

@@ -90,6 +90,8 @@ struct Attribution {
     content: Vec<Span>,
     source: Vec<Span>,
     source_text: String,
+    /// The cue words (for error dumps).
+    cue_text: String,
     direct: bool,
 }
 
@@ -135,6 +137,7 @@ fn parse_ann(ann: &str, text: &[char]) -> Vec<Attribution> {
     for e in events {
         let mut content = Vec::new();
         let mut source = Vec::new();
+        let mut cue = Vec::new();
         for arg in e.split_whitespace() {
             let Some((role, tid)) = arg.split_once(':') else {
                 continue;
@@ -146,21 +149,99 @@ fn parse_ann(ann: &str, text: &[char]) -> Vec<Attribution> {
                 content.extend(sp.iter().copied());
             } else if role.starts_with("Source") {
                 source.extend(sp.iter().copied());
+            } else if role.starts_with("Cue") {
+                cue.extend(sp.iter().copied());
             }
         }
         if content.is_empty() {
             continue;
         }
-        let ct = slice(&content);
-        let direct = ct.contains(['“', '”', '"', '«', '»']);
+        let direct = content.iter().any(|s| has_quote_mark(text, *s));
         out.push(Attribution {
             content,
             source_text: slice(&source),
+            cue_text: slice(&cue),
             source,
             direct,
         });
     }
     out
+}
+
+/// True when `text[span]` holds a quotation mark: a double mark (curly, straight, guillemet
+/// or low), a left single mark, a doubled straight single mark (`''`, as some wire feeds
+/// write double quotes), or a single mark opening a word (`'Terrifying.'`). A lone `’` or
+/// `'` after letters is an apostrophe ("voters’", "don't", "U.N.'s") and does not count.
+pub fn has_quote_mark(text: &[char], span: Span) -> bool {
+    let (a, b) = (
+        (span.start as usize).min(text.len()),
+        (span.end as usize).min(text.len()),
+    );
+    let s = &text[a..b];
+    s.iter().enumerate().any(|(i, &c)| match c {
+        '“' | '”' | '"' | '«' | '»' | '„' | '‘' => true,
+        '\'' | '’' => {
+            let prev = if i > 0 { Some(s[i - 1]) } else { None };
+            let next = s.get(i + 1).copied();
+            let possessive = matches!(next, Some('s' | 'S'))
+                && !s.get(i + 2).is_some_and(|c| c.is_alphanumeric());
+            next == Some('\'')
+                || (!prev.is_some_and(|p| p.is_alphanumeric() || p == '.')
+                    && next.is_some_and(char::is_alphanumeric)
+                    && !possessive)
+        }
+        _ => false,
+    })
+}
+
+/// True when the last word of `name` occurs as a whole word in `text` (case-insensitive).
+fn surname_in(name: &str, text: &str) -> bool {
+    let Some(last) = name.split_whitespace().last() else {
+        return false;
+    };
+    let last = last.to_lowercase();
+    let text = text.to_lowercase();
+    text.match_indices(&last).any(|(i, _)| {
+        let before = text[..i].chars().next_back();
+        let after = text[i + last.len()..].chars().next();
+        !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+    })
+}
+
+/// Pairs each text of a PolNeAR split with its annotation file: the first by name among
+/// `{stem}_{annotator}.ann`.
+fn polnear_jobs(root: &Path, split: &str) -> Result<Vec<(PathBuf, PathBuf)>, EvalError> {
+    let tdir = root.join(split).join("text");
+    let adir = root.join(split).join("attributions");
+    let texts = list(&tdir, "txt")?;
+    let anns = list(&adir, "ann")?;
+    let mut jobs = Vec::new();
+    for t in texts {
+        let stem = t
+            .file_stem()
+            .map(|s| s.to_string_lossy().to_string())
+            .unwrap_or_default();
+        // `anns` is sorted, so `find` gives the first by name.
+        let ann = anns.iter().find(|a| {
+            a.file_stem().is_some_and(|s| {
+                let s = s.to_string_lossy();
+                s.rsplit_once('_').is_some_and(|(st, _)| st == stem) || s == stem.as_str()
+            })
+        });
+        if let Some(a) = ann {
+            jobs.push((t, a.clone()));
+        }
+    }
+    Ok(jobs)
+}
+
+/// Whether ibid's speaker is right for a gold attribution: its speaker span overlaps the gold
+/// Source, or its canonical speaker's surname (last word) occurs in the Source text.
+fn speaker_right(q: &crate::Quote, g: &Attribution) -> bool {
+    q.speaker_span.is_some_and(|s| overlap(&[s], &g.source) > 0)
+        || q.speaker
+            .as_ref()
+            .is_some_and(|s| surname_in(s, &g.source_text))
 }
 
 /// PolNeAR scores.
@@ -224,27 +305,7 @@ fn ratio(a: usize, b: usize) -> f64 {
 /// gold Source, or the last word of ibid's canonical speaker occurs in it). All: recall of
 /// every gold attribution by any ibid quote.
 pub fn eval_polnear(root: &Path, split: &str, gaz: &Gazetteer) -> Result<PolnearReport, EvalError> {
-    let tdir = root.join(split).join("text");
-    let adir = root.join(split).join("attributions");
-    let texts = list(&tdir, "txt")?;
-    let anns = list(&adir, "ann")?;
-    let mut jobs = Vec::new();
-    for t in texts {
-        let stem = t
-            .file_stem()
-            .map(|s| s.to_string_lossy().to_string())
-            .unwrap_or_default();
-        let ann = anns.iter().find(|a| {
-            a.file_stem().is_some_and(|s| {
-                let s = s.to_string_lossy();
-                s.strip_prefix(stem.as_str())
-                    .is_some_and(|r| r.is_empty() || r.starts_with('_'))
-            })
-        });
-        if let Some(a) = ann {
-            jobs.push((t, a.clone()));
-        }
-    }
+    let jobs = polnear_jobs(root, split)?;
     if jobs.is_empty() {
         return Err(EvalError::Empty(root.join(split)));
     }
@@ -302,12 +363,7 @@ fn score_polnear_doc(
             r.direct_pred_matched += 1;
             if !g.source.is_empty() {
                 r.speaker_total += 1;
-                let by_span = q.speaker_span.is_some_and(|s| overlap(&[s], &g.source) > 0);
-                let by_name = q.speaker.as_ref().is_some_and(|s| {
-                    let last = s.split_whitespace().last().unwrap_or("").to_lowercase();
-                    !last.is_empty() && g.source_text.to_lowercase().contains(&last)
-                });
-                if by_span || by_name {
+                if speaker_right(q, g) {
                     r.speaker_correct += 1;
                 }
             }
@@ -364,8 +420,8 @@ pub struct PredMention {
 }
 
 /// Reads GUM `dep/*.conllu` into documents. Gold mentions are entities of type person,
-/// organization or place that are *named*: they carry a Wikipedia identity or their head token
-/// is a proper noun.
+/// organization or place that are *named*: their head token is a proper noun. (The Wikipedia
+/// identity is no test: GUM gives it to every mention of a chain, pronouns included.)
 pub fn read_gum(root: &Path) -> Result<Vec<GumDoc>, EvalError> {
     let files = list(&root.join("dep"), "conllu")?;
     if files.is_empty() {
@@ -421,7 +477,11 @@ fn parse_conllu(id: &str, src: &str) -> GumDoc {
             let h = (a..b)
                 .find(|&i| sent[i].head == 0 || sent[i].head - 1 < a || sent[i].head > b)
                 .unwrap_or(a);
-            if !(ident || sent[h].upos == "PROPN") {
+            // Named mentions only: GUM attaches the chain's Wikipedia identity to every
+            // mention of the chain ("its", "the organization"), so the identity does not
+            // make a mention named; a proper-noun head does.
+            let _ = ident;
+            if sent[h].upos != "PROPN" {
                 continue;
             }
             let span = Span::new(sent[a].span.start, sent[b - 1].span.end);
@@ -720,24 +780,15 @@ pub fn polnear_errors(
     what: &str,
     max: usize,
 ) -> Result<Vec<String>, EvalError> {
-    let tdir = root.join(split).join("text");
-    let adir = root.join(split).join("attributions");
-    let anns = list(&adir, "ann")?;
     let mut out = Vec::new();
-    for t in list(&tdir, "txt")?.into_iter().take(max) {
+    for (t, a) in polnear_jobs(root, split)?.into_iter().take(max) {
         let stem = t
             .file_stem()
             .map(|s| s.to_string_lossy().to_string())
             .unwrap_or_default();
-        let Some(a) = anns.iter().find(|a| {
-            a.file_stem()
-                .is_some_and(|s| s.to_string_lossy().starts_with(&format!("{stem}_")))
-        }) else {
-            continue;
-        };
         let text = read(&t)?;
         let chars: Vec<char> = text.chars().collect();
-        let gold = parse_ann(&read(a)?, &chars);
+        let gold = parse_ann(&read(&a)?, &chars);
         let ex = extract(&identity_article(&text), gaz);
         let sl = |s: Span| {
             chars[s.start as usize..(s.end as usize).min(chars.len())]
@@ -756,18 +807,49 @@ pub fn polnear_errors(
                 if g.source.is_empty() {
                     continue;
                 }
-                let ok = q.speaker_span.is_some_and(|s| overlap(&[s], &g.source) > 0)
-                    || q.speaker.as_ref().is_some_and(|s| {
-                        let last = s.split_whitespace().last().unwrap_or("").to_lowercase();
-                        !last.is_empty() && g.source_text.to_lowercase().contains(&last)
-                    });
-                if !ok {
+                if !speaker_right(q, g) {
                     let qt: String = q.text.chars().take(70).collect();
+                    let ctx = |a: u32, b: u32| {
+                        sl(Span::new(a, b.min(chars.len() as u32))).replace('\n', " ¶ ")
+                    };
+                    let (a, b) = (q.span.start, q.span.end);
                     out.push(format!(
-                        "{stem}\n  Q: {qt}\n  ibid: {:?} [{}]\n  gold: {}",
+                        "{stem}\n  Q{}: {qt}\n  ibid: {:?} [{}]\n  gold: {}\n  ctx: …{}[Q]{}…",
+                        if q.partial { "p" } else { "" },
                         q.speaker,
                         q.speaker_span.map(sl).unwrap_or_default(),
-                        g.source_text
+                        g.source_text,
+                        ctx(a.saturating_sub(160), a),
+                        ctx(b, b + 100)
+                    ));
+                }
+            }
+        } else if what == "direct" {
+            // Direct false positives (P) and misses (M).
+            for q in ex.quotes.iter().filter(|q| q.direct) {
+                if !gold
+                    .iter()
+                    .any(|g| g.direct && half_match(&[q.span], &g.content))
+                {
+                    let c: String = q.text.chars().take(120).collect();
+                    out.push(format!("{stem} P{}: {c}", if q.partial { "p" } else { "" }));
+                }
+            }
+            for g in gold.iter().filter(|g| g.direct) {
+                if !ex
+                    .quotes
+                    .iter()
+                    .any(|q| q.direct && half_match(&[q.span], &g.content))
+                {
+                    let c: String = g
+                        .content
+                        .iter()
+                        .map(|s| sl(*s))
+                        .collect::<Vec<_>>()
+                        .join(" | ");
+                    out.push(format!(
+                        "{stem} M: {}",
+                        c.chars().take(160).collect::<String>()
                     ));
                 }
             }
@@ -781,8 +863,9 @@ pub fn polnear_errors(
                         .collect::<Vec<_>>()
                         .join(" | ");
                     out.push(format!(
-                        "{stem}: [{}] {}",
+                        "{stem}: [{}] <{}> {}",
                         g.source_text,
+                        g.cue_text,
                         c.chars().take(160).collect::<String>()
                     ));
                 }
@@ -806,6 +889,21 @@ mod tests {
         assert_eq!(g[0].source_text, "He");
         assert!(half_match(&[Span::new(9, 15)], &g[0].content));
         assert!(!half_match(&[Span::new(14, 30)], &g[0].content));
+    }
+
+    #[test]
+    fn quote_marks_and_surnames() {
+        let has = |s: &str| {
+            let c: Vec<char> = s.chars().collect();
+            has_quote_mark(&c, Span::new(0, c.len() as u32))
+        };
+        assert!(has("he said “go”"));
+        assert!(has("''Yes,'' he said"));
+        assert!(has("It’s ‘in Their Heads.’"));
+        assert!(has("The Trends Are 'Terrifying.'"));
+        assert!(!has("the voters’ choice, don't, the U.N.'s record"));
+        assert!(surname_in("Jane Doakes", "Sen. Jane Doakes (D-Ohio)"));
+        assert!(!surname_in("Wei Li", "Clinton"));
     }
 
     #[test]

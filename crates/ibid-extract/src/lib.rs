@@ -1,9 +1,14 @@
 //! ibid's extract stage: who said what, and who is who.
 //!
-//! * [`extract`] (per article, pure): quotations — direct (curly or straight marks, several
-//!   sentences, split by an attribution, partial scare quotes) and indirect (reporting verb +
-//!   clause) — with their speakers, and PER/ORG/LOC mentions with a within-article canonical
-//!   name. Speakers given by pronoun ("he added") or description ("the security official",
+//! * [`extract`] (per article, pure): quotations — direct (curly, straight, doubled `''` and
+//!   single marks, several sentences, split by an attribution, partial scare quotes) and
+//!   indirect (reporting verb + clause, "according to X", headline "X: claim", and the
+//!   complement of attitude verbs: "X wants to …", "X is expected to …", "X questioned …") —
+//!   with their speakers, and PER/ORG/LOC mentions with a within-article canonical name.
+//!   Attributions are looked for after the quote ("…,” said former Gov. X", "…” ― X"), before
+//!   it (nearest reporting verb; for a fragment the outermost reporting clause), on an
+//!   introducing line ending in a colon, and else taken from the quote's own sentence
+//!   subject or the previous quote. Speakers given by pronoun ("he added") or description ("the security official",
 //!   "The Leader's aide") are resolved to the person introduced earlier; plural descriptions
 //!   ("Iranian officials") stay group speakers.
 //! * [`merge_entities`] (corpus): merges mentions across articles into entities
@@ -204,6 +209,57 @@ mod tests {
         assert!(
             q.iter()
                 .any(|q| q.speaker.as_deref() == Some("Italian officials")),
+            "{q:#?}"
+        );
+    }
+
+    #[test]
+    fn wire_quote_marks_titles_and_dash_attribution() {
+        let t = "The mayor spoke on Monday. ''We will rebuild,'' said former Ohio Gov. Jane Doakes, a Democrat. \
+                 She was a guest on “Morning Report.”\n“Nothing is decided.” ― Karl Brandt\n\
+                 “Why now?” Brandt demanded.";
+        let q = quotes(t);
+        let d: Vec<_> = q.iter().filter(|q| q.direct).collect();
+        assert_eq!(d[0].text, "We will rebuild,", "{q:#?}");
+        assert_eq!(d[0].speaker.as_deref(), Some("Jane Doakes"), "{q:#?}");
+        // A title in quote marks is no quotation.
+        assert!(
+            !d.iter().any(|q| q.text.contains("Morning Report")),
+            "{q:#?}"
+        );
+        let by = |s: &str| {
+            d.iter()
+                .find(|q| q.text == s)
+                .and_then(|q| q.speaker.clone())
+        };
+        assert_eq!(by("Nothing is decided.").as_deref(), Some("Karl Brandt"));
+        assert_eq!(by("Why now?").as_deref(), Some("Karl Brandt"));
+    }
+
+    #[test]
+    fn headline_single_quotes_colon_claims_and_attitudes() {
+        let t = "Mayor Calls Plan ‘A Disaster’ for the City\n\
+                 Poll: Voters Turn Against the Mayor\n\
+                 The council wants to delay the vote until spring. Six in 10 residents say the plan costs too much.";
+        let q = quotes(t);
+        assert!(
+            q.iter().any(|q| q.direct && q.text == "A Disaster"),
+            "{q:#?}"
+        );
+        assert!(
+            q.iter()
+                .any(|q| !q.direct && q.text == "Voters Turn Against the Mayor"),
+            "{q:#?}"
+        );
+        assert!(
+            q.iter()
+                .any(|q| !q.direct && q.text.starts_with("to delay the vote")),
+            "{q:#?}"
+        );
+        let six = q.iter().find(|q| q.text.starts_with("the plan costs"));
+        assert_eq!(
+            six.and_then(|q| q.speaker.as_deref()),
+            Some("Six in 10 residents"),
             "{q:#?}"
         );
     }

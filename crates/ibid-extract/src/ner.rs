@@ -160,8 +160,23 @@ fn chunk(
     acr: &mut FxHashMap<String, (EntityKind, String)>,
 ) {
     let toks = &doc.toks;
-    // Leading function words ("The", "During") and sentence-initial common words.
-    while a < b && (FUNCTION.contains(&toks[a].low) && !toks[a].caps) {
+    // Leading function words ("The", "During") and sentence-initial common words, unless a
+    // known name starts with the word ("New Zealand", "New York").
+    let known_from = |a: usize| {
+        if a + 1 >= b {
+            return false;
+        }
+        let mut k = String::new();
+        (a..b.min(a + gaz.max_tokens().min(4))).any(|e| {
+            if e > a {
+                k.push(' ');
+            }
+            k.push_str(toks[e].low);
+            // Plain lower-case words are already in key form.
+            e > a && gaz.lookup_key(&k).is_some()
+        })
+    };
+    while a < b && (FUNCTION.contains(&toks[a].low) && !toks[a].caps) && !known_from(a) {
         a += 1;
     }
     while a < b && is_calendar(&toks[a]) {
@@ -178,7 +193,10 @@ fn chunk(
         return;
     }
     let at_start = a == doc.sent_start(a)
-        || matches!(toks[a - 1].kind, Kind::OpenQ | Kind::AmbQ | Kind::Para)
+        || matches!(
+            toks[a - 1].kind,
+            Kind::OpenQ | Kind::AmbQ | Kind::OpenSQ | Kind::Para
+        )
         || toks[a - 1].is_p(':');
     if at_start
         && !toks[a].caps
@@ -491,6 +509,14 @@ fn resolve_unknowns(doc: &Doc, gaz: &Gazetteer, out: &mut Vec<Men>) {
             }
         }
     }
+    // Last position of each capitalised word standing alone (not after another capitalised
+    // word): a surname reused on its own later marks its run as a person's name.
+    let mut alone_last: FxHashMap<&str, usize> = FxHashMap::default();
+    for (i, t) in toks.iter().enumerate() {
+        if t.is_word() && t.cap && !(i > 0 && toks[i - 1].cap) {
+            alone_last.insert(t.low, i);
+        }
+    }
     // Unknown multi-word chunks that look like names.
     #[allow(clippy::needless_range_loop)] // indexes are kept for clarity beside `surname`
     for i in 0..out.len() {
@@ -501,7 +527,28 @@ fn resolve_unknowns(doc: &Doc, gaz: &Gazetteer, out: &mut Vec<Men>) {
         let text = doc.text(a, b);
         let kk = key(text);
         let n = b - a;
+        // A full personal name opens with a given name or an initial ("L. Ron Hubbard");
+        // other capitalised runs ("Sea Org", "Internet Explorer") are typed below.
+        // Or the run is used like a person: an appositive after it ("Malkia Cyril, the
+        // director"), a role word before it ("actor Jason Beghe"), a reporting verb after
+        // it, or its last word reused alone later ("... Cyril said").
+        let next_is = |k: usize, f: &dyn Fn(&str) -> bool| toks.get(k).is_some_and(|t| f(t.low));
+        let appositive = next_is(b, &|w| w == ",")
+            && next_is(b + 1, &|w| {
+                matches!(w, "a" | "an" | "the" | "who" | "whose")
+            });
+        let role_before = a > 0 && crate::vocab::ROLE_NOUNS.contains(&toks[a - 1].low);
+        let verb_after = next_is(b, &|w| crate::vocab::is_report_verb(w));
+        let reused = alone_last.get(toks[b - 1].low).is_some_and(|&p| p >= b);
+        let personal = gaz.is_given_name(toks[a].low)
+            || (toks[a].low.chars().count() <= 2 && toks[a].low.ends_with('.'))
+            || toks[a].low.chars().count() == 1
+            || appositive
+            || role_before
+            || verb_after
+            || reused;
         if (2..=4).contains(&n)
+            && personal
             && toks[a..b].iter().all(|t| {
                 t.cap
                     && !t.caps
@@ -549,10 +596,22 @@ fn resolve_unknowns(doc: &Doc, gaz: &Gazetteer, out: &mut Vec<Men>) {
             let prev2 = if a > 1 { toks[a - 2].low } else { "" };
             let next = toks.get(b).map_or("", |t| t.low);
             let next2 = toks.get(b + 1).map_or("", |t| t.low);
+            // Doctrines and fields ("Scientology", "Islam"-like "-ism" words) do speak in
+            // news ("Scientology says"), but as organisations.
+            let doctrine = b - a == 1
+                && ["ology", "ism", "ics", "ity"]
+                    .iter()
+                    .any(|s| toks[a].low.ends_with(s));
             let kind = if toks[a].caps && b - a == 1 {
                 Some(EntityKind::Org)
-            } else if rv.contains(next) || (AUX.contains(&next) && rv.contains(next2)) {
+            } else if b - a == 1 && gaz.is_given_name(toks[a].low) {
                 Some(EntityKind::Per)
+            } else if rv.contains(next) || (AUX.contains(&next) && rv.contains(next2)) {
+                Some(if doctrine {
+                    EntityKind::Org
+                } else {
+                    EntityKind::Per
+                })
             } else if matches!(
                 prev,
                 "in" | "near"
@@ -596,12 +655,11 @@ fn resolve_unknowns(doc: &Doc, gaz: &Gazetteer, out: &mut Vec<Men>) {
                         && ((m.te + 1 == a && matches!(toks[a - 1].low, "and" | "," | "or"))
                             || (b + 1 == m.ts && matches!(toks[b].low, "and" | "," | "or")))
                 });
-                let at_start = a == doc.sent_start(a)
-                    || matches!(toks[a - 1].kind, Kind::OpenQ | Kind::AmbQ | Kind::Para)
-                    || toks[a - 1].is_p(':');
                 match neighbour {
                     Some(m) => Some(m.kind),
-                    None if at_start && b - a == 1 => None,
+                    // A lone capitalised word with no context ("Internet", "Countdown") is
+                    // more often a product, a work or a common noun than an organisation.
+                    None if b - a == 1 => None,
                     None => Some(EntityKind::Org),
                 }
             } else {

@@ -18,6 +18,9 @@ pub(crate) enum NpKind {
     Desc,
     /// An unrecognised capitalised word.
     Name,
+    /// Another noun phrase ("the commission", "a narrator in the ad", "Six in 10"): the
+    /// speaker is the phrase itself.
+    Other,
 }
 
 /// A noun phrase over tokens `[ts, te)`.
@@ -78,6 +81,36 @@ static STOP: Lex = Lex::new(&[
     "with", "by", "at", "as", "that", "this", "his", "her", "its", "their", "from", "which", "be",
     "are", "were", "been", "had", "have", "or", "but", "he", "she", "it", "they",
 ]);
+
+/// Quantifiers and number words that open a noun phrase ("many voters", "Six in 10").
+fn is_quantifier(w: &str) -> bool {
+    matches!(
+        w,
+        "many"
+            | "some"
+            | "most"
+            | "several"
+            | "few"
+            | "all"
+            | "both"
+            | "other"
+            | "two"
+            | "three"
+            | "four"
+            | "five"
+            | "six"
+            | "seven"
+            | "eight"
+            | "nine"
+            | "ten"
+            | "half"
+            | "more"
+            | "no"
+            | "any"
+            | "each"
+            | "every"
+    )
+}
 
 fn singular(w: &str) -> &str {
     if w.len() > 3 && w.ends_with('s') && !w.ends_with("ss") {
@@ -155,6 +188,27 @@ impl<'d, 'a> Quoter<'d, 'a> {
         if !t.is_word() || t.cap && i != self.doc.sents[self.doc.sent_of[i]].0 {
             return None;
         }
+        // After a determiner the word is a noun: "the note says", "a snappy retort".
+        if i > 0
+            && matches!(
+                self.low(i - 1),
+                "the"
+                    | "a"
+                    | "an"
+                    | "his"
+                    | "her"
+                    | "their"
+                    | "its"
+                    | "our"
+                    | "my"
+                    | "your"
+                    | "these"
+                    | "those"
+                    | "another"
+            )
+        {
+            return None;
+        }
         let w = t.low;
         if let Some(p) = needs_particle(w) {
             return (i + 1 < self.doc.toks.len() && self.low(i + 1) == p).then_some(i + 2);
@@ -166,6 +220,10 @@ impl<'d, 'a> Quoter<'d, 'a> {
         let mut out = self.direct();
         let mut ind = self.indirect(&out);
         out.append(&mut ind);
+        let mut att = self.attitudes(&out);
+        out.append(&mut att);
+        let mut col = self.colon_claims(&out);
+        out.append(&mut col);
         out.sort_by_key(|q| q.ts);
         self.resolve(&mut out);
         out
@@ -176,8 +234,20 @@ impl<'d, 'a> Quoter<'d, 'a> {
         let n = toks.len();
         let mut pairs: Vec<(usize, usize)> = Vec::new();
         let mut open: Option<usize> = None;
+        // Single marks quote only outside double ones (inside they are nested quotes).
+        let mut sopen: Option<usize> = None;
         for i in 0..n {
             match toks[i].kind {
+                Kind::OpenSQ if open.is_none() => sopen = Some(i),
+                Kind::CloseSQ if open.is_none() => {
+                    if let Some(o) = sopen.take() {
+                        pairs.push((o, i));
+                    }
+                }
+                // A closing mark opening a paragraph is a misprinted opening one.
+                Kind::CloseQ if open.is_none() && (i == 0 || toks[i - 1].kind == Kind::Para) => {
+                    open = Some(i);
+                }
                 Kind::OpenQ => {
                     if let Some(o) = open {
                         // An unclosed quote before a new one: it ran to its paragraph end.
@@ -197,6 +267,7 @@ impl<'d, 'a> Quoter<'d, 'a> {
                     None => open = Some(i),
                 },
                 Kind::Para => {
+                    sopen = None;
                     if let Some(o) = open {
                         let next_opens = toks
                             .get(i + 1)
@@ -210,13 +281,19 @@ impl<'d, 'a> Quoter<'d, 'a> {
                 _ => {}
             }
         }
+        pairs.sort_unstable();
         let mut out: Vec<RawQuote> = Vec::new();
         let mut last_direct_sent: Option<usize> = None;
+        let mut last_close = 0;
         for (o, c) in pairs {
             let words = (o + 1..c).filter(|&k| toks[k].is_word()).count();
-            if words == 0 {
+            // Nested in a quote already taken, or no letters at all (an id, a number).
+            let letters = (o + 1..c)
+                .any(|k| toks[k].is_word() && toks[k].low.chars().any(char::is_alphabetic));
+            if words == 0 || !letters || (o < last_close && !out.is_empty()) {
                 continue;
             }
+            last_close = c;
             for q in &mut self.in_quote[o..=c.min(n - 1)] {
                 *q = true;
             }
@@ -232,8 +309,34 @@ impl<'d, 'a> Quoter<'d, 'a> {
                 && toks[c].kind != Kind::Para
                 && toks[c + 1].is_word()
                 && !toks[c + 1].cap;
-            let partial = !ends_punct && (prev_word || (words <= 4 && next_word));
-            let (np, verb) = self.attribute_direct(o, c);
+            // After a determiner or preposition the quote is a phrase of the writer's
+            // sentence even when it takes the sentence's comma: called him a “nasty guy,”.
+            let governed = o > 0
+                && matches!(
+                    toks[o - 1].low,
+                    "a" | "an"
+                        | "the"
+                        | "as"
+                        | "of"
+                        | "for"
+                        | "his"
+                        | "her"
+                        | "their"
+                        | "its"
+                        | "our"
+                        | "my"
+                        | "your"
+                        | "about"
+                        | "with"
+                        | "by"
+                        | "from"
+                        | "into"
+                        | "on"
+                        | "in"
+                );
+            let partial = (!ends_punct && (prev_word || (words <= 4 && next_word)))
+                || (governed && words <= 12);
+            let (np, verb) = self.attribute_direct(o, c, partial);
             if let Some(v) = verb.filter(|_| !partial) {
                 self.used_verbs.insert(v);
             }
@@ -242,10 +345,27 @@ impl<'d, 'a> Quoter<'d, 'a> {
                 && !partial
                 && last_direct_sent.is_some_and(|s| so <= s + 2)
                 && out.last().is_some_and(|q| q.direct);
+            // No attribution and nothing to inherit: the subject of the quote's own
+            // sentence ("Clinton called them “deplorables”", "Trump admires Putin as a “…”").
+            let np = if np.is_none() && !inherit {
+                self.first_subject(self.doc.sents[so].0, o)
+            } else {
+                np
+            };
             let sc = self.doc.sent_of[c.min(n - 1)];
             last_direct_sent = Some(sc);
             if np.is_none() && !inherit && partial && words <= 3 {
                 // Unattributed scare quotes are not quotations.
+                continue;
+            }
+            // (Single marks are exempt: in headlines they quote speech, "Mayor Calls Plan
+            // ‘A Disaster’".)
+            if verb.is_none()
+                && words <= 6
+                && toks[o].kind != Kind::OpenSQ
+                && self.title_case(ts, te)
+            {
+                // “Morning Joe”, “Face the Nation,”: a title or a name, not speech.
                 continue;
             }
             out.push(RawQuote {
@@ -262,53 +382,266 @@ impl<'d, 'a> Quoter<'d, 'a> {
         out
     }
 
+    /// True when every word of `[ts, te)` is capitalised (or a number, or a small function
+    /// word inside): the quoted text is a title or a name.
+    fn title_case(&self, ts: usize, te: usize) -> bool {
+        let toks = &self.doc.toks;
+        let mut first = true;
+        for t in toks[ts..te].iter().filter(|t| t.is_word()) {
+            let numeric = t.low.chars().next().is_some_and(|c| c.is_ascii_digit());
+            let small = matches!(
+                t.low,
+                "of" | "the"
+                    | "and"
+                    | "a"
+                    | "an"
+                    | "in"
+                    | "on"
+                    | "with"
+                    | "to"
+                    | "for"
+                    | "at"
+                    | "by"
+                    | "from"
+                    | "or"
+            );
+            if !(t.cap || numeric || (small && !first)) || (first && pronoun(t.low).is_some()) {
+                return false;
+            }
+            if first && matches!(t.low, "i" | "you" | "yes" | "no" | "thank") {
+                return false;
+            }
+            first = false;
+        }
+        !first
+    }
+
     /// Finds the attributing noun phrase of a direct quote `[o, c]` and the verb used.
-    fn attribute_direct(&self, o: usize, c: usize) -> (Option<Np>, Option<usize>) {
+    fn attribute_direct(&self, o: usize, c: usize, partial: bool) -> (Option<Np>, Option<usize>) {
         let toks = &self.doc.toks;
         let n = toks.len();
+        // A fragment quoted inside reported speech belongs to the reporting clause before it
+        // ("Klein said the book showed how she was “…”"), so that side goes first.
+        if partial {
+            if let Some(r) = self.attribute_before(o, true) {
+                return r;
+            }
+            // No reporting verb: the subject of the writer's sentence ("He urged the party
+            // to “…”", "Her answer was that “…”").
+            let s0 = self.doc.sents[self.doc.sent_of[o]].0;
+            if let Some(np) = self.first_subject(s0, o) {
+                return (Some(np), None);
+            }
+        }
         // After the closing mark, to the end of that sentence.
+        let mut next_sentence = false;
+        // "“...” ¶ - Jane Doe": a dash and a name on the line after the quote.
+        if c + 3 < n && toks[c + 1].kind == Kind::Para {
+            let d = c + 2;
+            if toks[d].kind == Kind::Punct && matches!(toks[d].low, "―" | "—" | "–" | "-") {
+                let end = self.doc.sents[self.doc.sent_of[d + 1]].1;
+                if let Some(np) = self
+                    .np_after(d + 1, end)
+                    .filter(|np| matches!(np.kind, NpKind::Mention(_) | NpKind::Name))
+                {
+                    return (Some(np), None);
+                }
+            }
+        }
         if c + 1 < n && toks[c].kind != Kind::Para {
             let sc = self.doc.sent_of[c];
-            let mut end = self.doc.sents[sc].1.max(c + 1);
-            if let Some(q) =
-                (c + 1..end).find(|&k| matches!(toks[k].kind, Kind::OpenQ | Kind::AmbQ))
-            {
-                end = q;
+            let end = self.doc.sents[sc].1.max(c + 1);
+            if end == c + 1 && toks[c + 1].kind != Kind::Para {
+                // The splitter ended the sentence at the mark ("“Why not?” Vitter demanded.");
+                // the next sentence is tried after the words before the quote.
+                next_sentence = true;
+            } else if let Some(r) = self.attribute_after(c, end, c + 16, partial) {
+                return r;
             }
-            for v in c + 1..end.min(c + 16) {
-                if let Some(after) = self.verb_at(v) {
-                    if let Some(np) = self.np_before(v, c + 1) {
-                        return (Some(np), Some(v));
-                    }
-                    if let Some(np) = self.np_after(after, end) {
+        }
+        if !partial {
+            if let Some(r) = self.attribute_before(o, false) {
+                return r;
+            }
+        }
+        if next_sentence {
+            let end = self.doc.sents[self.doc.sent_of[c + 1]].1;
+            if let Some(r) = self.attribute_after(c, end, c + 8, partial) {
+                return r;
+            }
+        }
+        // "He said: ¶ “...”": an introduction ending in a colon just before the quote.
+        let mut k = o;
+        while k > 0 && toks[k - 1].kind == Kind::Para {
+            k -= 1;
+        }
+        if k > 0 && k < o && toks[k - 1].is_p(':') {
+            let ps = self.doc.sents[self.doc.sent_of[k - 1]].0;
+            for v in (ps..k - 1).rev() {
+                if self.in_quote[v] {
+                    break;
+                }
+                if self.verb_at(v).is_some() {
+                    if let Some(np) = self.np_before(v, ps).or_else(|| self.first_subject(ps, v)) {
                         return (Some(np), Some(v));
                     }
                 }
             }
         }
-        // Before the opening mark, back to the sentence start or the previous quote.
+        (None, None)
+    }
+
+    /// Attribution before the opening mark `o`: a reporting verb in the same sentence and
+    /// its subject. For a full quote the nearest verb (back to a previous quote); for a
+    /// fragment the first one of the sentence (the outer reporting clause).
+    fn attribute_before(&self, o: usize, partial: bool) -> Option<(Option<Np>, Option<usize>)> {
+        let toks = &self.doc.toks;
         let so = self.doc.sent_of[o];
-        let mut start = self.doc.sents[so].0;
+        let s0 = self.doc.sents[so].0;
+        // "Clinton: “...”": a name and a colon right before the quote.
+        if o >= 2 && toks[o - 1].is_p(':') && toks[o - 2].is_word() {
+            let k = o - 2;
+            if let Some(mi) = self.tok2men[k].filter(|&mi| self.men[mi].te == k + 1) {
+                let m = &self.men[mi];
+                let opens = m.ts == s0
+                    || (m.ts > 0 && !toks[m.ts - 1].is_word() && toks[m.ts - 1].kind != Kind::Poss);
+                if opens && m.kind != EntityKind::Loc {
+                    return Some((
+                        Some(Np {
+                            ts: m.ts,
+                            te: m.te,
+                            kind: NpKind::Mention(mi),
+                        }),
+                        None,
+                    ));
+                }
+            }
+        }
+        let mut start = s0;
         if let Some(q) = (start..o)
             .rev()
             .find(|&k| matches!(toks[k].kind, Kind::CloseQ | Kind::AmbQ))
         {
             start = q + 1;
         }
+        let subject = |v: usize, floor: usize| {
+            if toks[v].low == "according" {
+                // "According to Limbaugh, “...”": the source follows.
+                self.np_after(v + 2, o)
+            } else if toks[v].low.ends_with("ing") {
+                self.participle_subject(s0, v)
+            } else {
+                self.np_before(v, floor)
+                    .or_else(|| self.first_subject(s0, v))
+            }
+        };
         for v in (start..o).rev() {
-            if self.verb_at(v).is_some() {
-                let np = if toks[v].low.ends_with("ing") {
-                    self.participle_subject(self.doc.sents[so].0, v)
-                } else {
-                    self.np_before(v, start)
-                        .or_else(|| self.first_subject(self.doc.sents[so].0, v))
-                };
-                if np.is_some() {
-                    return (np, Some(v));
+            if self.verb_at(v).is_none() {
+                continue;
+            }
+            let Some(mut np) = subject(v, start) else {
+                continue;
+            };
+            // A plain phrase before a noun-like verb form ("Sanders delivered a snappy
+            // retort: “…”"): a person opening the sentence is the better subject.
+            if matches!(np.kind, NpKind::Other) && np.ts > s0 {
+                if let Some(p) = self.first_subject(s0, np.ts).filter(|p| {
+                    p.ts <= s0 + 1
+                        && match p.kind {
+                            NpKind::Mention(mi) => self.men[mi].kind == EntityKind::Per,
+                            NpKind::Pron(_) => true,
+                            _ => false,
+                        }
+                }) {
+                    np = p;
+                }
+            }
+            let mut verb = v;
+            if partial {
+                // Climb to an outer reporting clause whose complement holds this one ("Klein
+                // said the book showed how she was “…”"), not across a coordination ("A
+                // welcomed it but B expressed “…”").
+                while let Some(u) = (s0..np.ts).rev().find(|&u| {
+                    !self.in_quote[u] && self.verb_at(u).is_some() && !toks[u].low.ends_with("ing")
+                }) {
+                    let coordinated = (u..np.ts).any(|k| {
+                        let t = &toks[k];
+                        t.is_p(';')
+                            || matches!(
+                                t.low,
+                                "but" | "and" | "while" | "although" | "though" | "whereas" | "yet"
+                            )
+                    });
+                    match subject(u, s0) {
+                        Some(outer) if !coordinated && outer.ts < u => {
+                            np = outer;
+                            verb = u;
+                        }
+                        _ => break,
+                    }
+                }
+            }
+            return Some((Some(np), Some(verb)));
+        }
+        None
+    }
+
+    /// Attribution after the closing mark `c`: a dash and a name, a person and a later
+    /// reporting verb, or a reporting verb with its subject before or after it, up to `end`
+    /// (a verb no further than `reach`).
+    fn attribute_after(
+        &self,
+        c: usize,
+        mut end: usize,
+        reach: usize,
+        partial: bool,
+    ) -> Option<(Option<Np>, Option<usize>)> {
+        let toks = &self.doc.toks;
+        let n = toks.len();
+        if let Some(q) = (c + 1..end).find(|&k| matches!(toks[k].kind, Kind::OpenQ | Kind::AmbQ)) {
+            end = q;
+        }
+        // "“...” ― Jane Doe": a dash and a name.
+        if toks[c + 1].kind == Kind::Punct && matches!(toks[c + 1].low, "―" | "—" | "–" | "-")
+        {
+            if let Some(np) = self
+                .np_after(c + 2, end.max(c + 3).min(n))
+                .filter(|np| matches!(np.kind, NpKind::Mention(_) | NpKind::Name))
+            {
+                return Some((Some(np), None));
+            }
+        }
+        // "“...” Jane Doe, a long appositive ..., said": a person right after the mark and a
+        // reporting verb later in the clause.
+        if let Some(np) = self.np_after(c + 1, end).filter(|np| match np.kind {
+            NpKind::Mention(mi) => self.men[mi].kind == EntityKind::Per,
+            NpKind::Name | NpKind::Pron(_) => true,
+            _ => false,
+        }) {
+            let limit = if reach < c + 16 { end.min(reach) } else { end };
+            if let Some(v) = (np.te..limit).find(|&v| self.verb_at(v).is_some()) {
+                let between_ok = (np.te..v).all(|k| !self.in_quote[k]);
+                if between_ok && !toks[v].low.ends_with("ing") {
+                    return Some((Some(np), Some(v)));
                 }
             }
         }
-        (None, None)
+        for v in c + 1..end.min(reach) {
+            if let Some(after) = self.verb_at(v) {
+                if let Some(np) = self.np_before(v, c + 1) {
+                    return Some((Some(np), Some(v)));
+                }
+                // A fragment quoted inside a clause ("the ad “…” suggests that X"): what
+                // follows its verb is not its speaker.
+                if partial && v == c + 1 {
+                    continue;
+                }
+                if let Some(np) = self.np_after(after, end) {
+                    return Some((Some(np), Some(v)));
+                }
+            }
+        }
+        None
     }
 
     fn skip_back(&self, mut k: isize, floor: usize) -> isize {
@@ -331,6 +664,17 @@ impl<'d, 'a> Quoter<'d, 'a> {
         let mut k = self.skip_back(v as isize - 1, floor);
         if k < floor as isize {
             return None;
+        }
+        // A time word between subject and verb: "Rep. Jane Doe said Friday" is handled by
+        // the caller; here "Jane Doe (D-Wis.) said": skip a short bracket.
+        if toks[k as usize].is_p(')') {
+            let lo = (k - 10).max(floor as isize);
+            if let Some(j) = (lo..k).rev().find(|&j| toks[j as usize].is_p('(')) {
+                k = self.skip_back(j - 1, floor);
+                if k < floor as isize {
+                    return None;
+                }
+            }
         }
         // A parenthetical between commas: "officials, in the meantime, have said".
         if toks[k as usize].is_p(',') {
@@ -385,10 +729,28 @@ impl<'d, 'a> Quoter<'d, 'a> {
                 kind: NpKind::Pron(s),
             });
         }
+        if t.low == "i" {
+            // The writer speaking: the speaker is "I" itself.
+            return Some(Np {
+                ts: k,
+                te: k + 1,
+                kind: NpKind::Other,
+            });
+        }
         if is_role_noun(t.low) {
             let mut j = k;
             while j > floor && k - j < 6 {
                 let p = &toks[j - 1];
+                // "Six in 10 residents", "one of the officials": a count before the phrase.
+                let counted = matches!(p.low, "in" | "of")
+                    && j >= floor + 2
+                    && (is_quantifier(toks[j - 2].low)
+                        || toks[j - 2].low == "one"
+                        || toks[j - 2].low.starts_with(|c: char| c.is_ascii_digit()));
+                if counted {
+                    j -= 2;
+                    break;
+                }
                 if p.kind == Kind::Poss
                     || (p.is_word() && !BREAK.contains(&p.low) && self.verb_at(j - 1).is_none())
                 {
@@ -417,14 +779,117 @@ impl<'d, 'a> Quoter<'d, 'a> {
                 kind: NpKind::Name,
             });
         }
-        None
+        self.other_np_before(k, floor)
+    }
+
+    /// A plain noun phrase ending at `k`: back over words (and `of`/`in` phrases) to a
+    /// determiner, a number or the sentence start: "the commission", "a narrator in the
+    /// ad", "Six in 10", "55 percent".
+    fn other_np_before(&self, k: usize, floor: usize) -> Option<Np> {
+        let toks = &self.doc.toks;
+        let t = &toks[k];
+        let numeric = t.low.chars().next().is_some_and(|c| c.is_ascii_digit());
+        let after_det = k > floor && DET.contains(&toks[k - 1].low);
+        if !t.is_word()
+            || (FUNCTION.contains(&t.low) && !numeric && !after_det)
+            || AUX.contains(&t.low)
+            || self.verb_at(k).is_some()
+            || t.low.ends_with("ly")
+        {
+            return None;
+        }
+        let mut j = k;
+        while j > floor && k - j < 7 {
+            let p = &toks[j - 1];
+            let quant = is_quantifier(p.low);
+            if DET.contains(&p.low)
+                || quant
+                || p.low.chars().next().is_some_and(|c| c.is_ascii_digit())
+            {
+                j -= 1;
+                // "a narrator in the ad": go on over a prepositional phrase.
+                let prep = j > floor + 1 && matches!(toks[j - 1].low, "of" | "in" | "at" | "for");
+                if DET.contains(&p.low) && !prep {
+                    break;
+                }
+                continue;
+            }
+            if p.kind == Kind::Poss
+                || (p.is_word()
+                    && (matches!(p.low, "of" | "in" | "at" | "for")
+                        || (p.cap && !BREAK.contains(&p.low))
+                        || !(BREAK.contains(&p.low)
+                            || FUNCTION.contains(&p.low)
+                            || self.verb_at(j - 1).is_some())))
+            {
+                j -= 1;
+                continue;
+            }
+            break;
+        }
+        // The phrase must start a clause: at the floor, after a comma/colon, or with a
+        // determiner or number of its own.
+        let head_ok = j == floor
+            || DET.contains(&toks[j].low)
+            || is_quantifier(toks[j].low)
+            || toks[j]
+                .low
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_digit())
+            || toks[j - 1].kind != Kind::Word;
+        if !head_ok || matches!(toks[j].low, "of" | "in" | "at" | "for") {
+            return None;
+        }
+        Some(Np {
+            ts: j,
+            te: k + 1,
+            kind: NpKind::Other,
+        })
     }
 
     /// The noun phrase that starts at `s` (inverted attribution: "said Velayati").
-    fn np_after(&self, s: usize, ceil: usize) -> Option<Np> {
+    fn np_after(&self, s0: usize, ceil: usize) -> Option<Np> {
         let toks = &self.doc.toks;
-        if s >= ceil {
+        if s0 >= ceil {
             return None;
+        }
+        // "said Rep. Jane Doe", "said former Wisconsin Gov. Jim Doyle": step over
+        // modifiers, a place and an abbreviated title.
+        let mut s = s0;
+        loop {
+            if s + 1 >= ceil {
+                break;
+            }
+            let t = &toks[s];
+            if matches!(
+                t.low,
+                "former" | "then" | "ex" | "late" | "acting" | "outgoing" | "incoming" | "longtime"
+            ) {
+                s += 1;
+            } else if s + 2 < ceil
+                && t.cap
+                && toks[s + 1].is_p('.')
+                && (TITLES.contains(&t.low) || HONORIFICS.contains(&t.low) || t.low.len() <= 4)
+            {
+                s += 2;
+            } else if let Some(mi) = self.tok2men[s].filter(|&mi| {
+                let m = &self.men[mi];
+                m.ts == s
+                    && m.kind == EntityKind::Loc
+                    && m.te + 1 < ceil
+                    && toks[m.te].cap
+                    && (TITLES.contains(&toks[m.te].low) || toks[m.te + 1].is_p('.'))
+            }) {
+                s = self.men[mi].te;
+            } else {
+                break;
+            }
+        }
+        if s > s0 {
+            if let Some(np) = self.np_after(s, ceil) {
+                return Some(Np { ts: s0, ..np });
+            }
         }
         if let Some(mi) = self.tok2men[s] {
             let m = &self.men[mi];
@@ -471,6 +936,35 @@ impl<'d, 'a> Quoter<'d, 'a> {
                 }
             }
         }
+        if t.is_word() && t.cap && !FUNCTION.contains(&t.low) {
+            let mut j = s + 1;
+            while j < ceil && toks[j].is_word() && toks[j].cap {
+                j += 1;
+            }
+            return Some(Np {
+                ts: s,
+                te: j,
+                kind: NpKind::Name,
+            });
+        }
+        if DET.contains(&t.low) && !matches!(t.low, "this" | "that") {
+            // "asks the ad's narrator": the determiner phrase up to a break.
+            let mut j = s + 1;
+            while j < ceil
+                && j - s < 6
+                && (toks[j].kind == Kind::Poss
+                    || toks[j].is_word() && !BREAK.contains(&toks[j].low))
+            {
+                j += 1;
+            }
+            if j > s + 1 {
+                return Some(Np {
+                    ts: s,
+                    te: j,
+                    kind: NpKind::Other,
+                });
+            }
+        }
         None
     }
 
@@ -494,6 +988,49 @@ impl<'d, 'a> Quoter<'d, 'a> {
     fn first_subject(&self, s0: usize, v: usize) -> Option<Np> {
         let toks = &self.doc.toks;
         let mut k = s0;
+        // An opening prepositional phrase is no subject: "In a White House statement,
+        // President Obama condemned ...".
+        if k < v
+            && matches!(
+                toks[k].low,
+                "in" | "at"
+                    | "on"
+                    | "during"
+                    | "after"
+                    | "before"
+                    | "since"
+                    | "following"
+                    | "with"
+                    | "from"
+                    | "under"
+                    | "amid"
+                    | "despite"
+            )
+        {
+            if let Some(c) = (k..v.min(k + 15)).find(|&i| toks[i].is_p(',')) {
+                k = c + 1;
+            }
+        }
+        // A sentence opening with a name the recogniser missed, then a verb-like word:
+        // "PolitiFact rated ...".
+        if k < v
+            && k + 1 < v
+            && self.tok2men[k].is_none()
+            && toks[k].is_word()
+            && toks[k].cap
+            && !FUNCTION.contains(&toks[k].low)
+            && toks[k + 1].is_word()
+            && !toks[k + 1].cap
+            && pronoun(toks[k].low).is_none()
+            && (toks[k + 1].low.ends_with("ed") || toks[k + 1].low.ends_with('s'))
+        {
+            return Some(Np {
+                ts: k,
+                te: k + 1,
+                kind: NpKind::Name,
+            });
+        }
+        let open = k;
         while k < v {
             if self.in_quote[k] {
                 k += 1;
@@ -501,7 +1038,17 @@ impl<'d, 'a> Quoter<'d, 'a> {
             }
             if let Some(mi) = self.tok2men[k] {
                 let m = &self.men[mi];
-                if m.kind != EntityKind::Loc || (m.te < v && self.verb_at(m.te).is_some()) {
+                // A place acts as a subject when it opens the sentence before a verb-like
+                // word ("Japan branded ...") or before a reporting verb.
+                let place_subject = k == open
+                    && m.te < v
+                    && toks[m.te].is_word()
+                    && !toks[m.te].cap
+                    && (toks[m.te].low.ends_with("ed") || toks[m.te].low.ends_with('s'));
+                if m.kind != EntityKind::Loc
+                    || place_subject
+                    || (m.te < v && self.verb_at(m.te).is_some())
+                {
                     let prev_prep = k > s0
                         && matches!(
                             self.low(k - 1),
@@ -524,6 +1071,13 @@ impl<'d, 'a> Quoter<'d, 'a> {
                     ts: k,
                     te: k + 1,
                     kind: NpKind::Pron(p),
+                });
+            }
+            if t.low == "i" {
+                return Some(Np {
+                    ts: k,
+                    te: k + 1,
+                    kind: NpKind::Other,
                 });
             }
             if is_role_noun(t.low) && !(k + 1 < v && toks[k + 1].kind == Kind::Poss) {
@@ -637,7 +1191,6 @@ impl<'d, 'a> Quoter<'d, 'a> {
                                 | "and"
                                 | "but"
                                 | "so"
-                                | "it"
                                 | "reporters"
                                 | "me"
                                 | "him"
@@ -647,7 +1200,32 @@ impl<'d, 'a> Quoter<'d, 'a> {
                                 | "journalists"
                                 | "not"
                         );
-                    if (object || (starts_clause && !matches!(w, "tell" | "told" | "tells")))
+                    // "said it was": `it` starts a clause only before a verb-like word.
+                    let it_object = nt.low == "it"
+                        && !toks.get(after + 1).is_some_and(|t| {
+                            t.kind == Kind::Poss
+                                || matches!(
+                                    t.low,
+                                    "is" | "was"
+                                        | "would"
+                                        | "will"
+                                        | "has"
+                                        | "had"
+                                        | "could"
+                                        | "should"
+                                        | "might"
+                                        | "may"
+                                        | "can"
+                                        | "did"
+                                        | "does"
+                                        | "wanted"
+                                        | "wants"
+                                        | "needs"
+                                        | "needed"
+                                )
+                        });
+                    if !it_object
+                        && (object || (starts_clause && !matches!(w, "tell" | "told" | "tells")))
                         && nt.kind == Kind::Word
                     {
                         cs = Some(after);
@@ -698,12 +1276,247 @@ impl<'d, 'a> Quoter<'d, 'a> {
                     continue;
                 }
                 if let Some(cs) = cs {
-                    let np = np_subject.or_else(|| self.first_subject(s0, v));
+                    let np = np_subject
+                        .or_else(|| self.first_subject(s0, v))
+                        .or_else(|| self.clause_subject(s0, v));
                     if np.is_none() && !w.ends_with("ing") {
                         continue;
                     }
                     self.push_indirect(&mut out, direct, cs, e, np);
                 }
+            }
+        }
+        out
+    }
+
+    /// The whole stretch from the sentence start to the verb `v` as the subject, when it is
+    /// a plain phrase (no comma, no verb, at most 12 words): "Experts on North Korea and
+    /// nuclear nonproliferation said ...".
+    fn clause_subject(&self, s0: usize, v: usize) -> Option<Np> {
+        let toks = &self.doc.toks;
+        let mut a = s0;
+        while a < v && matches!(toks[a].low, "but" | "and" | "so" | "yet" | "still") {
+            a += 1;
+        }
+        if a >= v || v - a > 12 {
+            return None;
+        }
+        let plain = (a..v).all(|k| {
+            let t = &toks[k];
+            (t.is_word() || t.kind == Kind::Poss || t.is_p('-'))
+                && !self.in_quote[k]
+                && (k == a || self.verb_at(k).is_none())
+        });
+        plain.then_some(Np {
+            ts: a,
+            te: v,
+            kind: NpKind::Other,
+        })
+    }
+
+    /// Headlines and captions of the form "Poll: Clinton leads in Ohio": a short name (or
+    /// noun phrase) opening the sentence, a colon, and a clause.
+    fn colon_claims(&self, taken: &[RawQuote]) -> Vec<RawQuote> {
+        let toks = &self.doc.toks;
+        let mut out = Vec::new();
+        for &(s0, s1) in &self.doc.sents {
+            let Some(k) = (s0 + 1..(s0 + 5).min(s1)).find(|&k| toks[k].is_p(':')) else {
+                continue;
+            };
+            if !(s0..k).all(|i| toks[i].is_word() && toks[i].cap) || self.in_quote[k] {
+                continue;
+            }
+            let mut e = s1;
+            while e > k + 1 && !toks[e - 1].is_word() {
+                e -= 1;
+            }
+            if (k + 1..e).filter(|&i| toks[i].is_word()).count() < 3 {
+                continue;
+            }
+            let overlaps = taken.iter().any(|q| q.ts < e && k + 1 < q.te && !q.partial);
+            if overlaps {
+                continue;
+            }
+            let np = match self.tok2men[s0] {
+                Some(mi) if self.men[mi].te <= k => Np {
+                    ts: s0,
+                    te: self.men[mi].te,
+                    kind: NpKind::Mention(mi),
+                },
+                _ => Np {
+                    ts: s0,
+                    te: k,
+                    kind: NpKind::Name,
+                },
+            };
+            out.push(RawQuote {
+                ts: k + 1,
+                te: e,
+                direct: false,
+                partial: false,
+                np: Some(np),
+                inherit: false,
+                speaker: None,
+                speaker_toks: None,
+            });
+        }
+        out
+    }
+
+    /// Attributions by verbs of attitude and judgement not covered by the reporting verbs:
+    /// the subject holds, wants, plans or judges what follows the verb, up to the end of
+    /// its clause ("Clinton wants to sign up 5 million people", "Trump is expected to
+    /// release his returns", "Republicans questioned the immunity deals").
+    fn attitudes(&self, taken: &[RawQuote]) -> Vec<RawQuote> {
+        let toks = &self.doc.toks;
+        let mut out: Vec<RawQuote> = Vec::new();
+        // Where a complement must stop: quoted tokens, except the words of a fragment.
+        let mut stop = self.in_quote.clone();
+        for q in taken.iter().filter(|q| q.partial) {
+            for f in &mut stop[q.ts..q.te] {
+                *f = false;
+            }
+        }
+        for &(s0, s1) in &self.doc.sents {
+            let mut e = s1;
+            while e > s0 && !toks[e - 1].is_word() {
+                e -= 1;
+            }
+            if e <= s0 + 2 {
+                continue;
+            }
+            for v in s0 + 1..e.saturating_sub(1) {
+                let t = &toks[v];
+                if self.in_quote[v] || !t.is_word() || t.cap || !is_attitude_verb(t.low) {
+                    continue;
+                }
+                // Infinitives and prepositional uses are not clauses of their own.
+                if matches!(
+                    self.low(v - 1),
+                    "to" | "of" | "for" | "a" | "an" | "the" | "by"
+                ) || toks[v - 1].kind == Kind::Poss
+                {
+                    continue;
+                }
+                // The subject, over auxiliaries: "Trump is expected to", "she has long
+                // opposed".
+                let mut k = v;
+                while k > s0
+                    && (matches!(
+                        self.low(k - 1),
+                        "is" | "are"
+                            | "was"
+                            | "were"
+                            | "be"
+                            | "been"
+                            | "being"
+                            | "has"
+                            | "have"
+                            | "had"
+                            | "will"
+                            | "would"
+                            | "long"
+                            | "now"
+                            | "still"
+                            | "already"
+                            | "repeatedly"
+                            | "previously"
+                            | "recently"
+                            | "strongly"
+                            | "publicly"
+                            | "n't"
+                            | "not"
+                            | "never"
+                            | "also"
+                            | "can"
+                            | "could"
+                            | "may"
+                            | "might"
+                            | "should"
+                            | "must"
+                            | "did"
+                            | "do"
+                            | "does"
+                            | "together"
+                    ) || (self.low(k - 1).ends_with("ly") && self.low(k - 1).len() > 4))
+                {
+                    k -= 1;
+                }
+                // A relative clause: "officials who opposed the deal".
+                let rel = (k > s0 && matches!(self.low(k - 1), "who" | "which")).then(|| Np {
+                    ts: k - 1,
+                    te: k,
+                    kind: NpKind::Other,
+                });
+                if t.low.ends_with("ing") && k == v {
+                    continue;
+                }
+                let Some(np) = rel
+                    .or_else(|| self.np_before(k, s0))
+                    .or_else(|| self.clause_subject(s0, k))
+                else {
+                    continue;
+                };
+                if matches!(np.kind, NpKind::Other)
+                    && toks[np.ts..np.te].iter().any(|x| x.low == "it")
+                {
+                    continue;
+                }
+                // The complement, to the end of the clause ("pointed out that ...").
+                let mut cs = v + 1;
+                if needs_particle(t.low).is_some_and(|p| toks[cs].low == p) {
+                    cs += 1;
+                }
+                while cs < e && (toks[cs].low == "that" || !toks[cs].is_word()) {
+                    cs += 1;
+                }
+                if cs >= e {
+                    continue;
+                }
+                let mut ce = cs;
+                while ce < e {
+                    let x = &toks[ce];
+                    if stop[ce] {
+                        break;
+                    }
+                    if x.is_p(';') || x.is_p('(') || x.low == "—" {
+                        break;
+                    }
+                    if x.is_p(',')
+                        && toks.get(ce + 1).is_some_and(|n| {
+                            matches!(
+                                n.low,
+                                "but" | "which" | "who" | "while" | "and" | "although" | "though"
+                            )
+                        })
+                    {
+                        break;
+                    }
+                    ce += 1;
+                }
+                if !(cs..ce).any(|i| toks[i].is_word()) {
+                    continue;
+                }
+                // Already covered by a quote found before.
+                let covered = |a: usize, b: usize| {
+                    taken.iter().chain(out.iter()).any(|q| {
+                        let ov = b.min(q.te).saturating_sub(a.max(q.ts));
+                        ov * 2 >= (b - a).min(q.te - q.ts)
+                    })
+                };
+                if covered(cs, ce) {
+                    continue;
+                }
+                out.push(RawQuote {
+                    ts: cs,
+                    te: ce,
+                    direct: false,
+                    partial: false,
+                    np: Some(np),
+                    inherit: false,
+                    speaker: None,
+                    speaker_toks: None,
+                });
             }
         }
         out
@@ -837,7 +1650,19 @@ impl<'d, 'a> Quoter<'d, 'a> {
                 }
                 continue;
             }
-            let Some(np) = q.np else { continue };
+            let Some(np) = q.np else {
+                // A quote standing alone, with nothing to inherit: the person the text was
+                // last about ("Kerry said that 100,000 would be accepted. ¶ “…”").
+                if q.direct && !q.partial {
+                    q.speaker = history
+                        .iter()
+                        .filter(|h| h.0 < q.ts)
+                        .max_by_key(|h| h.0)
+                        .map(|h| h.1.clone());
+                    prev = Some((q.speaker.clone(), None));
+                }
+                continue;
+            };
             let at = np.ts;
             let last_subject = |history: &Vec<(usize, String)>| {
                 history
@@ -851,6 +1676,7 @@ impl<'d, 'a> Quoter<'d, 'a> {
                 NpKind::Pron(true) => last_subject(&history),
                 NpKind::Pron(false) => qs_last_group(&prev),
                 NpKind::Name => Some(doc.text(np.ts, np.te).to_string()),
+                NpKind::Other => Some(strip_det(doc.text(np.ts, np.te))),
                 NpKind::Desc => {
                     let head = toks[np.te - 1].low;
                     let det = toks[np.ts].low;
@@ -901,7 +1727,9 @@ impl<'d, 'a> Quoter<'d, 'a> {
                         }
                         match best {
                             Some((s, _, name)) if s > 0 => Some(name.to_string()),
-                            _ if matches!(det, "the" | "this") => last_subject(&history),
+                            _ if matches!(det, "the" | "this") => {
+                                last_subject(&history).or_else(|| Some(strip_det(text)))
+                            }
                             _ => Some(strip_det(text)),
                         }
                     }

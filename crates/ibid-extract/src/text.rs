@@ -15,6 +15,11 @@ pub enum Kind {
     CloseQ,
     /// A straight double quote mark, direction decided by pairing.
     AmbQ,
+    /// An opening single quote mark (`‘`, or `'` starting a word): headlines and nested
+    /// quotes.
+    OpenSQ,
+    /// The single mark that closes an [`Kind::OpenSQ`] of the same paragraph.
+    CloseSQ,
     /// A possessive suffix split off a word (`’s`, `'s`, or a lone `’` after a plural).
     Poss,
     /// A paragraph break (a line break in the cleaned text).
@@ -86,6 +91,9 @@ pub fn tokenize<'a>(src: &'a str, lower: &'a str) -> Vec<Tok<'a>> {
     let byte_at = |i: usize| if i < n { chars[i].0 } else { src.len() };
     let mut out = Vec::with_capacity(n / 5);
     let mut i = 0;
+    // An opening single quote waits for its closing mark until the paragraph ends; a `’`
+    // after a word is then the closing mark rather than an apostrophe.
+    let mut sq_open = false;
     while i < n {
         let c = chars[i].1;
         if c.is_whitespace() {
@@ -97,7 +105,29 @@ pub fn tokenize<'a>(src: &'a str, lower: &'a str) -> Vec<Tok<'a>> {
             }
             if nl {
                 out.push(mk(src, lower, &byte_at, st, i, Kind::Para));
+                sq_open = false;
             }
+            continue;
+        }
+        if matches!(c, '‘' | '\'') && !(i + 1 < n && chars[i + 1].1 == '\'') {
+            let prev_ok = i == 0 || !is_word_char(chars[i - 1].1);
+            let next_word = i + 1 < n && is_word_char(chars[i + 1].1);
+            if prev_ok && next_word && (c == '‘' || i == 0 || chars[i - 1].1.is_whitespace()) {
+                out.push(mk(src, lower, &byte_at, i, i + 1, Kind::OpenSQ));
+                sq_open = true;
+                i += 1;
+                continue;
+            }
+        }
+        if sq_open
+            && matches!(c, '’' | '\'')
+            && i > 0
+            && !chars[i - 1].1.is_whitespace()
+            && !(i + 1 < n && is_word_char(chars[i + 1].1))
+        {
+            out.push(mk(src, lower, &byte_at, i, i + 1, Kind::CloseSQ));
+            sq_open = false;
+            i += 1;
             continue;
         }
         if is_word_char(c) {
@@ -143,13 +173,22 @@ pub fn tokenize<'a>(src: &'a str, lower: &'a str) -> Vec<Tok<'a>> {
                 out.push(mk(src, lower, &byte_at, i, i + 2, Kind::Poss));
                 i += 2;
             } else if i < n
+                && !sq_open
                 && matches!(chars[i].1, '\'' | '’')
                 && chars[i - 1].1 == 's'
-                && (i + 1 >= n || !is_word_char(chars[i + 1].1))
+                && (i + 1 >= n || !is_word_char(chars[i + 1].1) && chars[i + 1].1 != '\'')
             {
                 out.push(mk(src, lower, &byte_at, i, i + 1, Kind::Poss));
                 i += 1;
             }
+            continue;
+        }
+        // Two straight apostrophes (or backticks) stand for a double quote mark in some wire
+        // feeds: ''Yes,'' he said.
+        if (c == '\'' || c == '`') && i + 1 < n && chars[i + 1].1 == c {
+            let kind = if c == '`' { Kind::OpenQ } else { Kind::AmbQ };
+            out.push(mk(src, lower, &byte_at, i, i + 2, kind));
+            i += 2;
             continue;
         }
         let kind = match c {
@@ -248,7 +287,7 @@ pub fn sentences(toks: &[Tok<'_>]) -> Vec<(usize, usize)> {
             // Closing quotes and brackets stay with the sentence they close.
             let mut j = i + 1;
             while j < n
-                && (matches!(toks[j].kind, Kind::CloseQ)
+                && (matches!(toks[j].kind, Kind::CloseQ | Kind::CloseSQ)
                     || (toks[j].kind == Kind::AmbQ && toks[j].s == toks[j - 1].e)
                     || toks[j].is_p(')')
                     || toks[j].is_p('’'))
@@ -258,7 +297,7 @@ pub fn sentences(toks: &[Tok<'_>]) -> Vec<(usize, usize)> {
             let next_ok = j >= n
                 || toks[j].cap
                 || toks[j].kind == Kind::Para
-                || matches!(toks[j].kind, Kind::OpenQ | Kind::AmbQ)
+                || matches!(toks[j].kind, Kind::OpenQ | Kind::AmbQ | Kind::OpenSQ)
                 || toks[j].low.chars().next().is_some_and(|c| c.is_numeric());
             if next_ok {
                 out.push((st, j));
@@ -302,6 +341,43 @@ mod tests {
         let ss = sentences(&t);
         assert_eq!(ss.len(), 3);
         assert_eq!(t[ss[0].1 - 1].kind, Kind::CloseQ);
+    }
+
+    #[test]
+    fn doubled_apostrophes_are_quote_marks() {
+        let s = "''We won,'' the voters'' ''yes";
+        let l = lower_same_len(s);
+        let t = tokenize(s, &l);
+        let kinds: Vec<Kind> = t.iter().map(|x| x.kind).collect();
+        assert_eq!(
+            kinds,
+            vec![
+                Kind::AmbQ,
+                Kind::Word,
+                Kind::Word,
+                Kind::Punct,
+                Kind::AmbQ,
+                Kind::Word,
+                Kind::Word,
+                Kind::AmbQ,
+                Kind::AmbQ,
+                Kind::Word
+            ]
+        );
+    }
+
+    #[test]
+    fn single_quote_marks_pair_but_apostrophes_stay() {
+        let s = "It’s ‘in Their Heads.’ Voters’ 'Terrifying' don't";
+        let l = lower_same_len(s);
+        let t = tokenize(s, &l);
+        let kinds: Vec<(String, Kind)> =
+            t.iter().map(|x| (x.text(s).to_string(), x.kind)).collect();
+        let of = |k: Kind| kinds.iter().filter(|x| x.1 == k).count();
+        assert_eq!(of(Kind::OpenSQ), 2, "{kinds:?}");
+        assert_eq!(of(Kind::CloseSQ), 2, "{kinds:?}");
+        assert!(kinds.iter().any(|x| x.0 == "don't"));
+        assert!(kinds.iter().any(|x| x.0 == "’" && x.1 == Kind::Poss));
     }
 
     #[test]

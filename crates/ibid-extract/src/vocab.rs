@@ -998,6 +998,41 @@ const REPORT_BASE: &[&str] = &[
     "call",
     "tell",
     "add",
+    "continue",
+    "exclaim",
+    "beam",
+    "bark",
+    "growl",
+    "echo",
+    "muse",
+    "riff",
+    "answer",
+    "press",
+    "snap",
+    "interject",
+    "gush",
+    "scoff",
+    "marvel",
+    "plead",
+    "implore",
+    "rant",
+    "fume",
+    "crow",
+    "gripe",
+    "grumble",
+    "mutter",
+    "murmur",
+    "proclaim",
+    "intone",
+    "surmise",
+    "theorize",
+    "tease",
+    "taunt",
+    "confess",
+    "chant",
+    "yell",
+    "recount",
+    "post",
 ];
 
 const REPORT_IRREGULAR: &[&str] = &[
@@ -1170,6 +1205,255 @@ fn inflect(base: &str, out: &mut FxHashSet<String>) {
     out.insert(ing);
 }
 
+/// Verbs of attitude, intention and judgement whose complement PolNeAR-style attribution
+/// counts as content: "Clinton wants to sign up voters", "Republicans questioned the deal",
+/// "Trump is expected to release". Base forms; inflections are generated.
+const ATTITUDE_BASE: &[&str] = &[
+    "want",
+    "plan",
+    "seek",
+    "support",
+    "oppose",
+    "endorse",
+    "back",
+    "defend",
+    "refuse",
+    "decline",
+    "attack",
+    "consider",
+    "view",
+    "agree",
+    "offer",
+    "intend",
+    "aim",
+    "favor",
+    "favour",
+    "tout",
+    "champion",
+    "challenge",
+    "dispute",
+    "question",
+    "criticize",
+    "criticise",
+    "accuse",
+    "blame",
+    "praise",
+    "urge",
+    "press",
+    "pledge",
+    "promise",
+    "vow",
+    "threaten",
+    "hope",
+    "expect",
+    "fear",
+    "worry",
+    "believe",
+    "think",
+    "know",
+    "see",
+    "find",
+    "show",
+    "suggest",
+    "indicate",
+    "reveal",
+    "acknowledge",
+    "admit",
+    "deny",
+    "reject",
+    "dismiss",
+    "welcome",
+    "applaud",
+    "condemn",
+    "denounce",
+    "slam",
+    "blast",
+    "mock",
+    "ridicule",
+    "ask",
+    "demand",
+    "request",
+    "insist",
+    "predict",
+    "estimate",
+    "project",
+    "forecast",
+    "describe",
+    "characterize",
+    "portray",
+    "label",
+    "brand",
+    "cite",
+    "invoke",
+    "mention",
+    "note",
+    "highlight",
+    "boast",
+    "claim",
+    "argue",
+    "contend",
+    "refer",
+    "talk",
+    "speak",
+    "discuss",
+    "address",
+    "raise",
+    "announce",
+    "unveil",
+    "propose",
+    "recommend",
+    "advocate",
+    "order",
+    "name",
+    "nominate",
+    "pick",
+    "rate",
+    "rule",
+    "deem",
+    "regard",
+    "accept",
+    "embrace",
+    "like",
+    "love",
+    "hate",
+    "prefer",
+    "trust",
+    "doubt",
+    "suspect",
+    "understand",
+    "recognize",
+    "remember",
+    "recall",
+    "decide",
+    "conclude",
+    "seem",
+    "appear",
+    "feel",
+    "wish",
+    "liken",
+    "compare",
+    "echo",
+    "signal",
+    "stress",
+    "emphasize",
+    "warn",
+    "tell",
+    "say",
+    "report",
+    "document",
+    "detail",
+    "confirm",
+    "explain",
+    "call",
+    "push",
+    "lobby",
+    "campaign",
+    "pitch",
+    "frame",
+    "cast",
+    "paint",
+    "dub",
+    "credit",
+    "thank",
+    "congratulate",
+    "fault",
+    "target",
+    "assail",
+    "lambaste",
+    "decry",
+    "lament",
+    "bemoan",
+    "hail",
+    "celebrate",
+    "promote",
+    "push",
+    "float",
+    "weigh",
+    "eye",
+    "demand",
+    "need",
+    "try",
+    "struggle",
+    "vote",
+    "approve",
+    "veto",
+    "sign",
+    "pass",
+    "adopt",
+    "block",
+    "sue",
+    "investigate",
+    "probe",
+    "examine",
+    "review",
+    "study",
+    "survey",
+    "poll",
+    "track",
+    "measure",
+    "count",
+    "list",
+    "rank",
+    "encourage",
+    "allow",
+    "introduce",
+    "grill",
+    "envision",
+    "appoint",
+    "desire",
+    "rail",
+    "respond",
+    "hear",
+    "listen",
+    "read",
+    "watch",
+    "reply",
+    "answer",
+    "react",
+];
+
+/// Forms of an attitude verb (see `ATTITUDE_BASE`) or of a reporting verb: one lookup for
+/// the attribution pass, which asks for every token.
+pub fn is_attitude_verb(w: &str) -> bool {
+    static SET: OnceLock<FxHashSet<String>> = OnceLock::new();
+    SET.get_or_init(|| {
+        let mut s: FxHashSet<String> = report_verbs().iter().cloned().collect();
+        for b in ATTITUDE_BASE {
+            inflect(b, &mut s);
+        }
+        for w in [
+            "thought",
+            "knew",
+            "known",
+            "saw",
+            "seen",
+            "found",
+            "sought",
+            "said",
+            "told",
+            "felt",
+            "spoke",
+            "spoken",
+            "meant",
+            "understood",
+            "chose",
+            "chosen",
+            "ran",
+            "wrote",
+            "written",
+            "held",
+            "kept",
+            "put",
+            "set",
+            "led",
+        ] {
+            s.insert(w.to_string());
+        }
+        s
+    })
+    .contains(w)
+}
+
 /// All reporting-verb forms.
 pub fn report_verbs() -> &'static FxHashSet<String> {
     static SET: OnceLock<FxHashSet<String>> = OnceLock::new();
@@ -1199,6 +1483,7 @@ pub fn needs_particle(w: &str) -> Option<&'static str> {
         "point" | "points" | "pointed" | "pointing" => Some("out"),
         "call" | "calls" | "called" | "calling" => Some("for"),
         "according" => Some("to"),
+        "go" | "goes" | "went" | "going" => Some("on"),
         _ => None,
     }
 }
@@ -1279,6 +1564,40 @@ pub fn needs_that(w: &str) -> bool {
             | "informed"
             | "counter"
             | "countered"
+            | "press"
+            | "pressed"
+            | "presses"
+            | "pressing"
+            | "answer"
+            | "answered"
+            | "answers"
+            | "snap"
+            | "snapped"
+            | "snaps"
+            | "bark"
+            | "barked"
+            | "growl"
+            | "growled"
+            | "echo"
+            | "echoed"
+            | "echoes"
+            | "beam"
+            | "beamed"
+            | "beams"
+            | "crow"
+            | "crowed"
+            | "go"
+            | "goes"
+            | "went"
+            | "going"
+            | "post"
+            | "posted"
+            | "posts"
+            | "posting"
+            | "continue"
+            | "continued"
+            | "continues"
+            | "continuing"
     )
 }
 
@@ -1287,7 +1606,7 @@ pub fn pronoun(w: &str) -> Option<bool> {
     // Some(true) = singular person, Some(false) = plural/group.
     match w {
         "he" | "she" => Some(true),
-        "they" | "we" => Some(false),
+        "they" | "we" | "it" => Some(false),
         _ => None,
     }
 }
