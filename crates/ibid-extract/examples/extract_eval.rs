@@ -1,11 +1,11 @@
 //! Runs the evaluations and prints JSON reports.
 //!
-//! `cargo run --release -p ibid-extract --example eval -- polnear [train|dev]`
-//! `cargo run --release -p ibid-extract --example eval -- errors [speaker|missed] [SPLIT] [MAX_DOCS]`
-//! `cargo run --release -p ibid-extract --example eval -- gum`
-//! `cargo run --release -p ibid-extract --example eval -- gum-errors` (unmatched mentions)
-//! `cargo run --release -p ibid-extract --example eval -- gum-texts OUT.json` (texts for spaCy)
-//! `cargo run --release -p ibid-extract --example eval -- gum-score PREDS.json` (score other predictions)
+//! `cargo run --release -p ibid-extract --example extract_eval -- polnear [train|dev]`
+//! `cargo run --release -p ibid-extract --example extract_eval -- errors [speaker|missed] [SPLIT] [MAX_DOCS]`
+//! `cargo run --release -p ibid-extract --example extract_eval -- gum`
+//! `cargo run --release -p ibid-extract --example extract_eval -- gum-errors` (unmatched mentions)
+//! `cargo run --release -p ibid-extract --example extract_eval -- gum-texts OUT.json` (texts for spaCy)
+//! `cargo run --release -p ibid-extract --example extract_eval -- gum-score PREDS.json` (score other predictions)
 use ibid_extract::eval::*;
 use ibid_extract::Gazetteer;
 use std::path::PathBuf;
