@@ -31,6 +31,23 @@ pub(crate) struct Np {
     pub kind: NpKind,
 }
 
+impl Np {
+    /// The one-token phrase at token `k` when it is a pronoun, or "I" (the writer speaking:
+    /// the speaker is "I" itself).
+    fn pronoun_at(k: usize, low: &str) -> Option<Self> {
+        let kind = match pronoun(low) {
+            Some(singular) => NpKind::Pron(singular),
+            None if low == "i" => NpKind::Other,
+            None => return None,
+        };
+        Some(Self {
+            ts: k,
+            te: k + 1,
+            kind,
+        })
+    }
+}
+
 /// A quote before speaker resolution.
 #[derive(Debug, Clone)]
 pub(crate) struct RawQuote {
@@ -722,20 +739,8 @@ impl<'d, 'a> Quoter<'d, 'a> {
         if !t.is_word() {
             return None;
         }
-        if let Some(s) = pronoun(t.low) {
-            return Some(Np {
-                ts: k,
-                te: k + 1,
-                kind: NpKind::Pron(s),
-            });
-        }
-        if t.low == "i" {
-            // The writer speaking: the speaker is "I" itself.
-            return Some(Np {
-                ts: k,
-                te: k + 1,
-                kind: NpKind::Other,
-            });
+        if let Some(np) = Np::pronoun_at(k, t.low) {
+            return Some(np);
         }
         if is_role_noun(t.low) {
             let mut j = k;
@@ -1066,19 +1071,8 @@ impl<'d, 'a> Quoter<'d, 'a> {
                 continue;
             }
             let t = &toks[k];
-            if let Some(p) = pronoun(t.low) {
-                return Some(Np {
-                    ts: k,
-                    te: k + 1,
-                    kind: NpKind::Pron(p),
-                });
-            }
-            if t.low == "i" {
-                return Some(Np {
-                    ts: k,
-                    te: k + 1,
-                    kind: NpKind::Other,
-                });
+            if let Some(np) = Np::pronoun_at(k, t.low) {
+                return Some(np);
             }
             if is_role_noun(t.low) && !(k + 1 < v && toks[k + 1].kind == Kind::Poss) {
                 if let Some(np) = self.np_before(k + 1, s0) {

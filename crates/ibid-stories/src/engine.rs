@@ -297,7 +297,7 @@ struct Article {
     title: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 struct Story {
     id: String,
     /// Article indices in arrival order.
@@ -1071,24 +1071,9 @@ impl StoryEngine {
         let id = format!("s-{}", self.articles[art as usize].id);
         self.stories.push(Story {
             id: id.clone(),
-            members: Vec::new(),
-            sigs: Vec::new(),
-            feats: Default::default(),
-            title: Centroid::default(),
-            top_ents: Vec::new(),
-            years: FxHashMap::default(),
-            ent_dist: FxHashMap::default(),
-            wdays: FxHashMap::default(),
-            first: None,
-            last: None,
-            ts_sum: 0.0,
-            ts_n: 0,
             last_seq: self.seq,
-            storyline: 0,
             active: true,
-            merged_into: None,
-            indexed: FxHashSet::default(),
-            frozen_title: None,
+            ..Story::default()
         });
         self.story_ix.insert(id, s);
         self.active.push(s);
@@ -1121,25 +1106,8 @@ impl StoryEngine {
         let g = std::mem::replace(
             &mut self.stories[gone as usize],
             Story {
-                id: String::new(),
-                members: Vec::new(),
-                sigs: Vec::new(),
-                feats: Default::default(),
-                title: Centroid::default(),
-                top_ents: Vec::new(),
-                years: FxHashMap::default(),
-                ent_dist: FxHashMap::default(),
-                wdays: FxHashMap::default(),
-                first: None,
-                last: None,
-                ts_sum: 0.0,
-                ts_n: 0,
-                last_seq: 0,
-                storyline: 0,
-                active: false,
                 merged_into: Some(keep),
-                indexed: FxHashSet::default(),
-                frozen_title: None,
+                ..Story::default()
             },
         );
         self.stories[gone as usize].id = g.id.clone();
