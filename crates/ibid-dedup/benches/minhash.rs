@@ -81,6 +81,23 @@ fn bench(c: &mut Criterion) {
             black_box(&out);
         })
     });
+    // Verification sorts every candidate doc's fingerprints once (about 1,000 per allsides
+    // article); std's sort is the baseline the hand-rolled radix sort must beat.
+    let fps: Vec<u32> = shingles
+        .iter()
+        .map(|&s| ibid_dedup::fingerprint(s))
+        .collect();
+    g.bench_function("fingerprint_set", |b| {
+        b.iter(|| black_box(ibid_dedup::fingerprint_set(black_box(fps.clone()))))
+    });
+    g.bench_function("sort_unstable+dedup", |b| {
+        b.iter(|| {
+            let mut v = black_box(fps.clone());
+            v.sort_unstable();
+            v.dedup();
+            black_box(v)
+        })
+    });
     g.finish();
 }
 

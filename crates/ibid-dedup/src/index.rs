@@ -238,6 +238,19 @@ pub struct DedupIndex {
 
 const NO_REP: u32 = u32::MAX;
 
+/// One row of the containment sample table: field order is the sort order (sample, then
+/// size, then doc; a doc holds a sample once, so rank and count never decide).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct SampleEntry {
+    sample: u32,
+    /// The doc's shingle count.
+    size: u32,
+    doc: u32,
+    /// Position of `sample` in the doc's sorted sample list, and that list's length.
+    rank: u32,
+    count: u32,
+}
+
 impl DedupIndex {
     /// An empty index.
     pub fn new(config: DedupConfig) -> Result<Self, DedupError> {
@@ -421,30 +434,85 @@ impl DedupIndex {
         self.samples.get(s..e).unwrap_or_default()
     }
 
-    fn sizes_differ(&self, a: usize, b: usize) -> bool {
-        let (x, y) = (self.docs[a].n_shingles, self.docs[b].n_shingles);
-        f64::from(x.min(y)) <= self.config.containment_size_ratio * f64::from(x.max(y))
-    }
-
     /// Containment candidates: pairs of representatives sharing enough samples.
     fn sample_candidates(&self, reps: &[u32], since: u32) -> Vec<(u32, u32)> {
         if self.config.containment_sample_bits == 0 {
             return Vec::new();
         }
-        // Eight shards by the samples' top bits: an eighth of the table in memory at a time.
-        let mut pairs: Vec<u64> = Vec::new();
+        // Template samples (in more than `max_sample_docs` docs: footers, sign-up forms) are
+        // ignored altogether, in the lists' lengths as in their overlaps. Found first, a
+        // shard at a time, because a pair's first shared sample may lie in any shard.
+        let shard_of = |h: u32| h >> 29;
+        let mut templates: Vec<u32> = Vec::new();
         for shard in 0..8u32 {
-            let mut table: Vec<(u32, u32)> = reps
-                .iter()
-                .flat_map(|&i| {
+            let mut values: Vec<u32> = reps
+                .par_iter()
+                .flat_map_iter(|&i| {
                     self.samples_of(i as usize)
                         .iter()
-                        .filter(move |&&h| h >> 29 == shard)
-                        .map(move |&h| (h, i))
+                        .copied()
+                        .filter(move |&h| shard_of(h) == shard)
+                })
+                .collect();
+            values.par_sort_unstable();
+            templates.extend(
+                values
+                    .chunk_by(|x, y| x == y)
+                    .filter(|run| run.len() > self.config.max_sample_docs)
+                    .map(|run| run[0]),
+            );
+        }
+        let is_template = |h: u32| templates.binary_search(&h).is_ok();
+        // One bit per entry of the sample arena, so the shard passes below skip templates
+        // without a search per sample per shard.
+        let template_bits: Vec<u64> = self
+            .samples
+            .par_chunks(64)
+            .map(|chunk| {
+                chunk
+                    .iter()
+                    .enumerate()
+                    .filter(|&(_, &h)| is_template(h))
+                    .fold(0u64, |w, (k, _)| w | 1 << k)
+            })
+            .collect();
+        let bits = &template_bits;
+        let kept_of = |i: u32| {
+            let (start, end) = (
+                self.sample_start[i as usize] as usize,
+                self.sample_start[i as usize + 1] as usize,
+            );
+            (start..end).filter(move |&k| bits[k / 64] >> (k % 64) & 1 == 0)
+        };
+        let counts: Vec<u32> = reps
+            .par_iter()
+            .map(|&i| u32::try_from(kept_of(i).count()).unwrap_or(u32::MAX))
+            .collect();
+        // Eight shards again for the pairs: an eighth of the table in memory at a time. Each
+        // entry carries what the filters of `sample_pairs` need, so they run without touching
+        // the docs.
+        let mut pairs: Vec<u64> = Vec::new();
+        for shard in 0..8u32 {
+            let mut table: Vec<SampleEntry> = reps
+                .par_iter()
+                .zip(&counts)
+                .flat_map_iter(|(&i, &count)| {
+                    let size = self.docs[i as usize].n_shingles;
+                    kept_of(i)
+                        .map(|k| self.samples[k])
+                        .zip(0u32..)
+                        .filter(move |&(h, _)| shard_of(h) == shard)
+                        .map(move |(sample, rank)| SampleEntry {
+                            sample,
+                            size,
+                            doc: i,
+                            rank,
+                            count,
+                        })
                 })
                 .collect();
             table.par_sort_unstable();
-            self.sample_pairs(&table, since, &mut pairs);
+            self.sample_pairs(&table, since, &is_template, &mut pairs);
         }
         pairs.par_sort_unstable();
         pairs.dedup();
@@ -454,33 +522,48 @@ impl DedupIndex {
             .collect()
     }
 
-    /// Pairs of docs in each run of equal samples of a sorted `(sample, doc)` table that share
-    /// enough samples overall (see [`DedupConfig::containment_min_shared`]).
+    /// Pairs of docs in each run of equal (non-template) samples of a sorted sample table
+    /// whose sizes differ (see [`DedupConfig::containment_size_ratio`]) and that share enough
+    /// samples: at least `m` = max([`DedupConfig::containment_min_shared`], half the smaller
+    /// sample list).
     ///
-    /// The shared count comes from merging the two docs' sorted sample lists (a few dozen
-    /// values each) on the spot, so only passing pairs are kept. Collecting every co-occurrence
-    /// first and counting later held one entry per pair per shared sample, which grows with
-    /// the square of a common phrase's frequency: 20 MB, a fifth of the peak, on 150k docs.
-    fn sample_pairs(&self, table: &[(u32, u32)], since: u32, pairs: &mut Vec<u64>) {
-        let min_shared = self.config.containment_min_shared;
+    /// Each pair is judged once, in the run of its smallest shared sample, and only if that
+    /// sample can be the first of `m` shared ones in both lists (prefix filtering, as in
+    /// set-similarity joins: the first of `m` shared values has rank at most `len - m`). A run
+    /// is sorted by size, so each doc's partners of a different size are a suffix found by
+    /// binary search and runs of near-copies cost nothing. Without these filters a pair was
+    /// merged once per shared sample and every size was read from the doc metadata: the
+    /// largest cost of a corpus full of copies (2.6 M merges for 6 k pairs on 150 k docs).
+    fn sample_pairs(
+        &self,
+        table: &[SampleEntry],
+        since: u32,
+        is_template: &(dyn Fn(u32) -> bool + Sync),
+        pairs: &mut Vec<u64>,
+    ) {
+        let min_shared = self.config.containment_min_shared as u32;
+        let ratio = self.config.containment_size_ratio;
         let found: Vec<Vec<u64>> = table
-            .par_chunk_by(|x, y| x.0 == y.0)
-            .filter(|run| {
-                run.len() >= 2
-                    && run.len() <= self.config.max_sample_docs
-                    && run.last().is_some_and(|r| r.1 >= since)
-            })
+            .par_chunk_by(|x, y| x.sample == y.sample)
+            .filter(|run| run.len() >= 2 && run.iter().any(|r| r.doc >= since))
             .map(|run| {
                 let mut out = Vec::new();
-                for (x, &(_, a)) in run.iter().enumerate() {
-                    let sa = self.samples_of(a as usize);
-                    for &(_, b) in &run[x + 1..] {
-                        if b < since || !self.sizes_differ(a as usize, b as usize) {
+                for (x, ea) in run.iter().enumerate() {
+                    // Partners at least `size / ratio` large, i.e. `size <= ratio * theirs`.
+                    let rest = &run[x + 1..];
+                    let first =
+                        rest.partition_point(|e| f64::from(ea.size) > ratio * f64::from(e.size));
+                    for eb in &rest[first..] {
+                        let (a, b) = (ea.doc.min(eb.doc), ea.doc.max(eb.doc));
+                        let m = min_shared.max(ea.count.min(eb.count).div_ceil(2));
+                        let can_be_first = |e: &SampleEntry| e.count >= m && e.rank <= e.count - m;
+                        if b < since || !can_be_first(ea) || !can_be_first(eb) {
                             continue;
                         }
-                        let sb = self.samples_of(b as usize);
-                        let shared = sorted_overlap(sa, sb);
-                        if shared >= min_shared && 2 * shared >= sa.len().min(sb.len()) {
+                        let (sa, sb) = (self.samples_of(a as usize), self.samples_of(b as usize));
+                        if overlap_from(sa, sb, ea.sample, is_template)
+                            .is_some_and(|shared| shared >= m as usize)
+                        {
                             out.push((u64::from(a) << 32) | u64::from(b));
                         }
                     }
@@ -547,7 +630,9 @@ impl DedupIndex {
             .map(band_pairs)
             .flatten_iter()
             .collect();
+        let started = std::time::Instant::now();
         out.extend(self.sample_candidates(&reps, since));
+        tracing::debug!(secs = ?started.elapsed(), "containment candidates");
         out.par_sort_unstable();
         out.dedup();
         out
@@ -1038,21 +1123,32 @@ pub fn band_key(values: &[u32], band: usize) -> u32 {
     }
 }
 
-/// Number of values two sorted, distinct lists share.
-fn sorted_overlap(a: &[u32], b: &[u32]) -> usize {
+/// `|a ∩ b|` of two sorted, distinct lists, template values left out, if their smallest
+/// shared value is `first`; `None` if they share a smaller one (the pair was judged there).
+fn overlap_from(
+    a: &[u32],
+    b: &[u32],
+    first: u32,
+    is_template: &dyn Fn(u32) -> bool,
+) -> Option<usize> {
     let (mut i, mut j, mut n) = (0, 0, 0);
     while i < a.len() && j < b.len() {
         match a[i].cmp(&b[j]) {
             std::cmp::Ordering::Less => i += 1,
             std::cmp::Ordering::Greater => j += 1,
             std::cmp::Ordering::Equal => {
-                n += 1;
+                if !is_template(a[i]) {
+                    if n == 0 && a[i] < first {
+                        return None;
+                    }
+                    n += 1;
+                }
                 i += 1;
                 j += 1;
             }
         }
     }
-    n
+    Some(n)
 }
 
 /// Exact check of one candidate pair.

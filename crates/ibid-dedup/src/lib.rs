@@ -22,8 +22,9 @@ pub use index::{band_key, dedup, DedupConfig, DedupDoc, DedupIndex, DedupResult,
 pub use minhash::{estimate_jaccard, MinHasher, MINHASH_SEED};
 pub use spill::{SpillStats, SpillingDedup};
 pub use text::{
-    fingerprint, fingerprint_set, is_too_short, is_word_char, normalized_text_hash, set_similarity,
-    word_count, Shingler, Words, DEFAULT_MIN_TOKENS, EXACT_SEED, SHINGLE_SEED,
+    fingerprint, fingerprint_set, fingerprint_set_from_le_bytes, is_too_short, is_word_char,
+    normalized_text_hash, set_similarity, word_count, Shingler, Words, DEFAULT_MIN_TOKENS,
+    EXACT_SEED, SHINGLE_SEED,
 };
 
 /// Errors of the dedup stage.

@@ -11,7 +11,12 @@ use std::ops::Range;
 use std::sync::Mutex;
 
 use crate::index::{DedupConfig, DedupDoc, DedupIndex};
-use crate::text::fingerprint_set;
+use crate::text::fingerprint_set_from_le_bytes;
+
+thread_local! {
+    /// Read buffer of the verification pass, one per thread.
+    static SPILL_BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
 use crate::DedupError;
 
 /// Streaming front end of [`DedupIndex`] for one-shot runs: [`Self::add_batch`] as texts
@@ -87,25 +92,32 @@ impl SpillingDedup {
         } = self;
         let file = spill.into_inner().map_err(|e| e.into_error())?;
         let reader = SpillReader::new(file);
+        let started = std::time::Instant::now();
         let pairs = index.candidates(0);
+        tracing::debug!(candidates = pairs.len(), secs = ?started.elapsed(), "candidates");
+        let started = std::time::Instant::now();
         let failure: Mutex<Option<std::io::Error>> = Mutex::new(None);
+        let loads = std::sync::atomic::AtomicUsize::new(0);
         let links = index.verify_grouped(&pairs, |d| {
+            loads.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let (start, end) = (*offsets.get(d as usize)?, *offsets.get(d as usize + 1)?);
-            let mut buf = vec![0u8; usize::try_from(end - start).ok()?];
-            match reader.read_exact_at(&mut buf, start) {
-                Ok(()) => Some(fingerprint_set(
-                    buf.chunks_exact(4)
-                        .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-                        .collect(),
-                )),
-                Err(e) => {
-                    if let Ok(mut f) = failure.lock() {
-                        f.get_or_insert(e);
+            let len = usize::try_from(end - start).ok()?;
+            SPILL_BUF.with_borrow_mut(|buf| {
+                // One buffer per thread, reused: a fresh one per doc was a third of this
+                // pass's allocations.
+                buf.resize(len, 0);
+                match reader.read_exact_at(&mut buf[..len], start) {
+                    Ok(()) => Some(fingerprint_set_from_le_bytes(&buf[..len])),
+                    Err(e) => {
+                        if let Ok(mut f) = failure.lock() {
+                            f.get_or_insert(e);
+                        }
+                        None
                     }
-                    None
                 }
-            }
+            })
         });
+        tracing::debug!(links, ?loads, secs = ?started.elapsed(), "verified");
         if let Some(e) = failure.into_inner().ok().flatten() {
             return Err(DedupError::Spill(e));
         }

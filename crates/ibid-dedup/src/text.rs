@@ -346,33 +346,60 @@ pub fn fingerprint_set(mut fingerprints: Vec<u32>) -> Vec<u32> {
     if fingerprints.len() < 128 {
         fingerprints.sort_unstable();
     } else {
-        radix_sort(&mut fingerprints);
+        fingerprints = radix_sorted(fingerprints.iter().copied(), fingerprints.len());
     }
     fingerprints.dedup();
     fingerprints
 }
 
-/// Sorts by one MSD radix pass on the top 8 bits, then each bucket (a handful of values for
-/// article-sized sets) by insertion sort. Hand-rolled because every candidate's fingerprint set
-/// is sorted, and for a few hundred u32s this is ~3× faster than `sort_unstable`; no crate
-/// needed for 20 lines.
-fn radix_sort(v: &mut Vec<u32>) {
-    let mut count = [0usize; 257];
-    for &x in v.iter() {
-        count[(x >> 24) as usize + 1] += 1;
+/// [`fingerprint_set`] of fingerprints stored as little-endian u32s (a spill file's bytes; a
+/// trailing partial value is ignored), decoded straight into the sort's buckets.
+pub fn fingerprint_set_from_le_bytes(bytes: &[u8]) -> Vec<u32> {
+    let values = || {
+        bytes
+            .chunks_exact(4)
+            .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+    };
+    let n = bytes.len() / 4;
+    if n < 128 {
+        return fingerprint_set(values().collect());
     }
-    for i in 0..256 {
-        count[i + 1] += count[i];
+    let mut set = radix_sorted(values(), n);
+    set.dedup();
+    set
+}
+
+/// The `n` values sorted, by one MSD radix pass on the top bits, then each bucket by
+/// insertion sort. Hand-rolled because verification sorts the fingerprint set of every
+/// candidate doc (about a thousand u32s per article, and nearly every doc of a corpus full of
+/// copies): criterion's `per_doc/fingerprint_set` runs in 0.64× the time of `sort_unstable`
+/// and `dedup` on an article-sized set. LSD passes (3×11 or 4×8 bits) and rank-counting the
+/// buckets were slower; no crate needed for 30 lines.
+fn radix_sorted(values: impl Iterator<Item = u32> + Clone, n: usize) -> Vec<u32> {
+    // About one bucket per value (at most 2^12), so most buckets hold zero to two values and
+    // their insertion sort rarely mispredicts: 11% fewer cycles in the 4× benchmark's
+    // verification than 256 fixed buckets of about four values.
+    let bits = (usize::BITS - n.leading_zeros()).clamp(8, 12);
+    let shift = 32 - bits;
+    let mut count = [0u32; (1 << 12) + 1];
+    let count = &mut count[..(1 << bits) + 1];
+    for x in values.clone() {
+        count[(x >> shift) as usize + 1] += 1;
     }
-    let starts = count;
-    let mut out = vec![0u32; v.len()];
-    for &x in v.iter() {
-        let b = (x >> 24) as usize;
-        out[count[b]] = x;
-        count[b] += 1;
+    for i in 1..count.len() {
+        count[i] += count[i - 1];
     }
+    let mut next = [0u32; 1 << 12];
+    next[..1 << bits].copy_from_slice(&count[..1 << bits]);
+    let mut out = vec![0u32; n];
+    for x in values {
+        let b = (x >> shift) as usize;
+        out[next[b] as usize] = x;
+        next[b] += 1;
+    }
+    let starts = &*count;
     for w in starts.windows(2) {
-        let bucket = &mut out[w[0]..w[1]];
+        let bucket = &mut out[w[0] as usize..w[1] as usize];
         if bucket.len() <= 24 {
             for i in 1..bucket.len() {
                 let x = bucket[i];
@@ -387,7 +414,7 @@ fn radix_sort(v: &mut Vec<u32>) {
             bucket.sort_unstable();
         }
     }
-    *v = out;
+    out
 }
 
 /// Exact overlap of two sorted, deduplicated shingle sets: `(jaccard, containment)` where
@@ -484,7 +511,9 @@ mod tests {
             let mut want = v.clone();
             want.sort_unstable();
             want.dedup();
-            prop_assert_eq!(fingerprint_set(v), want);
+            prop_assert_eq!(fingerprint_set(v.clone()), want.clone());
+            let bytes: Vec<u8> = v.iter().flat_map(|x| x.to_le_bytes()).collect();
+            prop_assert_eq!(fingerprint_set_from_le_bytes(&bytes), want);
         }
 
         #[test]

@@ -179,6 +179,7 @@ pub fn run(args: DedupArgs) -> Result<bool> {
     reader
         .join()
         .map_err(|_| anyhow::anyhow!("the input reader thread panicked"))?;
+    tracing::debug!(secs = ?started.elapsed(), "read, shingled and signed");
     bar.set_message("verifying candidates");
     let (index, stats) = run.finish()?;
     bar.finish_and_clear();
@@ -235,6 +236,7 @@ pub fn run(args: DedupArgs) -> Result<bool> {
         .filter(|&i| originals[i] as usize != i)
         .count();
     let seconds = started.elapsed().as_secs_f64();
+    tracing::debug!(secs = seconds, "written");
     if args.json {
         let summary = serde_json::json!({
             "articles": articles,
