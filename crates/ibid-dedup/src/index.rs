@@ -24,7 +24,8 @@ pub struct DedupConfig {
     pub containment_threshold: f64,
     /// Words per shingle. Default 5.
     pub shingle_size: usize,
-    /// MinHash permutations. Default 128.
+    /// MinHash signature length: bins of the one-permutation family (the role the number of
+    /// permutations plays in classic MinHash). Default 128.
     pub num_perm: usize,
     /// LSH bands; `num_perm / bands` rows each. Default 32 bands × 4 rows, so each band
     /// matches with probability `J^4` (0.41 at J=0.8) and, with [`Self::min_shared_bands`] = 2,
@@ -1164,7 +1165,7 @@ fn verify_sets<T: Ord>(cfg: &DedupConfig, a: u32, b: u32, sa: &[T], sb: &[T]) ->
     })
 }
 
-const MAGIC: &[u8] = b"IBIDDDP1";
+const MAGIC: &[u8] = b"IBIDDDP2";
 
 fn put_u32(w: &mut Vec<u8>, v: u32) {
     w.extend_from_slice(&v.to_le_bytes());

@@ -1,8 +1,9 @@
 //! ibid's dedup stage: exact and near-duplicate detection at corpus scale.
 //!
 //! * **Exact copies**: [`normalized_text_hash`] (case, punctuation and spacing folded).
-//! * **Near copies**: word 5-gram shingles ([`Shingler`]), 128-permutation MinHash
-//!   ([`MinHasher`], a fixed, documented hash family), banded LSH for candidates, and the exact
+//! * **Near copies**: word 5-gram shingles ([`Shingler`]), 128-bin one-permutation MinHash
+//!   with optimal densification ([`MinHasher`], a fixed, documented hash family), banded LSH
+//!   for candidates, and the exact
 //!   Jaccard of the shingle sets to decide. Containment (`|A∩B|/|A|` for the smaller `A`)
 //!   reports a short wire story inside a longer local article.
 //! * **Groups**: union-find; a group's original is its earliest published member.

@@ -39,7 +39,7 @@ pub struct DedupArgs {
     /// Words per shingle.
     #[arg(long, default_value_t = 5)]
     shingle_size: usize,
-    /// MinHash permutations.
+    /// MinHash signature length (one-permutation bins; plays the role of permutations).
     #[arg(long, default_value_t = 128)]
     num_perm: usize,
     /// LSH bands (num_perm / bands rows each).
@@ -78,6 +78,7 @@ struct Doc {
 
 pub fn run(args: DedupArgs) -> Result<bool> {
     let started = Instant::now();
+    pin_mmap_threshold();
     let config = ibid_dedup::DedupConfig {
         threshold: args.threshold,
         shingle_size: args.shingle_size,
@@ -257,6 +258,23 @@ pub fn run(args: DedupArgs) -> Result<bool> {
     }
     Ok(rejected == 0)
 }
+
+/// Serves every allocation of at least a batch's size from its own mapping, returned to the
+/// system when freed. glibc otherwise raises its mmap threshold the first time such a buffer
+/// is freed and from then on carves batches out of its heaps; a batch freed on another thread
+/// than the one that allocated it then leaves holes that are never trimmed. Measured on the 4×
+/// benchmark corpus: peak RSS 94–104 MB without this, a stable 86 MB with it, same time.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn pin_mmap_threshold() {
+    // SAFETY: `mallopt` only sets an allocator parameter (under glibc's own lock, so any
+    // thread may call it); a failure (return 0) just leaves the default in place.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, BATCH_BYTES as libc::c_int);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn pin_mmap_threshold() {}
 
 fn create(path: Option<&PathBuf>) -> Result<Box<dyn Write>> {
     Ok(match path {
