@@ -4,7 +4,14 @@
 //! `cargo run --release -p ibid-clean --example clean_report -- FILE [--index] [--show REASON]`
 //! `--index` builds a per-outlet LineIndex from the same file first (outlet = `source`);
 //! `--show REASON` prints every removed line with that reason (e.g. `boilerplate`);
-//! `--show subheads` the subheads, `--show meta` the metadata fields.
+//! `--show subheads` the subheads, `--show meta` the metadata fields;
+//! `--sample N` prints before/after for N articles picked deterministically across outlets
+//! (outlets sorted by name, evenly spaced; each outlet's lowest id): lines before/after, every
+//! removed line with its reason, the kept length; `--full` adds the kept lines. It also prints
+//! the share of lines and characters removed over the whole file.
+//!
+//! Helsinki check (issue 3):
+//! `cargo run --release -p ibid-clean --example clean_report -- ../shared/data/helsinki/articles.jsonl --index --sample 20`
 
 use std::io::{BufRead, BufReader, Read};
 use std::time::Instant;
@@ -23,6 +30,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .position(|a| a == "--show")
         .and_then(|i| args.get(i + 1))
         .cloned();
+    let sample: usize = args
+        .iter()
+        .position(|a| a == "--sample")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    let full = args.iter().any(|a| a == "--full");
     let file = std::fs::File::open(path)?;
     let reader: Box<dyn Read> = if path.ends_with(".gz") {
         Box::new(flate2::read::GzDecoder::new(file))
@@ -103,8 +117,100 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     eprintln!("removed by reason: {by_reason:?}");
+    let (mut lines_in, mut lines_out, mut chars_in, mut chars_removed) = (0, 0, 0, 0);
+    for (a, c) in arts.iter().zip(&cleaned) {
+        let (l, ch) = line_stats(&a.text);
+        lines_in += l;
+        chars_in += ch;
+        lines_out += line_stats(&c.text).0;
+        chars_removed += c
+            .removed
+            .iter()
+            .map(|r| r.text.trim().chars().count())
+            .sum::<usize>();
+    }
+    eprintln!(
+        "all {} articles: {lines_in} -> {lines_out} non-blank lines ({:.1}% removed or lifted), \
+         {:.1}% of characters removed",
+        arts.len(),
+        100.0 * (lines_in - lines_out) as f64 / lines_in.max(1) as f64,
+        100.0 * chars_removed as f64 / chars_in.max(1) as f64
+    );
+    if sample > 0 {
+        print_sample(&arts, &cleaned, sample, full);
+    }
     eprintln!(
         "titles {titles}, subheads {sub}, datelines {dl}, authors {au}, date flags {flagged}"
     );
     Ok(())
+}
+
+/// Non-blank lines and their characters (trimmed).
+fn line_stats(text: &str) -> (usize, usize) {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .fold((0, 0), |(n, c), l| (n + 1, c + l.chars().count()))
+}
+
+/// First `n` characters of `s`, with an ellipsis when cut.
+fn abbrev(s: &str, n: usize) -> String {
+    let s = s.trim();
+    if s.chars().count() <= n {
+        return s.to_string();
+    }
+    let cut: String = s.chars().take(n).collect();
+    format!("{cut}…")
+}
+
+/// Before/after of `n` articles from evenly spaced outlets (sorted by name), each outlet's
+/// article with the lowest id: deterministic and spread across outlets.
+fn print_sample(arts: &[RawArticle], cleaned: &[ibid_core::CleanedArticle], n: usize, full: bool) {
+    let mut by_outlet: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    let id_key = |i: usize| {
+        let id = arts[i].id.trim_matches('"');
+        (id.parse::<u64>().unwrap_or(u64::MAX), id.to_string())
+    };
+    for (i, a) in arts.iter().enumerate() {
+        let o = a.outlet.as_deref().unwrap_or("");
+        let e = by_outlet.entry(o).or_insert(i);
+        if id_key(i) < id_key(*e) {
+            *e = i;
+        }
+    }
+    let outlets: Vec<(&str, usize)> = by_outlet.into_iter().collect();
+    let k = outlets.len();
+    let picks: Vec<usize> = (0..n.min(k)).map(|j| outlets[j * k / n.min(k)].1).collect();
+    println!(
+        "| # | id | outlet | lines before → after | chars kept | removed lines (reason: text) |"
+    );
+    println!("|---|---|---|---|---|---|");
+    for (j, &i) in picks.iter().enumerate() {
+        let (a, c) = (&arts[i], &cleaned[i]);
+        let removed: Vec<String> = c
+            .removed
+            .iter()
+            .map(|r| format!("{:?}: {}", r.reason, abbrev(&r.text, 40)).replace('|', "/"))
+            .collect();
+        println!(
+            "| {} | {} | {} | {} → {} | {} | {} |",
+            j + 1,
+            a.id.trim_matches('"'),
+            a.outlet.as_deref().unwrap_or(""),
+            line_stats(&a.text).0,
+            line_stats(&c.text).0,
+            c.text.chars().count(),
+            if removed.is_empty() {
+                "—".to_string()
+            } else {
+                removed.join(" · ")
+            }
+        );
+        if full {
+            println!("    title: {:?}", c.title);
+            for l in c.text.lines().filter(|l| !l.trim().is_empty()) {
+                println!("    + {}", abbrev(l, 160));
+            }
+        }
+    }
 }

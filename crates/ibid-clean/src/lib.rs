@@ -84,7 +84,11 @@ pub fn clean_at(raw: &RawArticle, index: &LineIndex, now: DateTime<Utc>) -> Clea
     let words_of = |i: usize| lines.lines[i].words;
 
     let is_body: Vec<bool> = (0..n)
-        .map(|i| words_of(i) >= BODY_MIN_WORDS && ends_sentence(text_of(i)))
+        .map(|i| {
+            words_of(i) >= BODY_MIN_WORDS
+                && ends_sentence(text_of(i))
+                && !is_ui_line(text_of(i), words_of(i))
+        })
         .collect();
     // Lines before the first body paragraph: where headlines, bylines and dates live.
     let header_end = is_body.iter().position(|&b| b).unwrap_or(n);

@@ -57,6 +57,7 @@ const UI_WORDS: &[&str] = &[
     "e-mail",
     "edit",
     "email",
+    "embed",
     "enlarge",
     "expand",
     "facebook",
@@ -65,6 +66,8 @@ const UI_WORDS: &[&str] = &[
     "full",
     "fullscreen",
     "gallery",
+    "go",
+    "headlines",
     "hide",
     "home",
     "image",
@@ -85,6 +88,7 @@ const UI_WORDS: &[&str] = &[
     "newsletter",
     "newsletters",
     "next",
+    "panel",
     "photo",
     "photos",
     "pinterest",
@@ -99,6 +103,7 @@ const UI_WORDS: &[&str] = &[
     "reddit",
     "register",
     "related",
+    "replay",
     "replies",
     "reply",
     "rss",
@@ -112,6 +117,7 @@ const UI_WORDS: &[&str] = &[
     "skip",
     "sponsored",
     "stories",
+    "story",
     "subscribe",
     "subscription",
     "tags",
@@ -160,13 +166,34 @@ static UI_PHRASES: LazyLock<RegexSet> = LazyLock::new(|| {
         r"(?i)^(you must be logged in|comments are closed|leave a (comment|reply)|your email address will not be published|required fields are marked)",
         r"(?i)^(javascript is (disabled|required)|enable javascript)",
         r"(?i)^(\d+|an?|one) (second|minute|hour|day|week|month|year)s? ago$",
+        // Link and widget furniture: "These are external links and will open in a new window",
+        // "You may also want to view these photo galleries:", gallery counters "1 of 12".
+        r"(?i)(?-u:\b)opens? in a new (window|tab)(?-u:\b)",
+        r"(?i)(?-u:\b)you (may|might) also (like|want to|be interested)(?-u:\b)",
+        r"^\d+ (of|/) \d+$",
+        // Sign-up pitches: "Sign up for X and get the latest news ... in your inbox",
+        // "You can unsubscribe at any time", "Today's Headlines Newsletter".
+        r"(?i)^(sign up|subscribe|register)(?-u:\b).*(?-u:\b)(newsletters?|inbox|e-?mails?)(?-u:\b)",
+        r"(?i)(?-u:\b)unsubscribe at any time(?-u:\b)",
+        r"(?i)(?-u:\b)with a (digital )?subscription, you",
+        r"(?i)^[^.!?]{0,60}(?-u:\b)newsletters?\.?$",
+        // Account and location widgets.
+        r"(?i)^you are (now )?(signed|logged) in(?-u:\b)",
+        r"(?i)^enter (your )?(city|zip|postal code|location|e-?mail address)(?-u:\b)",
+        r"(?i)^your (weather|location) is set to(?-u:\b)",
+        // Weather widgets: "High 91F. Winds N at 5 to 10 mph."
+        r"(?i)(?-u:\b)(high|low) (near |around )?-?\d+ ?°?[FC](?-u:\b).*(?-u:\b)winds? ",
+        r"(?i)(?-u:\b)winds? ([NSEW]{1,3}|north|south|east|west|light and variable)(?-u:\b).*(?-u:\b)\d+ (to \d+ )?(mph|km/h)(?-u:\b)",
+        // Photo labels: "Image caption ...", "Image copyright Agency", "Photo by ...".
+        r"(?i)^(image|media|photo|picture) (caption|copyright|credit)(?-u:\b)",
+        r"(?i)^(pool |file |staff )?(photo|photograph|picture)s? (by|courtesy of)(?-u:\b)",
     ])
     .expect("valid UI phrase regexes")
 });
 
 /// Label prefixes of link and tag rows ("Tags: Iran, Syria", "Read more: ...").
 static LABEL_ROW: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(tags|tagged|tagged with|topics|keywords|filed under|related|related articles|related stories|read more|read also|also read|see also|more on this|more)\s*:")
+    Regex::new(r"(?i)^(tags|tagged|tagged with|topics|keywords|filed under|related|related articles|related stories|read more|read also|also read|see also|more on this|more|from the archives)\s*:")
         .expect("valid label regex")
 });
 
@@ -256,10 +283,116 @@ fn all_ui_words(s: &str) -> bool {
     ui > 0
 }
 
-/// Page furniture: UI vocabulary rows, UI phrases, label rows and glyph-led link rows.
+/// Longest photo caption (in words) the caption rule may remove; wire captions marked
+/// `FILE -` run long (up to ~100 words) and the mark makes them unambiguous.
+pub(crate) const CAPTION_MAX_WORDS: usize = 60;
+pub(crate) const FILE_CAPTION_MAX_WORDS: usize = 150;
+/// Longest photo credit line, in words.
+pub(crate) const CREDIT_MAX_WORDS: usize = 10;
+
+/// Words of a photo credit's agency part (`AFP/Getty Images`, `AP Photo`, `EPA-EFE`, `Pool`):
+/// a small general vocabulary of picture agencies and credit labels.
+const CREDIT_WORDS: &[&str] = &[
+    "afp",
+    "ap",
+    "associated",
+    "bloomberg",
+    "efe",
+    "epa",
+    "epa-efe",
+    "file",
+    "getty",
+    "handout",
+    "images",
+    "photo",
+    "photos",
+    "pool",
+    "press",
+    "reuters",
+    "shutterstock",
+    "sipa",
+    "sputnik",
+    "staff",
+    "tass",
+    "the",
+    "upi",
+    "via",
+    "xinhua",
+];
+
+/// Credit words that are not agency names.
+const CREDIT_LABELS: &[&str] = &[
+    "associated",
+    "file",
+    "images",
+    "photo",
+    "photos",
+    "press",
+    "staff",
+    "the",
+    "via",
+];
+
+/// Wire-photo captions: `FILE - In this July 7, 2017, file photo, ...`,
+/// `In this Dec. 12, 2006, photo made available by ...`.
+static CAPTION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^(?:FILE\s*[-–—]\s*)?In this [^;!?]{0,60}?(?:photo|image|picture|file photo)(?-u:\b)",
+    )
+    .expect("valid caption regex")
+});
+
+/// A photo credit on its own line: `Jane Roe, AFP/Getty Images`, `Jane Roe | AP`,
+/// `Getty Images`, `The Associated Press`: the part after the last `,` `/` `|` is made only
+/// of agency words.
+pub(crate) fn is_credit_line(s: &str, words: usize) -> bool {
+    if words > CREDIT_MAX_WORDS || ends_sentence(s) || s.ends_with(':') {
+        return false;
+    }
+    let tail = s.rsplit([',', '/', '|']).next().unwrap_or(s).trim();
+    let mut buf = String::new();
+    let (mut n, mut agency) = (0, false);
+    for tok in tail.split(' ').filter(|t| !t.is_empty()) {
+        let k = token_key(tok, &mut buf);
+        if k.is_empty() {
+            continue;
+        }
+        if CREDIT_WORDS.binary_search(&k).is_err() {
+            return false;
+        }
+        agency |= !CREDIT_LABELS.contains(&k);
+        n += 1;
+    }
+    // "Getty Images", "The Associated Press" alone; "Name, AP" after a separator. A lone
+    // label word ("Name, The", "Name, Photo") is not enough.
+    n >= 2 || (n == 1 && agency && tail.len() < s.len())
+}
+
+/// A wire-photo caption line (see [`CAPTION`]).
+pub(crate) fn is_caption(s: &str, words: usize) -> bool {
+    let max = if s.starts_with("FILE") {
+        FILE_CAPTION_MAX_WORDS
+    } else {
+        CAPTION_MAX_WORDS
+    };
+    words <= max && CAPTION.is_match(s)
+}
+
+/// Page furniture: UI vocabulary rows, UI phrases, label rows, glyph-led link rows, photo
+/// captions and credits.
 pub(crate) fn is_ui_line(s: &str, words: usize) -> bool {
+    if is_caption(s, words) {
+        return true;
+    }
     if words > PHRASE_MAX_WORDS {
         return false;
+    }
+    if is_credit_line(s, words) {
+        return true;
+    }
+    // Link rows: a short line ending in a nav glyph ("Yeltsin Leaves a Winner »").
+    if words <= 15 && s.ends_with(['»', '›']) {
+        return true;
     }
     // "Loading..." is furniture, "Read the full statement." is a sentence.
     let sentence_end = (s.ends_with('.') && !s.ends_with("..")) || s.ends_with('?');
@@ -335,6 +468,7 @@ mod tests {
     fn vocabularies_are_sorted_for_binary_search() {
         assert!(UI_WORDS.windows(2).all(|w| w[0] < w[1]));
         assert!(FUNCTION_WORDS.windows(2).all(|w| w[0] < w[1]));
+        assert!(CREDIT_WORDS.windows(2).all(|w| w[0] < w[1]));
     }
 
     #[test]
@@ -364,6 +498,35 @@ mod tests {
             "5 hours ago",
             "Image 4 of 5",
             "Related Content",
+            // Made-up lines of the kinds left behind on scraped pages.
+            "Jane Roe, AFP/Getty Images",
+            "JOHN DOE, EPA-EFE",
+            "Jane Roe | AP",
+            "Pool photo by Jane Roe , EPA-EFE",
+            "Photograph by Jane Roe / AFP / Getty",
+            "Getty Images",
+            "The Associated Press",
+            "Image caption The minister arrives at the summit",
+            "Image copyright Some Agency",
+            "FILE - In this July 7, 2017, file photo, the two leaders meet in a port city. The talks are set for Monday.",
+            "In this Dec. 12, 2006, file photo, made available by the agency, two workers repair a roof.",
+            "These are external links and will open in a new window",
+            "Close share panel",
+            "Embed",
+            "Related Story",
+            "1 of 2",
+            "Interested in this topic? You may also want to view these photo galleries:",
+            "Sign up for Morning Brief and get the latest news, every morning — in your inbox.",
+            "You can unsubscribe at any time.",
+            "Today's Headlines Newsletter",
+            "No one covers the city better. And with a digital subscription, you'll never miss a story.",
+            "Areas of fog early, becoming mostly sunny this afternoon. High 91F. Winds N at 5 to 10 mph..",
+            "Mainly clear. Low near 70F. Winds N at 5 to 10 mph.",
+            "Your weather is set to . You can change the location at any time.",
+            "You are signed in as",
+            "Enter City and State or Zip Code",
+            "From the archives: Leaders meet again",
+            "Leaders Leave Summit Without a Deal »",
         ] {
             let w = s.split(' ').count();
             assert!(is_ui_line(s, w), "{s:?} should be UI");
@@ -388,6 +551,12 @@ mod tests {
             "News of the deal spread quickly through the capital.",
             "Five years ago",
             "Full employment",
+            "Jane Roe, a photographer for the agency, said the pictures were taken on Monday.",
+            "The photo shows the two leaders at the summit.",
+            "In this city, the press has long been free.",
+            "He said the deal would be signed up to the hilt.",
+            "Winds of change are blowing through the capital, he said.",
+            "Washington, The",
         ] {
             let w = s.split(' ').count();
             assert!(!is_ui_line(s, w), "{s:?} should be kept");

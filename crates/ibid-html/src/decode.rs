@@ -143,6 +143,10 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
 
 /// Keep a declared encoding unless the bytes contradict it.
 fn check_declared(enc: &'static Encoding, bytes: &[u8]) -> &'static Encoding {
+    // Fast path for the common case: declared and valid UTF-8 needs no statistics.
+    if enc == UTF_8 && std::str::from_utf8(bytes).is_ok() {
+        return UTF_8;
+    }
     let utf8 = utf8_stats(bytes);
     if enc == UTF_8 {
         // Mostly-invalid UTF-8: the label is wrong (typically latin-1 or a
@@ -161,6 +165,9 @@ fn check_declared(enc: &'static Encoding, bytes: &[u8]) -> &'static Encoding {
 }
 
 fn guess(bytes: &[u8]) -> &'static Encoding {
+    if std::str::from_utf8(bytes).is_ok() {
+        return UTF_8;
+    }
     let s = utf8_stats(bytes);
     if s.invalid == 0 || s.invalid < s.multibyte / 100 {
         UTF_8
@@ -180,6 +187,12 @@ struct Utf8Stats {
     invalid: usize,
 }
 
+/// Non-ASCII characters of valid UTF-8: one lead byte (0b11xxxxxx) each.
+/// A byte count vectorises; `chars()` decoding was 3% of extraction time.
+fn lead_bytes(s: &str) -> usize {
+    s.bytes().filter(|&b| b >= 0xC0).count()
+}
+
 /// Count valid multi-byte sequences and invalid spots in one pass.
 fn utf8_stats(mut bytes: &[u8]) -> Utf8Stats {
     let mut st = Utf8Stats {
@@ -189,14 +202,14 @@ fn utf8_stats(mut bytes: &[u8]) -> Utf8Stats {
     loop {
         match std::str::from_utf8(bytes) {
             Ok(s) => {
-                st.multibyte += s.chars().filter(|c| !c.is_ascii()).count();
+                st.multibyte += lead_bytes(s);
                 return st;
             }
             Err(e) => {
                 let valid = e.valid_up_to();
                 // Safe: the prefix was just validated.
                 if let Ok(s) = std::str::from_utf8(&bytes[..valid]) {
-                    st.multibyte += s.chars().filter(|c| !c.is_ascii()).count();
+                    st.multibyte += lead_bytes(s);
                 }
                 match e.error_len() {
                     Some(n) => {

@@ -9,6 +9,7 @@ mod decode;
 pub mod eval;
 mod meta;
 mod smoothie;
+mod strip;
 mod warc;
 
 pub use decode::decode_html;

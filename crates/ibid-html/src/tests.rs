@@ -346,7 +346,78 @@ fn zyte_benchmark_if_present() {
     }
     let r = eval_zyte(dir).unwrap();
     assert_eq!(r.pages, 181);
-    // Regression floor (measured 0.969, odd half 0.960); debug builds score the same.
-    assert!(r.all.f1 > 0.962, "Zyte F1 regressed: {:?}", r.all);
-    assert!(r.odd.f1 > 0.952, "held-out half regressed: {:?}", r.odd);
+    // Regression floor (measured 0.977, odd half 0.971); debug builds score the same.
+    assert!(r.all.f1 >= 0.975, "Zyte F1 regressed: {:?}", r.all);
+    assert!(r.odd.f1 > 0.966, "held-out half regressed: {:?}", r.odd);
+}
+
+/// A made-up article with the furniture the block rules target.
+fn furnished_page() -> String {
+    let body: String = (0..6)
+        .map(|i| {
+            format!(
+                "<p>Paragraph {i} of the council report explains how the new ferry timetable \
+                 will shift morning crossings and what it means for commuters on the island.</p>"
+            )
+        })
+        .collect();
+    let comments: String = (0..12)
+        .map(|i| {
+            format!(
+                "<li class=\"comment\"><p>Reader {i} writes a long reply about ferries, \
+                 fares and the weather on the crossing, at considerable length, again and again \
+                 and again, because comment threads on local news go on forever.</p></li>"
+            )
+        })
+        .collect();
+    format!(
+        "<html><head><title>Ferry timetable</title><style>p {{ color: red }}</style></head>\
+         <body><div class=\"page-content with-sidebar\"><h1>Ferry timetable changes</h1>\
+         <p>The <a href=/p/m>Mayor Jane Roe</a><span class=\"rollover-block\"><a href=/x>Mayor \
+         visits school</a><a href=/y>Mayor opens bridge</a></span> said on Monday that \
+         the ferry will run earlier from next month, a change long sought by commuters.</p>\
+         {body}<script>var x = \"<p>not text</p>\";</script><!-- <p>hidden</p> -->\
+         <p>TRENDING:</p>\
+         <p>Get the latest news in your inbox. Sign up for our newsletter.</p></div>\
+         <div id=\"comments\" class=\"comments-area\"><ul>{comments}</ul></div></body></html>"
+    )
+}
+
+#[test]
+fn block_and_line_rules() {
+    let a = SmoothieExtractor::default()
+        .extract(&furnished_page(), None)
+        .unwrap();
+    // The article survives although its container's class says "sidebar".
+    assert!(
+        a.text.contains("Paragraph 5 of the council report"),
+        "{}",
+        a.text
+    );
+    assert!(a.text.contains("said on Monday"), "{}", a.text);
+    for furniture in [
+        "Reader 3 writes", // comment thread larger than the article
+        "visits school",   // hover card inside a link
+        "TRENDING",        // widget label
+        "newsletter",      // promotion after the text
+        "not text",        // script body
+        "hidden",          // HTML comment
+    ] {
+        assert!(
+            !a.text.contains(furniture),
+            "kept {furniture:?}: {}",
+            a.text
+        );
+    }
+}
+
+#[test]
+fn postfilter_keeps_sentences_with_ui_words() {
+    let text = "Subscribers signed up for the service in large numbers, the company said.\n\n\
+                Related\n\nThe shares were related to the merger, the filing shows.";
+    assert_eq!(
+        crate::smoothie::postfilter_for_tests(text),
+        "Subscribers signed up for the service in large numbers, the company said.\n\n\
+         The shares were related to the merger, the filing shows."
+    );
 }
