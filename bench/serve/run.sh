@@ -5,6 +5,8 @@
 # bounded in time. Prints the load generator's JSON and the ingest's outcome.
 #
 #   bash bench/serve/run.sh            # CLIENTS=32 DURATION=60 PERTURBED=8000 by default
+#   SKIP_BUILD=1 bash bench/serve/run.sh   # reuse target/release/{ibid,examples/loadgen} as built
+#   INGEST_NICE=10 bash bench/serve/run.sh # run the concurrent ingest as a niced batch job
 #
 # The base store is built once under target/bench-serve/ and copied for every run, so each run
 # starts from the same state and the concurrent ingest always has new articles to write.
@@ -20,8 +22,10 @@ ALLSIDES=$SHARED/data/allsides/articles.jsonl.gz
 HELSINKI=$SHARED/data/helsinki/articles.jsonl
 mkdir -p "$WORK"
 
-cargo build --release -q -p ibid
-cargo build --release -q -p ibid-serve --example loadgen
+if [ "${SKIP_BUILD:-0}" != 1 ]; then
+  cargo build --release -q -p ibid
+  cargo build --release -q -p ibid-serve --example loadgen
+fi
 IBID=target/release/ibid
 LOADGEN=target/release/examples/loadgen
 
@@ -79,12 +83,14 @@ echo "== server at $URL; ingest and $CLIENTS clients for $DURATION s" >&2
 (
   start=$(date +%s%N)
   code=0
-  "$IBID" --db "$WORK/run.db" ingest "$HELSINKI" "$WORK/perturbed.jsonl" > "$WORK/ingest.out" 2>&1 || code=$?
+  nice -n "${INGEST_NICE:-0}" "$IBID" --db "$WORK/run.db" ingest "$HELSINKI" "$WORK/perturbed.jsonl" > "$WORK/ingest.out" 2>&1 || code=$?
   echo "ingest exit=$code (0 ok, 2 = some records rejected) ms=$(( ($(date +%s%N) - start) / 1000000 ))" > "$WORK/ingest.result"
 ) &
 INGEST=$!
 
+uptime >&2
 "$LOADGEN" "$URL" --clients "$CLIENTS" --seconds "$DURATION" > "$WORK/load.json"
+uptime >&2
 cat "$WORK/load.json"
 
 echo "== waiting for the concurrent ingest to finish" >&2

@@ -5,6 +5,10 @@
 //! - The store is written concurrently by `ibid ingest` (SQLite in WAL mode). Every request runs
 //!   on a small pool of connections that are `query_only`, inside one short read transaction, on
 //!   tokio's blocking threads: readers never take write locks and never stall the async workers.
+//! - Whole GET responses are cached in memory per store generation (a number bumped whenever
+//!   another connection commits, from SQLite's `PRAGMA data_version`), within a byte budget: a
+//!   page is built once per change of the store, not once per visitor, and never outlives the
+//!   data it shows by more than the watcher's polling interval.
 //! - HTML is rendered by maud, which escapes every interpolated value; CSS and JS are files
 //!   compiled into the binary, so a strict Content-Security-Policy (`default-src 'self'`, no
 //!   inline script or style) is sent with every response and the UI loads nothing from outside.
@@ -25,9 +29,13 @@ mod svg;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
-use axum::http::{header, HeaderValue};
-use axum::response::Response;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use axum::Router;
 
 pub use error::ServeError;
@@ -50,23 +58,162 @@ pub struct ServeOptions {
     pub readers: usize,
 }
 
+/// Tuning of [`app_with`]; [`app`] and [`serve`] use the defaults.
+#[derive(Debug, Clone)]
+pub struct AppConfig {
+    /// Read connections (and so concurrent queries); 0 picks one from the number of cores.
+    pub readers: usize,
+    /// Memory for cached responses, in bytes; 0 turns the response cache off.
+    pub response_cache_bytes: usize,
+    /// How long after the store changed a cached response may still be served while it is
+    /// rebuilt in the background; zero rebuilds on the request path at every change.
+    pub max_stale: Duration,
+}
+
+impl Default for AppConfig {
+    fn default() -> Self {
+        AppConfig {
+            readers: 0,
+            response_cache_bytes: DEFAULT_RESPONSE_CACHE_BYTES,
+            max_stale: DEFAULT_MAX_STALE,
+        }
+    }
+}
+
+/// Response cache budget: a thousand large story pages, or tens of thousands of small ones.
+pub const DEFAULT_RESPONSE_CACHE_BYTES: usize = 128 << 20;
+
+/// Default of [`AppConfig::max_stale`]: while an ingest writes, a page may lag the store by
+/// this much (plus the rebuild's own time), never more.
+pub const DEFAULT_MAX_STALE: Duration = Duration::from_secs(5);
+
+/// The largest response body the cache will buffer; bigger ones pass through uncached.
+const MAX_CACHED_BODY: usize = 8 << 20;
+
 /// The whole application (API, pages, assets) over the store at `db`, without a socket: tests
 /// call it directly.
 pub fn app(db: &Path, readers: usize) -> Result<Router, ServeError> {
-    let readers = if readers == 0 {
+    app_with(
+        db,
+        &AppConfig {
+            readers,
+            ..AppConfig::default()
+        },
+    )
+}
+
+/// [`app`] with explicit tuning.
+pub fn app_with(db: &Path, config: &AppConfig) -> Result<Router, ServeError> {
+    let readers = if config.readers == 0 {
         default_readers()
     } else {
-        readers
+        config.readers
     };
     let state = AppState {
         db: db::Db::open(db, readers)?,
         caches: Arc::new(cache::Caches::default()),
+        responses: Arc::new(cache::Responses::new(config.response_cache_bytes)),
+        max_stale: config.max_stale,
+        // Rebuilds are background work: one per core at most, so visitors' requests and the
+        // ingest keep most of the machine.
+        refreshers: Arc::new(tokio::sync::Semaphore::new((readers / 2).max(1))),
     };
     Ok(Router::new()
         .merge(api::routes())
         .merge(pages::routes())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            cache_responses,
+        ))
         .with_state(state)
         .layer(axum::middleware::map_response(security_headers)))
+}
+
+/// Answers a GET from the response cache when the store has not changed since the response was
+/// built; otherwise builds it and keeps it if it succeeded.
+///
+/// While an ingest commits every few seconds, rebuilding every page a visitor asks for right
+/// after each commit would put the whole cost of the site on the request path at once. So a
+/// response from the previous generations is still served for up to `max_stale` after the
+/// store changed, while one background task per page rebuilds it (stale-while-revalidate);
+/// past that, or with `max_stale` zero, a changed store always means a fresh build.
+async fn cache_responses(State(s): State<AppState>, req: Request, next: Next) -> Response {
+    if !s.responses.enabled() || req.method() != Method::GET {
+        return next.run(req).await;
+    }
+    let Some(key) = req.uri().path_and_query().map(|pq| pq.as_str().to_owned()) else {
+        return next.run(req).await;
+    };
+    // Read before building: the response then reflects this generation or a later one.
+    let generation = s.db.generation();
+    if let Some((built, hit)) = s.responses.lookup(&key) {
+        if built == generation {
+            return cached_response(hit);
+        }
+        let fresh_enough = s.db.stale_for(built).is_some_and(|d| d < s.max_stale);
+        if fresh_enough {
+            if s.responses.begin_refresh(&key) {
+                let (state, next, uri) = (s.clone(), next.clone(), req.uri().clone());
+                tokio::spawn(async move {
+                    let _permit = state.refreshers.acquire().await;
+                    // Skip the work if a visitor's request rebuilt it meanwhile.
+                    let current = state.db.generation();
+                    if state.responses.lookup(&key).map(|e| e.0) != Some(current) {
+                        let mut req = Request::new(Body::empty());
+                        *req.uri_mut() = uri;
+                        build_and_keep(&state, &key, current, next, req).await;
+                    }
+                    state.responses.end_refresh(&key);
+                });
+            }
+            return cached_response(hit);
+        }
+    }
+    build_and_keep(&s, &key, generation, next, req).await
+}
+
+fn cached_response(hit: cache::Cached) -> Response {
+    let mut res = Response::new(Body::from(hit.body));
+    *res.status_mut() = hit.status;
+    *res.headers_mut() = hit.headers;
+    res
+}
+
+/// Runs the handler and keeps a successful answer for `key` in `generation`.
+async fn build_and_keep(
+    s: &AppState,
+    key: &str,
+    generation: u64,
+    next: Next,
+    req: Request,
+) -> Response {
+    let res = next.run(req).await;
+    if res.status() != StatusCode::OK {
+        return res;
+    }
+    let (parts, body) = res.into_parts();
+    let size = axum::body::HttpBody::size_hint(&body).upper();
+    if size.is_none_or(|n| n > MAX_CACHED_BODY as u64) {
+        return Response::from_parts(parts, body);
+    }
+    match axum::body::to_bytes(body, MAX_CACHED_BODY).await {
+        Ok(bytes) => {
+            s.responses.put(
+                key,
+                generation,
+                cache::Cached {
+                    status: parts.status,
+                    headers: parts.headers.clone(),
+                    body: bytes.clone(),
+                },
+            );
+            Response::from_parts(parts, Body::from(bytes))
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "response body could not be buffered");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
 }
 
 /// Binds `opts.addr`, calls `on_ready` with the bound address, and serves until Ctrl-C or
@@ -130,6 +277,11 @@ async fn shutdown_signal() {
 pub(crate) struct AppState {
     pub(crate) db: Arc<db::Db>,
     pub(crate) caches: Arc<cache::Caches>,
+    pub(crate) responses: Arc<cache::Responses>,
+    /// How long a response may be served after the store changed while it is rebuilt.
+    pub(crate) max_stale: Duration,
+    /// Background rebuilds running at once.
+    pub(crate) refreshers: Arc<tokio::sync::Semaphore>,
 }
 
 async fn security_headers(mut res: Response) -> Response {

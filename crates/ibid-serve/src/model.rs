@@ -234,6 +234,11 @@ pub(crate) struct SearchResults {
     pub(crate) query: String,
     /// The FTS5 query it became.
     pub(crate) fts_query: String,
+    /// Whether `total` is exact; if not, at least that many match.
+    pub(crate) total_exact: bool,
+    /// When set, more match than this and the hits were ranked among only this many of them,
+    /// the most recently stored (so that every query costs about the same).
+    pub(crate) ranked_window: Option<usize>,
     /// The hits.
     #[serde(flatten)]
     pub(crate) page: Page<Hit>,
@@ -249,12 +254,16 @@ pub(crate) fn story_detail(store: &Store, id: &str) -> R<Option<StoryDetail>> {
     let ids: Vec<String> = articles.iter().map(|a| a.id.clone()).collect();
     let (outlets, coverage) = coverage(&articles);
     let passages = passages(store, &ids, INLINE_PASSAGES, 0)?;
-    let quotes = group_quotes(
-        quotes(store, &ids, &articles, None)?,
-        Some(STORY_QUOTE_CAPS),
-    );
-    let mut entities = queries::entities_in(conn, &ids)?;
-    entities.truncate(STORY_ENTITIES);
+    let (bare, fetched) = bare_quotes(store, &ids, &articles, None)?;
+    let mut quotes = group_quotes(bare, Some(STORY_QUOTE_CAPS));
+    let meta = meta_index(&articles, &fetched);
+    for g in &mut quotes.by_speaker {
+        g.quotes.iter_mut().for_each(|q| attach_meta(q, &meta));
+    }
+    for g in &mut quotes.by_statement {
+        g.quotes.iter_mut().for_each(|q| attach_meta(q, &meta));
+    }
+    let entities = queries::entities_in(conn, &ids, STORY_ENTITIES)?;
     Ok(Some(StoryDetail {
         story,
         articles,
@@ -389,39 +398,86 @@ pub(crate) fn quotes(
     known: &[ArticleMeta],
     speaker: Option<&str>,
 ) -> R<Vec<Quote>> {
-    let rows = queries::quotes_in(store.connection(), ids, speaker)?;
-    let mut meta: HashMap<String, ArticleMeta> =
-        known.iter().map(|m| (m.id.clone(), m.clone())).collect();
-    let missing: Vec<String> = rows
-        .iter()
-        .filter(|q| !meta.contains_key(&q.article))
-        .map(|q| q.article.clone())
-        .collect();
-    if !missing.is_empty() {
-        meta.extend(queries::articles_by_id(store.connection(), &missing)?);
+    let (mut out, fetched) = bare_quotes(store, ids, known, speaker)?;
+    let meta = meta_index(known, &fetched);
+    for q in &mut out {
+        attach_meta(q, &meta);
     }
-    let mut out: Vec<Quote> = rows
-        .into_iter()
-        .map(|q| {
-            let m = meta.get(&q.article);
-            Quote {
-                outlet: m.and_then(|m| m.outlet.clone()),
-                title: m.and_then(|m| m.title.clone()),
-                published: m.and_then(|m| m.published.clone()),
-                lede: m.map(|m| m.lede.clone()).unwrap_or_default(),
-                quote: q,
-            }
+    Ok(out)
+}
+
+/// Quotes in `ids` in publication order, without their articles' fields (see
+/// [`attach_meta`]), and the metadata of articles not in `known`. Grouping and capping
+/// thousands of a big story's quotes first and copying article fields into the few kept is
+/// most of the saving on such a page.
+fn bare_quotes(
+    store: &Store,
+    ids: &[String],
+    known: &[ArticleMeta],
+    speaker: Option<&str>,
+) -> R<(Vec<Quote>, HashMap<String, ArticleMeta>)> {
+    let rows = queries::quotes_in(store.connection(), ids, speaker)?;
+    let mut missing: Vec<String> = {
+        let known: std::collections::HashSet<&str> = known.iter().map(|m| m.id.as_str()).collect();
+        rows.iter()
+            .filter(|q| !known.contains(q.article.as_str()))
+            .map(|q| q.article.clone())
+            .collect()
+    };
+    missing.sort_unstable();
+    missing.dedup();
+    let fetched = if missing.is_empty() {
+        HashMap::new()
+    } else {
+        queries::articles_by_id(store.connection(), &missing)?
+    };
+    let times: HashMap<&str, Option<i64>> = known
+        .iter()
+        .chain(fetched.values())
+        .map(|m| {
+            let t = m.published.as_deref().and_then(crate::fmt::unix);
+            (m.id.as_str(), t)
         })
         .collect();
-    out.sort_by_key(|q| {
-        (
-            q.published.as_deref().and_then(crate::fmt::unix).is_none(),
-            q.published.as_deref().and_then(crate::fmt::unix),
-            q.quote.article.clone(),
-            q.quote.start,
-        )
+    let mut keyed: Vec<(Option<i64>, QuoteRow)> = rows
+        .into_iter()
+        .map(|q| (times.get(q.article.as_str()).copied().flatten(), q))
+        .collect();
+    keyed.sort_by(|(ta, a), (tb, b)| {
+        (ta.is_none(), ta, &a.article, a.start).cmp(&(tb.is_none(), tb, &b.article, b.start))
     });
-    Ok(out)
+    let out = keyed
+        .into_iter()
+        .map(|(_, q)| Quote {
+            quote: q,
+            outlet: None,
+            title: None,
+            published: None,
+            lede: String::new(),
+        })
+        .collect();
+    Ok((out, fetched))
+}
+
+fn meta_index<'a>(
+    known: &'a [ArticleMeta],
+    fetched: &'a HashMap<String, ArticleMeta>,
+) -> HashMap<&'a str, &'a ArticleMeta> {
+    known
+        .iter()
+        .chain(fetched.values())
+        .map(|m| (m.id.as_str(), m))
+        .collect()
+}
+
+/// Copies the outlet, title, date and lede of a quote's article into it.
+fn attach_meta(q: &mut Quote, meta: &HashMap<&str, &ArticleMeta>) {
+    if let Some(m) = meta.get(q.quote.article.as_str()) {
+        q.outlet = m.outlet.clone();
+        q.title = m.title.clone();
+        q.published = m.published.clone();
+        q.lede = m.lede.clone();
+    }
 }
 
 /// How much of a story's quotes its page and API answer carry: a story with thousands of
@@ -533,7 +589,7 @@ pub(crate) fn article_detail(store: &Store, id: &str) -> R<Option<ArticleDetail>
     };
     let ids = vec![article.id.clone()];
     let quotes = quotes(store, &ids, &[], None)?;
-    let entities = queries::entities_in(conn, &ids)?;
+    let entities = queries::entities_in(conn, &ids, usize::MAX >> 1)?;
     let passages = passages(store, &ids, INLINE_PASSAGES, 0)?;
     Ok(Some(ArticleDetail {
         article,
@@ -589,6 +645,15 @@ pub(crate) fn entity_detail(
     }))
 }
 
+/// Matches counted exactly; beyond this a search reports "at least" this many.
+pub(crate) const SEARCH_COUNT_CAP: usize = 1000;
+
+/// Matches ranked by BM25 when a query has more: its most recently stored ones. Ranking costs
+/// about a microsecond or two per match (FTS5 has no top-k pruning), so a one-word query over
+/// the whole store would cost tens of milliseconds; with this cut every query costs about the
+/// same. Deeper pages widen the window to reach them.
+pub(crate) const SEARCH_RANK_WINDOW: usize = 500;
+
 /// Full-text search; `None` when the query has no searchable word.
 pub(crate) fn search(
     store: &Store,
@@ -599,28 +664,41 @@ pub(crate) fn search(
     let Some(fts) = crate::search::to_fts(query) else {
         return Ok(None);
     };
-    let total = queries::search_total(store.connection(), &fts)?;
-    let hits = store.search(&fts, limit, offset)?;
-    let ids: Vec<String> = hits.iter().map(|h| h.id.clone()).collect();
-    let meta = queries::articles_by_id(store.connection(), &ids)?;
-    let items = hits
-        .into_iter()
-        .map(|h| {
-            let m = meta.get(&h.id);
-            Hit {
-                outlet: m.and_then(|m| m.outlet.clone()),
-                published: m.and_then(|m| m.published.clone()),
-                story: m.and_then(|m| m.story.clone()),
-                id: h.id,
-                title: h.title,
-                snippet: h.snippet,
-                score: h.score,
-            }
-        })
-        .collect();
+    let conn = store.connection();
+    let window = SEARCH_RANK_WINDOW.max(offset.saturating_add(limit));
+    let cap = SEARCH_COUNT_CAP.max(window.saturating_add(1));
+    let total = queries::search_count(conn, &fts, cap)?;
+    let min_rowid = if total > window {
+        queries::search_newest_cut(conn, &fts, window)?.unwrap_or(i64::MIN)
+    } else {
+        i64::MIN
+    };
+    let ranked = queries::search_ranked(conn, &fts, min_rowid, limit, offset)?;
+    let terms = crate::search::highlight_terms(query);
+    let mut items = Vec::with_capacity(ranked.len());
+    for (rowid, score) in ranked {
+        let Some(h) = queries::search_hit(conn, rowid)? else {
+            continue;
+        };
+        let snippet = match crate::search::snippet(&h.text, &terms) {
+            Some(s) => s,
+            None => queries::search_fts_snippet(conn, &fts, rowid)?,
+        };
+        items.push(Hit {
+            id: h.id,
+            title: h.title,
+            snippet,
+            score,
+            outlet: h.outlet,
+            published: h.published,
+            story: h.story,
+        });
+    }
     Ok(Some(SearchResults {
         query: query.to_string(),
         fts_query: fts,
+        total_exact: total < cap,
+        ranked_window: (total > window).then_some(window),
         page: Page {
             total,
             limit,

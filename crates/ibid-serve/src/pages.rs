@@ -947,7 +947,13 @@ async fn search(State(s): State<AppState>, q: Q) -> PageResult {
                 "use \"quotes\" for a phrase, a trailing * for a prefix, OR and NOT between words." },
             (Some(_), None) => p.empty { "Type at least one word to search for." },
             (Some(_), Some(r)) => {
-                p.count-line #result-count { (fmt::plural(r.page.total, "article matches", "articles match")) }
+                p.count-line #result-count {
+                    @if r.total_exact { (fmt::plural(r.page.total, "article matches", "articles match")) }
+                    @else { (fmt::int(r.page.total as i64)) "+ articles match" }
+                    @if let Some(w) = r.ranked_window {
+                        span.muted { " · best of the " (fmt::int(w as i64)) " most recently stored" }
+                    }
+                }
                 ol.hits {
                     @for h in &r.page.items {
                         li.hit {

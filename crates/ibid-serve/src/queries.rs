@@ -385,15 +385,24 @@ fn with_variants(rows: Vec<(EntityCount, String)>) -> R<Vec<EntityCount>> {
         .collect()
 }
 
-/// Entities mentioned in the given articles, most mentioned first.
-pub(crate) fn entities_in(conn: &Connection, ids: &[String]) -> R<Vec<EntityCount>> {
+/// Entities mentioned in the given articles, most widespread first, at most `limit`.
+///
+/// Counted over `mentions` alone and joined to `entities` only for the rows kept: a big story
+/// mentions thousands of entities, and reading each one's variants to drop it is most of the
+/// cost of its page.
+pub(crate) fn entities_in(conn: &Connection, ids: &[String], limit: usize) -> R<Vec<EntityCount>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT e.id, e.name, e.type, e.variants, COUNT(*), COUNT(DISTINCT m.article)
-         FROM mentions m JOIN entities e ON e.id = m.entity
-         WHERE m.article IN (SELECT value FROM json_each(?1))
-         GROUP BY e.id ORDER BY COUNT(DISTINCT m.article) DESC, COUNT(*) DESC, e.name",
+        "SELECT e.id, e.name, e.type, e.variants, n.mentions, n.articles
+         FROM (SELECT m.entity, COUNT(*) AS mentions, COUNT(DISTINCT m.article) AS articles
+               FROM mentions m WHERE m.article IN (SELECT value FROM json_each(?1))
+               GROUP BY m.entity) n
+         JOIN entities e ON e.id = n.entity
+         ORDER BY n.articles DESC, n.mentions DESC, e.name LIMIT ?2",
     )?;
-    let rows = stmt.query_map([serde_json::to_string(ids)?], entity_count)?;
+    let rows = stmt.query_map(
+        params![serde_json::to_string(ids)?, limit as i64],
+        entity_count,
+    )?;
     with_variants(rows.collect::<Result<_, _>>()?)
 }
 
@@ -511,12 +520,100 @@ pub(crate) fn entity_stories(
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-/// Number of full-text matches for an FTS5 query.
-pub(crate) fn search_total(conn: &Connection, fts_query: &str) -> R<usize> {
+/// Full-text matches for an FTS5 query, counted up to `cap` (so a query matching most of the
+/// store costs no more than one matching `cap` articles).
+pub(crate) fn search_count(conn: &Connection, fts_query: &str, cap: usize) -> R<usize> {
     let n: i64 = conn
-        .prepare_cached("SELECT COUNT(*) FROM articles_fts WHERE articles_fts MATCH ?1")?
-        .query_row([fts_query], |r| r.get(0))?;
+        .prepare_cached(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM articles_fts WHERE articles_fts MATCH ?1 LIMIT ?2)",
+        )?
+        .query_row(params![fts_query, cap as i64], |r| r.get(0))?;
     Ok(n as usize)
+}
+
+/// The row id of the `n`-th most recently stored match (1-based), if there are that many:
+/// walking the index backwards by row id is cheap, unlike ranking.
+pub(crate) fn search_newest_cut(conn: &Connection, fts_query: &str, n: usize) -> R<Option<i64>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?1
+             ORDER BY rowid DESC LIMIT 1 OFFSET ?2",
+        )?
+        .query_row(params![fts_query, n.saturating_sub(1) as i64], |r| r.get(0))
+        .optional()?)
+}
+
+/// A page of matches with row id at least `min_rowid`, best BM25 first (titles weigh five
+/// times the text), as (row id, score; higher is better).
+pub(crate) fn search_ranked(
+    conn: &Connection,
+    fts_query: &str,
+    min_rowid: i64,
+    limit: usize,
+    offset: usize,
+) -> R<Vec<(i64, f64)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT rowid, bm25(articles_fts, 0.0, 5.0, 1.0) FROM articles_fts
+         WHERE articles_fts MATCH ?1 AND rowid >= ?2
+         ORDER BY bm25(articles_fts, 0.0, 5.0, 1.0), rowid DESC LIMIT ?3 OFFSET ?4",
+    )?;
+    let rows = stmt.query_map(
+        params![fts_query, min_rowid, limit as i64, offset as i64],
+        |r| Ok((r.get(0)?, -r.get::<_, f64>(1)?)),
+    )?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// What a search hit shows besides its snippet, by FTS row id (the article version's row id).
+pub(crate) struct HitRow {
+    /// Article id.
+    pub(crate) id: String,
+    /// Title as indexed.
+    pub(crate) title: Option<String>,
+    /// Indexed (cleaned) text, for the snippet.
+    pub(crate) text: String,
+    /// Outlet.
+    pub(crate) outlet: Option<String>,
+    /// Trusted publication time.
+    pub(crate) published: Option<String>,
+    /// Story id.
+    pub(crate) story: Option<String>,
+}
+
+/// One hit's fields, or `None` if the row vanished.
+pub(crate) fn search_hit(conn: &Connection, rowid: i64) -> R<Option<HitRow>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT f.id, f.title, f.text, COALESCE(c.outlet, a.outlet), c.published, m.story
+             FROM articles_fts f
+             LEFT JOIN articles a ON a.rowid = f.rowid
+             LEFT JOIN cleaned c ON c.article = f.rowid
+             LEFT JOIN story_members m ON m.article_id = f.id
+             WHERE f.rowid = ?1",
+        )?
+        .query_row([rowid], |r| {
+            Ok(HitRow {
+                id: r.get(0)?,
+                title: r.get(1)?,
+                text: r.get(2)?,
+                outlet: r.get(3)?,
+                published: r.get(4)?,
+                story: r.get(5)?,
+            })
+        })
+        .optional()?)
+}
+
+/// FTS5's own snippet of one match (for hits whose text the quick snippet finds no word in).
+pub(crate) fn search_fts_snippet(conn: &Connection, fts_query: &str, rowid: i64) -> R<String> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT snippet(articles_fts, 2, '[', ']', '…', 12) FROM articles_fts
+             WHERE articles_fts MATCH ?1 AND rowid = ?2",
+        )?
+        .query_row(params![fts_query, rowid], |r| r.get(0))
+        .optional()?
+        .unwrap_or_default())
 }
 
 /// Outlets with their article counts, most articles first (for the filter's suggestions).
@@ -543,6 +640,46 @@ pub(crate) fn slice_chars(text: &str, start: i64, end: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn fts(n: i64) -> Connection {
+        let c = Connection::open_in_memory().unwrap();
+        c.execute_batch(
+            "CREATE VIRTUAL TABLE articles_fts USING fts5(id UNINDEXED, title, text,
+                 tokenize = 'unicode61 remove_diacritics 2');",
+        )
+        .unwrap();
+        for i in 1..=n {
+            // Every row says "common"; every tenth also says "rare", in its title.
+            let title = if i % 10 == 0 { "rare news" } else { "news" };
+            c.execute(
+                "INSERT INTO articles_fts (rowid, id, title, text) VALUES (?1, ?2, ?3, 'a common word')",
+                params![i, format!("a{i}"), title],
+            )
+            .unwrap();
+        }
+        c
+    }
+
+    #[test]
+    fn search_counts_stop_at_the_cap_and_windows_take_the_newest() {
+        let c = fts(50);
+        assert_eq!(search_count(&c, "\"common\"", 1000).unwrap(), 50);
+        assert_eq!(search_count(&c, "\"common\"", 20).unwrap(), 20, "capped");
+        assert_eq!(search_count(&c, "\"rare\"", 1000).unwrap(), 5);
+        assert_eq!(search_newest_cut(&c, "\"common\"", 1).unwrap(), Some(50));
+        assert_eq!(search_newest_cut(&c, "\"common\"", 10).unwrap(), Some(41));
+        assert_eq!(search_newest_cut(&c, "\"rare\"", 6).unwrap(), None);
+        let ranked = search_ranked(&c, "\"common\"", 41, 100, 0).unwrap();
+        assert_eq!(ranked.len(), 10, "only the window is ranked");
+        assert!(ranked.iter().all(|(rowid, _)| *rowid >= 41));
+        let ranked = search_ranked(&c, "\"rare\" OR \"common\"", i64::MIN, 3, 0).unwrap();
+        assert_eq!(ranked.len(), 3);
+        assert!(
+            ranked.iter().all(|(rowid, _)| rowid % 10 == 0),
+            "title matches rank first: {ranked:?}"
+        );
+        assert!(ranked.windows(2).all(|w| w[0].1 >= w[1].1), "best first");
+    }
 
     #[test]
     fn slices_count_code_points() {

@@ -88,6 +88,186 @@ fn words(s: &str) -> Vec<String> {
         .collect()
 }
 
+/// The words a query looks for, for highlighting: every word of every term not excluded by
+/// `NOT`, folded like the index folds them ([`fold`]), with whether it is a prefix (`word*`).
+pub(crate) fn highlight_terms(input: &str) -> Vec<(String, bool)> {
+    let mut out: Vec<(String, bool)> = Vec::new();
+    let mut negated = false;
+    let mut seen_term = false;
+    for chunk in chunks(input) {
+        match chunk {
+            Chunk::Op(op) => negated = seen_term && op == "NOT",
+            Chunk::Term { words, prefix } => {
+                if words.is_empty() {
+                    continue;
+                }
+                seen_term = true;
+                if !std::mem::take(&mut negated) {
+                    let last = words.len() - 1;
+                    for (i, w) in words.iter().enumerate() {
+                        let term = (fold(w), prefix && i == last);
+                        if !out.contains(&term) {
+                            out.push(term);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Lower case without diacritics: what FTS5's `unicode61 remove_diacritics 2` tokenizer
+/// compares, near enough for highlighting.
+pub(crate) fn fold(word: &str) -> String {
+    let mut out = String::with_capacity(word.len());
+    fold_into(word, &mut out);
+    out
+}
+
+fn fold_into(word: &str, out: &mut String) {
+    use unicode_normalization::char::is_combining_mark;
+    use unicode_normalization::UnicodeNormalization;
+    if word.is_ascii() {
+        // The common case, without the decomposition machinery.
+        out.extend(word.chars().map(|c| c.to_ascii_lowercase()));
+        return;
+    }
+    for c in word.nfd().filter(|c| !is_combining_mark(*c)) {
+        out.extend(c.to_lowercase());
+    }
+}
+
+/// Tokens a snippet shows, like FTS5's `snippet(..., 12)`.
+const SNIPPET_TOKENS: usize = 12;
+
+/// A snippet of `text` around the best cluster of `terms` (see [`highlight_terms`]), matches
+/// wrapped in `[` `]` and cuts marked `…`, in the format of FTS5's `snippet()`; `None` when no
+/// word of `text` matches.
+///
+/// Written here rather than asking FTS5 because `snippet()` re-tokenizes and scores every
+/// fragment of the document through the virtual table (about 150 µs an article on the bench
+/// machine, the largest part of a search); this is one pass over the text.
+pub(crate) fn snippet(text: &str, terms: &[(String, bool)]) -> Option<String> {
+    // Highlighting looks at 64 distinct words at most (one bit each).
+    let terms = &terms[..terms.len().min(64)];
+    if terms.is_empty() {
+        return None;
+    }
+    let all: u64 = if terms.len() == 64 {
+        u64::MAX
+    } else {
+        (1u64 << terms.len()) - 1
+    };
+    // (byte start, byte end, matched term)
+    let mut tokens: Vec<(usize, usize, Option<usize>)> = Vec::with_capacity(256);
+    let mut buf = String::new();
+    let mut seen: u64 = 0;
+    let mut last_hit = 0;
+    let bytes = text.as_bytes();
+    let mut start = None;
+    let mut i = 0;
+    // One pass over the bytes: ASCII is classified without decoding, other characters are
+    // decoded one at a time. `i == len` is a final separator that closes the last word.
+    while i <= bytes.len() {
+        let (word_char, width) = match bytes.get(i) {
+            None => (false, 1),
+            Some(b) if b.is_ascii() => (b.is_ascii_alphanumeric(), 1),
+            Some(_) => match text[i..].chars().next() {
+                Some(c) => (c.is_alphanumeric(), c.len_utf8()),
+                None => (false, 1),
+            },
+        };
+        if word_char {
+            start.get_or_insert(i);
+            i += width;
+            continue;
+        }
+        if let Some(s) = start.take() {
+            let hit = match_term(&text[s..i], terms, &mut buf);
+            if let Some(t) = hit {
+                seen |= 1 << t;
+                last_hit = tokens.len();
+            }
+            tokens.push((s, i, hit));
+            // Every word found and the window after the last match filled: no later window
+            // can hold more distinct words, so the rest of the text need not be read.
+            if seen == all && tokens.len() >= last_hit + SNIPPET_TOKENS {
+                break;
+            }
+        }
+        i += width;
+    }
+    let at_end = i >= bytes.len();
+    // The window with the most distinct terms, then the most matches; the earliest on ties.
+    // A match opens each candidate window, after up to two words of context.
+    let mut best: Option<(usize, usize, usize)> = None; // (distinct, matches, start)
+    for (i, _) in tokens
+        .iter()
+        .enumerate()
+        .filter(|t| t.1 .2.is_some())
+        .take(200)
+    {
+        let s = i.saturating_sub(2);
+        let window = &tokens[s..(s + SNIPPET_TOKENS).min(tokens.len())];
+        let mut seen: Vec<usize> = window.iter().filter_map(|t| t.2).collect();
+        let matches = seen.len();
+        seen.sort_unstable();
+        seen.dedup();
+        let score = (seen.len(), matches);
+        if best.is_none_or(|b| score > (b.0, b.1)) {
+            best = Some((score.0, score.1, s));
+        }
+    }
+    let (_, _, s) = best?;
+    let e = (s + SNIPPET_TOKENS).min(tokens.len());
+    let mut out = String::new();
+    if s > 0 {
+        out.push('…');
+    }
+    let mut pos = tokens[s].0;
+    for &(ts, te, hit) in &tokens[s..e] {
+        if hit.is_some() {
+            out.push_str(&text[pos..ts]);
+            out.push('[');
+            out.push_str(&text[ts..te]);
+            out.push(']');
+            pos = te;
+        }
+    }
+    let more = e < tokens.len() || !at_end;
+    let end = if more { tokens[e - 1].1 } else { text.len() };
+    out.push_str(&text[pos..end]);
+    if more {
+        out.push('…');
+    }
+    Some(out)
+}
+
+/// The term `token` matches, comparing folded forms; ASCII tokens are compared in place, so
+/// the common case allocates nothing.
+fn match_term(token: &str, terms: &[(String, bool)], buf: &mut String) -> Option<usize> {
+    if token.is_ascii() {
+        return terms.iter().position(|(w, prefix)| {
+            if *prefix {
+                token.len() >= w.len()
+                    && token.as_bytes()[..w.len()].eq_ignore_ascii_case(w.as_bytes())
+            } else {
+                token.len() == w.len() && token.eq_ignore_ascii_case(w)
+            }
+        });
+    }
+    buf.clear();
+    fold_into(token, buf);
+    terms.iter().position(|(w, prefix)| {
+        if *prefix {
+            buf.starts_with(w.as_str())
+        } else {
+            buf == w
+        }
+    })
+}
+
 /// Splits an FTS5 snippet whose matches are wrapped in `[` `]` into (is_match, text) parts.
 pub(crate) fn snippet_parts(snippet: &str) -> Vec<(bool, &str)> {
     let mut parts = Vec::new();
@@ -143,6 +323,57 @@ mod tests {
             ]
         );
         assert_eq!(snippet_parts("a [b"), vec![(false, "a [b")]);
+    }
+
+    #[test]
+    fn highlight_terms_skip_excluded_words() {
+        let t = |q: &str| highlight_terms(q);
+        assert_eq!(
+            t("Harbour crane* NOT budget"),
+            vec![("harbour".into(), false), ("crane".into(), true)]
+        );
+        assert_eq!(
+            t("\"Iran-Russia\" OR Café"),
+            vec![
+                ("iran".into(), false),
+                ("russia".into(), false),
+                ("cafe".into(), false)
+            ]
+        );
+        assert_eq!(t("NOT word"), vec![("word".into(), false)]);
+    }
+
+    #[test]
+    fn snippets_mark_the_best_window() {
+        let terms = highlight_terms("crane harbour");
+        let text = "Opening words. The council met. Later the harbour crane broke down, \
+                    said the harbour master, and nobody knew why the old machine had failed today.";
+        let s = snippet(text, &terms).unwrap();
+        assert!(s.starts_with('…'), "{s}");
+        assert!(s.contains("[harbour] [crane] broke"), "{s}");
+        assert!(s.ends_with('…'), "{s}");
+        assert_eq!(snippet_parts(&s).iter().filter(|p| p.0).count(), 3, "{s}");
+        assert_eq!(
+            snippet("Crane at the start", &terms).unwrap(),
+            "[Crane] at the start"
+        );
+        assert_eq!(
+            snippet("Les Cafés ferment.", &highlight_terms("cafe*")).unwrap(),
+            "Les [Cafés] ferment."
+        );
+        assert!(snippet("nothing here", &terms).is_none());
+    }
+
+    proptest! {
+        #[test]
+        fn snippets_never_panic_and_quote_the_text(text in "\\PC{0,200}", q in "\\PC{0,20}") {
+            let terms = highlight_terms(&q);
+            if let Some(s) = snippet(&text, &terms) {
+                let plain: String = s.chars().filter(|c| !matches!(c, '[' | ']' | '…')).collect();
+                let source: String = text.chars().filter(|c| !matches!(c, '[' | ']' | '…')).collect();
+                prop_assert!(source.contains(&plain), "{s:?} not from {text:?}");
+            }
+        }
     }
 
     fn fts() -> rusqlite::Connection {

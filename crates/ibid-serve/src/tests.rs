@@ -590,3 +590,49 @@ fn readers_cannot_write() {
     let r = rt.block_on(db.read(|st| Ok(st.connection().execute("DELETE FROM quotes", [])?)));
     assert!(r.is_err(), "a reader deleted rows: {r:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cached_responses_follow_changes_to_the_store() {
+    use std::time::Duration;
+    let (dir, _app, _) = fixture();
+    let db = dir.path().join("s.db");
+    let config = |max_stale: Duration| crate::AppConfig {
+        readers: 1,
+        max_stale,
+        ..crate::AppConfig::default()
+    };
+    let strict = crate::app_with(&db, &config(Duration::ZERO)).unwrap();
+    let lenient = crate::app_with(&db, &config(Duration::from_secs(60))).unwrap();
+    let total = |v: Value| v["total"].as_u64().unwrap();
+    for app in [&strict, &lenient] {
+        assert_eq!(total(get_json(app, "/api/search?q=zebra").await.1), 0);
+        assert_eq!(total(get_json(app, "/api/search?q=zebra").await.1), 0);
+    }
+    let w = rusqlite::Connection::open(&db).unwrap();
+    w.execute(
+        "INSERT INTO articles_fts (rowid, id, title, text) VALUES (9999, 'z1', 'Zebra', 'A zebra.')",
+        [],
+    )
+    .unwrap();
+    // The watcher polls every 50 ms.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        total(get_json(&strict, "/api/search?q=zebra").await.1),
+        1,
+        "a changed store is never answered from the cache"
+    );
+    assert_eq!(
+        total(get_json(&lenient, "/api/search?q=zebra").await.1),
+        0,
+        "within max_stale the old answer is served while it is rebuilt"
+    );
+    let mut fresh = false;
+    for _ in 0..100 {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        if total(get_json(&lenient, "/api/search?q=zebra").await.1) == 1 {
+            fresh = true;
+            break;
+        }
+    }
+    assert!(fresh, "the background rebuild replaced the stale answer");
+}
