@@ -129,11 +129,11 @@ fn trace(docs: &[LabeledDoc], cfg: &StoryConfig) {
             for c in o.candidates.iter().take(4) {
                 let s = &c.signals;
                 println!(
-                    "     {:>7.3} {:<18} {:<12} body {:.2} ent {:.2} num {:.2} ec {:.2} te {:.2} nc {:.2} dte {:.2} yc {:.2} sal {:.2} wd {:.2}",
+                    "     {:>7.3} {:<18} {:<12} body {:.2} ent {:.2} num {:.2} ec {:.2} te {:.2} nc {:.2} dte {:.2} yc {:.2} sal {:.2} wd {:.2} ac {:.0}",
                     c.score,
                     c.story,
                     major(&comp, &c.story),
-                    s.body, s.ent, s.num, s.ent_cont, s.top_ent, s.num_cont, s.doc_top_ent, s.year_conflict, s.ent_sal, s.weekday_conflict
+                    s.body, s.ent, s.num, s.ent_cont, s.top_ent, s.num_cont, s.doc_top_ent, s.year_conflict, s.ent_sal, s.weekday_conflict, s.actor_conflict
                 );
             }
         }
@@ -160,6 +160,7 @@ fn get(c: &StoryConfig, k: &str) -> f64 {
         "w_year_conflict" => c.w_year_conflict as f64,
         "w_ent_sal" => c.w_ent_sal as f64,
         "w_weekday_conflict" => c.w_weekday_conflict as f64,
+        "w_actor_conflict" => c.w_actor_conflict as f64,
         "join_threshold" => c.join_threshold as f64,
         "merge_threshold" => c.merge_threshold as f64,
         "lead_tokens" => c.lead_tokens as f64,
@@ -181,6 +182,7 @@ fn set(c: &mut StoryConfig, k: &str, v: f64) {
         "w_year_conflict" => c.w_year_conflict = v as f32,
         "w_ent_sal" => c.w_ent_sal = v as f32,
         "w_weekday_conflict" => c.w_weekday_conflict = v as f32,
+        "w_actor_conflict" => c.w_actor_conflict = v as f32,
         "join_threshold" => c.join_threshold = v as f32,
         "merge_threshold" => c.merge_threshold = v as f32,
         "lead_tokens" => c.lead_tokens = v.round().max(0.0) as usize,
@@ -273,6 +275,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         cfg.w_year_conflict = ws[8] as f32;
         cfg.w_ent_sal = ws[9] as f32;
         cfg.w_weekday_conflict = ws[10] as f32;
+        cfg.w_actor_conflict = ws[11] as f32;
         cfg.join_threshold = (-b / scale) as f32;
         println!("lr cfg {}", serde_json::to_string(&cfg)?);
         println!(
@@ -309,6 +312,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "w_year_conflict",
         "w_ent_sal",
         "w_weekday_conflict",
+        "w_actor_conflict",
         "merge_threshold",
         "lead_boost",
         "lead_tokens",

@@ -19,7 +19,9 @@ const WORDS: usize = 0;
 const ENTS: usize = 1;
 const NUMS: usize = 2;
 /// Number of signals in the linear join model.
-pub const N_FEATURES: usize = 11;
+pub const N_FEATURES: usize = 12;
+/// Terms a storyline profile keeps per kind (it is pruned back to this at twice the size).
+const LINE_TERMS: usize = 400;
 /// How many main names a story keeps for the `top_ent` signal.
 const TOP_ENTS: usize = 5;
 
@@ -57,6 +59,11 @@ pub struct Signals {
     /// same kind usually happened on another.
     #[serde(default)]
     pub weekday_conflict: f32,
+    /// 1 when the article's main actor (its most salient name, mentioned at least twice) is
+    /// absent from the story and the story's main actor is absent from the article: two
+    /// events of one kind (two arrests, two firings) share the setting but not the person.
+    #[serde(default)]
+    pub actor_conflict: f32,
     /// Days between the article and the mean publication time of the story's dated members
     /// (between the two means for story merges), when both are dated.
     pub gap_days: Option<f32>,
@@ -65,7 +72,7 @@ pub struct Signals {
 impl Signals {
     /// The signals in the order of the linear model's weights: body, title, ent, num,
     /// ent_cont, top_ent, num_cont, doc_top_ent, year_conflict, ent_sal,
-    /// weekday_conflict.
+    /// weekday_conflict, actor_conflict.
     pub fn features(&self) -> [f32; N_FEATURES] {
         [
             self.body,
@@ -79,6 +86,7 @@ impl Signals {
             self.year_conflict,
             self.ent_sal,
             self.weekday_conflict,
+            self.actor_conflict,
         ]
     }
 }
@@ -144,7 +152,7 @@ impl Vocab {
 }
 
 /// A document's sparse vector: `(term, sublinear tf, idf)` and its TF-IDF norm.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
 struct DocVec {
     items: Vec<(Term, f32, f32)>,
     norm: f32,
@@ -173,6 +181,16 @@ impl Centroid {
         self.w.is_empty()
     }
 
+    /// An empty centroid whose cached norm (zero) is valid at corpus size `n`, so that the
+    /// first documents update it incrementally instead of forcing a full recompute on the
+    /// first comparison (most stories never grow past one article).
+    fn fresh(n: u32) -> Self {
+        Self {
+            norm_n: n.max(1),
+            ..Self::default()
+        }
+    }
+
     fn add_doc(&mut self, d: &DocVec, scale: f32) {
         if d.is_empty() {
             return;
@@ -188,6 +206,20 @@ impl Centroid {
                 self.norm_sq += (*c * *c - old * old) * idf * idf;
             }
         }
+    }
+
+    /// Keeps only the `cap` heaviest terms once the centroid holds more than twice that many.
+    /// Storyline profiles accumulate for months; their tail of once-mentioned names and words
+    /// says nothing about the storyline but makes every comparison and norm refresh slower.
+    fn prune(&mut self, cap: usize) {
+        if self.w.len() <= 2 * cap {
+            return;
+        }
+        let mut v: Vec<(Term, f32)> = self.w.iter().map(|(&t, &w)| (t, w)).collect();
+        v.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        v.truncate(cap);
+        self.w = v.into_iter().collect();
+        self.norm_n = 0;
     }
 
     fn add_centroid(&mut self, other: &Centroid) {
@@ -304,6 +336,13 @@ struct Story {
     members: Vec<u32>,
     /// Top body terms of each member (same order as `members`); dropped when frozen.
     sigs: Vec<Vec<(Term, f32)>>,
+    /// Full features of each member (same order as `members`) while the story is small
+    /// enough to be re-checked for a split; empty otherwise.
+    #[serde(default)]
+    mfeats: Vec<MemberFeats>,
+    /// Symmetric pair scores of the members: `pair[i][j]` for `j < i` (same order).
+    #[serde(default)]
+    pair: Vec<Vec<f32>>,
     feats: [Centroid; 3],
     title: Centroid,
     /// The story's main names (weight times IDF), refreshed on every change.
@@ -316,6 +355,9 @@ struct Story {
     /// Sum over members of their name-salience shares; dropped when frozen.
     #[serde(default)]
     ent_dist: FxHashMap<Term, f32>,
+    /// The story's main actor: its most salient name over all members.
+    #[serde(default)]
+    actor: Option<Term>,
     first: Option<i64>,
     last: Option<i64>,
     /// Sum and count of member timestamps: the time gap is measured from their mean, so a
@@ -469,16 +511,312 @@ fn top_of_doc(v: &DocVec, k: usize) -> Vec<(Term, f32)> {
     t
 }
 
-/// Words, headline words, names, numbers (sublinear weights), and year shares.
-type InternedDoc = (
-    [Vec<(Term, f32)>; 4],
-    Vec<(u16, f32)>,
-    Vec<(Term, f32)>,
-    Vec<(u16, f32)>,
-);
-
 /// Per-document term accumulator: `(term, weight)` in first-seen order plus an index.
 type TermAcc = (Vec<(Term, f32)>, FxHashMap<Term, usize>);
+
+/// The engine-independent features of one article: extracted, hashed and counted terms. This
+/// is the costly part of an add and depends only on the configuration, so batches are
+/// prepared in parallel ([`StoryEngine::add_batch`]) ahead of the sequential assignment.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Prepared {
+    /// Raw (lead-boosted) counts of words, headline words, names and numbers, in first-seen
+    /// order so that every later float sum is deterministic.
+    terms: [Vec<(Term, f32)>; 4],
+    /// Share of year mentions per year.
+    years: Vec<(u16, f32)>,
+    /// Share of weekday mentions per weekday.
+    wdays: Vec<(u16, f32)>,
+}
+
+/// Extracts and hashes an article's features (no engine state involved).
+pub(crate) fn prepare(doc: &StoryDoc, cfg: &StoryConfig) -> Prepared {
+    let mut acc: [TermAcc; 4] = Default::default();
+    let mut years: Vec<(u16, f32)> = Vec::new();
+    let mut wdays: Vec<(u16, f32)> = Vec::new();
+    extract_into(
+        doc.title.as_deref(),
+        &doc.text,
+        cfg.lead_tokens,
+        cfg.lead_boost,
+        &mut |kind, term, w| {
+            let (k, voc) = match kind {
+                FeatureKind::Word => (0, WORDS),
+                FeatureKind::TitleWord => (1, WORDS),
+                FeatureKind::Entity => (2, ENTS),
+                FeatureKind::Number => (3, NUMS),
+            };
+            if k == 0 {
+                if let Some(d) = weekday_index(term) {
+                    wdays.push((d, 1.0));
+                }
+            }
+            if k == 3 && term.len() == 4 {
+                if let Ok(y) = term.parse::<u16>() {
+                    if (1900..=2100).contains(&y) {
+                        years.push((y, w));
+                    }
+                }
+            }
+            let id = term_id(voc, term);
+            let (items, ix) = &mut acc[k];
+            match ix.get(&id) {
+                Some(&i) => items[i].1 += w,
+                None => {
+                    ix.insert(id, items.len());
+                    items.push((id, w));
+                }
+            }
+        },
+    );
+    let [(words, _), (title, _), (ents, _), (nums, _)] = acc;
+    Prepared {
+        terms: [words, title, ents, nums],
+        years: years_of(years),
+        wdays: years_of(wdays),
+    }
+}
+
+/// Prepares a slice of documents on the rayon pool, in input order.
+pub(crate) fn prepare_all(docs: &[StoryDoc], cfg: &StoryConfig) -> Vec<Prepared> {
+    use rayon::prelude::*;
+    docs.par_iter().map(|d| prepare(d, cfg)).collect()
+}
+
+/// Documents prepared per parallel batch: large enough to amortise the pool hand-off, small
+/// enough that the prepared features of one batch stay a few megabytes.
+const BATCH: usize = 512;
+
+/// A member during a merge: article, top terms, and its features when both sides kept them.
+type MergedMember = (u32, Vec<(Term, f32)>, Option<MemberFeats>);
+
+/// The members of one side of a story split, in arrival order, with what is kept of each.
+struct MemberSet {
+    members: Vec<u32>,
+    sigs: Vec<Vec<(Term, f32)>>,
+    mfeats: Vec<MemberFeats>,
+    pair: Vec<Vec<f32>>,
+}
+
+/// What a story remembers of one member to compare members pairwise (story splits).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct MemberFeats {
+    /// Words, names, numbers; items sorted by term for merge joins.
+    vecs: [DocVec; 3],
+    /// Headline words, sorted by term.
+    title: DocVec,
+    /// Main names (weight times IDF).
+    top_ents: Vec<(Term, f32)>,
+    years: Vec<(u16, f32)>,
+    wdays: Vec<(u16, f32)>,
+    /// Name-salience shares, sorted by term.
+    ent_dist: Vec<(Term, f32)>,
+    /// Main actor (see [`DocFeats::actor`]).
+    #[serde(default)]
+    actor: Option<Term>,
+    ts: Option<i64>,
+}
+
+impl MemberFeats {
+    fn of(f: &DocFeats) -> Self {
+        let sorted = |v: &DocVec| {
+            let mut items = v.items.clone();
+            items.sort_unstable_by_key(|x| x.0);
+            DocVec {
+                items,
+                norm: v.norm,
+            }
+        };
+        let mut ent_dist = f.ent_dist.clone();
+        ent_dist.sort_unstable_by_key(|x| x.0);
+        Self {
+            vecs: [sorted(&f.vecs[0]), sorted(&f.vecs[1]), sorted(&f.vecs[2])],
+            title: sorted(&f.title),
+            top_ents: f.top_ents.clone(),
+            years: f.years.clone(),
+            wdays: f.wdays.clone(),
+            ent_dist,
+            actor: f.actor,
+            ts: f.ts,
+        }
+    }
+
+    /// The member's query terms (heaviest first) for indexing a story rebuilt by a split.
+    fn ranked(&self, kind: usize, k: usize) -> Vec<Term> {
+        let mut q: Vec<(Term, f32)> = self.vecs[kind]
+            .items
+            .iter()
+            .map(|&(t, w, idf)| (t, w * idf))
+            .collect();
+        q.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        q.into_iter().take(k).map(|x| x.0).collect()
+    }
+}
+
+/// Mentions a name needs to be an article's main actor.
+const ACTOR_MIN_MENTIONS: f32 = 2.0;
+
+/// The most salient name (ties: lowest term, for determinism).
+fn top_actor(dist: impl Iterator<Item = (Term, f32)>) -> Option<Term> {
+    dist.fold(None, |best: Option<(Term, f32)>, (t, w)| match best {
+        Some((bt, bw)) if bw > w || (bw == w && bt < t) => Some((bt, bw)),
+        _ => Some((t, w)),
+    })
+    .map(|x| x.0)
+}
+
+/// The actor conflict: both main actors known and each absent from the other side.
+fn actor_conflict(
+    doc_actor: Option<Term>,
+    doc_has: impl Fn(Term) -> bool,
+    story_actor: Option<Term>,
+    story_has: impl Fn(Term) -> bool,
+) -> f32 {
+    match (doc_actor, story_actor) {
+        (Some(a), Some(b)) if !story_has(a) && !doc_has(b) => 1.0,
+        _ => 0.0,
+    }
+}
+
+/// Cosine of two term-sorted vectors, and the share of `a`'s squared mass on shared terms.
+fn cos_sorted(a: &DocVec, b: &DocVec) -> (f32, f32) {
+    if a.is_empty() || b.is_empty() {
+        return (0.0, 0.0);
+    }
+    let (mut i, mut j) = (0, 0);
+    let (mut dot, mut hit) = (0.0f32, 0.0f32);
+    while i < a.items.len() && j < b.items.len() {
+        let (ta, wa, ia) = a.items[i];
+        let (tb, wb, ib) = b.items[j];
+        match ta.cmp(&tb) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                dot += wa * ia * wb * ib;
+                hit += (wa * ia) * (wa * ia);
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    (
+        (dot / (a.norm * b.norm)).clamp(0.0, 1.0),
+        (hit / (a.norm * a.norm)).clamp(0.0, 1.0),
+    )
+}
+
+/// Histogram intersection of two term-sorted share lists.
+fn inter_sorted<T: Ord + Copy>(a: &[(T, f32)], b: &[(T, f32)]) -> f32 {
+    let (mut i, mut j, mut s) = (0, 0, 0.0f32);
+    while i < a.len() && j < b.len() {
+        match a[i].0.cmp(&b[j].0) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                s += a[i].1.min(b[j].1);
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    s
+}
+
+/// `1 -` intersection of two share histograms; 0 when either is empty.
+fn conflict_sorted(a: &[(u16, f32)], b: &[(u16, f32)]) -> f32 {
+    if a.is_empty() || b.is_empty() {
+        return 0.0;
+    }
+    (1.0 - inter_sorted(a, b)).clamp(0.0, 1.0)
+}
+
+/// Share (by weight) of `top` found among the terms of the term-sorted `v`.
+fn top_cover(top: &[(Term, f32)], v: &DocVec) -> f32 {
+    let tot: f32 = top.iter().map(|x| x.1).sum();
+    if tot <= 0.0 {
+        return 0.0;
+    }
+    let hit: f32 = top
+        .iter()
+        .filter(|(t, _)| v.items.binary_search_by_key(t, |x| x.0).is_ok())
+        .map(|x| x.1)
+        .sum();
+    hit / tot
+}
+
+/// The signals of member `a` (as the article) against member `b` (as a one-article story):
+/// what [`StoryEngine::add_with`] would have computed had `b` been alone in its story.
+fn pair_signals(a: &MemberFeats, b: &MemberFeats) -> Signals {
+    let (body, _) = cos_sorted(&a.vecs[WORDS], &b.vecs[WORDS]);
+    let (ent, ent_cont) = cos_sorted(&a.vecs[ENTS], &b.vecs[ENTS]);
+    let (num, num_cont) = cos_sorted(&a.vecs[NUMS], &b.vecs[NUMS]);
+    let title = if a.title.is_empty() || b.title.is_empty() {
+        body
+    } else {
+        cos_sorted(&a.title, &b.title).0
+    };
+    Signals {
+        body,
+        title,
+        ent,
+        num,
+        ent_cont,
+        top_ent: top_cover(&b.top_ents, &a.vecs[ENTS]),
+        num_cont,
+        doc_top_ent: top_cover(&a.top_ents, &b.vecs[ENTS]),
+        year_conflict: conflict_sorted(&a.years, &b.years),
+        ent_sal: inter_sorted(&a.ent_dist, &b.ent_dist).clamp(0.0, 1.0),
+        weekday_conflict: conflict_sorted(&a.wdays, &b.wdays),
+        actor_conflict: actor_conflict(
+            a.actor,
+            |t| a.vecs[ENTS].items.binary_search_by_key(&t, |x| x.0).is_ok(),
+            b.actor,
+            |t| b.vecs[ENTS].items.binary_search_by_key(&t, |x| x.0).is_ok(),
+        ),
+        gap_days: match (a.ts, b.ts) {
+            (Some(x), Some(y)) => Some(((x - y).abs() as f32) / DAY_SECS),
+            _ => None,
+        },
+    }
+}
+
+/// Average-linkage agglomeration of `n` items with symmetric scores `pair[i][j]` (`j < i`)
+/// down to two groups. Returns the groups (items ascending, group of item 0 first) and their
+/// average cross score; `None` for fewer than two items.
+fn two_groups(pair: &[Vec<f32>]) -> Option<(Vec<usize>, Vec<usize>, f32)> {
+    let n = pair.len();
+    if n < 2 {
+        return None;
+    }
+    let sc = |i: usize, j: usize| if i > j { pair[i][j] } else { pair[j][i] };
+    let mut groups: Vec<Vec<usize>> = (0..n).map(|i| vec![i]).collect();
+    let link = |a: &[usize], b: &[usize]| {
+        let s: f32 = a
+            .iter()
+            .flat_map(|&i| b.iter().map(move |&j| sc(i, j)))
+            .sum();
+        s / (a.len() * b.len()) as f32
+    };
+    while groups.len() > 2 {
+        let mut best = (f32::NEG_INFINITY, 0, 1);
+        for x in 0..groups.len() {
+            for y in x + 1..groups.len() {
+                let l = link(&groups[x], &groups[y]);
+                if l > best.0 {
+                    best = (l, x, y);
+                }
+            }
+        }
+        let (_, x, y) = best;
+        let g = groups.swap_remove(y);
+        groups[x].extend(g);
+        groups[x].sort_unstable();
+    }
+    groups.sort_unstable_by_key(|g| g[0]);
+    let cross = link(&groups[0], &groups[1]);
+    let b = groups.pop()?;
+    let a = groups.pop()?;
+    Some((a, b, cross))
+}
 
 /// Features of the article being added.
 struct DocFeats {
@@ -496,6 +834,8 @@ struct DocFeats {
     wdays: Vec<(u16, f32)>,
     /// Name salience: raw mention count times IDF, as shares summing to 1.
     ent_dist: Vec<(Term, f32)>,
+    /// The most salient name when it is mentioned at least twice.
+    actor: Option<Term>,
     title: DocVec,
     ts: Option<i64>,
 }
@@ -529,14 +869,53 @@ impl StoryEngine {
     /// vocabulary statistics. Assignments themselves stay strictly online. Ids already added
     /// or primed are skipped.
     pub fn prime(&mut self, docs: &[StoryDoc]) {
-        for doc in docs {
-            if self.article_ix.contains_key(&doc.id) || self.primed.contains(&doc.id) {
-                continue;
+        for chunk in docs.chunks(BATCH * 4) {
+            let prepared = prepare_all(chunk, &self.cfg);
+            for (doc, p) in chunk.iter().zip(prepared) {
+                if self.article_ix.contains_key(&doc.id) || self.primed.contains(&doc.id) {
+                    continue;
+                }
+                self.count_df(&p);
+                self.n_docs += 1;
+                self.primed.insert(doc.id.clone());
             }
-            self.intern_doc(doc, true);
-            self.n_docs += 1;
-            self.primed.insert(doc.id.clone());
         }
+    }
+
+    /// Adds documents in the given order, exactly as repeated [`StoryEngine::add`] calls would,
+    /// but with feature extraction running on the rayon pool one batch ahead of the
+    /// (sequential, deterministic) assignment. Returns each document's story id at the time
+    /// it was added.
+    pub fn add_batch(&mut self, docs: &[StoryDoc]) -> Vec<String> {
+        let mut out = Vec::with_capacity(docs.len());
+        let mut chunks = docs.chunks(BATCH);
+        let Some(mut cur) = chunks.next() else {
+            return out;
+        };
+        let cfg = self.cfg.clone();
+        let mut ready = prepare_all(cur, &cfg);
+        loop {
+            let next = chunks.next();
+            // The sequential assignment goes first so that it starts at once on this worker;
+            // the next batch's preparation is stolen by the other workers, and this one helps
+            // with it when the assignment is done.
+            let ((), next_ready) = rayon::join(
+                || {
+                    for (d, p) in cur.iter().zip(ready.drain(..)) {
+                        out.push(self.add_prepared(d, p, &Decision::Auto).story);
+                    }
+                },
+                || next.map(|c| prepare_all(c, &cfg)),
+            );
+            match (next, next_ready) {
+                (Some(c), Some(r)) => {
+                    cur = c;
+                    ready = r;
+                }
+                _ => break,
+            }
+        }
+        out
     }
 
     /// The configuration in use.
@@ -568,66 +947,13 @@ impl StoryEngine {
         l
     }
 
-    /// Extracts and hashes an article's features, counting document frequencies.
-    fn intern_doc(&mut self, doc: &StoryDoc, count_df: bool) -> InternedDoc {
-        let mut acc: [TermAcc; 4] = Default::default();
-        let mut years: Vec<(u16, f32)> = Vec::new();
-        let mut wdays: Vec<(u16, f32)> = Vec::new();
-        extract_into(
-            doc.title.as_deref(),
-            &doc.text,
-            self.cfg.lead_tokens,
-            self.cfg.lead_boost,
-            &mut |kind, term, w| {
-                let (k, voc) = match kind {
-                    FeatureKind::Word => (0, WORDS),
-                    FeatureKind::TitleWord => (1, WORDS),
-                    FeatureKind::Entity => (2, ENTS),
-                    FeatureKind::Number => (3, NUMS),
-                };
-                if k == 0 {
-                    if let Some(d) = weekday_index(term) {
-                        wdays.push((d, 1.0));
-                    }
-                }
-                if k == 3 && term.len() == 4 {
-                    if let Ok(y) = term.parse::<u16>() {
-                        if (1900..=2100).contains(&y) {
-                            years.push((y, w));
-                        }
-                    }
-                }
-                let id = term_id(voc, term);
-                let (items, ix) = &mut acc[k];
-                match ix.get(&id) {
-                    Some(&i) => items[i].1 += w,
-                    None => {
-                        ix.insert(id, items.len());
-                        items.push((id, w));
-                    }
-                }
-            },
-        );
-        let [(words, _), (title, _), (ents, _), (nums, _)] = acc;
-        if count_df {
-            for (v, voc) in [(&words, WORDS), (&ents, ENTS), (&nums, NUMS)] {
-                for &(id, _) in v {
-                    *self.vocab[voc].df.entry(id).or_insert(0) += 1;
-                }
+    /// Counts a prepared document's terms in the document frequencies.
+    fn count_df(&mut self, p: &Prepared) {
+        for (k, voc) in [(0, WORDS), (2, ENTS), (3, NUMS)] {
+            for &(id, _) in &p.terms[k] {
+                *self.vocab[voc].df.entry(id).or_insert(0) += 1;
             }
         }
-        // Sublinear term frequency: repetition matters, but not linearly.
-        let sub = |v: &[(Term, f32)]| -> Vec<(Term, f32)> {
-            v.iter()
-                .map(|&(id, w)| (id, if w > 1.0 { 1.0 + w.ln() } else { w }))
-                .collect()
-        };
-        (
-            [sub(&words), sub(&title), sub(&ents), sub(&nums)],
-            years_of(years),
-            ents,
-            years_of(wdays),
-        )
     }
 
     /// Name-salience shares: raw mention counts times IDF, normalised to sum 1.
@@ -669,6 +995,16 @@ impl StoryEngine {
     /// Adds one article with an explicit or automatic decision and reports the candidates it
     /// was compared with (for explanations, and for training the model on gold streams).
     pub fn add_with(&mut self, doc: &StoryDoc, decision: &Decision) -> AddOutcome {
+        let p = if self.article_ix.contains_key(&doc.id) {
+            Prepared::default()
+        } else {
+            prepare(doc, &self.cfg)
+        };
+        self.add_prepared(doc, p, decision)
+    }
+
+    /// [`StoryEngine::add_with`] on features prepared beforehand with this configuration.
+    fn add_prepared(&mut self, doc: &StoryDoc, p: Prepared, decision: &Decision) -> AddOutcome {
         if let Some(&a) = self.article_ix.get(&doc.id) {
             let s = self.root_story(self.articles[a as usize].story);
             return AddOutcome {
@@ -679,11 +1015,22 @@ impl StoryEngine {
         }
         self.seq += 1;
         let was_primed = self.primed.remove(&doc.id);
-        let ([words, title, ents, nums], years, raw_ents, wdays) =
-            self.intern_doc(doc, !was_primed);
         if !was_primed {
+            self.count_df(&p);
             self.n_docs += 1;
         }
+        // Sublinear term frequency: repetition matters, but not linearly.
+        let sub = |v: &[(Term, f32)]| -> Vec<(Term, f32)> {
+            v.iter()
+                .map(|&(id, w)| (id, if w > 1.0 { 1.0 + w.ln() } else { w }))
+                .collect()
+        };
+        let Prepared {
+            terms: [words, title, raw_ents, nums],
+            years,
+            wdays,
+        } = p;
+        let (words, title, ents, nums) = (sub(&words), sub(&title), sub(&raw_ents), sub(&nums));
         let ts = doc.published.map(|p| p.timestamp());
         if let Some(t) = ts {
             self.clock = Some(self.clock.map_or(t, |c| c.max(t)));
@@ -691,6 +1038,7 @@ impl StoryEngine {
         let f = DocFeats {
             ent_set: ents.iter().map(|&(t, _)| t).collect(),
             ent_dist: self.salience(&raw_ents),
+            actor: None,
             top_ents: Vec::new(),
             ranked: Default::default(),
             sig: Vec::new(),
@@ -705,6 +1053,11 @@ impl StoryEngine {
             ts,
         };
         let mut f = f;
+        f.actor = top_actor(f.ent_dist.iter().copied()).filter(|t| {
+            raw_ents
+                .iter()
+                .any(|&(r, c)| r == *t && c >= ACTOR_MIN_MENTIONS)
+        });
         f.top_ents = top_of_doc(&f.vecs[ENTS], TOP_ENTS);
         for kind in [WORDS, ENTS] {
             let mut q = f.vecs[kind].items.clone();
@@ -788,7 +1141,9 @@ impl StoryEngine {
                         .filter(|(sc, _, _)| *sc >= self.cfg.join_threshold * 0.5)
                         .map(|&(_, o, _)| o)
                         .collect();
-                    self.try_merges(s, &others)
+                    let s = self.try_merges(s, &others);
+                    self.articles[art_ix as usize].story = s;
+                    self.maybe_split(s, art_ix)
                 } else {
                     s
                 };
@@ -862,6 +1217,7 @@ impl StoryEngine {
             c.w_year_conflict,
             c.w_ent_sal,
             c.w_weekday_conflict,
+            c.w_actor_conflict,
         ];
         let lin: f32 = w.iter().zip(s.features()).map(|(w, x)| w * x).sum();
         lin + self.time_term(s.gap_days)
@@ -922,6 +1278,12 @@ impl StoryEngine {
                     .sum::<f32>()
                     .clamp(0.0, 1.0)
             },
+            actor_conflict: actor_conflict(
+                f.actor,
+                |t| f.ent_set.contains(&t),
+                st.actor,
+                |t| st.feats[ENTS].w.contains_key(&t),
+            ),
             gap_days: match f.ts {
                 Some(t) if st.ts_n > 0 => {
                     Some(((t as f64 - st.ts_sum / st.ts_n as f64).abs() / DAY_SECS as f64) as f32)
@@ -987,6 +1349,12 @@ impl StoryEngine {
             year_conflict: year_conflict(&shares(&sa.years), &sb.years),
             weekday_conflict: year_conflict(&shares(&sa.wdays), &sb.wdays),
             ent_sal,
+            actor_conflict: actor_conflict(
+                sa.actor,
+                |t| sa.feats[ENTS].w.contains_key(&t),
+                sb.actor,
+                |t| sb.feats[ENTS].w.contains_key(&t),
+            ),
             gap_days: (sa.ts_n > 0 && sb.ts_n > 0).then(|| {
                 let ma = sa.ts_sum / sa.ts_n as f64;
                 let mb = sb.ts_sum / sb.ts_n as f64;
@@ -1021,7 +1389,29 @@ impl StoryEngine {
     fn join(&mut self, s: u32, art: u32, f: &DocFeats) {
         let seq = self.seq;
         let sig = f.sig.clone();
+        let size = self.stories[s as usize].members.len();
+        let member = (size < self.cfg.split_max_size
+            && self.stories[s as usize].mfeats.len() == size)
+            .then(|| {
+                let m = MemberFeats::of(f);
+                let row: Vec<f32> = self.stories[s as usize]
+                    .mfeats
+                    .iter()
+                    .map(|b| self.pair_score(&m, b))
+                    .collect();
+                (m, row)
+            });
         let st = &mut self.stories[s as usize];
+        match member {
+            Some((m, row)) => {
+                st.mfeats.push(m);
+                st.pair.push(row);
+            }
+            None => {
+                st.mfeats = Vec::new();
+                st.pair = Vec::new();
+            }
+        }
         st.members.push(art);
         st.sigs.push(sig);
         for k in 0..3 {
@@ -1053,6 +1443,16 @@ impl StoryEngine {
         for &(t, w) in &f.ent_dist {
             *st.ent_dist.entry(t).or_insert(0.0) += w;
         }
+        // Weights only grow on a join: the new main actor is the old one or one of this
+        // article's names.
+        let old = st
+            .actor
+            .map(|t| (t, st.ent_dist.get(&t).copied().unwrap_or(0.0)));
+        let touched = f
+            .ent_dist
+            .iter()
+            .map(|&(t, _)| (t, st.ent_dist.get(&t).copied().unwrap_or(0.0)));
+        st.actor = top_actor(old.into_iter().chain(touched));
         if let Some(t) = f.ts {
             st.first = Some(st.first.map_or(t, |x| x.min(t)));
             st.last = Some(st.last.map_or(t, |x| x.max(t)));
@@ -1066,13 +1466,198 @@ impl StoryEngine {
         self.feed_line(line, f);
     }
 
+    /// Symmetric score of two members: the join model averaged over both directions.
+    fn pair_score(&self, a: &MemberFeats, b: &MemberFeats) -> f32 {
+        0.5 * (self.score(&pair_signals(a, b)) + self.score(&pair_signals(b, a)))
+    }
+
+    /// Re-checks a small story once it has grown: clustering is online, so one early wrong
+    /// join (two events of the same kind) pulls the centroid between both events and then
+    /// attracts the reports of both. With a few members seen, the pairwise scores show two
+    /// groups that belong together internally but not with each other; the group without the
+    /// story's first article moves to a new story. Only articles already seen are used.
+    /// Returns the story `art` belongs to afterwards.
+    fn maybe_split(&mut self, s: u32, art: u32) -> u32 {
+        let st = &self.stories[s as usize];
+        let n = st.members.len();
+        if n < 4 || st.mfeats.len() != n || st.pair.len() != n {
+            return s;
+        }
+        let Some((a, b, cross)) = two_groups(&st.pair) else {
+            return s;
+        };
+        if std::env::var("IBID_SPLIT_DEBUG").is_ok() {
+            let ids = |g: &[usize]| {
+                g.iter()
+                    .map(|&i| self.articles[st.members[i] as usize].id.clone())
+                    .collect::<Vec<_>>()
+            };
+            let intra = |g: &[usize]| {
+                let mut v = Vec::new();
+                for (p, &i) in g.iter().enumerate() {
+                    for &j in &g[..p] {
+                        v.push(if i > j { st.pair[i][j] } else { st.pair[j][i] });
+                    }
+                }
+                v.iter().sum::<f32>() / v.len().max(1) as f32
+            };
+            eprintln!(
+                "split? {} cross {cross:.3} intra {:.3} {:.3} {:?} | {:?}",
+                st.id,
+                intra(&a),
+                intra(&b),
+                ids(&a),
+                ids(&b)
+            );
+        }
+        if a.len() < self.cfg.split_min_part
+            || b.len() < self.cfg.split_min_part
+            || cross >= self.cfg.split_threshold
+        {
+            return s;
+        }
+        let new = self.split_story(s, &b);
+        if self.articles[art as usize].story == new {
+            new
+        } else {
+            s
+        }
+    }
+
+    /// Moves the members at positions `moved` (ascending) of story `s` to a new story.
+    fn split_story(&mut self, s: u32, moved: &[usize]) -> u32 {
+        let st = &mut self.stories[s as usize];
+        let members = std::mem::take(&mut st.members);
+        let sigs = std::mem::take(&mut st.sigs);
+        let mfeats = std::mem::take(&mut st.mfeats);
+        let pair = std::mem::take(&mut st.pair);
+        let keys = std::mem::take(&mut st.indexed);
+        let (line, last_seq) = (st.storyline, st.last_seq);
+        for k in keys {
+            if let Some(list) = self.postings.get_mut(&k) {
+                list.retain(|&x| x != s);
+            }
+        }
+        let moved_set: FxHashSet<usize> = moved.iter().copied().collect();
+        let kept: Vec<usize> = (0..members.len())
+            .filter(|i| !moved_set.contains(i))
+            .collect();
+        let part = |ix: &[usize]| MemberSet {
+            members: ix.iter().map(|&i| members[i]).collect(),
+            sigs: ix.iter().map(|&i| sigs[i].clone()).collect(),
+            mfeats: ix.iter().map(|&i| mfeats[i].clone()).collect(),
+            pair: ix
+                .iter()
+                .enumerate()
+                .map(|(p, &i)| ix[..p].iter().map(|&j| pair[i][j]).collect())
+                .collect(),
+        };
+        let (keep_part, move_part) = (part(&kept), part(moved));
+        self.rebuild_story(s, keep_part);
+        let first = move_part.members[0];
+        let mut id = format!("s-{}", self.articles[first as usize].id);
+        while self.story_ix.contains_key(&id) {
+            // The first article founded a story that was merged away: its id is taken.
+            id.push('+');
+        }
+        let new = self.stories.len() as u32;
+        self.stories.push(Story {
+            id: id.clone(),
+            last_seq,
+            active: true,
+            storyline: line,
+            ..Story::default()
+        });
+        self.story_ix.insert(id, new);
+        self.active.push(new);
+        let root = self.root_line(line);
+        self.lines[root as usize].stories.push(new);
+        for &a in &move_part.members {
+            self.articles[a as usize].story = new;
+        }
+        self.rebuild_story(new, move_part);
+        new
+    }
+
+    /// Rebuilds a story's profile and postings from its members' remembered features.
+    fn rebuild_story(&mut self, s: u32, m: MemberSet) {
+        let n = self.n_docs;
+        let (qw, qe) = (self.cfg.query_terms, self.cfg.query_ents);
+        let mut keys: Vec<u64> = Vec::new();
+        let st = &mut self.stories[s as usize];
+        st.feats = Default::default();
+        st.title = Centroid::default();
+        st.years = FxHashMap::default();
+        st.wdays = FxHashMap::default();
+        st.ent_dist = FxHashMap::default();
+        (st.first, st.last, st.ts_sum, st.ts_n) = (None, None, 0.0, 0);
+        for f in &m.mfeats {
+            for k in 0..3 {
+                st.feats[k].add_doc(&f.vecs[k], 1.0);
+            }
+            st.title.add_doc(&f.title, 1.0);
+            for &(y, w) in &f.years {
+                *st.years.entry(y).or_insert(0.0) += w;
+            }
+            for &(d, w) in &f.wdays {
+                *st.wdays.entry(d).or_insert(0.0) += w;
+            }
+            for &(t, w) in &f.ent_dist {
+                *st.ent_dist.entry(t).or_insert(0.0) += w;
+            }
+            if let Some(t) = f.ts {
+                st.first = Some(st.first.map_or(t, |x| x.min(t)));
+                st.last = Some(st.last.map_or(t, |x| x.max(t)));
+                st.ts_sum += t as f64;
+                st.ts_n += 1;
+            }
+            keys.extend(f.ranked(WORDS, qw).into_iter().map(|t| key(WORDS, t)));
+            keys.extend(f.ranked(ENTS, qe).into_iter().map(|t| key(ENTS, t)));
+        }
+        st.top_ents = st.feats[ENTS].top(TOP_ENTS, &self.vocab[ENTS], n);
+        st.actor = top_actor(st.ent_dist.iter().map(|(&t, &w)| (t, w)));
+        st.members = m.members;
+        st.sigs = m.sigs;
+        st.mfeats = m.mfeats;
+        st.pair = m.pair;
+        for k in keys {
+            if self.stories[s as usize].indexed.insert(k) {
+                self.postings.entry(k).or_default().push(s);
+            }
+        }
+    }
+
+    /// Recomputes the member pair scores of a story (after a merge), or drops the member
+    /// features when the story is too large to be split.
+    fn refresh_pairs(&mut self, s: u32) {
+        let st = &self.stories[s as usize];
+        let n = st.members.len();
+        if n > self.cfg.split_max_size || st.mfeats.len() != n {
+            let st = &mut self.stories[s as usize];
+            st.mfeats = Vec::new();
+            st.pair = Vec::new();
+            return;
+        }
+        let pair: Vec<Vec<f32>> = (0..n)
+            .map(|i| {
+                (0..i)
+                    .map(|j| self.pair_score(&st.mfeats[i], &st.mfeats[j]))
+                    .collect()
+            })
+            .collect();
+        self.stories[s as usize].pair = pair;
+    }
+
     fn open_story(&mut self, art: u32, f: &DocFeats) -> u32 {
         let s = self.stories.len() as u32;
         let id = format!("s-{}", self.articles[art as usize].id);
+        let n = self.n_docs;
         self.stories.push(Story {
             id: id.clone(),
             last_seq: self.seq,
             active: true,
+            feats: [Centroid::fresh(n), Centroid::fresh(n), Centroid::fresh(n)],
+            title: Centroid::fresh(n),
             ..Story::default()
         });
         self.story_ix.insert(id, s);
@@ -1113,16 +1698,36 @@ impl StoryEngine {
         self.stories[gone as usize].id = g.id.clone();
         self.stories[gone as usize].storyline = g.storyline;
         let k = &mut self.stories[keep as usize];
-        let mut both: Vec<(u32, Vec<(Term, f32)>)> = k
+        let full = k.mfeats.len() == k.members.len() && g.mfeats.len() == g.members.len();
+        let (kf, gf) = if full {
+            (std::mem::take(&mut k.mfeats), g.mfeats)
+        } else {
+            (Vec::new(), Vec::new())
+        };
+        let kf = kf.into_iter().map(Some).chain(std::iter::repeat(None));
+        let gf = gf.into_iter().map(Some).chain(std::iter::repeat(None));
+        let mut both: Vec<MergedMember> = k
             .members
             .drain(..)
             .zip(k.sigs.drain(..))
-            .chain(g.members.into_iter().zip(g.sigs))
+            .zip(kf)
+            .map(|((a, s), m)| (a, s, m))
+            .chain(
+                g.members
+                    .into_iter()
+                    .zip(g.sigs)
+                    .zip(gf)
+                    .map(|((a, s), m)| (a, s, m)),
+            )
             .collect();
-        both.sort_by_key(|(a, _)| *a);
-        for (a, sig) in both {
+        both.sort_by_key(|(a, _, _)| *a);
+        k.mfeats = Vec::new();
+        for (a, sig, m) in both {
             k.members.push(a);
             k.sigs.push(sig);
+            if let Some(m) = m {
+                k.mfeats.push(m);
+            }
         }
         for i in 0..3 {
             k.feats[i].add_centroid(&g.feats[i]);
@@ -1138,6 +1743,7 @@ impl StoryEngine {
         for (t, w) in g.ent_dist {
             *k.ent_dist.entry(t).or_insert(0.0) += w;
         }
+        k.actor = top_actor(k.ent_dist.iter().map(|(&t, &w)| (t, w)));
         k.first = match (k.first, g.first) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
@@ -1155,6 +1761,7 @@ impl StoryEngine {
             }
         }
         self.active.retain(|&x| x != gone);
+        self.refresh_pairs(keep);
         let (lk, lg) = (
             self.root_line(self.stories[keep as usize].storyline),
             self.root_line(g.storyline),
@@ -1253,8 +1860,8 @@ impl StoryEngine {
                 self.lines.push(Storyline {
                     id: format!("l-{}", self.articles[art as usize].id),
                     stories: Vec::new(),
-                    ents: Centroid::default(),
-                    body: Centroid::default(),
+                    ents: Centroid::fresh(self.n_docs),
+                    body: Centroid::fresh(self.n_docs),
                     last: None,
                     last_seq: self.seq,
                     active: true,
@@ -1283,6 +1890,8 @@ impl StoryEngine {
                 ln.body.norm_sq += (*c * *c - old * old) * idf * idf;
             }
         }
+        ln.ents.prune(LINE_TERMS);
+        ln.body.prune(LINE_TERMS);
         if let Some(t) = f.ts {
             ln.last = Some(ln.last.map_or(t, |x| x.max(t)));
         }
@@ -1389,6 +1998,8 @@ impl StoryEngine {
         st.feats = Default::default();
         st.title = Centroid::default();
         st.sigs = Vec::new();
+        st.mfeats = Vec::new();
+        st.pair = Vec::new();
         st.ent_dist = FxHashMap::default();
         st.indexed = FxHashSet::default();
     }
@@ -1535,6 +2146,92 @@ mod tests {
             title: None,
             text: text.to_owned(),
         }
+    }
+
+    /// Parallel preparation must not change any decision.
+    #[test]
+    fn add_batch_matches_one_by_one() {
+        let texts = [
+            "Flooding in Marlow closed the Tessa Bridge on Monday, mayor Ina Holt said.",
+            "Mayor Ina Holt said the Tessa Bridge in Marlow stays closed after Monday floods.",
+            "The Quorin Cup final went to Vell United after a 2-1 win over Harrow City.",
+            "Vell United beat Harrow City 2-1 to lift the Quorin Cup on Saturday.",
+            "A fire at the Brack Mill in Oster injured 4 workers, fire chief Rolf Ames said.",
+        ];
+        let docs: Vec<StoryDoc> = (0..1200)
+            .map(|i| doc(&format!("d{i:04}"), texts[i % texts.len()]))
+            .collect();
+        let mut one = StoryEngine::new(StoryConfig::default());
+        let a: Vec<String> = docs.iter().map(|d| one.add(d)).collect();
+        let mut batch = StoryEngine::new(StoryConfig::default());
+        let b = batch.add_batch(&docs);
+        assert_eq!(a, b);
+        assert_eq!(one.stories(), batch.stories());
+        assert_eq!(one.storylines(), batch.storylines());
+    }
+
+    #[test]
+    fn two_groups_finds_the_weak_cut() {
+        // Items 0,2 belong together, 1,3 belong together, cross scores are low.
+        let pair = vec![vec![], vec![0.1], vec![0.8, 0.2], vec![0.15, 0.9, 0.1]];
+        let (a, b, cross) = two_groups(&pair).expect("two groups");
+        assert_eq!((a, b), (vec![0, 2], vec![1, 3]));
+        assert!((cross - 0.1375).abs() < 1e-6, "{cross}");
+        assert!(two_groups(&[vec![]]).is_none());
+    }
+
+    /// Two made-up events of one kind, reports alternating; the first wrong join is forced by
+    /// a low join threshold. With splits enabled the story falls apart into the two events
+    /// once both have two reports, and later reports follow their own event.
+    #[test]
+    fn split_separates_a_fused_story() {
+        let a = |i: u32| {
+            doc(
+                &format!("a{i}"),
+                &format!(
+                    "Police in Riverton arrested Harlan Vosk of the Riverton Owls on Tuesday. \
+                     Vosk failed a sobriety test, officer Lena Pruitt said. Vosk posted bail of \
+                     5,000 dollars. Report {i}."
+                ),
+            )
+        };
+        let b = |i: u32| {
+            doc(
+                &format!("b{i}"),
+                &format!(
+                    "Police in Riverton arrested Dario Menck of the Riverton Owls on Sunday. \
+                     Menck was caught speeding, sergeant Ivo Kranz said. Menck spent a night \
+                     in county jail. Report {i}."
+                ),
+            )
+        };
+        let stream = [a(1), b(1), a(2), b(2), a(3), b(3)];
+        let base = StoryConfig {
+            join_threshold: 0.0,
+            ..StoryConfig::default()
+        };
+        let run = |cfg: &StoryConfig| {
+            let mut e = StoryEngine::new(cfg.clone());
+            for d in &stream {
+                e.add(d);
+            }
+            let mut g: Vec<Vec<String>> = e.stories().into_iter().map(|s| s.articles).collect();
+            g.sort();
+            g
+        };
+        assert_eq!(run(&base).len(), 1, "the low threshold fuses both events");
+        let split = StoryConfig {
+            split_max_size: 12,
+            split_threshold: 0.6,
+            ..base
+        };
+        assert_eq!(
+            run(&split),
+            vec![
+                vec!["a1".to_owned(), "a2".to_owned(), "a3".to_owned()],
+                vec!["b1".to_owned(), "b2".to_owned(), "b3".to_owned()],
+            ]
+        );
     }
 
     /// Made-up reports: the same team and town, two different players arrested on different
