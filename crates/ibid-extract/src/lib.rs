@@ -290,4 +290,97 @@ mod tests {
         assert_eq!(find("Cairo").map(|x| x.0), Some(EntityKind::Loc));
         assert_eq!(find("Egypt").map(|x| x.0), Some(EntityKind::Loc));
     }
+
+    /// The speaker of the direct quote whose text starts with `start`, and its span text.
+    fn speaker_of(t: &str, start: &str) -> (Option<String>, String) {
+        let q = quotes(t);
+        let Some(x) = q.iter().find(|q| q.direct && q.text.starts_with(start)) else {
+            panic!("no quote {start:?} in {q:#?}");
+        };
+        let chars: Vec<char> = t.chars().collect();
+        let span = x
+            .speaker_span
+            .map(|s| chars[s.start as usize..s.end as usize].iter().collect())
+            .unwrap_or_default();
+        (x.speaker.clone(), span)
+    }
+
+    #[test]
+    fn relative_pronoun_subjects_and_embedded_objects() {
+        let t = "Senator Mara Quillon spoke first. Later the crowd heard from Tobias Wendt, \
+                 who joked, “I have not read it yet.”";
+        let (who, span) = speaker_of(t, "I have not read");
+        assert_eq!(who.as_deref(), Some("Tobias Wendt"));
+        assert!(span.ends_with("who"), "{span}");
+        // The relative clause describes the object of an outer report: that report wins.
+        let t = "Ana Pellis told a student who suggested otherwise that “nobody is giving up \
+                 on this city.”";
+        let (who, _) = speaker_of(t, "nobody is giving up");
+        assert_eq!(who.as_deref(), Some("Ana Pellis"));
+    }
+
+    #[test]
+    fn naming_verbs_and_put_it() {
+        let t = "Cleveland sought the convention to shed what Mayor Ada Gilbert called “a \
+                 perception problem” for years.";
+        assert_eq!(
+            speaker_of(t, "a perception").0.as_deref(),
+            Some("Ada Gilbert")
+        );
+        // A participle after a noun is a passive, not a speaker: no speaker from "film".
+        let t = "Mayor Ines Carrow praised a short film called “Open Doors” at the gala.";
+        let q = quotes(t);
+        assert!(
+            q.iter().all(|q| q.speaker.as_deref() != Some("short film")),
+            "{q:#?}"
+        );
+        let t = "The program is “a lawful path to investment,” as a Treasury memo put it.";
+        let (who, span) = speaker_of(t, "a lawful path");
+        assert_eq!(span, "a Treasury memo", "{who:?}");
+    }
+
+    #[test]
+    fn colon_clause_subject_beats_an_earlier_verb_and_inheritance() {
+        let t = "With aides worried about turnout, President Lena Marsh is rolling out a new \
+                 message: “It is about all of us.”";
+        assert_eq!(
+            speaker_of(t, "It is about").0.as_deref(),
+            Some("Lena Marsh")
+        );
+        let t = "“We lost,” said Karl Brenner. His rival Otto Fenn gloated: “I told you so.”";
+        assert_eq!(speaker_of(t, "I told you").0.as_deref(), Some("Otto Fenn"));
+    }
+
+    #[test]
+    fn possessors_lists_and_closing_attributions() {
+        let t = "Reporters checked Governor Rolf Dexter’s claim that there were “thousands of \
+                 new jobs” in the state.";
+        assert_eq!(
+            speaker_of(t, "thousands of").0.as_deref(),
+            Some("Rolf Dexter")
+        );
+        let t = "The Fact Desk rated the claim as “false” or “pants on fire,” compared with \
+                 others.";
+        let (a, _) = speaker_of(t, "false");
+        let (b, _) = speaker_of(t, "pants on fire");
+        assert_eq!(a, b);
+        let t = "The mayor ‘The Builder’ could fix the roads, Ines Carrow says.";
+        assert_eq!(
+            speaker_of(t, "The Builder").0.as_deref(),
+            Some("Ines Carrow")
+        );
+    }
+
+    #[test]
+    fn middle_initials_stay_inside_names() {
+        let t = "“It is fiscally responsible,” Leonard Q. Varnum, director of a tax center, \
+                 said of the plan.";
+        let (who, span) = speaker_of(t, "It is fiscally");
+        assert_eq!(who.as_deref(), Some("Leonard Q. Varnum"));
+        assert_eq!(span, "Leonard Q. Varnum");
+        // A name inside a prepositional phrase after the quote is not its speaker.
+        let t = "Ada Rhee praised the plan. “I admire the mechanics” of the Rhee proposals, \
+                 Mr. Holt Vance said.";
+        assert_eq!(speaker_of(t, "I admire").0.as_deref(), Some("Holt Vance"));
+    }
 }

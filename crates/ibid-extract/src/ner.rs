@@ -101,6 +101,19 @@ pub(crate) fn mentions(doc: &Doc, gaz: &Gazetteer) -> Vec<Men> {
                     j += 1;
                     continue;
                 }
+                // An initial and its period inside a name: "Leonard E. Burman", "J. Smith".
+                if j + 1 < se
+                    && toks[j].is_p('.')
+                    && toks[j].s == toks[j - 1].e
+                    && toks[j - 1].low.chars().count() == 1
+                    && toks[j - 1].low.chars().all(char::is_alphabetic)
+                    && toks[j + 1].is_word()
+                    && toks[j + 1].cap
+                    && !FUNCTION.contains(&toks[j + 1].low)
+                {
+                    j += 1;
+                    continue;
+                }
                 if j + 1 < se
                     && (toks[j].is_word() || toks[j].is_p('&'))
                     && CONNECT.contains(&toks[j].low)
@@ -550,11 +563,12 @@ fn resolve_unknowns(doc: &Doc, gaz: &Gazetteer, out: &mut Vec<Men>) {
         if (2..=4).contains(&n)
             && personal
             && toks[a..b].iter().all(|t| {
-                t.cap
-                    && !t.caps
-                    && t.low
-                        .chars()
-                        .all(|c| c.is_alphabetic() || c == '-' || c == '\'' || c == '’' || c == '.')
+                t.is_p('.')
+                    || (t.cap
+                        && !t.caps
+                        && t.low.chars().all(|c| {
+                            c.is_alphabetic() || c == '-' || c == '\'' || c == '’' || c == '.'
+                        }))
             })
         {
             out[i].kind = EntityKind::Per;

@@ -64,6 +64,12 @@ pub(crate) struct RawQuote {
     pub speaker_toks: Option<(usize, usize)>,
 }
 
+/// Prepositions whose object is no subject.
+static FUNCTION_PREP: Lex = Lex::new(&[
+    "of", "to", "for", "from", "with", "by", "at", "on", "in", "about", "through", "into",
+    "across", "over", "under", "near", "behind", "around",
+]);
+
 const DET: &[&str] = &[
     "the", "a", "an", "this", "that", "another", "one", "its", "his", "her", "their", "our",
 ];
@@ -230,7 +236,127 @@ impl<'d, 'a> Quoter<'d, 'a> {
         if let Some(p) = needs_particle(w) {
             return (i + 1 < self.doc.toks.len() && self.low(i + 1) == p).then_some(i + 2);
         }
-        is_report_verb(w).then_some(i + 1)
+        if !is_report_verb(w) {
+            return None;
+        }
+        // "a series of tweets", "Republican claims as false", "estimates were": a plural
+        // noun, not a verb.
+        if i > 0 && self.low(i - 1) == "of" && !w.ends_with("ing") {
+            return None;
+        }
+        let after_subject = i > 0
+            && (self.tok2men[i - 1].is_some()
+                || pronoun(self.low(i - 1)).is_some()
+                || !self.doc.toks[i - 1].is_word());
+        if w.ends_with('s')
+            && w != "says"
+            && self.doc.toks.get(i + 1).is_some_and(|n| {
+                matches!(n.low, "were" | "are" | "have" | "had")
+                    || (n.low == "as" && !after_subject)
+            })
+        {
+            return None;
+        }
+        Some(i + 1)
+    }
+
+    /// An active naming verb at `i` ("called", "dubbed", "rated") whose object phrase runs
+    /// to the fragment opening at `o`: not a noun after a determiner, not a passive ("was
+    /// called", "so-called"), no comma between.
+    fn naming_verb_at(&self, i: usize, o: usize) -> bool {
+        let t = &self.doc.toks[i];
+        if !t.is_word() || t.cap || !is_naming_verb(t.low) || i == 0 || o - i > 10 {
+            return false;
+        }
+        if (i + 1..o).any(|k| self.doc.toks[k].is_p(',') || self.in_quote[k]) {
+            return false;
+        }
+        let mut k = i - 1;
+        while k > 0 && self.low(k).ends_with("ly") {
+            k -= 1;
+        }
+        let p = self.low(k);
+        !DET.contains(&p)
+            && !matches!(
+                p,
+                "is" | "are"
+                    | "was"
+                    | "were"
+                    | "be"
+                    | "been"
+                    | "being"
+                    | "get"
+                    | "got"
+                    | "gets"
+                    | "having"
+                    | "so"
+            )
+    }
+
+    /// The possessor of a speech noun at `k` whose complement holds the fragment at `o`
+    /// ("Donald Trump’s claim that", "his warning that", "her promise to be").
+    fn speech_possessor(&self, k: usize, o: usize) -> Option<Np> {
+        let toks = &self.doc.toks;
+        if !toks[k].is_word() || !is_speech_noun(toks[k].low) || k < 2 {
+            return None;
+        }
+        // The fragment lies in the noun's complement clause, not in a predicate about it
+        // ("Trump's comments were “intolerable”").
+        if k + 1 >= o || !matches!(toks[k + 1].low, "that" | "to") {
+            return None;
+        }
+        let mut b = o - 1;
+        while b > k && AUX.contains(&self.low(b)) && !matches!(self.low(b), "is" | "was") {
+            b -= 1;
+        }
+        if matches!(self.low(b), "is" | "was" | "were" | "are") {
+            return None;
+        }
+        // The object of a judging verb is not the speaker ("calling Trump's charge “…”").
+        let object_of =
+            |p: usize| p > 0 && (self.verb_at(p - 1).is_some() || self.naming_verb_at(p - 1, o));
+        // Up to two modifiers between possessor and noun ("his repeated warnings").
+        for p in (k.saturating_sub(3)..k).rev() {
+            let t = &toks[p];
+            if t.kind == Kind::Poss && p > 0 {
+                return self.np_before(p, p.saturating_sub(8)).filter(|np| {
+                    (matches!(np.kind, NpKind::Mention(mi) if self.men[mi].kind != EntityKind::Loc)
+                        || matches!(np.kind, NpKind::Desc | NpKind::Name))
+                        && !object_of(np.ts)
+                });
+            }
+            if let Some(sg) = possessive_pronoun(t.low).filter(|_| !object_of(p)) {
+                return Some(Np {
+                    ts: p,
+                    te: p + 1,
+                    kind: NpKind::Pron(sg),
+                });
+            }
+            if !t.is_word() || BREAK.contains(&t.low) || DET.contains(&t.low) {
+                return None;
+            }
+        }
+        None
+    }
+
+    /// Whether `np` names someone who can use the naming verb at `v`: with no object
+    /// between verb and fragment ("a short film called “…”") the verb may be a passive
+    /// participle, so the subject must be a name, a pronoun or follow "what".
+    fn namer(&self, v: usize, o: usize, np: Np) -> bool {
+        let toks = &self.doc.toks;
+        let direct_object = (v + 1..o).all(|k| {
+            matches!(
+                toks[k].low,
+                "a" | "an" | "the" | "as" | "his" | "her" | "their" | "its" | "it" | "them" | "him"
+            )
+        });
+        if !direct_object {
+            return true;
+        }
+        let after_what = np.ts > 0 && matches!(self.low(np.ts - 1), "what" | "which" | "whom");
+        after_what
+            || matches!(np.kind, NpKind::Pron(_))
+            || matches!(np.kind, NpKind::Mention(mi) if self.men[mi].kind != EntityKind::Loc)
     }
 
     pub fn run(&mut self) -> Vec<RawQuote> {
@@ -358,10 +484,30 @@ impl<'d, 'a> Quoter<'d, 'a> {
                 self.used_verbs.insert(v);
             }
             let so = self.doc.sent_of[o];
-            let inherit = np.is_none()
-                && !partial
-                && last_direct_sent.is_some_and(|s| so <= s + 2)
-                && out.last().is_some_and(|q| q.direct);
+            // One of a list of quotes ("called it “false” or “pants on fire”", "went on
+            // about “…,” and “…”"): the speaker of the first, unless this one has its own
+            // attribution after it.
+            let listed = out.last().is_some_and(|q| {
+                q.direct
+                    && (q.np.is_some() || q.inherit)
+                    && q.te < o
+                    && self.doc.sent_of[q.te] == so
+                    && (q.te + 1..o).all(|k| matches!(toks[k].low, "," | "and" | "or" | "nor"))
+            }) && np.is_none_or(|np| np.ts < o);
+            let np = if listed { None } else { np };
+            // A quote the writer's own clause runs into ("He offered “…”") has that
+            // clause's subject, not the previous quote's speaker.
+            let inherit = listed
+                || (np.is_none()
+                    && !partial
+                    && !(prev_word
+                        && !matches!(
+                            toks[o - 1].low,
+                            "and" | "but" | "or" | "nor" | "yet" | "so"
+                        )
+                        && out.last().is_none_or(|q| self.doc.sent_of[q.te] != so))
+                    && last_direct_sent.is_some_and(|s| so <= s + 2)
+                    && out.last().is_some_and(|q| q.direct));
             // No attribution and nothing to inherit: the subject of the quote's own
             // sentence ("Clinton called them “deplorables”", "Trump admires Putin as a “…”").
             let np = if np.is_none() && !inherit {
@@ -443,6 +589,42 @@ impl<'d, 'a> Quoter<'d, 'a> {
             if let Some(r) = self.attribute_before(o, true) {
                 return r;
             }
+            // A short attribution closing the sentence: "Trump ‘The Dealmaker’ could address
+            // clean energy, Graham says.", "..., according to the organizer."
+            let end = self.doc.sents[self.doc.sent_of[o]].1;
+            if let Some(k) = (c + 1..end)
+                .rev()
+                .find(|&k| toks[k].is_p(',') && !self.in_quote[k])
+                .filter(|&k| end - k <= 12)
+                .filter(|&k| {
+                    // A subject, or an inverted "said X" / "according to X"; not a
+                    // coordinated clause (", and criticized Obama").
+                    let Some(f) = toks.get(k + 1).map(|t| t.low) else {
+                        return false;
+                    };
+                    !BREAK.contains(&f)
+                        && (self.verb_at(k + 1).is_none()
+                            || matches!(
+                                f,
+                                "said"
+                                    | "says"
+                                    | "added"
+                                    | "adds"
+                                    | "wrote"
+                                    | "writes"
+                                    | "according"
+                                    | "noted"
+                                    | "notes"
+                                    | "explained"
+                                    | "told"
+                                    | "tells"
+                            ))
+                })
+            {
+                if let Some(r) = self.attribute_after(k, end, end, false) {
+                    return r;
+                }
+            }
             // No reporting verb: the subject of the writer's sentence ("He urged the party
             // to “…”", "Her answer was that “…”").
             let s0 = self.doc.sents[self.doc.sent_of[o]].0;
@@ -476,8 +658,17 @@ impl<'d, 'a> Quoter<'d, 'a> {
                 return r;
             }
         }
+        if let Some(np) = self.colon_subject(o, true) {
+            return (Some(np), None);
+        }
         if !partial {
-            if let Some(r) = self.attribute_before(o, false) {
+            // A full sentence quoted mid-clause ("She said she speaks about race because
+            // “…”") belongs, like a fragment, to the outer reporting clause.
+            let embedded = o > 0
+                && toks[o - 1].is_word()
+                && toks[o - 1].low != "that"
+                && self.verb_at(o - 1).is_none();
+            if let Some(r) = self.attribute_before(o, embedded) {
                 return r;
             }
         }
@@ -505,7 +696,54 @@ impl<'d, 'a> Quoter<'d, 'a> {
                 }
             }
         }
+        if let Some(np) = self.colon_subject(o, false) {
+            return (Some(np), None);
+        }
         (None, None)
+    }
+
+    /// "Mr. Christie gloated: “…”", "Obama is rolling out a new message: “…”": a clause
+    /// introducing the quote at `o` with a colon; its subject speaks. With `strict`, only a
+    /// clause of its own (after the last comma) with no reporting verb, whose subject is
+    /// then preferred to a reporting verb further back.
+    fn colon_subject(&self, o: usize, strict: bool) -> Option<Np> {
+        let toks = &self.doc.toks;
+        if o < 2 || !toks[o - 1].is_p(':') || self.doc.sent_of[o - 1] != self.doc.sent_of[o] {
+            return None;
+        }
+        let s0 = self.doc.sents[self.doc.sent_of[o]].0;
+        let colon = o - 1;
+        let clause = (s0..colon)
+            .rev()
+            .find(|&k| {
+                !self.in_quote[k]
+                    && (toks[k].is_p(',')
+                        || toks[k].is_p(';')
+                        || matches!(toks[k].low, "—" | "–")
+                        || (!strict && toks[k].low == "that"))
+            })
+            .map_or(s0, |k| k + 1);
+        if strict && (clause..colon).any(|k| self.in_quote[k] || self.verb_at(k).is_some()) {
+            return None;
+        }
+        // "The piece used one of the quotes as its headline:": a plain phrase before the
+        // first verb-like word.
+        let plain = || {
+            let v = (clause + 1..colon).find(|&k| {
+                let t = &toks[k];
+                t.is_word()
+                    && !t.cap
+                    && (t.low.ends_with("ed") || matches!(t.low, "is" | "was" | "has" | "had"))
+            })?;
+            self.np_before(v, clause)
+                .filter(|np| np.ts == clause || DET.contains(&toks[np.ts].low))
+        };
+        let found = self.first_subject(clause, colon).or_else(plain);
+        if strict {
+            found
+        } else {
+            found.or_else(|| self.first_subject(s0, colon))
+        }
     }
 
     /// Attribution before the opening mark `o`: a reporting verb in the same sentence and
@@ -553,17 +791,31 @@ impl<'d, 'a> Quoter<'d, 'a> {
             }
         };
         for v in (start..o).rev() {
-            if self.verb_at(v).is_none() {
+            // "Trump's claim that there have been “…”", "his promise to be “…”": a speech
+            // noun and its possessor, nearer than any verb.
+            if partial {
+                if let Some(np) = self.speech_possessor(v, o) {
+                    return Some((Some(np), None));
+                }
+            }
+            let naming = self.verb_at(v).is_none();
+            if naming && !(partial && self.naming_verb_at(v, o)) {
                 continue;
             }
             let Some(mut np) = subject(v, start) else {
                 continue;
             };
+            if naming && !self.namer(v, o, np) {
+                continue;
+            }
             // A plain phrase before a noun-like verb form ("Sanders delivered a snappy
             // retort: “…”"): a person opening the sentence is the better subject.
             if matches!(np.kind, NpKind::Other) && np.ts > s0 {
+                // Or any subject when the phrase is a preposition's object ("Protesters
+                // marching through the streets chanted “…”").
+                let governed = FUNCTION_PREP.contains(&self.low(np.ts - 1));
                 if let Some(p) = self.first_subject(s0, np.ts).filter(|p| {
-                    p.ts <= s0 + 1
+                    (p.ts <= s0 + 1 || governed)
                         && match p.kind {
                             NpKind::Mention(mi) => self.men[mi].kind == EntityKind::Per,
                             NpKind::Pron(_) => true,
@@ -581,12 +833,24 @@ impl<'d, 'a> Quoter<'d, 'a> {
                 while let Some(u) = (s0..np.ts).rev().find(|&u| {
                     !self.in_quote[u] && self.verb_at(u).is_some() && !toks[u].low.ends_with("ing")
                 }) {
+                    // A relative clause ("tweets in which he called ...") is no
+                    // complement of the verb before it either.
                     let coordinated = (u..np.ts).any(|k| {
                         let t = &toks[k];
                         t.is_p(';')
+                            || (t.is_p(',') && !self.in_quote[k])
                             || matches!(
                                 t.low,
-                                "but" | "and" | "while" | "although" | "though" | "whereas" | "yet"
+                                "but"
+                                    | "and"
+                                    | "while"
+                                    | "although"
+                                    | "though"
+                                    | "whereas"
+                                    | "yet"
+                                    | "which"
+                                    | "who"
+                                    | "whom"
                             )
                     });
                     match subject(u, s0) {
@@ -598,7 +862,9 @@ impl<'d, 'a> Quoter<'d, 'a> {
                     }
                 }
             }
-            return Some((Some(np), Some(verb)));
+            // A naming verb is no reporting verb: a title quoted after it ("a show called
+            // “Face the Nation”") must still be told from speech.
+            return Some((Some(np), (!naming || verb != v).then_some(verb)));
         }
         None
     }
@@ -665,7 +931,9 @@ impl<'d, 'a> Quoter<'d, 'a> {
         while k >= floor as isize {
             let t = &self.doc.toks[k as usize];
             if t.is_word()
-                && (AUX.contains(&t.low) || (t.low.ends_with("ly") && t.low.len() > 4 && !t.cap))
+                && (AUX.contains(&t.low)
+                    || t.low == "now"
+                    || (t.low.ends_with("ly") && t.low.len() > 4 && !t.cap))
             {
                 k -= 1;
             } else {
@@ -675,12 +943,53 @@ impl<'d, 'a> Quoter<'d, 'a> {
         k
     }
 
+    /// The relative pronoun ("who", "which") ending the subject slot at `k`, possibly
+    /// before a short time phrase ("who in 2010", "which on Friday").
+    fn relative_at(&self, k: usize, floor: usize) -> Option<usize> {
+        let toks = &self.doc.toks;
+        let is_rel = |i: usize| i > floor && matches!(toks[i].low, "who" | "which");
+        if is_rel(k) {
+            return Some(k);
+        }
+        // "who in 2010 said": a preposition and one or two words, no comma.
+        (k.saturating_sub(3)..k.saturating_sub(1)).rev().find(|&r| {
+            r >= floor
+                && is_rel(r)
+                && matches!(
+                    toks[r + 1].low,
+                    "in" | "on" | "at" | "last" | "this" | "earlier"
+                )
+                && toks[r + 2..=k]
+                    .iter()
+                    .all(|t| t.is_word() && !is_report_verb(t.low))
+        })
+    }
+
     /// The noun phrase that ends just before `v` (the verb's subject), not before `floor`.
     pub fn np_before(&self, v: usize, floor: usize) -> Option<Np> {
         let toks = &self.doc.toks;
         let mut k = self.skip_back(v as isize - 1, floor);
         if k < floor as isize {
             return None;
+        }
+        // A relative pronoun is the subject of its clause; the phrase it follows names the
+        // speaker ("Stevie Wonder, who joked", "the police department which reported",
+        // "McConnell, who in 2010 said").
+        if let Some(r) = self.relative_at(k as usize, floor) {
+            let mut a = r;
+            if a > floor
+                && (self.doc.toks[a - 1].is_p(',')
+                    || matches!(self.low(a - 1), "—" | "–" | "-" | "--"))
+            {
+                a -= 1;
+            }
+            let np = self.np_before(a, floor)?;
+            // The phrase is the object of a report ("told a young woman who suggested
+            // ..."): the clause is embedded in the outer report.
+            if np.ts > floor && self.verb_at(np.ts - 1).is_some() {
+                return None;
+            }
+            return Some(Np { te: r + 1, ..np });
         }
         // A time word between subject and verb: "Rep. Jane Doe said Friday" is handled by
         // the caller; here "Jane Doe (D-Wis.) said": skip a short bracket.
@@ -914,6 +1223,11 @@ impl<'d, 'a> Quoter<'d, 'a> {
                 kind: NpKind::Pron(p),
             });
         }
+        // A preposition or conjunction opens no noun phrase: in "“…” of the Clinton
+        // proposals, Holtz-Eakin said" the name inside is not the speaker.
+        if BREAK.contains(&t.low) && !t.cap && !matches!(t.low, "and" | "or") {
+            return None;
+        }
         if DET.contains(&t.low) || t.is_word() {
             for k in s..ceil.min(s + 6) {
                 let tk = &toks[k];
@@ -976,6 +1290,20 @@ impl<'d, 'a> Quoter<'d, 'a> {
     /// The subject of a participle ("X said ..., adding"): that of the nearest finite
     /// reporting verb before it, else the sentence's first subject.
     fn participle_subject(&self, s0: usize, v: usize) -> Option<Np> {
+        // "footage of Trump saying ...": a person right before the participle.
+        if v > s0 {
+            if let Some(mi) = self.tok2men[v - 1] {
+                let m = &self.men[mi];
+                let object = m.ts > 0 && matches!(self.low(m.ts - 1), "to" | "for" | "at");
+                if m.kind == EntityKind::Per && m.te == v && m.ts >= s0 && !object {
+                    return Some(Np {
+                        ts: m.ts,
+                        te: m.te,
+                        kind: NpKind::Mention(mi),
+                    });
+                }
+            }
+        }
         for k in (s0..v).rev() {
             if !self.in_quote[k]
                 && !self.doc.toks[k].low.ends_with("ing")
@@ -1746,6 +2074,70 @@ impl<'d, 'a> Quoter<'d, 'a> {
             }
         }
     }
+}
+
+/// Possessive pronouns of a speaker: `true` when singular.
+fn possessive_pronoun(w: &str) -> Option<bool> {
+    match w {
+        "his" | "her" => Some(true),
+        "their" => Some(false),
+        _ => None,
+    }
+}
+
+/// Nouns naming an act of speech whose possessor is its speaker.
+fn is_speech_noun(w: &str) -> bool {
+    matches!(
+        w,
+        "claim"
+            | "claims"
+            | "statement"
+            | "statements"
+            | "remark"
+            | "remarks"
+            | "comment"
+            | "comments"
+            | "warning"
+            | "warnings"
+            | "promise"
+            | "promises"
+            | "pledge"
+            | "pledges"
+            | "vow"
+            | "assertion"
+            | "assertions"
+            | "argument"
+            | "contention"
+            | "suggestion"
+            | "prediction"
+            | "description"
+            | "words"
+            | "accusation"
+            | "accusations"
+            | "charge"
+            | "charges"
+            | "insistence"
+            | "answer"
+            | "response"
+            | "reply"
+            | "tweet"
+            | "tweets"
+            | "message"
+            | "speech"
+            | "declaration"
+            | "admission"
+            | "announcement"
+            | "explanation"
+            | "criticism"
+            | "complaint"
+            | "threat"
+            | "boast"
+            | "plea"
+            | "slogan"
+            | "proposal"
+            | "view"
+            | "belief"
+    )
 }
 
 fn qs_last_group(prev: &Option<Attributed>) -> Option<String> {

@@ -1484,8 +1484,74 @@ pub fn needs_particle(w: &str) -> Option<&'static str> {
         "call" | "calls" | "called" | "calling" => Some("for"),
         "according" => Some("to"),
         "go" | "goes" | "went" | "going" => Some("on"),
+        // "as the memo put it".
+        "put" | "puts" => Some("it"),
         _ => None,
     }
+}
+
+/// Verbs that name or judge something in the subject's words: the fragment quoted after
+/// them is the subject's ("Trump called Iowa voters “stupid”", "what Gilbert called a “…”",
+/// "PolitiFact rated the claim as “false”"). Only for fragments: on their own they do not
+/// introduce speech.
+pub fn is_naming_verb(w: &str) -> bool {
+    matches!(
+        w,
+        "call"
+            | "calls"
+            | "called"
+            | "calling"
+            | "dub"
+            | "dubs"
+            | "dubbed"
+            | "dubbing"
+            | "label"
+            | "labels"
+            | "labeled"
+            | "labelled"
+            | "labeling"
+            | "labelling"
+            | "brand"
+            | "brands"
+            | "branded"
+            | "branding"
+            | "term"
+            | "terms"
+            | "termed"
+            | "terming"
+            | "deem"
+            | "deems"
+            | "deemed"
+            | "rate"
+            | "rates"
+            | "rated"
+            | "rating"
+            | "characterize"
+            | "characterizes"
+            | "characterized"
+            | "characterizing"
+            | "characterise"
+            | "characterised"
+            | "nickname"
+            | "nicknamed"
+            | "refer"
+            | "refers"
+            | "referred"
+            | "referring"
+            | "hail"
+            | "hailed"
+            | "praise"
+            | "praised"
+            | "slam"
+            | "slammed"
+            | "blast"
+            | "blasted"
+            | "decry"
+            | "decried"
+            | "denounce"
+            | "denounced"
+            | "denouncing"
+    )
 }
 
 /// Reporting verbs that are weak on their own (content must follow as a that-clause).
