@@ -60,8 +60,12 @@ fn cut(text: &str, span: (u32, u32), max: usize) -> String {
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ");
-    if s.chars().count() > max {
-        format!("{}…", s.chars().take(max).collect::<String>())
+    let n = s.chars().count();
+    if n > max {
+        // Head and tail: the ends are where a span is most often wrong.
+        let head: String = s.chars().take(max * 2 / 3).collect();
+        let tail: String = s.chars().skip(n - max / 3).collect();
+        format!("{head} … {tail}")
     } else {
         s
     }
@@ -73,12 +77,14 @@ fn main() {
         "/../../../shared/data/allsides/articles.jsonl.gz"
     ));
     let (mut batch, mut show, mut limit) = (4000usize, 10usize, usize::MAX);
+    let mut reuse_only = false;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
             "--batch" => batch = args.next().and_then(|v| v.parse().ok()).unwrap_or(batch),
             "--examples" => show = args.next().and_then(|v| v.parse().ok()).unwrap_or(show),
             "--limit" => limit = args.next().and_then(|v| v.parse().ok()).unwrap_or(limit),
+            "--reuse-only" => reuse_only = true,
             _ => path = PathBuf::from(a),
         }
     }
@@ -141,6 +147,21 @@ fn main() {
         .collect();
     let clusters = passage_clusters(&meta, &alignments);
     let boiler = clusters.iter().filter(|c| c.outlet_boilerplate).count();
+    // Which cluster an occurrence belongs to: the one holding an overlapping member.
+    let mut member_of: Vec<Vec<(usize, (u32, u32))>> = vec![Vec::new(); ids.len()];
+    for c in &clusters {
+        for &(d, span) in &c.members {
+            member_of[d].push((c.id, span));
+        }
+    }
+    let cluster_of = |a: &Alignment| {
+        member_of[a.a]
+            .iter()
+            .find(|(_, s)| s.0 < a.a_span.1 && a.a_span.0 < s.1)
+            .map(|&(c, _)| &clusters[c])
+    };
+    let in_boilerplate = |a: &Alignment| cluster_of(a).is_some_and(|c| c.outlet_boilerplate);
+    let cross_reuse = cross.iter().filter(|a| !in_boilerplate(a)).count();
     let multi_outlet = clusters
         .iter()
         .filter(|c| {
@@ -165,19 +186,50 @@ fn main() {
     println!("candidate pairs      {}", index.pairs_aligned());
     println!("alignments           {}", alignments.len());
     println!("  across outlets     {}", cross.len());
+    println!("    not boilerplate  {cross_reuse}");
     println!("  within one outlet  {}", alignments.len() - cross.len());
     println!("passage clusters     {}", clusters.len());
     println!("  spanning outlets   {multi_outlet}");
     println!("  outlet boilerplate {boiler}");
 
-    // Random cross-outlet examples (fixed seed, xorshift: no need for a rand dependency).
+    // Examples for checking by hand, deterministic and spread out: the cross-outlet alignments
+    // sorted by passage length are cut into `show` equal bins, and each bin gives the first
+    // alignment (in a fixed pseudo-random order, xorshift: no need for a rand dependency)
+    // whose outlet pair no earlier pick has used.
+    let mut by_len: Vec<&Alignment> = cross
+        .iter()
+        .copied()
+        .filter(|a| !reuse_only || !in_boilerplate(a))
+        .collect();
+    by_len.sort_by_key(|a| (a.a_span.1 - a.a_span.0, a.a, a.b));
     let mut state = 0x2545_f491_4f6c_dd1du64;
-    let mut picks: Vec<&Alignment> = Vec::new();
-    for _ in 0..show.min(cross.len()) {
+    let mut next = move || {
         state ^= state << 13;
         state ^= state >> 7;
         state ^= state << 17;
-        picks.push(cross[(state % cross.len() as u64) as usize]);
+        state
+    };
+    let mut picks: Vec<&Alignment> = Vec::new();
+    let mut pairs_seen: HashSet<(Option<&str>, Option<&str>)> = HashSet::new();
+    let bins = show.min(by_len.len());
+    for bin in 0..bins {
+        let (lo, hi) = (bin * by_len.len() / bins, (bin + 1) * by_len.len() / bins);
+        let mut order: Vec<usize> = (lo..hi).collect();
+        for i in (1..order.len()).rev() {
+            order.swap(i, (next() % (i as u64 + 1)) as usize);
+        }
+        let pair = |a: &Alignment| {
+            let (x, y) = (outlets[a.a].as_deref(), outlets[a.b].as_deref());
+            (x.min(y), x.max(y))
+        };
+        if let Some(&k) = order
+            .iter()
+            .find(|&&k| !pairs_seen.contains(&pair(by_len[k])))
+            .or(order.first())
+        {
+            pairs_seen.insert(pair(by_len[k]));
+            picks.push(by_len[k]);
+        }
     }
     let wanted: HashSet<usize> = picks.iter().flat_map(|a| [a.a, a.b]).collect();
     let mut texts: Vec<Option<String>> = vec![None; ids.len()];
@@ -202,17 +254,50 @@ fn main() {
         } else {
             **a
         };
+        let cluster = match cluster_of(&a) {
+            Some(c) => {
+                let mut counts: std::collections::BTreeMap<&str, usize> = Default::default();
+                let mut last = usize::MAX;
+                for &(d, _) in &c.members {
+                    if d != last {
+                        *counts
+                            .entry(outlets[d].as_deref().unwrap_or("?"))
+                            .or_default() += 1;
+                        last = d;
+                    }
+                }
+                let mut counts: Vec<(&str, usize)> = counts.into_iter().collect();
+                counts.sort_by_key(|&(o, n)| (std::cmp::Reverse(n), o));
+                counts.truncate(4);
+                format!(
+                    "cluster {}{}: {:?}",
+                    c.id,
+                    if c.outlet_boilerplate {
+                        " [boilerplate]"
+                    } else {
+                        ""
+                    },
+                    counts
+                )
+            }
+            None => "no cluster".to_string(),
+        };
+        let day = |d: usize| dates[d].map_or("undated".to_string(), |t| t.date_naive().to_string());
         println!(
-            "\n#{k} sim {:.2}\n  source {} [{}] {:?}\n    {}\n  target {} [{}] {:?}\n    {}",
+            "\n#{k} sim {:.2}, {} chars\n  source {} [{}] {} {:?}\n    {}\n  target {} [{}] {} {:?}\n    {}",
             a.similarity,
+            a.a_span.1 - a.a_span.0,
             ids[a.a],
             outlets[a.a].as_deref().unwrap_or("?"),
+            day(a.a),
             a.a_span,
-            cut(t(a.a), a.a_span, 300),
+            cut(t(a.a), a.a_span, 400),
             ids[a.b],
             outlets[a.b].as_deref().unwrap_or("?"),
+            day(a.b),
             a.b_span,
-            cut(t(a.b), a.b_span, 300),
+            cut(t(a.b), a.b_span, 400),
         );
+        println!("  {cluster}");
     }
 }

@@ -9,6 +9,15 @@ use crate::{AlignDoc, Alignment};
 /// this share of the shorter one.
 const SAME_PASSAGE_OVERLAP: f64 = 0.5;
 
+/// A passage some outlet prints in at least this many of its articles...
+const STANDING_REPEATS: usize = 5;
+/// ...and that its outlets print in this many articles each on average, is standing text
+/// (disclaimer, author bio, newsletter pitch), not reuse: text lifted from elsewhere appears
+/// about once per outlet, an outlet's furniture in article after article. Outlet labels often
+/// split one publisher (a site and its columnists, "Fox News" and "Fox Online News"), so
+/// "all members from one outlet" alone misses most of it.
+const STANDING_PER_OUTLET: usize = 3;
+
 /// One passage and every place it occurs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PassageCluster {
@@ -19,8 +28,10 @@ pub struct PassageCluster {
     pub source: (usize, (u32, u32)),
     /// Every occurrence, the source included, sorted by document then span.
     pub members: Vec<(usize, (u32, u32))>,
-    /// True when every member comes from the same known outlet: a passage that outlet repeats
-    /// (sign-off, disclaimer, standing paragraph), not reuse between outlets.
+    /// True when the passage is an outlet's own standing text (sign-off, disclaimer, author
+    /// bio, standing paragraph), not reuse between outlets: every member comes from the same
+    /// known outlet, or its outlets print it in article after article (see
+    /// `STANDING_REPEATS`, `STANDING_PER_OUTLET`).
     pub outlet_boilerplate: bool,
 }
 
@@ -99,10 +110,23 @@ pub fn passage_clusters(docs: &[AlignDoc], alignments: &[Alignment]) -> Vec<Pass
                 })
                 .unwrap_or((0, (0, 0)));
             let first_outlet = docs[members[0].0].outlet;
-            let distinct_docs = members.windows(2).filter(|w| w[0].0 != w[1].0).count() + 1;
-            let outlet_boilerplate = first_outlet.is_some()
+            let mut member_docs: Vec<usize> = members.iter().map(|m| m.0).collect();
+            member_docs.dedup();
+            let distinct_docs = member_docs.len();
+            let single_outlet = first_outlet.is_some()
                 && distinct_docs >= 2
                 && members.iter().all(|&(d, _)| docs[d].outlet == first_outlet);
+            let mut per_outlet: Vec<&str> =
+                member_docs.iter().filter_map(|&d| docs[d].outlet).collect();
+            per_outlet.sort_unstable();
+            let counts: Vec<usize> = per_outlet
+                .chunk_by(|x, y| x == y)
+                .map(<[&str]>::len)
+                .collect();
+            let most = counts.iter().copied().max().unwrap_or(0);
+            let standing =
+                most >= STANDING_REPEATS && per_outlet.len() >= STANDING_PER_OUTLET * counts.len();
+            let outlet_boilerplate = single_outlet || standing;
             PassageCluster {
                 id: 0,
                 source,
@@ -205,5 +229,26 @@ mod tests {
         assert_eq!(cs[0].source, (0, (0, 50)));
         let cs = passage_clusters(&docs, &[al(0, (0, 50), 2, (0, 50))]);
         assert!(!cs[0].outlet_boilerplate);
+    }
+
+    #[test]
+    fn standing_text_of_one_outlet_is_boilerplate_even_under_another_label() {
+        // Outlet A prints a disclaimer in six articles; one article filed under a columnist's
+        // name (B) carries it too.
+        let mut docs: Vec<AlignDoc> = (0..6).map(|_| doc("", "A", None)).collect();
+        docs.push(doc("", "B", None));
+        let chain: Vec<Alignment> = (1..7).map(|d| al(0, (0, 90), d, (0, 90))).collect();
+        assert!(passage_clusters(&docs, &chain)[0].outlet_boilerplate);
+        // Two labels of one publisher printing a bio in many articles each.
+        let docs: Vec<AlignDoc> = (0..12)
+            .map(|i| doc("", if i % 2 == 0 { "A" } else { "A Online" }, None))
+            .collect();
+        let chain: Vec<Alignment> = (1..12).map(|d| al(0, (0, 90), d, (0, 90))).collect();
+        assert!(passage_clusters(&docs, &chain)[0].outlet_boilerplate);
+        // A quotation three outlets carry, one of them in five articles, is reuse.
+        let mut docs: Vec<AlignDoc> = (0..5).map(|_| doc("", "A", None)).collect();
+        docs.extend([doc("", "B", None), doc("", "C", None), doc("", "D", None)]);
+        let chain: Vec<Alignment> = (1..8).map(|d| al(0, (0, 90), d, (0, 90))).collect();
+        assert!(!passage_clusters(&docs, &chain)[0].outlet_boilerplate);
     }
 }

@@ -39,7 +39,7 @@ mod tests;
 use serde::{Deserialize, Serialize};
 
 pub use cluster::{passage_clusters, PassageCluster};
-pub use diff::{word_diff, DiffOp};
+pub use diff::{matched_extent, span_text, word_diff, DiffOp, DiffStats};
 pub use index::PassageIndex;
 pub use pan::{eval_pan, eval_pan_with, PanReport, PanScores};
 

@@ -207,13 +207,13 @@ fn shared_statement_is_aligned_across_three_seeds() {
         println!("diff {} -> {}:", keys[0], seeds[d].key);
         for op in &diff {
             match op {
-                DiffOp::Equal(t) => println!("  = {t}"),
-                DiffOp::Insert(t) => println!("  + {t}"),
-                DiffOp::Delete(t) => println!("  - {t}"),
+                DiffOp::Equal { text } => println!("  = {text}"),
+                DiffOp::Insert { text } => println!("  + {text}"),
+                DiffOp::Delete { text } => println!("  - {text}"),
                 DiffOp::Replace { from, to } => println!("  ~ {from} => {to}"),
             }
         }
-        assert!(diff.iter().any(|op| matches!(op, DiffOp::Equal(_))));
-        assert!(diff.iter().any(|op| !matches!(op, DiffOp::Equal(_))));
+        assert!(diff.iter().any(|op| matches!(op, DiffOp::Equal { .. })));
+        assert!(diff.iter().any(|op| !matches!(op, DiffOp::Equal { .. })));
     }
 }

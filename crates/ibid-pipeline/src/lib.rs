@@ -607,10 +607,10 @@ fn story_stage(
         .collect();
     // The batch's vocabulary statistics are known before any of it is assigned; assignment
     // itself stays online, in time order (`refs` is sorted).
+    // `add_batch` prepares the next articles' features on the other cores while this one
+    // assigns, one article at a time.
     engine.prime(&batch);
-    for doc in &batch {
-        engine.add(doc);
-    }
+    engine.add_batch(&batch);
     let added = batch.len();
     let rows: Vec<StoryRow> = engine
         .stories()

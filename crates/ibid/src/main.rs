@@ -4,6 +4,7 @@
 mod dedup;
 mod demo;
 mod eval;
+mod passages;
 mod report;
 mod seeds;
 
@@ -87,9 +88,28 @@ enum Command {
         #[arg(long, default_value_t = 50)]
         limit: usize,
     },
-    /// Show one article or story by id.
+    /// List passages that articles share (reused text), most widely shared first.
+    ///
+    /// Each passage is a cluster of aligned occurrences whose earliest is the source; its id
+    /// (`p-ARTICLE:START-END`, the source span) is what `ibid show` takes.
+    Passages {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+        /// Show at most this many.
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+        /// Also list passages repeated only within one outlet (its boilerplate).
+        #[arg(long)]
+        boilerplate: bool,
+    },
+    /// Show one article, story or shared passage by id.
+    ///
+    /// For a passage (an id from `ibid passages`): the source text, then every copy with a
+    /// word diff against it, cuts as `[-…-]` and additions as `{+…+}` (coloured on a
+    /// terminal unless NO_COLOR is set); `--json` gives the diff as a list of operations.
     Show {
-        /// An article id or a story id.
+        /// An article id, a story id or a passage id.
         id: String,
         /// Print JSON.
         #[arg(long)]
@@ -202,6 +222,17 @@ fn init_logging(verbose: u8) {
         .init();
 }
 
+/// Colour on a terminal unless `NO_COLOR` (no-color.org) is set; plain markup otherwise.
+fn diff_markup() -> report::Markup {
+    use std::io::IsTerminal;
+    if std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+    {
+        report::Markup::Colour
+    } else {
+        report::Markup::Plain
+    }
+}
+
 fn open(db: &Path) -> Result<Store> {
     Store::open(db).with_context(|| format!("cannot open store {}", db.display()))
 }
@@ -302,8 +333,31 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 } else {
                     report::print_story(out, &store, &story)?;
                 }
+            } else if let Some(passage) = passages::detail(&store, &id)? {
+                if json {
+                    writeln!(out, "{}", serde_json::to_string_pretty(&passage)?)?;
+                } else {
+                    report::print_passage(out, &passage, diff_markup())?;
+                }
             } else {
-                bail!("no article or story with id {id:?} in {}", db.display());
+                bail!(
+                    "no article or story with id {id:?}, nor a passage, in {}",
+                    db.display()
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Passages {
+            json,
+            limit,
+            boilerplate,
+        } => {
+            let store = open(&db)?;
+            let list = passages::list(&store, limit, boilerplate)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&list)?);
+            } else {
+                report::print_passages(&mut std::io::stdout().lock(), &list)?;
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -234,3 +234,279 @@ pub fn print_rejected(out: &mut impl Write, rows: &[RejectedRow]) -> io::Result<
     }
     Ok(())
 }
+
+/// Columns a passage's text is wrapped to (after its indent).
+const WRAP: usize = 96;
+/// How much of a passage `ibid passages` prints.
+const PASSAGE_PREVIEW: usize = 160;
+
+/// White space runs (line breaks included) folded to one space, so spans print as prose.
+fn fold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut space = false;
+    for ch in s.chars() {
+        if ch.is_whitespace() {
+            space = true;
+        } else {
+            if space {
+                out.push(' ');
+            }
+            space = false;
+            out.push(ch);
+        }
+    }
+    if space && !out.ends_with(' ') {
+        out.push(' ');
+    }
+    out
+}
+
+fn preview(s: &str, max: usize) -> String {
+    let s = fold(s);
+    let s = s.trim();
+    if s.chars().count() > max {
+        format!("{}…", s.chars().take(max).collect::<String>().trim_end())
+    } else {
+        s.to_string()
+    }
+}
+
+fn occurrence_line(label: &str, o: &crate::passages::Occurrence) -> String {
+    format!(
+        "{label:<7} {}  {}  {}  [{}, {})  {}",
+        o.article,
+        or_dash(&o.outlet),
+        or_dash(&o.published),
+        o.start,
+        o.end,
+        o.title.as_deref().unwrap_or("")
+    )
+    .trim_end()
+    .to_string()
+}
+
+/// One line per passage cluster (id, reach, source) and the start of its source text.
+pub fn print_passages(
+    out: &mut impl Write,
+    passages: &[crate::passages::PassageSummary],
+) -> io::Result<()> {
+    if passages.is_empty() {
+        return writeln!(out, "no shared passages");
+    }
+    for p in passages {
+        let outlets = if p.outlets.is_empty() {
+            String::new()
+        } else {
+            format!(", {} outlets: {}", p.outlets.len(), p.outlets.join(", "))
+        };
+        let boiler = if p.outlet_boilerplate {
+            "  [outlet boilerplate]"
+        } else {
+            ""
+        };
+        writeln!(out, "{}  {} articles{outlets}{boiler}", p.id, p.articles)?;
+        writeln!(out, "  {}", occurrence_line("source", &p.source))?;
+        writeln!(out, "    {}", preview(&p.source.text, PASSAGE_PREVIEW))?;
+    }
+    Ok(())
+}
+
+/// How a diff is marked up: ANSI colour for a terminal, `[-cut-]` / `{+added+}` otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Markup {
+    /// `[-cut-]` and `{+added+}`, as `git diff --word-diff=plain` does.
+    Plain,
+    /// Red struck-through cuts, green additions.
+    Colour,
+}
+
+impl Markup {
+    fn cut(self, s: &str) -> String {
+        match self {
+            Markup::Plain => format!("[-{s}-]"),
+            Markup::Colour => Self::paint(s, "31;9"),
+        }
+    }
+
+    fn added(self, s: &str) -> String {
+        match self {
+            Markup::Plain => format!("{{+{s}+}}"),
+            Markup::Colour => Self::paint(s, "32"),
+        }
+    }
+
+    /// Colours word by word, so a line break inside a marked run never carries the colour
+    /// into the next line's indent.
+    fn paint(s: &str, sgr: &str) -> String {
+        s.split(' ')
+            .map(|w| format!("\x1b[{sgr}m{w}\x1b[0m"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+/// Renders a word diff on one line: separators stay outside the markup so `[-a b-]` reads as
+/// words, not as words glued to spaces.
+pub fn render_diff(ops: &[ibid_align::DiffOp], markup: Markup) -> String {
+    use ibid_align::DiffOp;
+    let mut r = Rendered::default();
+    for op in ops {
+        match op {
+            DiffOp::Equal { text } => r.push(text, None),
+            DiffOp::Delete { text } => r.push(text, Some(&|s| markup.cut(s))),
+            DiffOp::Insert { text } => r.push(text, Some(&|s| markup.added(s))),
+            DiffOp::Replace { from, to } => {
+                r.push(from, Some(&|s| markup.cut(s)));
+                r.glue = true;
+                r.push(to, Some(&|s| markup.added(s)));
+            }
+        }
+    }
+    r.out.trim().to_string()
+}
+
+/// A diff being rendered. Each step carries the separators of the text it came from, so
+/// where an addition meets the source's words the space between them may be on neither side:
+/// it is put back between two words (not before punctuation such as `’s` or `,`).
+#[derive(Default)]
+struct Rendered {
+    out: String,
+    /// Last visible character written (markup and escapes aside).
+    last: Option<char>,
+    /// The next piece follows the previous one directly (the two halves of a replacement).
+    glue: bool,
+}
+
+impl Rendered {
+    fn push(&mut self, text: &str, mark: Option<&dyn Fn(&str) -> String>) {
+        let folded = fold(text);
+        let body = folded.trim();
+        let Some(first) = body.chars().next() else {
+            return;
+        };
+        let lead = folded.starts_with(' ');
+        let opens = |c: char| c.is_alphanumeric() || "“‘\"([«".contains(c);
+        let after_opening = self.last.is_some_and(|c| "“‘\"([«".contains(c));
+        if !std::mem::take(&mut self.glue)
+            && (lead || (opens(first) && !after_opening))
+            && self.last.is_some_and(|c| c != ' ')
+        {
+            self.out.push(' ');
+        }
+        match mark {
+            Some(f) => self.out.push_str(&f(body)),
+            None => self.out.push_str(body),
+        }
+        self.last = body.chars().last();
+        if folded.ends_with(' ') && body.len() + usize::from(lead) < folded.len() {
+            self.out.push(' ');
+            self.last = Some(' ');
+        }
+    }
+}
+
+/// Greedy word wrap to `width` visible columns; ANSI escapes take no room.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let visible = |s: &str| {
+        let mut n = 0;
+        let mut esc = false;
+        for ch in s.chars() {
+            match (esc, ch) {
+                (false, '\x1b') => esc = true,
+                (true, 'm') => esc = false,
+                (true, _) => {}
+                (false, _) => n += 1,
+            }
+        }
+        n
+    };
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    let mut len = 0;
+    for word in text.split(' ').filter(|w| !w.is_empty()) {
+        let w = visible(word);
+        if len > 0 && len + 1 + w > width {
+            lines.push(std::mem::take(&mut line));
+            len = 0;
+        }
+        if len > 0 {
+            line.push(' ');
+            len += 1;
+        }
+        line.push_str(word);
+        len += w;
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+/// A passage: its source text, then each copy with its word diff against the source.
+pub fn print_passage(
+    out: &mut impl Write,
+    p: &crate::passages::PassageDetail,
+    markup: Markup,
+) -> io::Result<()> {
+    let boiler = if p.outlet_boilerplate {
+        "  [outlet boilerplate]"
+    } else {
+        ""
+    };
+    writeln!(
+        out,
+        "{}  {} copies of the source{boiler}",
+        p.id,
+        p.copies.len()
+    )?;
+    writeln!(out, "{}", occurrence_line("source", &p.source))?;
+    for l in wrap(&fold(&p.source.text), WRAP) {
+        writeln!(out, "    {l}")?;
+    }
+    for c in &p.copies {
+        let s = &c.stats;
+        writeln!(out)?;
+        writeln!(out, "{}", occurrence_line("copy", &c.at))?;
+        writeln!(
+            out,
+            "    similarity {:.2}: {} words kept, {} cut, {} added, {} replaced by {}",
+            s.similarity, s.equal, s.cut, s.added, s.replaced_from, s.replaced_to
+        )?;
+        for l in wrap(&render_diff(&c.diff, markup), WRAP) {
+            writeln!(out, "    {l}")?;
+        }
+    }
+    if markup == Markup::Plain && !p.copies.is_empty() {
+        writeln!(out, "\n[-cut from the source-]  {{+added by the copy+}}")?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn diff_markup_keeps_words_apart_and_colour_per_word() {
+        let ops = ibid_align::word_diff(
+            "Officials said the bridge, once again, delayed the plans.",
+            "The bridge once again delayed the plans of harbour towns.",
+        );
+        let plain = render_diff(&ops, Markup::Plain);
+        assert_eq!(
+            plain,
+            "[-Officials said-] the bridge, once again, delayed the plans {+of harbour towns+}.",
+            "{ops:?}"
+        );
+        let colour = render_diff(&ops, Markup::Colour);
+        assert!(
+            colour.contains("\x1b[32mharbour\x1b[0m \x1b[32mtowns\x1b[0m"),
+            "{colour:?}"
+        );
+        // Wrapping ignores escapes and never splits a word.
+        for line in wrap(&colour, 20) {
+            assert!(line.split(' ').all(|w| !w.is_empty()));
+        }
+        assert_eq!(wrap("aaa bbb ccc", 7), vec!["aaa bbb", "ccc"]);
+    }
+}
