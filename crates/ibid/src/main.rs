@@ -199,12 +199,28 @@ impl From<FormatArg> for Format {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging(cli.verbose);
+    if !matches!(cli.command, Command::Serve { .. } | Command::Demo { .. }) {
+        die_quietly_on_closed_pipe();
+    }
     match run(cli) {
         Ok(code) => code,
         Err(err) => {
             eprintln!("error: {err:#}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Lets a closed stdout (`ibid stories --json | head`) end the process the way it ends `cat`,
+/// by SIGPIPE, instead of a panic in `println!`: Rust ignores SIGPIPE so that writes report
+/// EPIPE, and the printing macros turn that into a panic. Not for the server, where a client
+/// hanging up must stay an error on one socket.
+fn die_quietly_on_closed_pipe() {
+    #[cfg(unix)]
+    // SAFETY: restores the default disposition of one signal before any thread is started;
+    // no handler code runs.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
 

@@ -91,3 +91,28 @@ fn stories_and_show_print_readable_reports() {
     assert_eq!(missing.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("no article or story"));
 }
+
+#[cfg(unix)]
+#[test]
+fn a_reader_that_hangs_up_ends_the_command_quietly() {
+    // `ibid stories --json | head -0`: a closed pipe must stop the process the way it stops
+    // `cat` (SIGPIPE), not with a panic message from `println!`.
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::{Command, Stdio};
+    let (_dir, db) = demo_db();
+    for args in [&["stories", "--json"][..], &["export", "articles"][..]] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader); // closed before the child writes anything: every write fails
+        let out = Command::new(env!("CARGO_BIN_EXE_ibid"))
+            .arg("--db")
+            .arg(&db)
+            .args(args)
+            .stdout(writer)
+            .stderr(Stdio::piped())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert_eq!(out.status.signal(), Some(13), "{args:?}: {:?} {stderr}", out.status);
+    }
+}
