@@ -113,6 +113,11 @@ fn a_reader_that_hangs_up_ends_the_command_quietly() {
             .unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
-        assert_eq!(out.status.signal(), Some(13), "{args:?}: {:?} {stderr}", out.status);
+        assert_eq!(
+            out.status.signal(),
+            Some(13),
+            "{args:?}: {:?} {stderr}",
+            out.status
+        );
     }
 }
