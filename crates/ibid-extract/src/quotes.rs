@@ -64,6 +64,22 @@ pub(crate) struct RawQuote {
     pub speaker_toks: Option<(usize, usize)>,
 }
 
+impl RawQuote {
+    /// Reported speech `[ts, te)` attributed to `np`, not yet resolved.
+    fn indirect(ts: usize, te: usize, np: Option<Np>) -> Self {
+        Self {
+            ts,
+            te,
+            direct: false,
+            partial: false,
+            np,
+            inherit: false,
+            speaker: None,
+            speaker_toks: None,
+        }
+    }
+}
+
 /// Prepositions whose object is no subject.
 static FUNCTION_PREP: Lex = Lex::new(&[
     "of", "to", "for", "from", "with", "by", "at", "on", "in", "about", "through", "into",
@@ -1671,16 +1687,7 @@ impl<'d, 'a> Quoter<'d, 'a> {
                     kind: NpKind::Name,
                 },
             };
-            out.push(RawQuote {
-                ts: k + 1,
-                te: e,
-                direct: false,
-                partial: false,
-                np: Some(np),
-                inherit: false,
-                speaker: None,
-                speaker_toks: None,
-            });
+            out.push(RawQuote::indirect(k + 1, e, Some(np)));
         }
         out
     }
@@ -1829,16 +1836,7 @@ impl<'d, 'a> Quoter<'d, 'a> {
                 if covered(cs, ce) {
                     continue;
                 }
-                out.push(RawQuote {
-                    ts: cs,
-                    te: ce,
-                    direct: false,
-                    partial: false,
-                    np: Some(np),
-                    inherit: false,
-                    speaker: None,
-                    speaker_toks: None,
-                });
+                out.push(RawQuote::indirect(cs, ce, Some(np)));
             }
         }
         out
@@ -1884,16 +1882,7 @@ impl<'d, 'a> Quoter<'d, 'a> {
         if out.iter().any(|q: &RawQuote| q.ts == cs && q.te == ce) {
             return;
         }
-        out.push(RawQuote {
-            ts: cs,
-            te: ce,
-            direct: false,
-            partial: false,
-            np,
-            inherit: false,
-            speaker: None,
-            speaker_toks: None,
-        });
+        out.push(RawQuote::indirect(cs, ce, np));
     }
 
     /// Resolves speakers in document order.
