@@ -7,6 +7,8 @@
 //! Targets come from the server itself (story ids from /api/stories, search words from story
 //! titles), so nothing about any dataset is written here.
 
+mod common;
+
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
@@ -106,17 +108,7 @@ fn main() {
         }
     }
     assert!(!stories.is_empty(), "the server has no stories");
-    let mut words: Vec<String> = stories
-        .iter()
-        .flat_map(|(_, t)| {
-            t.split(|c: char| !c.is_alphabetic())
-                .filter(|w| w.len() >= 5)
-                .map(str::to_lowercase)
-                .collect::<Vec<_>>()
-        })
-        .collect();
-    words.sort();
-    words.dedup();
+    let words = common::title_words(&stories);
     let pages = (total / 25).max(1) as usize;
 
     let deadline = Instant::now() + Duration::from_secs(seconds);

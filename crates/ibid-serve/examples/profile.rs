@@ -8,6 +8,8 @@
 //! Targets come from the store itself (story ids spread over the size-ordered list, search words
 //! from their titles), the way the load generator picks them.
 
+mod common;
+
 use std::time::Instant;
 
 use axum::body::Body;
@@ -93,17 +95,7 @@ fn main() {
                 ));
             }
         }
-        let mut words: Vec<String> = stories
-            .iter()
-            .flat_map(|(_, t)| {
-                t.split(|c: char| !c.is_alphabetic())
-                    .filter(|w| w.len() >= 5)
-                    .map(str::to_lowercase)
-                    .collect::<Vec<_>>()
-            })
-            .collect();
-        words.sort();
-        words.dedup();
+        let words = common::title_words(&stories);
         let step = (words.len() / 300).max(1);
         let sample: Vec<&String> = words.iter().step_by(step).collect();
         let kinds: Vec<(&str, Vec<String>)> = vec![
