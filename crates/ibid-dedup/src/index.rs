@@ -1360,6 +1360,33 @@ mod tests {
     }
 
     #[test]
+    fn containment_is_found_past_a_shared_template_footer() {
+        // Both texts end with a footer that six docs carry, so its samples are templates;
+        // the pair must still be judged, at its smallest shared non-template sample, whether
+        // or not a footer sample sorts first. J is ~0.3, so only the containment pass finds it.
+        let footer = article(40, 1000);
+        let wire = format!("{} {footer}", article(41, 200));
+        let local = format!("{} {wire} {}", article(42, 1400), article(43, 1400));
+        let fillers: Vec<String> = (0..4)
+            .map(|k| format!("{} {footer}", article(50 + k, 300)))
+            .collect();
+        let mut docs = vec![doc("wire", Some(1), &wire), doc("local", Some(2), &local)];
+        for (k, f) in fillers.iter().enumerate() {
+            docs.push(doc(["f0", "f1", "f2", "f3"][k], Some(3), f));
+        }
+        let cfg = DedupConfig {
+            max_sample_docs: 3,
+            ..DedupConfig::default()
+        };
+        let (res, _) = dedup(&docs, &cfg).unwrap();
+        // (The footer is 83% of `wire`, so the filler pages contain it too, through LSH.)
+        assert!(by_id(&res)["wire"]
+            .contained_in
+            .iter()
+            .any(|d| d == "local"));
+    }
+
+    #[test]
     fn empty_and_tiny_texts_never_group() {
         let docs: Vec<DedupDoc> = ["", "", "  ", "Photo: AP", "photo ap", "Subscribe now"]
             .iter()
