@@ -562,9 +562,7 @@ impl DedupIndex {
                             continue;
                         }
                         let (sa, sb) = (self.samples_of(a as usize), self.samples_of(b as usize));
-                        if overlap_from(sa, sb, ea.sample, is_template)
-                            .is_some_and(|shared| shared >= m as usize)
-                        {
+                        if overlap_from(sa, sb, ea.sample, m as usize, is_template).is_some() {
                             out.push((u64::from(a) << 32) | u64::from(b));
                         }
                     }
@@ -1125,15 +1123,22 @@ pub fn band_key(values: &[u32], band: usize) -> u32 {
 }
 
 /// `|a ∩ b|` of two sorted, distinct lists, template values left out, if their smallest
-/// shared value is `first`; `None` if they share a smaller one (the pair was judged there).
+/// shared value is `first` and they share at least `need` values; `None` if they share a
+/// smaller one (the pair was judged there) or can no longer reach `need`.
 fn overlap_from(
     a: &[u32],
     b: &[u32],
     first: u32,
+    need: usize,
     is_template: &dyn Fn(u32) -> bool,
 ) -> Option<usize> {
     let (mut i, mut j, mut n) = (0, 0, 0);
     while i < a.len() && j < b.len() {
+        // Most pairs share one common phrase and nothing else: stop once the rest cannot
+        // make up the difference.
+        if n + (a.len() - i).min(b.len() - j) < need {
+            return None;
+        }
         match a[i].cmp(&b[j]) {
             std::cmp::Ordering::Less => i += 1,
             std::cmp::Ordering::Greater => j += 1,
@@ -1149,7 +1154,7 @@ fn overlap_from(
             }
         }
     }
-    Some(n)
+    (n >= need).then_some(n)
 }
 
 /// Exact check of one candidate pair.
