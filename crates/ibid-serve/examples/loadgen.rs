@@ -48,15 +48,6 @@ impl Rng {
     }
 }
 
-fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 #[derive(Default)]
 struct Tally {
     /// (kind index, latency in microseconds)
@@ -114,80 +105,82 @@ fn main() {
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let started = Instant::now();
     let tallies: Vec<Tally> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..clients)
-            .map(|c| {
-                let (base, stories, words) = (&base, &stories, &words);
-                scope.spawn(move || {
-                    let agent = agent();
-                    let mut rng =
-                        Rng(0x9E37_79B9_7F4A_7C15
+        let handles: Vec<_> =
+            (0..clients)
+                .map(|c| {
+                    let (base, stories, words) = (&base, &stories, &words);
+                    scope.spawn(move || {
+                        let agent = agent();
+                        let mut rng = Rng(0x9E37_79B9_7F4A_7C15
                             ^ (c as u64 + 1).wrapping_mul(0xA24B_AED4_963E_E407));
-                    let mut t = Tally::default();
-                    while Instant::now() < deadline {
-                        let roll = rng.below(100);
-                        let (kind, url) = match roll {
-                            0..=39 => (
-                                0,
-                                format!(
-                                    "{base}/stories/{}",
-                                    enc(&stories[rng.below(stories.len())].0)
+                        let mut t = Tally::default();
+                        while Instant::now() < deadline {
+                            let roll = rng.below(100);
+                            let (kind, url) = match roll {
+                                0..=39 => (
+                                    0,
+                                    format!(
+                                        "{base}/stories/{}",
+                                        common::enc(&stories[rng.below(stories.len())].0)
+                                    ),
                                 ),
-                            ),
-                            40..=49 => (
-                                1,
-                                format!(
-                                    "{base}/api/stories/{}",
-                                    enc(&stories[rng.below(stories.len())].0)
+                                40..=49 => (
+                                    1,
+                                    format!(
+                                        "{base}/api/stories/{}",
+                                        common::enc(&stories[rng.below(stories.len())].0)
+                                    ),
                                 ),
-                            ),
-                            50..=79 => {
-                                let w = &words[rng.below(words.len())];
-                                (2, format!("{base}/search?q={}", enc(w)))
-                            }
-                            80..=89 => {
-                                let w1 = &words[rng.below(words.len())];
-                                let w2 = &words[rng.below(words.len())];
-                                (
-                                    3,
-                                    format!("{base}/api/search?q={}%20OR%20{}", enc(w1), enc(w2)),
-                                )
-                            }
-                            _ => (4, format!("{base}/?page={}", 1 + rng.below(pages.min(40)))),
-                        };
-                        let t0 = Instant::now();
-                        let outcome =
-                            agent
-                                .get(&url)
-                                .call()
-                                .map_err(|e| e.to_string())
-                                .and_then(|mut r| {
-                                    let status = r.status().as_u16();
-                                    r.body_mut()
-                                        .with_config()
-                                        .limit(64 << 20)
-                                        .read_to_vec()
-                                        .map_err(|e| e.to_string())?;
-                                    if status == 200 {
-                                        Ok(())
-                                    } else {
-                                        Err(format!("HTTP {status} {url}"))
+                                50..=79 => {
+                                    let w = &words[rng.below(words.len())];
+                                    (2, format!("{base}/search?q={}", common::enc(w)))
+                                }
+                                80..=89 => {
+                                    let w1 = &words[rng.below(words.len())];
+                                    let w2 = &words[rng.below(words.len())];
+                                    (
+                                        3,
+                                        format!(
+                                            "{base}/api/search?q={}%20OR%20{}",
+                                            common::enc(w1),
+                                            common::enc(w2)
+                                        ),
+                                    )
+                                }
+                                _ => (4, format!("{base}/?page={}", 1 + rng.below(pages.min(40)))),
+                            };
+                            let t0 = Instant::now();
+                            let outcome =
+                                agent.get(&url).call().map_err(|e| e.to_string()).and_then(
+                                    |mut r| {
+                                        let status = r.status().as_u16();
+                                        r.body_mut()
+                                            .with_config()
+                                            .limit(64 << 20)
+                                            .read_to_vec()
+                                            .map_err(|e| e.to_string())?;
+                                        if status == 200 {
+                                            Ok(())
+                                        } else {
+                                            Err(format!("HTTP {status} {url}"))
+                                        }
+                                    },
+                                );
+                            let us = t0.elapsed().as_micros().min(u32::MAX as u128) as u32;
+                            match outcome {
+                                Ok(()) => t.samples.push((kind, us)),
+                                Err(e) => {
+                                    t.errors += 1;
+                                    if t.error_examples.len() < 3 {
+                                        t.error_examples.push(e);
                                     }
-                                });
-                        let us = t0.elapsed().as_micros().min(u32::MAX as u128) as u32;
-                        match outcome {
-                            Ok(()) => t.samples.push((kind, us)),
-                            Err(e) => {
-                                t.errors += 1;
-                                if t.error_examples.len() < 3 {
-                                    t.error_examples.push(e);
                                 }
                             }
                         }
-                    }
-                    t
+                        t
+                    })
                 })
-            })
-            .collect();
+                .collect();
         handles
             .into_iter()
             .map(|h| h.join().expect("client thread"))

@@ -43,15 +43,6 @@ async fn get(app: &Router, uri: &str) -> (u16, Vec<u8>) {
     (status, body.to_vec())
 }
 
-fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let db = args
@@ -101,22 +92,22 @@ fn main() {
         let kinds: Vec<(&str, Vec<String>)> = vec![
             (
                 "story_page",
-                stories.iter().map(|(id, _)| format!("/stories/{}", enc(id))).collect(),
+                stories.iter().map(|(id, _)| format!("/stories/{}", common::enc(id))).collect(),
             ),
             (
                 "story_api",
-                stories.iter().step_by(3).map(|(id, _)| format!("/api/stories/{}", enc(id))).collect(),
+                stories.iter().step_by(3).map(|(id, _)| format!("/api/stories/{}", common::enc(id))).collect(),
             ),
             (
                 "search_page",
-                sample.iter().map(|w| format!("/search?q={}", enc(w))).collect(),
+                sample.iter().map(|w| format!("/search?q={}", common::enc(w))).collect(),
             ),
             (
                 "search_api",
                 sample
                     .iter()
                     .zip(sample.iter().rev())
-                    .map(|(a, b)| format!("/api/search?q={}%20OR%20{}", enc(a), enc(b)))
+                    .map(|(a, b)| format!("/api/search?q={}%20OR%20{}", common::enc(a), common::enc(b)))
                     .collect(),
             ),
             ("story_list", (1..=40).map(|p| format!("/?page={p}")).collect()),

@@ -16,3 +16,13 @@ pub fn title_words(stories: &[(String, String)]) -> Vec<String> {
     words.dedup();
     words
 }
+
+/// Percent-encodes `s` for a URL query value (unreserved characters kept).
+pub fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
