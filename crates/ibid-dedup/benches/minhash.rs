@@ -81,8 +81,7 @@ fn bench(c: &mut Criterion) {
             black_box(&out);
         })
     });
-    // Verification sorts every candidate doc's fingerprints once (about 1,000 per allsides
-    // article); std's sort is the baseline the hand-rolled radix sort must beat.
+    // Sorted fingerprint sets (the form `set_similarity` compares), for reference.
     let fps: Vec<u32> = shingles
         .iter()
         .map(|&s| ibid_dedup::fingerprint(s))
@@ -90,12 +89,55 @@ fn bench(c: &mut Criterion) {
     g.bench_function("fingerprint_set", |b| {
         b.iter(|| black_box(ibid_dedup::fingerprint_set(black_box(fps.clone()))))
     });
-    g.bench_function("sort_unstable+dedup", |b| {
+    g.finish();
+
+    // Verifying one candidate pair from spilled fingerprints: a near copy (one word in 50
+    // changed) of the article, both sets built from their raw fingerprints, then compared.
+    let copy: Vec<u32> = fps
+        .iter()
+        .enumerate()
+        .map(|(i, &f)| if i % 50 == 7 { f ^ 0x5bd1_e995 } else { f })
+        .collect();
+    let mut g = c.benchmark_group("verify_pair");
+    g.bench_function("fingerprint_set+merge", |b| {
         b.iter(|| {
-            let mut v = black_box(fps.clone());
-            v.sort_unstable();
-            v.dedup();
-            black_box(v)
+            let x = ibid_dedup::fingerprint_set(black_box(fps.clone()));
+            let y = ibid_dedup::fingerprint_set(black_box(copy.clone()));
+            black_box(ibid_dedup::set_similarity(&x, &y))
+        })
+    });
+    g.bench_function("fingerprint_table", |b| {
+        use ibid_dedup::FingerprintTable;
+        b.iter(|| {
+            let x = FingerprintTable::new(black_box(&fps).iter().copied(), fps.len());
+            let y = FingerprintTable::new(black_box(&copy).iter().copied(), copy.len());
+            black_box(ibid_dedup::similarity(&x, &y))
+        })
+    });
+    g.bench_function("std_hashset", |b| {
+        // std's SwissTable; keys are hash values already, so a multiply spreads them into the
+        // top bits SwissTable's control bytes use.
+        #[derive(Default)]
+        struct Mul(u64);
+        impl std::hash::Hasher for Mul {
+            fn finish(&self) -> u64 {
+                self.0
+            }
+            fn write(&mut self, _: &[u8]) {
+                unreachable!("only u32 keys")
+            }
+            fn write_u32(&mut self, v: u32) {
+                self.0 = u64::from(v).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+            }
+        }
+        type Set = std::collections::HashSet<u32, std::hash::BuildHasherDefault<Mul>>;
+        b.iter(|| {
+            let mut x = Set::with_capacity_and_hasher(fps.len(), Default::default());
+            x.extend(black_box(&fps).iter().copied());
+            let mut y = Set::with_capacity_and_hasher(copy.len(), Default::default());
+            y.extend(black_box(&copy).iter().copied());
+            let shared = x.iter().filter(|v| y.contains(v)).count();
+            black_box((shared, x.len(), y.len()))
         })
     });
     g.finish();

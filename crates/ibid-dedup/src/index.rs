@@ -9,8 +9,9 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
+use crate::exact::{similarity, ExactSet};
 use crate::minhash::MinHasher;
-use crate::text::{set_similarity, Shingler, DEFAULT_MIN_TOKENS};
+use crate::text::{Shingler, DEFAULT_MIN_TOKENS};
 use crate::DedupError;
 
 /// Settings of the dedup stage. The CLI exposes each as a flag.
@@ -341,7 +342,7 @@ impl DedupIndex {
     /// ([`fingerprint`](crate::fingerprint) of every shingle, in text order, with repeats),
     /// for a caller that keeps them somewhere cheaper than memory (a spill file, a store
     /// column) to verify candidates later with [`Self::verify_grouped`] on
-    /// [`fingerprint_set`](crate::fingerprint_set)s, without re-reading the texts. (Sorting
+    /// [`FingerprintTable`](crate::FingerprintTable)s, without re-reading the texts. (Indexing
     /// is left to verification: only candidates need it.)
     pub fn add_batch_fingerprints(
         &mut self,
@@ -444,6 +445,7 @@ impl DedupIndex {
         // ignored altogether, in the lists' lengths as in their overlaps. Found first, a
         // shard at a time, because a pair's first shared sample may lie in any shard.
         let shard_of = |h: u32| h >> 29;
+        let started = std::time::Instant::now();
         let mut templates: Vec<u32> = Vec::new();
         for shard in 0..8u32 {
             let mut values: Vec<u32> = reps
@@ -463,6 +465,7 @@ impl DedupIndex {
                     .map(|run| run[0]),
             );
         }
+        let t_templates = started.elapsed();
         let is_template = |h: u32| templates.binary_search(&h).is_ok();
         // One bit per entry of the sample arena, so the shard passes below skip templates
         // without a search per sample per shard.
@@ -492,7 +495,10 @@ impl DedupIndex {
         // Eight shards again for the pairs: an eighth of the table in memory at a time. Each
         // entry carries what the filters of `sample_pairs` need, so they run without touching
         // the docs.
+        let t_counts = started.elapsed();
+        let mut t_pairs = std::time::Duration::ZERO;
         let mut pairs: Vec<u64> = Vec::new();
+        let mut merges = 0;
         for shard in 0..8u32 {
             let mut table: Vec<SampleEntry> = reps
                 .par_iter()
@@ -513,8 +519,20 @@ impl DedupIndex {
                 })
                 .collect();
             table.par_sort_unstable();
-            self.sample_pairs(&table, since, &is_template, &mut pairs);
+            let t = std::time::Instant::now();
+            merges += self.sample_pairs(&table, since, &is_template, &mut pairs);
+            t_pairs += t.elapsed();
         }
+        // Stage timings for `ibid -vv dedup`: which part grows when a corpus grows.
+        tracing::debug!(
+            templates = templates.len(),
+            merges,
+            ?t_templates,
+            t_counts = ?t_counts - t_templates,
+            t_tables = ?started.elapsed() - t_counts - t_pairs,
+            ?t_pairs,
+            "containment samples"
+        );
         pairs.par_sort_unstable();
         pairs.dedup();
         pairs
@@ -535,20 +553,22 @@ impl DedupIndex {
     /// binary search and runs of near-copies cost nothing. Without these filters a pair was
     /// merged once per shared sample and every size was read from the doc metadata: the
     /// largest cost of a corpus full of copies (2.6 M merges for 6 k pairs on 150 k docs).
+    /// Returns the number of sample lists merged.
     fn sample_pairs(
         &self,
         table: &[SampleEntry],
         since: u32,
         is_template: &(dyn Fn(u32) -> bool + Sync),
         pairs: &mut Vec<u64>,
-    ) {
+    ) -> usize {
         let min_shared = self.config.containment_min_shared as u32;
         let ratio = self.config.containment_size_ratio;
-        let found: Vec<Vec<u64>> = table
+        let found: Vec<(Vec<u64>, usize)> = table
             .par_chunk_by(|x, y| x.sample == y.sample)
             .filter(|run| run.len() >= 2 && run.iter().any(|r| r.doc >= since))
             .map(|run| {
                 let mut out = Vec::new();
+                let mut merges = 0;
                 for (x, ea) in run.iter().enumerate() {
                     // Partners at least `size / ratio` large, i.e. `size <= ratio * theirs`.
                     let rest = &run[x + 1..];
@@ -562,16 +582,22 @@ impl DedupIndex {
                             continue;
                         }
                         let (sa, sb) = (self.samples_of(a as usize), self.samples_of(b as usize));
+                        merges += 1;
                         if overlap_from(sa, sb, ea.sample, m as usize, is_template).is_some() {
                             out.push((u64::from(a) << 32) | u64::from(b));
                         }
                     }
                 }
-                out
+                (out, merges)
             })
-            .filter(|v| !v.is_empty())
+            .filter(|(v, merges)| !v.is_empty() || *merges > 0)
             .collect();
-        pairs.extend(found.into_iter().flatten());
+        let mut merges = 0;
+        for (v, m) in found {
+            pairs.extend(v);
+            merges += m;
+        }
+        merges
     }
 
     /// Candidate pairs `(a, b)`, `a < b`, of exact-copy representatives that collide in at
@@ -646,7 +672,7 @@ impl DedupIndex {
     /// `set_of` may borrow the sets or build them on demand (e.g. read from a spill file).
     pub fn verify_with_sets<'s, T, F>(&mut self, pairs: &[(u32, u32)], set_of: F) -> usize
     where
-        T: Ord + Clone + Sync + 's,
+        T: Ord + Clone + Send + Sync + 's,
         F: Fn(u32) -> Option<Cow<'s, [T]>> + Sync,
     {
         let cfg = &self.config;
@@ -654,7 +680,7 @@ impl DedupIndex {
             .par_iter()
             .filter_map(|&(a, b)| {
                 let (sa, sb) = (set_of(a)?, set_of(b)?);
-                verify_sets(cfg, a, b, &sa, &sb)
+                verify_sets(cfg, a, b, &*sa, &*sb)
             })
             .collect();
         let n = new.len();
@@ -674,16 +700,17 @@ impl DedupIndex {
         })
     }
 
-    /// Verifies candidate pairs with sets built on demand by `load(i)` (sorted, distinct;
-    /// shingle hashes or fingerprints), loading each doc about once: pairs are split into
+    /// Verifies candidate pairs with sets built on demand by `load(i)` (any [`ExactSet`]:
+    /// sorted, distinct shingle hashes or fingerprints, or a
+    /// [`FingerprintTable`](crate::FingerprintTable)), loading each doc about once: pairs are split into
     /// connected components, and a component of up to 256 docs loads its members' sets once
     /// and checks all its pairs (components run in parallel); a larger one (a chain through
     /// template text) loads per pair, so memory stays bounded. Returns the number of links
     /// added.
-    pub fn verify_grouped<T, F>(&mut self, pairs: &[(u32, u32)], load: F) -> usize
+    pub fn verify_grouped<S, F>(&mut self, pairs: &[(u32, u32)], load: F) -> usize
     where
-        T: Ord + Clone + Send + Sync,
-        F: Fn(u32) -> Option<Vec<T>> + Sync,
+        S: ExactSet,
+        F: Fn(u32) -> Option<S> + Sync,
     {
         const MAX_COMPONENT: usize = 256;
         // Union-find over the docs the pairs touch.
@@ -719,7 +746,7 @@ impl DedupIndex {
             members.dedup();
             let mut out = Vec::new();
             if members.len() <= MAX_COMPONENT {
-                let sets: HashMap<u32, Vec<T>> = members
+                let sets: HashMap<u32, S> = members
                     .iter()
                     .filter_map(|&d| Some((d, load(d)?)))
                     .collect();
@@ -1158,8 +1185,14 @@ fn overlap_from(
 }
 
 /// Exact check of one candidate pair.
-fn verify_sets<T: Ord>(cfg: &DedupConfig, a: u32, b: u32, sa: &[T], sb: &[T]) -> Option<Link> {
-    let (j, c) = set_similarity(sa, sb);
+fn verify_sets<S: ExactSet + ?Sized>(
+    cfg: &DedupConfig,
+    a: u32,
+    b: u32,
+    sa: &S,
+    sb: &S,
+) -> Option<Link> {
+    let (j, c) = similarity(sa, sb);
     (j >= cfg.threshold || c >= cfg.containment_threshold).then(|| Link {
         a: a.min(b),
         b: a.max(b),

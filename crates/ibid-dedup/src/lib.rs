@@ -14,18 +14,19 @@
 //!
 //! No input parsing and no store: the only I/O is [`SpillingDedup`]'s temporary file.
 
+mod exact;
 mod index;
 mod minhash;
 mod spill;
 mod text;
 
+pub use exact::{similarity, ExactSet, FingerprintTable};
 pub use index::{band_key, dedup, DedupConfig, DedupDoc, DedupIndex, DedupResult, DupPair, Link};
 pub use minhash::{estimate_jaccard, MinHasher, MINHASH_SEED};
 pub use spill::{SpillStats, SpillingDedup};
 pub use text::{
-    fingerprint, fingerprint_set, fingerprint_set_from_le_bytes, is_too_short, is_word_char,
-    normalized_text_hash, set_similarity, word_count, Shingler, Words, DEFAULT_MIN_TOKENS,
-    EXACT_SEED, SHINGLE_SEED,
+    fingerprint, fingerprint_set, is_too_short, is_word_char, normalized_text_hash, set_similarity,
+    word_count, Shingler, Words, DEFAULT_MIN_TOKENS, EXACT_SEED, SHINGLE_SEED,
 };
 
 /// Errors of the dedup stage.

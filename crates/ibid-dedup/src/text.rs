@@ -341,101 +341,20 @@ pub fn fingerprint(shingle_hash: u64) -> u32 {
     (shingle_hash ^ (shingle_hash >> 32)) as u32
 }
 
-/// Sorted, deduplicated fingerprints (from [`fingerprint`]s with repeats, in any order).
+/// Sorted, deduplicated fingerprints (from [`fingerprint`]s with repeats, in any order): the
+/// form [`set_similarity`] compares. (Verification of spilled fingerprints uses
+/// [`FingerprintTable`](crate::FingerprintTable), which needs no sort.)
 pub fn fingerprint_set(mut fingerprints: Vec<u32>) -> Vec<u32> {
-    if fingerprints.len() < 128 {
-        fingerprints.sort_unstable();
-    } else {
-        fingerprints = radix_sorted(fingerprints.iter().copied(), fingerprints.len());
-    }
+    fingerprints.sort_unstable();
     fingerprints.dedup();
     fingerprints
-}
-
-/// [`fingerprint_set`] of fingerprints stored as little-endian u32s (a spill file's bytes; a
-/// trailing partial value is ignored), decoded straight into the sort's buckets.
-pub fn fingerprint_set_from_le_bytes(bytes: &[u8]) -> Vec<u32> {
-    let values = || {
-        bytes
-            .chunks_exact(4)
-            .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-    };
-    let n = bytes.len() / 4;
-    if n < 128 {
-        return fingerprint_set(values().collect());
-    }
-    let mut set = radix_sorted(values(), n);
-    set.dedup();
-    set
-}
-
-/// The `n` values sorted, by one MSD radix pass on the top bits, then each bucket by
-/// insertion sort. Hand-rolled because verification sorts the fingerprint set of every
-/// candidate doc (about a thousand u32s per article, and nearly every doc of a corpus full of
-/// copies): criterion's `per_doc/fingerprint_set` runs in 0.64× the time of `sort_unstable`
-/// and `dedup` on an article-sized set. LSD passes (3×11 or 4×8 bits) and rank-counting the
-/// buckets were slower; no crate needed for 30 lines.
-fn radix_sorted(values: impl Iterator<Item = u32> + Clone, n: usize) -> Vec<u32> {
-    // About one bucket per value (at most 2^12), so most buckets hold zero to two values and
-    // their insertion sort rarely mispredicts: 11% fewer cycles in the 4× benchmark's
-    // verification than 256 fixed buckets of about four values.
-    let bits = (usize::BITS - n.leading_zeros()).clamp(8, 12);
-    let shift = 32 - bits;
-    let mut count = [0u32; (1 << 12) + 1];
-    let count = &mut count[..(1 << bits) + 1];
-    for x in values.clone() {
-        count[(x >> shift) as usize + 1] += 1;
-    }
-    for i in 1..count.len() {
-        count[i] += count[i - 1];
-    }
-    let mut next = [0u32; 1 << 12];
-    next[..1 << bits].copy_from_slice(&count[..1 << bits]);
-    let mut out = vec![0u32; n];
-    for x in values {
-        let b = (x >> shift) as usize;
-        out[next[b] as usize] = x;
-        next[b] += 1;
-    }
-    let starts = &*count;
-    for w in starts.windows(2) {
-        let bucket = &mut out[w[0] as usize..w[1] as usize];
-        if bucket.len() <= 24 {
-            for i in 1..bucket.len() {
-                let x = bucket[i];
-                let mut j = i;
-                while j > 0 && bucket[j - 1] > x {
-                    bucket[j] = bucket[j - 1];
-                    j -= 1;
-                }
-                bucket[j] = x;
-            }
-        } else {
-            bucket.sort_unstable();
-        }
-    }
-    out
 }
 
 /// Exact overlap of two sorted, deduplicated shingle sets: `(jaccard, containment)` where
 /// containment is `|A∩B| / min(|A|,|B|)` (how much of the smaller set lies in the larger).
 /// Both are 0 when either set is empty.
-pub fn set_similarity<T: Ord>(a: &[T], b: &[T]) -> (f64, f64) {
-    if a.is_empty() || b.is_empty() {
-        return (0.0, 0.0);
-    }
-    // Branch-free merge: on random sets the three-way branch mispredicts every other step.
-    let (mut i, mut j, mut inter) = (0, 0, 0usize);
-    while let (Some(x), Some(y)) = (a.get(i), b.get(j)) {
-        inter += usize::from(x == y);
-        i += usize::from(x <= y);
-        j += usize::from(y <= x);
-    }
-    let union = a.len() + b.len() - inter;
-    (
-        inter as f64 / union as f64,
-        inter as f64 / a.len().min(b.len()) as f64,
-    )
+pub fn set_similarity<T: Ord + Send + Sync>(a: &[T], b: &[T]) -> (f64, f64) {
+    crate::exact::similarity(a, b)
 }
 
 #[cfg(test)]
@@ -504,7 +423,7 @@ mod tests {
 
     proptest! {
         #[test]
-        fn fingerprint_set_sorts_and_dedups(v in proptest::collection::vec(any::<u32>(), 0..20000), dup in 0usize..50) {
+        fn spilled_bytes_decode_to_the_fingerprint_set(v in proptest::collection::vec(any::<u32>(), 0..20000), dup in 0usize..50) {
             let mut v = v;
             let extra: Vec<u32> = v.iter().take(dup).copied().collect();
             v.extend(extra);
@@ -513,7 +432,10 @@ mod tests {
             want.dedup();
             prop_assert_eq!(fingerprint_set(v.clone()), want.clone());
             let bytes: Vec<u8> = v.iter().flat_map(|x| x.to_le_bytes()).collect();
-            prop_assert_eq!(fingerprint_set_from_le_bytes(&bytes), want);
+            let table = crate::FingerprintTable::from_le_bytes(&bytes);
+            let mut members = table.members().to_vec();
+            members.sort_unstable();
+            prop_assert_eq!(members, want);
         }
 
         #[test]

@@ -69,6 +69,22 @@ const BATCH_BYTES: usize = 256 << 10;
 /// What the reader thread sends: a batch of pieces, or the end with the count of inputs.
 type Batch = Vec<Pending>;
 
+/// One line of the groups output. Typed lines rather than `json!` maps, which build and drop
+/// a small map for each of hundreds of thousands of lines in the run's sequential tail.
+#[derive(serde::Serialize)]
+struct GroupLine<'a> {
+    id: &'a str,
+    group: &'a str,
+}
+
+/// One line of the `--pairs` output.
+#[derive(serde::Serialize)]
+struct PairLine<'a> {
+    a: &'a str,
+    b: &'a str,
+    jaccard: f64,
+}
+
 /// An article as the dedup stage needs it.
 struct Doc {
     id: String,
@@ -202,7 +218,10 @@ pub fn run(args: DedupArgs) -> Result<bool> {
         for (i, &o) in originals.iter().enumerate() {
             serde_json::to_writer(
                 &mut out,
-                &serde_json::json!({ "id": id(i), "group": id(o as usize) }),
+                &GroupLine {
+                    id: id(i),
+                    group: id(o as usize),
+                },
             )?;
             out.write_all(b"\n")?;
         }
@@ -213,7 +232,11 @@ pub fn run(args: DedupArgs) -> Result<bool> {
     index.for_each_pair(|p| {
         n_pairs += 1;
         if let (Some(w), None) = (pairs_out.as_mut(), &pair_error) {
-            let line = serde_json::json!({ "a": id(p.a), "b": id(p.b), "jaccard": p.jaccard });
+            let line = PairLine {
+                a: id(p.a),
+                b: id(p.b),
+                jaccard: p.jaccard,
+            };
             let written = serde_json::to_writer(&mut *w, &line)
                 .map_err(std::io::Error::from)
                 .and_then(|()| w.write_all(b"\n"));
