@@ -21,7 +21,10 @@ mod spill;
 mod text;
 
 pub use exact::{similarity, ExactSet, FingerprintTable};
-pub use index::{band_key, dedup, DedupConfig, DedupDoc, DedupIndex, DedupResult, DupPair, Link};
+pub use index::{
+    band_key, dedup, DedupConfig, DedupDoc, DedupIndex, DedupResult, DupPair, Link,
+    MAX_CONTAINMENT_EXPANSION, MAX_GROUP_FOR_INNER_PAIRS,
+};
 pub use minhash::{estimate_jaccard, MinHasher, MINHASH_SEED};
 pub use spill::{SpillStats, SpillingDedup};
 pub use text::{

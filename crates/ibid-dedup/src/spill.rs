@@ -108,7 +108,7 @@ impl SpillingDedup {
     }
 
     /// Finds the candidate pairs of all docs and verifies them on their exact fingerprint
-    /// sets, read back from the spill file once per doc; returns the finished index (groups,
+    /// sets, read back from the spill file about once per doc ([`DedupIndex::match_all`]); returns the finished index (groups,
     /// pairs, links) and counts. A read failure of the spill file is an error, not a silently
     /// skipped pair.
     pub fn finish(self) -> Result<(DedupIndex, SpillStats), DedupError> {
@@ -119,15 +119,11 @@ impl SpillingDedup {
             offsets,
         } = self;
         drop(to_writer);
-        let started = std::time::Instant::now();
-        // The writer drains its last batches meanwhile.
-        let pairs = index.candidates(0);
-        tracing::debug!(candidates = pairs.len(), secs = ?started.elapsed(), "candidates");
         let reader = SpillReader::new(join_writer(writer)?);
-        let started = std::time::Instant::now();
         let failure: Mutex<Option<std::io::Error>> = Mutex::new(None);
         let loads = std::sync::atomic::AtomicUsize::new(0);
-        let links = index.verify_grouped(&pairs, |d| {
+        let links_before = index.links().len();
+        let candidates = index.match_all(|d| {
             loads.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let (start, end) = (*offsets.get(d as usize)?, *offsets.get(d as usize + 1)?);
             let len = usize::try_from(end - start).ok()?;
@@ -146,12 +142,13 @@ impl SpillingDedup {
                 }
             })
         });
-        tracing::debug!(links, ?loads, secs = ?started.elapsed(), "verified");
+        let links = index.links().len() - links_before;
+        tracing::debug!(candidates, links, ?loads, "verified");
         if let Some(e) = failure.into_inner().ok().flatten() {
             return Err(DedupError::Spill(e));
         }
         let stats = SpillStats {
-            candidates: pairs.len(),
+            candidates,
             links,
             spill_bytes: offsets.last().copied().unwrap_or(0),
         };
@@ -218,6 +215,46 @@ mod tests {
             })
             .collect::<Vec<_>>()
             .join(" ")
+    }
+
+    #[test]
+    fn containment_reaches_every_copy_of_both_stories() {
+        // A story and its near copy; an excerpt of it (a wire brief) and the brief's near
+        // copy; unrelated filler. The containment pass sees one doc per near-copy group, and
+        // each of the four brief-in-story pairs must still be verified and reported.
+        let story = words(7, 600);
+        let mut copy: Vec<&str> = story.split(' ').collect();
+        copy[450] = "changed";
+        let copy = copy.join(" ");
+        let brief: String = story.split(' ').take(200).collect::<Vec<_>>().join(" ");
+        let mut brief_copy: Vec<&str> = brief.split(' ').collect();
+        brief_copy[75] = "edited";
+        let brief_copy = brief_copy.join(" ");
+        let mut texts = vec![story, copy, brief, brief_copy];
+        texts.extend((100..110).map(|s| words(s, 300)));
+        let ids: Vec<String> = (0..texts.len()).map(|i| format!("d{i:02}")).collect();
+        let docs: Vec<DedupDoc> = ids
+            .iter()
+            .zip(&texts)
+            .map(|(id, text)| DedupDoc {
+                id,
+                published: None,
+                text,
+            })
+            .collect();
+        let mut run = SpillingDedup::new(DedupConfig::default()).unwrap();
+        run.add_batch(&docs).unwrap();
+        let (index, _) = run.finish().unwrap();
+        let results = index.results();
+        for big in ["d00", "d01"] {
+            let r = results.iter().find(|r| r.id == big).unwrap();
+            assert_eq!(r.contains, ["d02", "d03"], "{big}");
+        }
+        for small in ["d02", "d03"] {
+            let r = results.iter().find(|r| r.id == small).unwrap();
+            assert_eq!(r.contained_in, ["d00", "d01"], "{small}");
+        }
+        assert_eq!(results.iter().filter(|r| r.group_size > 1).count(), 4);
     }
 
     #[test]
