@@ -24,13 +24,15 @@
 //!    [`word_diff`] shows what a copy cut, added and replaced.
 //!
 //! All spans are half-open code-point offsets into the texts given (see `ibid_core::Span`).
-//! [`eval_pan`] scores the aligner on the PAN plagiarism corpus with PAN's own measures.
+//! [`eval_pan`] scores the aligner on the PAN plagiarism corpus with PAN's own measures, against
+//! the stated truth and against the truth re-located in the (altered) texts of our copy.
 
 mod cluster;
 mod diff;
 mod index;
 mod pair;
 mod pan;
+mod pan_locate;
 mod tokens;
 
 #[cfg(test)]
@@ -41,7 +43,9 @@ use serde::{Deserialize, Serialize};
 pub use cluster::{passage_clusters, PassageCluster};
 pub use diff::{matched_extent, span_text, word_diff, DiffOp, DiffStats};
 pub use index::PassageIndex;
-pub use pan::{eval_pan, eval_pan_with, PanReport, PanScores};
+pub use pan::{
+    eval_pan, eval_pan_detailed, eval_pan_with, PanDetection, PanHalves, PanReport, PanScores,
+};
 
 /// Errors of the I/O-facing parts of the crate: PAN evaluation and index decoding.
 #[derive(Debug, thiserror::Error)]

@@ -8,6 +8,7 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
+use crate::pan_locate::{locate, Folded};
 use crate::{align_pair, AlignConfig, AlignError};
 
 /// PAN's measures over a set of document pairs.
@@ -31,6 +32,17 @@ pub struct PanScores {
     pub plagdet: f64,
 }
 
+/// PAN's measures on all pairs and on the two halves of the sorted pair list.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct PanHalves {
+    /// All pairs.
+    pub all: PanScores,
+    /// First half of the pairs sorted by file names (development half).
+    pub dev_half: PanScores,
+    /// Second half (held out while tuning).
+    pub held_out_half: PanScores,
+}
+
 /// The result of [`eval_pan`]: all pairs, and the two halves of the pair list sorted by name
 /// (the first half is the one the defaults were developed on; the second is held out).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -50,6 +62,17 @@ pub struct PanReport {
     /// not fit the texts as given (re-encoded, re-wrapped or OCR'd files) and no aligner can
     /// reach a plagdet of 1 on them.
     pub truth_matching: usize,
+    /// Truth cases found in the current texts by the located-truth search (see
+    /// `pan_locate.rs`: word 4-gram anchors near the stated spans, chained, extended at
+    /// character level across OCR confusions).
+    pub located_cases: usize,
+    /// Located cases whose two spans are at least 90% the same characters (whitespace folded).
+    pub located_similar: usize,
+    /// The detections scored against the located truth instead of the stated offsets.
+    pub vs_located: PanHalves,
+    /// The located copies themselves scored as detections against the stated truth: what an
+    /// aligner that reports exactly the true copies gets on this corpus.
+    pub located_ceiling: PanHalves,
 }
 
 impl fmt::Display for PanScores {
@@ -72,12 +95,51 @@ impl fmt::Display for PanReport {
             "truth check: {} of {} cases have the same text at both truth spans (whitespace folded)",
             self.truth_matching, self.all.cases
         )?;
+        writeln!(
+            f,
+            "located truth: {} of {} cases found in the current texts, {} with >= 90% the same characters",
+            self.located_cases, self.all.cases, self.located_similar
+        )?;
+        for (name, s) in [
+            ("all", &self.vs_located.all),
+            ("dev half", &self.vs_located.dev_half),
+            ("held out", &self.vs_located.held_out_half),
+        ] {
+            writeln!(f, "  vs located  {name:<9} {s}")?;
+        }
+        writeln!(
+            f,
+            "located copies vs stated truth (ceiling): plagdet all {:.4}  dev half {:.4}  held out {:.4}",
+            self.located_ceiling.all.plagdet,
+            self.located_ceiling.dev_half.plagdet,
+            self.located_ceiling.held_out_half.plagdet
+        )?;
         write!(
             f,
             "aligned in {:.2} s: {:.1} pairs/s (one thread)",
             self.align_seconds, self.pairs_per_sec
         )
     }
+}
+
+/// One passage the aligner reported on a PAN pair, as [`eval_pan_detailed`] scored it: for
+/// inspecting errors case by case (the `pan` example writes them with `--dump FILE`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PanDetection {
+    /// Pair number in the sorted pair list (the halves split this list).
+    pub pair: usize,
+    /// Suspicious document file name.
+    pub susp: String,
+    /// Source document file name.
+    pub src: String,
+    /// Start of the span in the suspicious document (characters).
+    pub this_start: u32,
+    /// End (exclusive) of the span in the suspicious document.
+    pub this_end: u32,
+    /// Start of the span in the source document.
+    pub src_start: u32,
+    /// End (exclusive) of the span in the source document.
+    pub src_end: u32,
 }
 
 /// A case or a detection: pair number, span in the suspicious document, span in the source
@@ -100,6 +162,14 @@ pub fn eval_pan(dir: &Path) -> Result<PanReport, AlignError> {
 
 /// [`eval_pan`] with an explicit configuration.
 pub fn eval_pan_with(dir: &Path, cfg: &AlignConfig) -> Result<PanReport, AlignError> {
+    eval_pan_detailed(dir, cfg).map(|(report, _)| report)
+}
+
+/// [`eval_pan_with`], also returning every detection made, in pair order.
+pub fn eval_pan_detailed(
+    dir: &Path,
+    cfg: &AlignConfig,
+) -> Result<(PanReport, Vec<PanDetection>), AlignError> {
     let pairs_text = read(&dir.join("pairs"))?;
     let mut pairs: Vec<(String, String)> = pairs_text
         .lines()
@@ -116,8 +186,11 @@ pub fn eval_pan_with(dir: &Path, cfg: &AlignConfig) -> Result<PanReport, AlignEr
 
     let mut cases: Vec<Ann> = Vec::new();
     let mut dets: Vec<Ann> = Vec::new();
+    let mut detections: Vec<PanDetection> = Vec::new();
     let mut seconds = 0.0;
     let mut truth_matching = 0;
+    let mut located: Vec<Ann> = Vec::new();
+    let mut located_similar = 0;
     for (p, (susp, src)) in pairs.iter().enumerate() {
         let st = read(&dir.join("susp").join(susp))?;
         let sr = read(&dir.join("src").join(src))?;
@@ -131,21 +204,66 @@ pub fn eval_pan_with(dir: &Path, cfg: &AlignConfig) -> Result<PanReport, AlignEr
                 .iter()
                 .filter(|c| same_text(&tc, c.this, &sc, c.src))
                 .count();
+            let mut vocab = rustc_hash::FxHashMap::default();
+            let fs = Folded::new(&st, &mut vocab);
+            let fr = Folded::new(&sr, &mut vocab);
+            for c in &found {
+                if let Some(l) = locate(&fs, &fr, c.this, c.src) {
+                    located_similar += usize::from(l.similarity >= 0.9);
+                    located.push(Ann {
+                        pair: p,
+                        this: l.this,
+                        src: l.src,
+                    });
+                }
+            }
             cases.extend(found);
         }
         let t0 = Instant::now();
         let found = align_pair(&st, &sr, cfg);
         seconds += t0.elapsed().as_secs_f64();
-        dets.extend(found.into_iter().map(|(a, b, _)| Ann {
-            pair: p,
-            this: (u64::from(a.0), u64::from(a.1)),
-            src: (u64::from(b.0), u64::from(b.1)),
-        }));
+        for (a, b, _) in found {
+            dets.push(Ann {
+                pair: p,
+                this: (u64::from(a.0), u64::from(a.1)),
+                src: (u64::from(b.0), u64::from(b.1)),
+            });
+            detections.push(PanDetection {
+                pair: p,
+                susp: susp.clone(),
+                src: src.clone(),
+                this_start: a.0,
+                this_end: a.1,
+                src_start: b.0,
+                src_end: b.1,
+            });
+        }
     }
     cases.sort();
     cases.dedup();
+    located.sort();
+    located.dedup();
 
-    let half = pairs.len().div_ceil(2);
+    let score_halves = |c: &[Ann], d: &[Ann]| halves(pairs.len(), c, d);
+    let all = score_halves(&cases, &dets);
+    let report = PanReport {
+        all: all.all,
+        dev_half: all.dev_half,
+        held_out_half: all.held_out_half,
+        align_seconds: seconds,
+        pairs_per_sec: pairs.len() as f64 / seconds.max(1e-9),
+        truth_matching,
+        located_cases: located.len(),
+        located_similar,
+        vs_located: score_halves(&located, &dets),
+        located_ceiling: score_halves(&cases, &located),
+    };
+    Ok((report, detections))
+}
+
+/// Scores `dets` against `cases` on all `pairs` and on both halves of the pair list.
+fn halves(pairs: usize, cases: &[Ann], dets: &[Ann]) -> PanHalves {
+    let half = pairs.div_ceil(2);
     let part = |range: std::ops::Range<usize>| {
         let c: Vec<Ann> = cases
             .iter()
@@ -159,14 +277,11 @@ pub fn eval_pan_with(dir: &Path, cfg: &AlignConfig) -> Result<PanReport, AlignEr
             .collect();
         scores(range.len(), &c, &d)
     };
-    Ok(PanReport {
-        all: scores(pairs.len(), &cases, &dets),
+    PanHalves {
+        all: scores(pairs, cases, dets),
         dev_half: part(0..half),
-        held_out_half: part(half..pairs.len()),
-        align_seconds: seconds,
-        pairs_per_sec: pairs.len() as f64 / seconds.max(1e-9),
-        truth_matching,
-    })
+        held_out_half: part(half..pairs),
+    }
 }
 
 /// Whether character ranges `x` of `a` and `y` of `b` hold the same text with whitespace runs
