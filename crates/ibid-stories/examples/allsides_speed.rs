@@ -2,7 +2,8 @@
 //! `cargo run --release -p ibid-stories --example allsides_speed [LIMIT]`
 //! Uses [`StoryEngine::add_batch`] (extraction on all cores, assignment sequential);
 //! `IBID_SEQUENTIAL=1` adds one by one on one thread instead; `IBID_WINDOW_DAYS=N` sets the
-//! time window that bounds memory (default: the `StoryConfig` default).
+//! time window that bounds memory (default: the `StoryConfig` default); `IBID_CONFIG=JSON`
+//! overrides configuration fields.
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate};
 use flate2::read::GzDecoder;
 use ibid_stories::{StoryConfig, StoryDoc, StoryEngine};
@@ -113,7 +114,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
         return Ok(());
     }
-    let mut cfg = StoryConfig::default();
+    // `IBID_CONFIG` may set any subset of `StoryConfig` fields (JSON), e.g. to time a variant.
+    let mut cfg: StoryConfig = match std::env::var("IBID_CONFIG") {
+        Ok(j) => serde_json::from_str(&j)?,
+        Err(_) => StoryConfig::default(),
+    };
     if let Some(w) = std::env::var("IBID_WINDOW_DAYS")
         .ok()
         .and_then(|s| s.parse().ok())

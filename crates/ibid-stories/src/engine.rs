@@ -1,7 +1,7 @@
 //! The online story engine: interning, centroids, candidate retrieval, join/new decisions,
 //! story merges and storylines.
 
-use crate::text::{extract_into, weekday_index, FeatureKind};
+use crate::text::{extract_into, month_index, weekday_index, FeatureKind};
 use crate::{StoryConfig, StoryDoc};
 use chrono::{DateTime, FixedOffset};
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -19,9 +19,12 @@ const WORDS: usize = 0;
 const ENTS: usize = 1;
 const NUMS: usize = 2;
 /// Number of signals in the linear join model.
-pub const N_FEATURES: usize = 12;
+pub const N_FEATURES: usize = 13;
 /// Terms a storyline profile keeps per kind (it is pruned back to this at twice the size).
 const LINE_TERMS: usize = 400;
+/// Articles each story needs before a relaxed (conflict-free) merge: one article's dates and
+/// names are too sparse to show the absence of a conflict.
+const RELAXED_MERGE_MIN_SIZE: usize = 2;
 /// How many main names a story keeps for the `top_ent` signal.
 const TOP_ENTS: usize = 5;
 
@@ -64,6 +67,10 @@ pub struct Signals {
     /// events of one kind (two arrests, two firings) share the setting but not the person.
     #[serde(default)]
     pub actor_conflict: f32,
+    /// `1 -` histogram intersection of the months both sides mention; 0 when either
+    /// mentions none. Like weekdays and years: another month, usually another event.
+    #[serde(default)]
+    pub month_conflict: f32,
     /// Days between the article and the mean publication time of the story's dated members
     /// (between the two means for story merges), when both are dated.
     pub gap_days: Option<f32>,
@@ -72,7 +79,7 @@ pub struct Signals {
 impl Signals {
     /// The signals in the order of the linear model's weights: body, title, ent, num,
     /// ent_cont, top_ent, num_cont, doc_top_ent, year_conflict, ent_sal,
-    /// weekday_conflict, actor_conflict.
+    /// weekday_conflict, actor_conflict, month_conflict.
     pub fn features(&self) -> [f32; N_FEATURES] {
         [
             self.body,
@@ -87,6 +94,7 @@ impl Signals {
             self.ent_sal,
             self.weekday_conflict,
             self.actor_conflict,
+            self.month_conflict,
         ]
     }
 }
@@ -352,6 +360,9 @@ struct Story {
     /// Sum over members of their weekday-mention shares.
     #[serde(default)]
     wdays: FxHashMap<u16, f32>,
+    /// Sum over members of their month-mention shares.
+    #[serde(default)]
+    months: FxHashMap<u16, f32>,
     /// Sum over members of their name-salience shares; dropped when frozen.
     #[serde(default)]
     ent_dist: FxHashMap<Term, f32>,
@@ -526,6 +537,8 @@ pub(crate) struct Prepared {
     years: Vec<(u16, f32)>,
     /// Share of weekday mentions per weekday.
     wdays: Vec<(u16, f32)>,
+    /// Share of month mentions per month.
+    months: Vec<(u16, f32)>,
 }
 
 /// Extracts and hashes an article's features (no engine state involved).
@@ -533,6 +546,7 @@ pub(crate) fn prepare(doc: &StoryDoc, cfg: &StoryConfig) -> Prepared {
     let mut acc: [TermAcc; 4] = Default::default();
     let mut years: Vec<(u16, f32)> = Vec::new();
     let mut wdays: Vec<(u16, f32)> = Vec::new();
+    let mut months: Vec<(u16, f32)> = Vec::new();
     extract_into(
         doc.title.as_deref(),
         &doc.text,
@@ -548,6 +562,11 @@ pub(crate) fn prepare(doc: &StoryDoc, cfg: &StoryConfig) -> Prepared {
             if k == 0 {
                 if let Some(d) = weekday_index(term) {
                     wdays.push((d, 1.0));
+                }
+            }
+            if k == 3 {
+                if let Some(m) = month_index(term) {
+                    months.push((m, 1.0));
                 }
             }
             if k == 3 && term.len() == 4 {
@@ -573,6 +592,7 @@ pub(crate) fn prepare(doc: &StoryDoc, cfg: &StoryConfig) -> Prepared {
         terms: [words, title, ents, nums],
         years: years_of(years),
         wdays: years_of(wdays),
+        months: years_of(months),
     }
 }
 
@@ -608,6 +628,8 @@ struct MemberFeats {
     top_ents: Vec<(Term, f32)>,
     years: Vec<(u16, f32)>,
     wdays: Vec<(u16, f32)>,
+    #[serde(default)]
+    months: Vec<(u16, f32)>,
     /// Name-salience shares, sorted by term.
     ent_dist: Vec<(Term, f32)>,
     /// Main actor (see [`DocFeats::actor`]).
@@ -634,6 +656,7 @@ impl MemberFeats {
             top_ents: f.top_ents.clone(),
             years: f.years.clone(),
             wdays: f.wdays.clone(),
+            months: f.months.clone(),
             ent_dist,
             actor: f.actor,
             ts: f.ts,
@@ -766,6 +789,7 @@ fn pair_signals(a: &MemberFeats, b: &MemberFeats) -> Signals {
         year_conflict: conflict_sorted(&a.years, &b.years),
         ent_sal: inter_sorted(&a.ent_dist, &b.ent_dist).clamp(0.0, 1.0),
         weekday_conflict: conflict_sorted(&a.wdays, &b.wdays),
+        month_conflict: conflict_sorted(&a.months, &b.months),
         actor_conflict: actor_conflict(
             a.actor,
             |t| a.vecs[ENTS].items.binary_search_by_key(&t, |x| x.0).is_ok(),
@@ -776,6 +800,37 @@ fn pair_signals(a: &MemberFeats, b: &MemberFeats) -> Signals {
             (Some(x), Some(y)) => Some(((x - y).abs() as f32) / DAY_SECS),
             _ => None,
         },
+    }
+}
+
+/// How much two groups of members share each other's main actor: the larger of the two
+/// shares of one group's members that mention the other group's main actor (1 when both
+/// groups have the same main actor or either has none).
+fn group_actor_overlap(m: &[MemberFeats], a: &[usize], b: &[usize]) -> f32 {
+    let actor = |g: &[usize]| {
+        let mut h: FxHashMap<Term, f32> = FxHashMap::default();
+        for &i in g {
+            for &(t, w) in &m[i].ent_dist {
+                *h.entry(t).or_insert(0.0) += w;
+            }
+        }
+        top_actor(h.into_iter())
+    };
+    let share = |t: Term, g: &[usize]| {
+        let hit = g
+            .iter()
+            .filter(|&&i| {
+                m[i].vecs[ENTS]
+                    .items
+                    .binary_search_by_key(&t, |x| x.0)
+                    .is_ok()
+            })
+            .count();
+        hit as f32 / g.len().max(1) as f32
+    };
+    match (actor(a), actor(b)) {
+        (Some(x), Some(y)) if x != y => share(x, b).max(share(y, a)),
+        _ => 1.0,
     }
 }
 
@@ -832,6 +887,8 @@ struct DocFeats {
     years: Vec<(u16, f32)>,
     /// Share of weekday mentions per weekday (0 = Monday).
     wdays: Vec<(u16, f32)>,
+    /// Share of month mentions per month (1 = January).
+    months: Vec<(u16, f32)>,
     /// Name salience: raw mention count times IDF, as shares summing to 1.
     ent_dist: Vec<(Term, f32)>,
     /// The most salient name when it is mentioned at least twice.
@@ -1029,6 +1086,7 @@ impl StoryEngine {
             terms: [words, title, raw_ents, nums],
             years,
             wdays,
+            months,
         } = p;
         let (words, title, ents, nums) = (sub(&words), sub(&title), sub(&raw_ents), sub(&nums));
         let ts = doc.published.map(|p| p.timestamp());
@@ -1044,6 +1102,7 @@ impl StoryEngine {
             sig: Vec::new(),
             years,
             wdays,
+            months,
             vecs: [
                 self.with_idf(words, WORDS),
                 self.with_idf(ents, ENTS),
@@ -1218,6 +1277,7 @@ impl StoryEngine {
             c.w_ent_sal,
             c.w_weekday_conflict,
             c.w_actor_conflict,
+            c.w_month_conflict,
         ];
         let lin: f32 = w.iter().zip(s.features()).map(|(w, x)| w * x).sum();
         lin + self.time_term(s.gap_days)
@@ -1270,6 +1330,7 @@ impl StoryEngine {
             },
             year_conflict: year_conflict(&f.years, &st.years),
             weekday_conflict: year_conflict(&f.wdays, &st.wdays),
+            month_conflict: year_conflict(&f.months, &st.months),
             ent_sal: {
                 let n = st.members.len().max(1) as f32;
                 f.ent_dist
@@ -1348,6 +1409,7 @@ impl StoryEngine {
             doc_top_ent: top_ent,
             year_conflict: year_conflict(&shares(&sa.years), &sb.years),
             weekday_conflict: year_conflict(&shares(&sa.wdays), &sb.wdays),
+            month_conflict: year_conflict(&shares(&sa.months), &sb.months),
             ent_sal,
             actor_conflict: actor_conflict(
                 sa.actor,
@@ -1440,6 +1502,9 @@ impl StoryEngine {
         for &(d, w) in &f.wdays {
             *st.wdays.entry(d).or_insert(0.0) += w;
         }
+        for &(m, w) in &f.months {
+            *st.months.entry(m).or_insert(0.0) += w;
+        }
         for &(t, w) in &f.ent_dist {
             *st.ent_dist.entry(t).or_insert(0.0) += w;
         }
@@ -1516,6 +1581,13 @@ impl StoryEngine {
         {
             return s;
         }
+        // Low cross scores alone also separate outlets or sub-events of one event; two
+        // events show in different protagonists, each absent from the other group.
+        if self.cfg.split_needs_actor_conflict
+            && group_actor_overlap(&st.mfeats, &a, &b) > self.cfg.split_actor_max_share
+        {
+            return s;
+        }
         let new = self.split_story(s, &b);
         if self.articles[art as usize].story == new {
             new
@@ -1589,6 +1661,7 @@ impl StoryEngine {
         st.title = Centroid::default();
         st.years = FxHashMap::default();
         st.wdays = FxHashMap::default();
+        st.months = FxHashMap::default();
         st.ent_dist = FxHashMap::default();
         (st.first, st.last, st.ts_sum, st.ts_n) = (None, None, 0.0, 0);
         for f in &m.mfeats {
@@ -1601,6 +1674,9 @@ impl StoryEngine {
             }
             for &(d, w) in &f.wdays {
                 *st.wdays.entry(d).or_insert(0.0) += w;
+            }
+            for &(m, w) in &f.months {
+                *st.months.entry(m).or_insert(0.0) += w;
             }
             for &(t, w) in &f.ent_dist {
                 *st.ent_dist.entry(t).or_insert(0.0) += w;
@@ -1669,6 +1745,31 @@ impl StoryEngine {
         s
     }
 
+    /// The merge decision for stories `a` and `b` with story-to-story signals `sig`: a score
+    /// above `merge_threshold`, or above `merge_relaxed_threshold` when both stories have at
+    /// least two articles and nothing marks them as two events (no conflicting years,
+    /// weekdays, months or main actors). Two fragments of one event that formed in parallel
+    /// often differ in wording (sub-events, outlets) more than two events of one kind do,
+    /// but they do not contradict each other on when and who.
+    fn should_merge(&self, a: u32, b: u32, sig: &Signals) -> bool {
+        let score = self.score(sig);
+        if score >= self.cfg.merge_threshold {
+            return true;
+        }
+        let small = self.stories[a as usize]
+            .members
+            .len()
+            .min(self.stories[b as usize].members.len());
+        let conflict = sig
+            .year_conflict
+            .max(sig.weekday_conflict)
+            .max(sig.month_conflict)
+            .max(sig.actor_conflict);
+        small >= RELAXED_MERGE_MIN_SIZE
+            && score >= self.cfg.merge_relaxed_threshold
+            && conflict < self.cfg.merge_max_conflict
+    }
+
     /// Merges `s` with any of `others` that turn out to be the same event; returns the
     /// surviving story (the older one keeps its id).
     fn try_merges(&mut self, mut s: u32, others: &[u32]) -> u32 {
@@ -1678,7 +1779,7 @@ impl StoryEngine {
                 continue;
             }
             let sig = self.signals_stories(s, o);
-            if self.score(&sig) >= self.cfg.merge_threshold {
+            if self.should_merge(s, o, &sig) {
                 let (keep, gone) = if o < s { (o, s) } else { (s, o) };
                 self.merge_stories(keep, gone);
                 s = keep;
@@ -1739,6 +1840,9 @@ impl StoryEngine {
         }
         for (d, w) in g.wdays {
             *k.wdays.entry(d).or_insert(0.0) += w;
+        }
+        for (m, w) in g.months {
+            *k.months.entry(m).or_insert(0.0) += w;
         }
         for (t, w) in g.ent_dist {
             *k.ent_dist.entry(t).or_insert(0.0) += w;
@@ -2208,6 +2312,7 @@ mod tests {
         let stream = [a(1), b(1), a(2), b(2), a(3), b(3)];
         let base = StoryConfig {
             join_threshold: 0.0,
+            split_max_size: 0,
             ..StoryConfig::default()
         };
         let run = |cfg: &StoryConfig| {
@@ -2231,6 +2336,150 @@ mod tests {
                 vec!["a1".to_owned(), "a2".to_owned(), "a3".to_owned()],
                 vec!["b1".to_owned(), "b2".to_owned(), "b3".to_owned()],
             ]
+        );
+    }
+
+    /// A split that needs an actor conflict: two events with different protagonists still
+    /// split, but two differently worded groups of reports about one protagonist stay one
+    /// story even with a split threshold that cuts them apart otherwise.
+    #[test]
+    fn split_needs_an_actor_conflict() {
+        let a = |i: u32| {
+            doc(
+                &format!("a{i}"),
+                &format!(
+                    "Police in Riverton arrested Harlan Vosk of the Riverton Owls on Tuesday. \
+                     Vosk failed a sobriety test, officer Lena Pruitt said. Vosk posted bail of \
+                     5,000 dollars. Report {i}."
+                ),
+            )
+        };
+        let b = |i: u32| {
+            doc(
+                &format!("b{i}"),
+                &format!(
+                    "Police in Riverton arrested Dario Menck of the Riverton Owls on Sunday. \
+                     Menck was caught speeding, sergeant Ivo Kranz said. Menck spent a night \
+                     in county jail. Report {i}."
+                ),
+            )
+        };
+        let c = |i: u32| {
+            doc(
+                &format!("c{i}"),
+                &format!(
+                    "Harlan Vosk of the Riverton Owls will miss the final, coach Mira Tell \
+                     said. Vosk apologised to the fans. The Owls fined Vosk. Note {i}."
+                ),
+            )
+        };
+        let run = |cfg: &StoryConfig, stream: &[StoryDoc]| {
+            let mut e = StoryEngine::new(cfg.clone());
+            for d in stream {
+                e.add(d);
+            }
+            let mut g: Vec<Vec<String>> = e.stories().into_iter().map(|s| s.articles).collect();
+            g.sort();
+            g
+        };
+        let split = StoryConfig {
+            join_threshold: 0.0,
+            split_max_size: 12,
+            split_threshold: 0.6,
+            split_needs_actor_conflict: true,
+            ..StoryConfig::default()
+        };
+        let two_events = [a(1), b(1), a(2), b(2), a(3), b(3)];
+        assert_eq!(run(&split, &two_events).len(), 2);
+        let one_actor = [a(1), c(1), a(2), c(2), a(3), c(3)];
+        assert_eq!(run(&split, &one_actor).len(), 1);
+        let no_guard = StoryConfig {
+            split_needs_actor_conflict: false,
+            split_threshold: 0.9,
+            ..split
+        };
+        assert!(
+            run(&no_guard, &one_actor).len() > 1,
+            "the guard is what keeps it whole"
+        );
+    }
+
+    /// A relaxed merge needs two stories of two articles each and no date or actor conflict.
+    #[test]
+    fn relaxed_merge_needs_no_conflict() {
+        let cfg = StoryConfig {
+            w_body: 1.0,
+            w_title: 0.0,
+            w_ent: 0.0,
+            w_num: 0.0,
+            w_ent_cont: 0.0,
+            w_top_ent: 0.0,
+            w_num_cont: 0.0,
+            w_doc_top_ent: 0.0,
+            w_year_conflict: 0.0,
+            w_ent_sal: 0.0,
+            w_weekday_conflict: 0.0,
+            w_actor_conflict: 0.0,
+            w_month_conflict: 0.0,
+            merge_threshold: 0.5,
+            merge_relaxed_threshold: 0.25,
+            ..StoryConfig::default()
+        };
+        let mut e = StoryEngine::new(cfg);
+        let texts = [
+            "Flooding in Marlow closed the Tessa Bridge on Monday.",
+            "The Tessa Bridge in Marlow stays closed after the floods.",
+            "Vell United beat Harrow City 2-1 to lift the Quorin Cup.",
+            "The Quorin Cup final went to Vell United.",
+            "A fire at the Brack Mill in Oster injured 4 workers.",
+        ];
+        for (i, t) in texts.iter().enumerate() {
+            let dec = match i {
+                1 => Decision::Join("s-d0".to_owned()),
+                3 => Decision::Join("s-d2".to_owned()),
+                _ => Decision::New,
+            };
+            e.add_with(&doc(&format!("d{i}"), t), &dec);
+        }
+        let ix = |id: &str| e.story_ix[id];
+        let (a, b, single) = (ix("s-d0"), ix("s-d2"), ix("s-d4"));
+        let sig = Signals {
+            body: 0.3,
+            ..Signals::default()
+        };
+        assert!(e.should_merge(a, b, &sig));
+        assert!(
+            !e.should_merge(a, single, &sig),
+            "one article is too little"
+        );
+        for conflict in [
+            Signals {
+                year_conflict: 1.0,
+                ..sig
+            },
+            Signals {
+                weekday_conflict: 1.0,
+                ..sig
+            },
+            Signals {
+                month_conflict: 1.0,
+                ..sig
+            },
+            Signals {
+                actor_conflict: 1.0,
+                ..sig
+            },
+        ] {
+            assert!(!e.should_merge(a, b, &conflict), "{conflict:?}");
+        }
+        let strong = Signals {
+            body: 0.6,
+            year_conflict: 1.0,
+            ..Signals::default()
+        };
+        assert!(
+            e.should_merge(a, single, &strong),
+            "a high score merges regardless"
         );
     }
 

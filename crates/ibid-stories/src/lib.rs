@@ -73,11 +73,19 @@ pub struct StoryConfig {
     pub w_weekday_conflict: f32,
     /// Weight of the main-actor conflict (negative: another protagonist, another event).
     pub w_actor_conflict: f32,
+    /// Weight of the month conflict (negative: another month, another event).
+    pub w_month_conflict: f32,
     /// Minimum join score for an article to join its best story (else it opens a new one).
     pub join_threshold: f32,
     /// Minimum story-to-story score (same model, centroid against centroid) to merge two
     /// stories into one.
     pub merge_threshold: f32,
+    /// Lower story-to-story score at which two stories of at least two articles each merge
+    /// when neither years, weekdays, months nor main actors conflict (all below
+    /// `merge_max_conflict`).
+    pub merge_relaxed_threshold: f32,
+    /// Largest date/actor conflict a relaxed merge tolerates.
+    pub merge_max_conflict: f32,
     /// Penalty subtracted from a score when publication times are `time_scale_days` or more
     /// apart (linear below). Not applied when either side has no date.
     pub time_penalty: f32,
@@ -121,16 +129,22 @@ pub struct StoryConfig {
     #[serde(default = "default_storyline_min_shared_ents")]
     pub storyline_min_shared_ents: usize,
     /// Stories are re-checked for a split while they have at most this many articles (their
-    /// members' features are kept that long); 0 disables splits. Off by default: on ECB+ the
-    /// average-linkage split finds the right two groups inside fused stories, but the
-    /// cross-group scores of true stories (outlets, sub-events) are just as low, so no
-    /// threshold separates them yet.
+    /// members' features are kept that long); 0 disables splits. On ECB+ the average-linkage
+    /// split finds the right two groups inside fused stories, but the cross-group scores of
+    /// true stories (outlets, sub-events) are just as low, so a split also needs the main
+    /// actor conflict (`split_needs_actor_conflict`), which true stories do not show.
     pub split_max_size: usize,
     /// A story splits in two when the average pair score between its two most distinct
     /// groups of members (average linkage) is below this.
     pub split_threshold: f32,
     /// Each side of a split must hold at least this many articles.
     pub split_min_part: usize,
+    /// A split also needs each group's main actor (most salient name) to be absent from the
+    /// other group.
+    pub split_needs_actor_conflict: bool,
+    /// With `split_needs_actor_conflict`: the largest share of one group's members that may
+    /// mention the other group's main actor.
+    pub split_actor_max_share: f32,
 }
 
 impl Default for StoryConfig {
@@ -151,8 +165,11 @@ impl Default for StoryConfig {
             w_ent_sal: 0.126,
             w_weekday_conflict: -0.025,
             w_actor_conflict: 0.0,
+            w_month_conflict: 0.0,
             join_threshold: 0.195,
             merge_threshold: 0.5,
+            merge_relaxed_threshold: 0.25,
+            merge_max_conflict: 0.5,
             // ECB+ has no dates: the time terms are set a priori (about a week), not tuned.
             time_penalty: 0.3,
             time_bonus: 0.1,
@@ -171,9 +188,11 @@ impl Default for StoryConfig {
             storyline_time_penalty: 0.1,
             storyline_window_days: 400.0,
             storyline_min_shared_ents: default_storyline_min_shared_ents(),
-            split_max_size: 0,
-            split_threshold: 0.2,
+            split_max_size: 8,
+            split_threshold: 0.3,
             split_min_part: 2,
+            split_needs_actor_conflict: true,
+            split_actor_max_share: 0.0,
         }
     }
 }

@@ -284,6 +284,12 @@ pub(crate) fn weekday_index(w: &str) -> Option<u16> {
     WEEKDAYS[..7].iter().position(|d| *d == w).map(|i| i as u16)
 }
 
+/// Month (1 = January) of a month term as emitted among the numbers ("m1".."m12").
+pub(crate) fn month_index(term: &str) -> Option<u16> {
+    let m: u16 = term.strip_prefix('m')?.parse().ok()?;
+    (1..=12).contains(&m).then_some(m)
+}
+
 static STOPWORD_SET: LazyLock<FxHashSet<&'static str>> =
     LazyLock::new(|| STOPWORDS.iter().copied().collect());
 static MONTH_MAP: LazyLock<FxHashMap<&'static str, u8>> =
@@ -748,6 +754,17 @@ mod tests {
         fn extract_never_panics(s in "\\PC{0,200}") {
             let _ = extract(Some(&s), &s, 10, 2.0);
         }
+    }
+
+    #[test]
+    fn months_are_indexed() {
+        assert_eq!(month_index("m1"), Some(1));
+        assert_eq!(month_index("m12"), Some(12));
+        assert_eq!(month_index("m13"), None);
+        assert_eq!(month_index("12"), None);
+        let e = extract(None, "It rained on 3 March and in April.", 40, 2.0);
+        let months: Vec<u16> = e.nums.iter().filter_map(|(s, _)| month_index(s)).collect();
+        assert_eq!(months, vec![3, 4]);
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Story clustering quality on ECB+ and BASIL (read from ../shared; skipped when absent).
 //! Floors sit slightly below what the default configuration achieves, so a regression fails.
-use ibid_stories::eval::{evaluate_basil, evaluate_ecbplus};
+use ibid_stories::eval::{evaluate_basil, evaluate_ecbplus, evaluate_orders, load_ecbplus};
 use ibid_stories::StoryConfig;
 use std::path::PathBuf;
 
@@ -44,6 +44,26 @@ fn ecbplus_bcubed_floors() {
     );
 }
 
+/// The mean over several arrival orders: a change that only suits the id order (the one the
+/// floors above see) does not pass this one.
+#[test]
+fn ecbplus_mean_over_orders_floors() {
+    let Some(path) = data("ecbplus/documents.jsonl") else {
+        return;
+    };
+    let all = load_ecbplus(&path).unwrap();
+    for (split, floor) in [("train", TRAIN_ORDERS_FLOOR), ("dev", DEV_ORDERS_FLOOR)] {
+        let docs: Vec<_> = all.iter().filter(|d| d.split == split).cloned().collect();
+        let r = evaluate_orders("ecbplus", split, &docs, &StoryConfig::default(), 4);
+        println!("{}", serde_json::to_string(&r).unwrap());
+        assert!(
+            r.bcubed.f1 >= floor,
+            "{split} mean BCubed F1 {}",
+            r.bcubed.f1
+        );
+    }
+}
+
 #[test]
 fn basil_bcubed_floor() {
     let Some(path) = data("basil/articles.jsonl") else {
@@ -64,8 +84,10 @@ fn basil_bcubed_floor() {
     );
 }
 
-const TRAIN_FLOOR: f64 = 0.93;
+const TRAIN_FLOOR: f64 = 0.935;
 const DEV_FLOOR: f64 = 0.895;
+const TRAIN_ORDERS_FLOOR: f64 = 0.915;
+const DEV_ORDERS_FLOOR: f64 = 0.915;
 const DEV_PAIR_FLOOR: f64 = 0.85;
 const BASIL_FLOOR: f64 = 0.975;
 const BASIL_PAIR_FLOOR: f64 = 0.96;
