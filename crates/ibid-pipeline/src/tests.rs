@@ -128,3 +128,114 @@ fn text_stages_catch_up_after_a_crash_between_stages() {
         "an up-to-date store is left as it is"
     );
 }
+
+/// A made-up article of outlet `outlet` with a distinct body and, when `promo` is set, a short
+/// furniture line that becomes outlet boilerplate once enough articles carry it.
+fn outlet_article(i: usize, outlet: &str, promo: bool) -> serde_json::Value {
+    let body = format!(
+        "Council member number {i} told residents of ward {i} on Tuesday that the plan for the \
+         new library branch would be debated again next month after a long delay.\n\n\
+         The branch, the {i}th of its kind, is expected to open its doors to readers within \
+         two years of the vote, officials said in a statement."
+    );
+    let text = if promo {
+        format!("{body}\n\nWeekend tide tables and ferry times\n\nHarbour pictures of the week")
+    } else {
+        body
+    };
+    serde_json::json!({"id": format!("{outlet}-{i}"), "text": text, "source": outlet,
+        "date": format!("2024-03-{:02}T08:00:00Z", 1 + i % 28)})
+}
+
+fn write_jsonl(path: &std::path::Path, lines: &[serde_json::Value]) {
+    let body: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    std::fs::write(path, body).unwrap();
+}
+
+fn cleaned_rows(store: &Store) -> Vec<(String, String, Vec<String>)> {
+    let mut rows = Vec::new();
+    store
+        .for_each_article(|a| {
+            rows.push((a.id, a.text, a.removed));
+            Ok(())
+        })
+        .unwrap();
+    rows.sort();
+    rows
+}
+
+#[test]
+fn incremental_cleaning_matches_cleaning_everything_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    // Four articles carry the promo lines (one short of the furniture threshold), two do not;
+    // another outlet's articles also carry them, which must not count for this outlet.
+    let mut first: Vec<_> = (0..4)
+        .map(|i| outlet_article(i, "Harbour Times", true))
+        .collect();
+    first.extend((4..6).map(|i| outlet_article(i, "Harbour Times", false)));
+    first.extend((0..6).map(|i| outlet_article(i, "Valley Post", true)));
+    // The fifth carrier makes the promo lines furniture for every carrier of its outlet.
+    let second = vec![
+        outlet_article(6, "Harbour Times", true),
+        outlet_article(7, "Valley Post", false),
+    ];
+    let a = dir.path().join("a.jsonl");
+    let b = dir.path().join("b.jsonl");
+    write_jsonl(&a, &first);
+    write_jsonl(&b, &second);
+
+    let mut stepwise = Store::open(&dir.path().join("step.db")).unwrap();
+    ingest(&mut stepwise, std::slice::from_ref(&a), &quiet()).unwrap();
+    let before = cleaned_rows(&stepwise);
+    let carriers = |rows: &[(String, String, Vec<String>)]| {
+        rows.iter()
+            .filter(|r| r.0.starts_with("Harbour") && r.1.contains("tide tables"))
+            .count()
+    };
+    assert_eq!(
+        carriers(&before),
+        4,
+        "below the threshold the promo is kept"
+    );
+    let r = ingest(&mut stepwise, std::slice::from_ref(&b), &quiet())
+        .unwrap()
+        .process
+        .unwrap();
+    // The two new articles plus the four earlier carriers of the promo in the same outlet;
+    // the outlet's articles without it, and the other outlet's (whose promo was already
+    // furniture), stay as they were.
+    assert_eq!(r.cleaned, 2 + 4);
+
+    let mut at_once = Store::open(&dir.path().join("once.db")).unwrap();
+    ingest(&mut at_once, &[a, b], &quiet()).unwrap();
+    let expected = cleaned_rows(&at_once);
+    assert_eq!(carriers(&expected), 0, "at the threshold it is furniture");
+    assert_eq!(cleaned_rows(&stepwise), expected);
+}
+
+#[test]
+fn a_new_version_recleans_its_outlet() {
+    let dir = tempfile::tempdir().unwrap();
+    // Five carriers: the promo is furniture. A new version of one drops it, so the line falls
+    // back under the threshold and the other four must show it again.
+    let first: Vec<_> = (0..5)
+        .map(|i| outlet_article(i, "Harbour Times", true))
+        .collect();
+    let a = dir.path().join("a.jsonl");
+    write_jsonl(&a, &first);
+    let mut store = Store::open(&dir.path().join("s.db")).unwrap();
+    ingest(&mut store, std::slice::from_ref(&a), &quiet()).unwrap();
+    assert!(cleaned_rows(&store)
+        .iter()
+        .all(|r| !r.1.contains("tide tables")));
+    let b = dir.path().join("b.jsonl");
+    write_jsonl(&b, &[outlet_article(0, "Harbour Times", false)]);
+    let r = ingest(&mut store, &[b], &quiet()).unwrap();
+    assert_eq!(r.counts.versions, 1);
+    let rows = cleaned_rows(&store);
+    assert_eq!(
+        rows.iter().filter(|r| r.1.contains("tide tables")).count(),
+        4,
+        "{rows:#?}"
+    );
+}

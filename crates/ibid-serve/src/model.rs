@@ -667,9 +667,10 @@ pub(crate) fn search(
     let conn = store.connection();
     let window = SEARCH_RANK_WINDOW.max(offset.saturating_add(limit));
     let cap = SEARCH_COUNT_CAP.max(window.saturating_add(1));
-    let total = queries::search_count(conn, &fts, cap)?;
+    let newest = queries::search_newest(conn, &fts, cap)?;
+    let total = newest.len();
     let min_rowid = if total > window {
-        queries::search_newest_cut(conn, &fts, window)?.unwrap_or(i64::MIN)
+        newest.get(window - 1).copied().unwrap_or(i64::MIN)
     } else {
         i64::MIN
     };
@@ -682,6 +683,15 @@ pub(crate) fn search(
         };
         let snippet = match crate::search::snippet(&h.text, &terms) {
             Some(s) => s,
+            // Matched in the title only: the text has nothing to highlight, and its opening
+            // is what FTS5's snippet() would show too, without re-reading the index.
+            None if h
+                .title
+                .as_deref()
+                .is_some_and(|t| crate::search::snippet(t, &terms).is_some()) =>
+            {
+                crate::search::opening(&h.text)
+            }
             None => queries::search_fts_snippet(conn, &fts, rowid)?,
         };
         items.push(Hit {

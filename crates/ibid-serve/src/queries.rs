@@ -520,27 +520,16 @@ pub(crate) fn entity_stories(
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-/// Full-text matches for an FTS5 query, counted up to `cap` (so a query matching most of the
-/// store costs no more than one matching `cap` articles).
-pub(crate) fn search_count(conn: &Connection, fts_query: &str, cap: usize) -> R<usize> {
-    let n: i64 = conn
-        .prepare_cached(
-            "SELECT COUNT(*) FROM (SELECT 1 FROM articles_fts WHERE articles_fts MATCH ?1 LIMIT ?2)",
-        )?
-        .query_row(params![fts_query, cap as i64], |r| r.get(0))?;
-    Ok(n as usize)
-}
-
-/// The row id of the `n`-th most recently stored match (1-based), if there are that many:
-/// walking the index backwards by row id is cheap, unlike ranking.
-pub(crate) fn search_newest_cut(conn: &Connection, fts_query: &str, n: usize) -> R<Option<i64>> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?1
-             ORDER BY rowid DESC LIMIT 1 OFFSET ?2",
-        )?
-        .query_row(params![fts_query, n.saturating_sub(1) as i64], |r| r.get(0))
-        .optional()?)
+/// Row ids of the full-text matches of an FTS5 query, newest stored first, at most `cap` of
+/// them: one walk of the index backwards by row id gives both the (capped) count and where the
+/// window of the most recent matches begins, so a query matching most of the store costs no
+/// more than one matching `cap` articles.
+pub(crate) fn search_newest(conn: &Connection, fts_query: &str, cap: usize) -> R<Vec<i64>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(params![fts_query, cap as i64], |r| r.get(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }
 
 /// A page of matches with row id at least `min_rowid`, best BM25 first (titles weigh five
@@ -663,12 +652,12 @@ mod tests {
     #[test]
     fn search_counts_stop_at_the_cap_and_windows_take_the_newest() {
         let c = fts(50);
-        assert_eq!(search_count(&c, "\"common\"", 1000).unwrap(), 50);
-        assert_eq!(search_count(&c, "\"common\"", 20).unwrap(), 20, "capped");
-        assert_eq!(search_count(&c, "\"rare\"", 1000).unwrap(), 5);
-        assert_eq!(search_newest_cut(&c, "\"common\"", 1).unwrap(), Some(50));
-        assert_eq!(search_newest_cut(&c, "\"common\"", 10).unwrap(), Some(41));
-        assert_eq!(search_newest_cut(&c, "\"rare\"", 6).unwrap(), None);
+        assert_eq!(search_newest(&c, "\"common\"", 1000).unwrap().len(), 50);
+        let capped = search_newest(&c, "\"common\"", 20).unwrap();
+        assert_eq!(capped.len(), 20, "capped");
+        assert_eq!(capped[0], 50, "newest first");
+        assert_eq!(capped[9], 41);
+        assert_eq!(search_newest(&c, "\"rare\"", 1000).unwrap().len(), 5);
         let ranked = search_ranked(&c, "\"common\"", 41, 100, 0).unwrap();
         assert_eq!(ranked.len(), 10, "only the window is ranked");
         assert!(ranked.iter().all(|(rowid, _)| *rowid >= 41));

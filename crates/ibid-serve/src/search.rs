@@ -154,11 +154,7 @@ pub(crate) fn snippet(text: &str, terms: &[(String, bool)]) -> Option<String> {
     if terms.is_empty() {
         return None;
     }
-    let all: u64 = if terms.len() == 64 {
-        u64::MAX
-    } else {
-        (1u64 << terms.len()) - 1
-    };
+    let all: u64 = present_terms(text, terms);
     // (byte start, byte end, matched term)
     let mut tokens: Vec<(usize, usize, Option<usize>)> = Vec::with_capacity(256);
     let mut buf = String::new();
@@ -242,6 +238,50 @@ pub(crate) fn snippet(text: &str, terms: &[(String, bool)]) -> Option<String> {
         out.push('…');
     }
     Some(out)
+}
+
+/// The terms (one bit each) that may occur in `text`. A term that cannot occur need not be
+/// waited for: without this, an `OR` query whose other word is absent from a hit would read
+/// the hit's whole text looking for it (a fifth of a two-word search's time).
+///
+/// A term is ruled out only when it is plain ASCII, the text has no non-ASCII letter (which
+/// could fold to ASCII, as `é` does to `e`), and the lower-cased text does not contain it.
+fn present_terms(text: &str, terms: &[(String, bool)]) -> u64 {
+    let every: u64 = if terms.len() >= 64 {
+        u64::MAX
+    } else {
+        (1u64 << terms.len()) - 1
+    };
+    let may_fold = !text.is_ascii() && text.chars().any(|c| !c.is_ascii() && c.is_alphanumeric());
+    if may_fold || !terms.iter().any(|(w, _)| w.is_ascii()) {
+        return every;
+    }
+    let lower = text.to_ascii_lowercase();
+    let mut present = 0;
+    for (i, (w, _)) in terms.iter().enumerate().take(64) {
+        if !w.is_ascii() || lower.contains(w.as_str()) {
+            present |= 1 << i;
+        }
+    }
+    present
+}
+
+/// The first [`SNIPPET_TOKENS`] words of `text`, with `…` when it goes on: what FTS5's
+/// `snippet()` shows for a column without a match (a hit whose match is in its title).
+pub(crate) fn opening(text: &str) -> String {
+    let mut words = 0;
+    let mut in_word = false;
+    for (i, c) in text.char_indices() {
+        let word_char = c.is_alphanumeric();
+        if word_char && !in_word {
+            if words == SNIPPET_TOKENS {
+                return format!("{}…", &text[..i].trim_end());
+            }
+            words += 1;
+        }
+        in_word = word_char;
+    }
+    text.to_string()
 }
 
 /// The term `token` matches, comparing folded forms; ASCII tokens are compared in place, so
@@ -362,6 +402,39 @@ mod tests {
             "Les [Cafés] ferment."
         );
         assert!(snippet("nothing here", &terms).is_none());
+    }
+
+    #[test]
+    fn absent_terms_are_not_waited_for() {
+        let terms = highlight_terms("harbour OR zebra");
+        assert_eq!(present_terms("The harbour crane.", &terms), 0b01);
+        assert_eq!(present_terms("No match at all.", &terms), 0);
+        assert_eq!(
+            present_terms("A Zébra crossing.", &terms),
+            0b11,
+            "a letter that folds to ASCII keeps every term possible"
+        );
+        let text = format!(
+            "Opening words. The harbour crane broke down today. {}",
+            "Later filler sentence goes on. ".repeat(50)
+        );
+        assert_eq!(
+            snippet(&text, &terms).unwrap(),
+            "…words. The [harbour] crane broke down today. Later filler sentence goes on…"
+        );
+        assert!(snippet("No match at all.", &terms).is_none());
+    }
+
+    #[test]
+    fn openings_are_what_fts5_shows_for_a_column_without_a_match() {
+        assert_eq!(
+            opening(
+                "One two three four five six seven eight nine ten eleven twelve thirteen fourteen."
+            ),
+            "One two three four five six seven eight nine ten eleven twelve…"
+        );
+        assert_eq!(opening("Short text here."), "Short text here.");
+        assert_eq!(opening(""), "");
     }
 
     proptest! {
