@@ -8,9 +8,7 @@
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::ops::Range;
-use std::sync::mpsc::{sync_channel, SyncSender};
 use std::sync::Mutex;
-use std::thread::JoinHandle;
 
 use crate::exact::FingerprintTable;
 use crate::index::{DedupConfig, DedupDoc, DedupIndex};
@@ -26,12 +24,10 @@ use crate::DedupError;
 #[derive(Debug)]
 pub struct SpillingDedup {
     index: DedupIndex,
-    /// Batches of fingerprints on their way to the spill writer thread.
-    to_writer: SyncSender<Vec<Vec<u32>>>,
-    /// `None` once joined (after a failed write).
-    writer: Option<JoinHandle<std::io::Result<File>>>,
+    spill: BufWriter<File>,
     /// Byte offset of each doc's fingerprints in the spill file; one more entry than docs.
     offsets: Vec<u64>,
+    scratch: Vec<u8>,
 }
 
 /// Counts from [`SpillingDedup::finish`], for reports.
@@ -49,30 +45,11 @@ impl SpillingDedup {
     /// An empty run with its spill file (created in the system's temp folder and unlinked at
     /// once, so it disappears with the process whatever happens).
     pub fn new(config: DedupConfig) -> Result<Self, DedupError> {
-        let file = tempfile::tempfile()?;
-        // Writes go through a thread of their own: copying into the page cache of a disk
-        // file costs kernel time that grows with the file (about 2 s per GB here), and on the
-        // caller's thread it held up the next batch's parallel shingling.
-        let (to_writer, batches) = sync_channel::<Vec<Vec<u32>>>(2);
-        let writer = std::thread::Builder::new()
-            .name("ibid-dedup-spill".into())
-            .spawn(move || {
-                let mut out = BufWriter::with_capacity(1 << 20, file);
-                let mut bytes = Vec::new();
-                for sets in batches {
-                    for set in sets {
-                        bytes.clear();
-                        bytes.extend(set.iter().flat_map(|v| v.to_le_bytes()));
-                        out.write_all(&bytes)?;
-                    }
-                }
-                out.into_inner().map_err(|e| e.into_error())
-            })?;
         Ok(Self {
             index: DedupIndex::new(config)?,
-            to_writer,
-            writer: Some(writer),
+            spill: BufWriter::with_capacity(1 << 20, tempfile::tempfile()?),
             offsets: vec![0],
+            scratch: Vec::new(),
         })
     }
 
@@ -86,23 +63,18 @@ impl SpillingDedup {
         self.index.is_empty()
     }
 
-    /// Shingles and signs a batch in parallel (see [`DedupIndex::add_batch`]) and hands its
-    /// fingerprints to the spill writer thread; returns the docs' indices. A failed write is
-    /// reported by the next call after it, or by [`Self::finish`].
+    /// Shingles and signs a batch in parallel (see [`DedupIndex::add_batch`]) and spills its
+    /// fingerprints; returns the docs' indices.
     pub fn add_batch(&mut self, docs: &[DedupDoc<'_>]) -> Result<Range<usize>, DedupError> {
         let (range, sets) = self.index.add_batch_fingerprints(docs);
         let mut end = self.offsets.last().copied().unwrap_or(0);
-        for set in &sets {
-            end += 4 * set.len() as u64;
+        for set in sets {
+            self.scratch.clear();
+            self.scratch
+                .extend(set.iter().flat_map(|v| v.to_le_bytes()));
+            self.spill.write_all(&self.scratch)?;
+            end += self.scratch.len() as u64;
             self.offsets.push(end);
-        }
-        if self.to_writer.send(sets).is_err() {
-            // The writer hangs up only when a write failed: that error is the one to report.
-            return Err(DedupError::Spill(
-                join_writer(self.writer.take())
-                    .err()
-                    .unwrap_or_else(|| std::io::Error::other("the spill writer stopped")),
-            ));
         }
         Ok(range)
     }
@@ -114,12 +86,11 @@ impl SpillingDedup {
     pub fn finish(self) -> Result<(DedupIndex, SpillStats), DedupError> {
         let Self {
             mut index,
-            to_writer,
-            writer,
+            spill,
             offsets,
+            ..
         } = self;
-        drop(to_writer);
-        let reader = SpillReader::new(join_writer(writer)?);
+        let reader = SpillReader::new(spill.into_inner().map_err(|e| e.into_error())?);
         let failure: Mutex<Option<std::io::Error>> = Mutex::new(None);
         let loads = std::sync::atomic::AtomicUsize::new(0);
         let links_before = index.links().len();
@@ -154,14 +125,6 @@ impl SpillingDedup {
         };
         Ok((index, stats))
     }
-}
-
-/// The spill file once its writer thread has written everything, or the write's error.
-fn join_writer(writer: Option<JoinHandle<std::io::Result<File>>>) -> std::io::Result<File> {
-    writer
-        .ok_or_else(|| std::io::Error::other("the spill writer already stopped"))?
-        .join()
-        .map_err(|_| std::io::Error::other("the spill writer thread panicked"))?
 }
 
 /// Positioned reads from many threads at once.
