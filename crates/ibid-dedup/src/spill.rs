@@ -180,6 +180,23 @@ mod tests {
             .join(" ")
     }
 
+    /// Ids `d00`, `d01`, … for `texts`.
+    fn ids_for(texts: &[String]) -> Vec<String> {
+        (0..texts.len()).map(|i| format!("d{i:02}")).collect()
+    }
+
+    /// Undated docs of `ids` and `texts`, pairwise.
+    fn undated_docs<'a>(ids: &'a [String], texts: &'a [String]) -> Vec<DedupDoc<'a>> {
+        ids.iter()
+            .zip(texts)
+            .map(|(id, text)| DedupDoc {
+                id,
+                published: None,
+                text,
+            })
+            .collect()
+    }
+
     #[test]
     fn containment_reaches_every_copy_of_both_stories() {
         // A story and its near copy; an excerpt of it (a wire brief) and the brief's near
@@ -195,16 +212,8 @@ mod tests {
         let brief_copy = brief_copy.join(" ");
         let mut texts = vec![story, copy, brief, brief_copy];
         texts.extend((100..110).map(|s| words(s, 300)));
-        let ids: Vec<String> = (0..texts.len()).map(|i| format!("d{i:02}")).collect();
-        let docs: Vec<DedupDoc> = ids
-            .iter()
-            .zip(&texts)
-            .map(|(id, text)| DedupDoc {
-                id,
-                published: None,
-                text,
-            })
-            .collect();
+        let ids = ids_for(&texts);
+        let docs = undated_docs(&ids, &texts);
         let mut run = SpillingDedup::new(DedupConfig::default()).unwrap();
         run.add_batch(&docs).unwrap();
         let (index, _) = run.finish().unwrap();
@@ -236,16 +245,8 @@ mod tests {
         texts.push(texts[3].clone());
         let excerpt: Vec<&str> = texts[5].split(' ').take(120).collect();
         texts.push(format!("{} {}", excerpt.join(" "), words(99, 20)));
-        let ids: Vec<String> = (0..texts.len()).map(|i| format!("d{i:02}")).collect();
-        let docs: Vec<DedupDoc> = ids
-            .iter()
-            .zip(&texts)
-            .map(|(id, text)| DedupDoc {
-                id,
-                published: None,
-                text,
-            })
-            .collect();
+        let ids = ids_for(&texts);
+        let docs = undated_docs(&ids, &texts);
         let config = DedupConfig::default();
         let (expected, expected_pairs) = dedup(&docs, &config).unwrap();
         let mut run = SpillingDedup::new(config).unwrap();

@@ -2284,31 +2284,36 @@ mod tests {
         assert!(two_groups(&[vec![]]).is_none());
     }
 
+    /// Report `i` of a made-up arrest (one event of the two in the split tests).
+    fn vosk_arrest(i: u32) -> StoryDoc {
+        doc(
+            &format!("a{i}"),
+            &format!(
+                "Police in Riverton arrested Harlan Vosk of the Riverton Owls on Tuesday. \
+                 Vosk failed a sobriety test, officer Lena Pruitt said. Vosk posted bail of \
+                 5,000 dollars. Report {i}."
+            ),
+        )
+    }
+
+    /// Report `i` of the other made-up arrest: same kind, place and team, other people.
+    fn menck_arrest(i: u32) -> StoryDoc {
+        doc(
+            &format!("b{i}"),
+            &format!(
+                "Police in Riverton arrested Dario Menck of the Riverton Owls on Sunday. \
+                 Menck was caught speeding, sergeant Ivo Kranz said. Menck spent a night \
+                 in county jail. Report {i}."
+            ),
+        )
+    }
+
     /// Two made-up events of one kind, reports alternating; the first wrong join is forced by
     /// a low join threshold. With splits enabled the story falls apart into the two events
     /// once both have two reports, and later reports follow their own event.
     #[test]
     fn split_separates_a_fused_story() {
-        let a = |i: u32| {
-            doc(
-                &format!("a{i}"),
-                &format!(
-                    "Police in Riverton arrested Harlan Vosk of the Riverton Owls on Tuesday. \
-                     Vosk failed a sobriety test, officer Lena Pruitt said. Vosk posted bail of \
-                     5,000 dollars. Report {i}."
-                ),
-            )
-        };
-        let b = |i: u32| {
-            doc(
-                &format!("b{i}"),
-                &format!(
-                    "Police in Riverton arrested Dario Menck of the Riverton Owls on Sunday. \
-                     Menck was caught speeding, sergeant Ivo Kranz said. Menck spent a night \
-                     in county jail. Report {i}."
-                ),
-            )
-        };
+        let (a, b) = (vosk_arrest, menck_arrest);
         let stream = [a(1), b(1), a(2), b(2), a(3), b(3)];
         let base = StoryConfig {
             join_threshold: 0.0,
@@ -2344,26 +2349,7 @@ mod tests {
     /// story even with a split threshold that cuts them apart otherwise.
     #[test]
     fn split_needs_an_actor_conflict() {
-        let a = |i: u32| {
-            doc(
-                &format!("a{i}"),
-                &format!(
-                    "Police in Riverton arrested Harlan Vosk of the Riverton Owls on Tuesday. \
-                     Vosk failed a sobriety test, officer Lena Pruitt said. Vosk posted bail of \
-                     5,000 dollars. Report {i}."
-                ),
-            )
-        };
-        let b = |i: u32| {
-            doc(
-                &format!("b{i}"),
-                &format!(
-                    "Police in Riverton arrested Dario Menck of the Riverton Owls on Sunday. \
-                     Menck was caught speeding, sergeant Ivo Kranz said. Menck spent a night \
-                     in county jail. Report {i}."
-                ),
-            )
-        };
+        let (a, b) = (vosk_arrest, menck_arrest);
         let c = |i: u32| {
             doc(
                 &format!("c{i}"),
