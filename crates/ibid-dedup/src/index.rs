@@ -693,10 +693,11 @@ impl DedupIndex {
     /// LSH candidates are verified first. Containment candidates are then sought among one
     /// doc per near-duplicate group only, and each such pair stands for every pair of their
     /// groups' members (at most [`MAX_CONTAINMENT_EXPANSION`] per pair), all verified, as
-    /// are the member pairs inside groups of up to [`MAX_GROUP_FOR_INNER_PAIRS`]. Without the collapse, a corpus of stories with many near
-    /// copies pairs every copy of a story with every copy of each story sharing its samples:
-    /// the sample pass grew with the square of the copies per story (6.4× the merges on a
-    /// corpus 4× the size, three near copies per story).
+    /// are the member pairs inside groups of up to [`MAX_GROUP_FOR_INNER_PAIRS`]. Without the
+    /// collapse, a corpus of stories with many near copies pairs every copy of a story with
+    /// every copy of each story sharing its samples: the sample pass grew with the square of
+    /// the copies per story (6.4× the merges on a corpus 4× the size, three near copies per
+    /// story).
     pub fn match_all<S, F>(&mut self, load: F) -> usize
     where
         S: ExactSet,
@@ -714,17 +715,9 @@ impl DedupIndex {
         // Near-duplicate groups among the representatives; each group's smallest index leads.
         let started = std::time::Instant::now();
         let mut parent: Vec<u32> = (0..self.docs.len() as u32).collect();
-        fn find(p: &mut [u32], mut x: u32) -> u32 {
-            while p[x as usize] != x {
-                let up = p[p[x as usize] as usize];
-                p[x as usize] = up;
-                x = up;
-            }
-            x
-        }
         for l in &self.links[first..] {
             if f64::from(l.jaccard) >= self.config.threshold {
-                let (ra, rb) = (find(&mut parent, l.a), find(&mut parent, l.b));
+                let (ra, rb) = (find_root(&mut parent, l.a), find_root(&mut parent, l.b));
                 if ra != rb {
                     parent[ra.max(rb) as usize] = ra.min(rb);
                 }
@@ -732,7 +725,7 @@ impl DedupIndex {
         }
         let mut members: HashMap<u32, Vec<u32>> = HashMap::new();
         for &r in &reps {
-            let root = find(&mut parent, r);
+            let root = find_root(&mut parent, r);
             if root != r {
                 members.entry(root).or_insert_with(|| vec![root]).push(r);
             }
@@ -822,11 +815,11 @@ impl DedupIndex {
 
     /// Verifies candidate pairs with sets built on demand by `load(i)` (any [`ExactSet`]:
     /// sorted, distinct shingle hashes or fingerprints, or a
-    /// [`FingerprintTable`](crate::FingerprintTable)), loading each doc about once: pairs are split into
-    /// connected components, and a component of up to 256 docs loads its members' sets once
-    /// and checks all its pairs (components run in parallel); a larger one (a chain through
-    /// template text) loads per pair, so memory stays bounded. Returns the number of links
-    /// added.
+    /// [`FingerprintTable`](crate::FingerprintTable)), loading each doc about once: pairs are
+    /// split into connected components, and a component of up to 256 docs loads its members'
+    /// sets once and checks all its pairs (components run in parallel); a larger one (a chain
+    /// through template text) loads per pair, so memory stays bounded. Returns the number of
+    /// links added.
     pub fn verify_grouped<S, F>(&mut self, pairs: &[(u32, u32)], load: F) -> usize
     where
         S: ExactSet,
@@ -839,23 +832,18 @@ impl DedupIndex {
         docs.dedup();
         let pos = |d: u32| docs.binary_search(&d).unwrap_or(0) as u32;
         let mut parent: Vec<u32> = (0..docs.len() as u32).collect();
-        fn find(p: &mut [u32], mut x: u32) -> u32 {
-            while p[x as usize] != x {
-                let up = p[p[x as usize] as usize];
-                p[x as usize] = up;
-                x = up;
-            }
-            x
-        }
         for &(a, b) in pairs {
-            let (ra, rb) = (find(&mut parent, pos(a)), find(&mut parent, pos(b)));
+            let (ra, rb) = (
+                find_root(&mut parent, pos(a)),
+                find_root(&mut parent, pos(b)),
+            );
             if ra != rb {
                 parent[ra.max(rb) as usize] = ra.min(rb);
             }
         }
         let mut by_comp: Vec<(u32, u32, u32)> = pairs
             .iter()
-            .map(|&(a, b)| (find(&mut parent, pos(a)), a, b))
+            .map(|&(a, b)| (find_root(&mut parent, pos(a)), a, b))
             .collect();
         by_comp.sort_unstable();
         let comps: Vec<&[(u32, u32, u32)]> = by_comp.chunk_by(|x, y| x.0 == y.0).collect();
@@ -939,16 +927,8 @@ impl DedupIndex {
     fn components(&self) -> Vec<u32> {
         let n = self.docs.len();
         let mut parent: Vec<u32> = (0..n as u32).collect();
-        fn find(parent: &mut [u32], mut x: u32) -> u32 {
-            while parent[x as usize] != x {
-                let up = parent[parent[x as usize] as usize];
-                parent[x as usize] = up;
-                x = up;
-            }
-            x
-        }
         let union = |parent: &mut Vec<u32>, a: u32, b: u32| {
-            let (ra, rb) = (find(parent, a), find(parent, b));
+            let (ra, rb) = (find_root(parent, a), find_root(parent, b));
             if ra != rb {
                 parent[ra.max(rb) as usize] = ra.min(rb);
             }
@@ -963,7 +943,7 @@ impl DedupIndex {
                 union(&mut parent, l.a, l.b);
             }
         }
-        (0..n as u32).map(|i| find(&mut parent, i)).collect()
+        (0..n as u32).map(|i| find_root(&mut parent, i)).collect()
     }
 
     fn is_dup_link(&self, l: &Link) -> bool {
@@ -1324,6 +1304,16 @@ fn verify_sets<S: ExactSet + ?Sized>(
 }
 
 const MAGIC: &[u8] = b"IBIDDDP2";
+
+/// Root of `x` in a union-find forest stored as parent links, halving the path on the way.
+fn find_root(parent: &mut [u32], mut x: u32) -> u32 {
+    while parent[x as usize] != x {
+        let up = parent[parent[x as usize] as usize];
+        parent[x as usize] = up;
+        x = up;
+    }
+    x
+}
 
 fn put_u32(w: &mut Vec<u8>, v: u32) {
     w.extend_from_slice(&v.to_le_bytes());
