@@ -157,10 +157,9 @@ fn anchors(a: &[u32], b: &Grams, n: usize, max_rep: usize) -> Vec<(u32, u32)> {
 /// matches and paying for words inserted on one side or replaced. Chains are read off from the
 /// best end down, each seed used once.
 fn chains(seeds: &[(u32, u32)], n: usize, gap: usize) -> Vec<Vec<usize>> {
-    const NONE: usize = usize::MAX;
     let k = seeds.len();
     let mut score = vec![0f64; k];
-    let mut pred = vec![NONE; k];
+    let mut pred: Vec<Option<usize>> = vec![None; k];
     let mut lo = 0;
     for x in 0..k {
         let (i, j) = (seeds[x].0 as usize, seeds[x].1 as usize);
@@ -168,7 +167,7 @@ fn chains(seeds: &[(u32, u32)], n: usize, gap: usize) -> Vec<Vec<usize>> {
             lo += 1;
         }
         let mut best = n as f64;
-        let mut best_pred = NONE;
+        let mut best_pred = None;
         for y in lo..x {
             let (pi, pj) = (seeds[y].0 as usize, seeds[y].1 as usize);
             if pi >= i || pj >= j || j - pj > gap {
@@ -182,23 +181,30 @@ fn chains(seeds: &[(u32, u32)], n: usize, gap: usize) -> Vec<Vec<usize>> {
             let s = score[y] + gain - cost;
             if s > best {
                 best = s;
-                best_pred = y;
+                best_pred = Some(y);
             }
         }
         score[x] = best;
         pred[x] = best_pred;
     }
-    let mut order: Vec<usize> = (0..k).collect();
+    read_off_chains(&score, &pred)
+}
+
+/// The chains of a chaining DP (`score[x]` of the best chain ending at `x`, `pred[x]` its
+/// previous element), read off from the best end down, each element used once; every chain
+/// in order.
+pub(crate) fn read_off_chains(score: &[f64], pred: &[Option<usize>]) -> Vec<Vec<usize>> {
+    let mut order: Vec<usize> = (0..score.len()).collect();
     order.sort_by(|&x, &y| score[y].total_cmp(&score[x]).then(x.cmp(&y)));
-    let mut used = vec![false; k];
+    let mut used = vec![false; score.len()];
     let mut out = Vec::new();
     for x in order {
         let mut chain = Vec::new();
-        let mut y = x;
-        while y != NONE && !used[y] {
-            used[y] = true;
-            chain.push(y);
-            y = pred[y];
+        let mut y = Some(x);
+        while let Some(z) = y.filter(|&z| !used[z]) {
+            used[z] = true;
+            chain.push(z);
+            y = pred[z];
         }
         if !chain.is_empty() {
             chain.reverse();

@@ -264,27 +264,10 @@ fn chains(anchors: &[Anchor]) -> Vec<Vec<Anchor>> {
         score[x] = best;
         pred[x] = bp;
     }
-    let mut order: Vec<usize> = (0..k).collect();
-    order.sort_by(|&x, &y| score[y].total_cmp(&score[x]).then(x.cmp(&y)));
-    let mut used = vec![false; k];
-    let mut out = Vec::new();
-    for x in order {
-        let mut c = Vec::new();
-        let mut y = Some(x);
-        while let Some(z) = y {
-            if used[z] {
-                break;
-            }
-            used[z] = true;
-            c.push(anchors[z]);
-            y = pred[z];
-        }
-        if !c.is_empty() {
-            c.reverse();
-            out.push(c);
-        }
-    }
-    out
+    crate::pair::read_off_chains(&score, &pred)
+        .into_iter()
+        .map(|c| c.into_iter().map(|z| anchors[z]).collect())
+        .collect()
 }
 
 /// The chain `g` and the pieces joined to it (indexes into `chains`).
