@@ -141,6 +141,44 @@ fn bench(c: &mut Criterion) {
         })
     });
     g.finish();
+
+    // Verifying a group the way a corpus of reprints presents it: an original and three near
+    // copies (a different word in 50 each), all six pairs, from spilled fingerprints.
+    use ibid_dedup::{ExactSet, FingerprintTable, RawFingerprints};
+    let group: Vec<Vec<u32>> = (0..4u32)
+        .map(|k| {
+            fps.iter()
+                .enumerate()
+                .map(|(i, &f)| {
+                    if k > 0 && i % 50 == 7 + k as usize {
+                        f ^ k
+                    } else {
+                        f
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    let pairs: Vec<(usize, usize)> = (0..4)
+        .flat_map(|i| (i + 1..4).map(move |j| (i, j)))
+        .collect();
+    let mut g = c.benchmark_group("verify_group");
+    g.bench_function("table_per_doc", |b| {
+        b.iter(|| {
+            let tables: Vec<FingerprintTable> = black_box(&group)
+                .iter()
+                .map(|l| FingerprintTable::new(l.iter().copied(), l.len()))
+                .collect();
+            let refs: Vec<&FingerprintTable> = tables.iter().collect();
+            black_box(FingerprintTable::group_overlaps(&refs, &pairs))
+        })
+    });
+    g.bench_function("masked_table", |b| {
+        let raw: Vec<RawFingerprints> = group.iter().cloned().map(RawFingerprints).collect();
+        let refs: Vec<&RawFingerprints> = raw.iter().collect();
+        b.iter(|| black_box(RawFingerprints::group_overlaps(black_box(&refs), &pairs)))
+    });
+    g.finish();
 }
 
 criterion_group!(benches, bench);

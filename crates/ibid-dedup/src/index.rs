@@ -1,7 +1,7 @@
 //! The incremental dedup index: signatures, banded LSH candidates, exact verification, groups.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 
 use chrono::{DateTime, FixedOffset};
@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
-use crate::exact::{similarity, ExactSet};
+use crate::exact::ExactSet;
 use crate::minhash::MinHasher;
 use crate::text::{Shingler, DEFAULT_MIN_TOKENS};
 use crate::DedupError;
@@ -645,16 +645,22 @@ impl DedupIndex {
         // oversized and capped is not re-found in a later band; such template buckets link
         // their docs through the cap's chains instead.)
         let band_pairs = |band: usize| -> Vec<(u32, u32)> {
-            let mut table: Vec<(u32, u32)> = reps.iter().map(|&i| (keys_of(i)[band], i)).collect();
+            // Key and doc packed in one word: a plain integer sort, a third faster than
+            // sorting tuples.
+            let mut table: Vec<u64> = reps
+                .iter()
+                .map(|&i| u64::from(keys_of(i)[band]) << 32 | u64::from(i))
+                .collect();
             table.sort_unstable();
             let mut out = Vec::new();
-            for run in table.chunk_by(|x, y| x.0 == y.0) {
-                if run.len() < 2 || run.last().is_some_and(|r| r.1 < since) {
+            for run in table.chunk_by(|x, y| x >> 32 == y >> 32) {
+                if run.len() < 2 || run.last().is_some_and(|&r| (r as u32) < since) {
                     continue;
                 }
-                for (x, &(_, a)) in run.iter().enumerate() {
+                for (x, &ea) in run.iter().enumerate() {
+                    let a = ea as u32;
                     let ka = keys_of(a);
-                    for &(_, b) in run.iter().skip(x + 1).take(cap) {
+                    for b in run.iter().skip(x + 1).take(cap).map(|&e| e as u32) {
                         if b < since {
                             continue;
                         }
@@ -817,8 +823,9 @@ impl DedupIndex {
     /// sorted, distinct shingle hashes or fingerprints, or a
     /// [`FingerprintTable`](crate::FingerprintTable)), loading each doc about once: pairs are
     /// split into connected components, and a component of up to 256 docs loads its members'
-    /// sets once and checks all its pairs (components run in parallel); a larger one (a chain
-    /// through template text) loads per pair, so memory stays bounded. Returns the number of
+    /// sets once and checks all its pairs at once ([`ExactSet::group_overlaps`]; components
+    /// run in parallel); a larger one (a chain through template text) is checked in slices of
+    /// 64 pairs, each loading its own docs, so memory stays bounded. Returns the number of
     /// links added.
     pub fn verify_grouped<S, F>(&mut self, pairs: &[(u32, u32)], load: F) -> usize
     where
@@ -847,36 +854,63 @@ impl DedupIndex {
             .collect();
         by_comp.sort_unstable();
         let comps: Vec<&[(u32, u32, u32)]> = by_comp.chunk_by(|x, y| x.0 == y.0).collect();
+        tracing::debug!(
+            pairs = pairs.len(),
+            components = comps.len(),
+            largest = comps.iter().map(|c| c.len()).max().unwrap_or(0),
+            "verifying"
+        );
         let cfg = &self.config;
         let check = |comp: &&[(u32, u32, u32)]| -> Vec<Link> {
             let mut members: Vec<u32> = comp.iter().flat_map(|&(_, a, b)| [a, b]).collect();
             members.sort_unstable();
             members.dedup();
-            let mut out = Vec::new();
-            if members.len() <= MAX_COMPONENT {
-                let sets: HashMap<u32, S> = members
-                    .iter()
-                    .filter_map(|&d| Some((d, load(d)?)))
-                    .collect();
-                for &(_, a, b) in comp.iter() {
-                    if let (Some(sa), Some(sb)) = (sets.get(&a), sets.get(&b)) {
-                        out.extend(verify_sets(cfg, a, b, sa, sb));
-                    }
-                }
-            } else {
-                for &(_, a, b) in comp.iter() {
-                    if let (Some(sa), Some(sb)) = (load(a), load(b)) {
-                        out.extend(verify_sets(cfg, a, b, &sa, &sb));
-                    }
-                }
-            }
-            out
+            // The members' sets, and the task's pairs as indices into them (pairs whose sets
+            // did not load are skipped), compared all at once.
+            let loaded: Vec<(u32, S)> = members
+                .iter()
+                .filter_map(|&d| Some((d, load(d)?)))
+                .collect();
+            let at = |d: u32| loaded.binary_search_by_key(&d, |&(m, _)| m).ok();
+            let pairs: Vec<(u32, u32, usize, usize)> = comp
+                .iter()
+                .filter_map(|&(_, a, b)| Some((a, b, at(a)?, at(b)?)))
+                .collect();
+            let sets: Vec<&S> = loaded.iter().map(|(_, s)| s).collect();
+            let index_pairs: Vec<(usize, usize)> =
+                pairs.iter().map(|&(_, _, i, j)| (i, j)).collect();
+            let counts = S::group_overlaps(&sets, &index_pairs);
+            pairs
+                .iter()
+                .zip(&counts.shared)
+                .filter_map(|(&(a, b, i, j), &shared)| {
+                    link_from_counts(cfg, a, b, counts.sizes[i], counts.sizes[j], shared)
+                })
+                .collect()
         };
+        // A component of more than `MAX_COMPONENT` docs (a chain through template text) is
+        // checked in slices of its pairs, each loading only its own docs: memory stays bounded
+        // and the slices run in parallel (one task per such component left a core idle while
+        // the other checked thousands of pairs alone).
+        let tasks: Vec<&[(u32, u32, u32)]> = comps
+            .into_iter()
+            .flat_map(|comp| {
+                let mut docs: Vec<u32> = comp.iter().flat_map(|&(_, a, b)| [a, b]).collect();
+                docs.sort_unstable();
+                docs.dedup();
+                let size = if docs.len() <= MAX_COMPONENT {
+                    comp.len()
+                } else {
+                    MAX_COMPONENT / 4
+                };
+                comp.chunks(size.max(1))
+            })
+            .collect();
         // Components in slices, each slice's links appended before the next is checked: a
         // parallel collect of all links at once holds them about twice over in growing
         // per-thread buffers, the largest transient of a big run.
         let mut new: Vec<Link> = Vec::new();
-        for slice in comps.chunks(4096) {
+        for slice in tasks.chunks(4096) {
             let parts: Vec<Vec<Link>> = slice.par_iter().map(check).collect();
             for part in parts {
                 new.extend(part);
@@ -953,8 +987,9 @@ impl DedupIndex {
     }
 
     /// Exact-copy classes: representative -> members (only for reps with copies).
-    fn exact_classes(&self) -> HashMap<u32, Vec<u32>> {
-        let mut classes: HashMap<u32, Vec<u32>> = HashMap::new();
+    fn exact_classes(&self) -> BTreeMap<u32, Vec<u32>> {
+        // Ordered, so pairs come out in the same order on every run.
+        let mut classes: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
         for (i, &r) in self.rep.iter().enumerate() {
             if r != NO_REP {
                 classes.entry(r).or_default().push(i as u32);
@@ -1292,14 +1327,41 @@ fn verify_sets<S: ExactSet + ?Sized>(
     sa: &S,
     sb: &S,
 ) -> Option<Link> {
-    let (j, c) = similarity(sa, sb);
+    let shared = if sa.is_empty() || sb.is_empty() {
+        0
+    } else {
+        sa.shared(sb)
+    };
+    link_from_counts(cfg, a, b, sa.len(), sb.len(), shared)
+}
+
+/// The link of docs `a` and `b` with `size_a` and `size_b` distinct shingles, `shared` of
+/// them in common, if it passes the Jaccard or the containment threshold.
+fn link_from_counts(
+    cfg: &DedupConfig,
+    a: u32,
+    b: u32,
+    size_a: usize,
+    size_b: usize,
+    shared: usize,
+) -> Option<Link> {
+    if size_a == 0 || size_b == 0 {
+        return None;
+    }
+    let j = shared as f64 / (size_a + size_b - shared) as f64;
+    let c = shared as f64 / size_a.min(size_b) as f64;
+    let (size_a, size_b) = if a < b {
+        (size_a, size_b)
+    } else {
+        (size_b, size_a)
+    };
     (j >= cfg.threshold || c >= cfg.containment_threshold).then(|| Link {
         a: a.min(b),
         b: a.max(b),
         jaccard: j as f32,
         containment: c as f32,
-        size_a: u32::try_from(if a < b { sa.len() } else { sb.len() }).unwrap_or(u32::MAX),
-        size_b: u32::try_from(if a < b { sb.len() } else { sa.len() }).unwrap_or(u32::MAX),
+        size_a: u32::try_from(size_a).unwrap_or(u32::MAX),
+        size_b: u32::try_from(size_b).unwrap_or(u32::MAX),
     })
 }
 

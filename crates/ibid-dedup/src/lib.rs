@@ -20,7 +20,7 @@ mod minhash;
 mod spill;
 mod text;
 
-pub use exact::{similarity, ExactSet, FingerprintTable};
+pub use exact::{similarity, ExactSet, FingerprintTable, GroupOverlaps, RawFingerprints};
 pub use index::{
     band_key, dedup, DedupConfig, DedupDoc, DedupIndex, DedupResult, DupPair, Link,
     MAX_CONTAINMENT_EXPANSION, MAX_GROUP_FOR_INNER_PAIRS,

@@ -10,7 +10,7 @@ use std::io::{BufWriter, Write};
 use std::ops::Range;
 use std::sync::Mutex;
 
-use crate::exact::FingerprintTable;
+use crate::exact::RawFingerprints;
 use crate::index::{DedupConfig, DedupDoc, DedupIndex};
 
 thread_local! {
@@ -103,7 +103,7 @@ impl SpillingDedup {
                 // pass's allocations.
                 buf.resize(len, 0);
                 match reader.read_exact_at(&mut buf[..len], start) {
-                    Ok(()) => Some(FingerprintTable::from_le_bytes(&buf[..len])),
+                    Ok(()) => Some(RawFingerprints::from_le_bytes(&buf[..len])),
                     Err(e) => {
                         if let Ok(mut f) = failure.lock() {
                             f.get_or_insert(e);
