@@ -1,12 +1,15 @@
 //! Coordinate-descent tuning of `StoryConfig` on the ECB+ *train* split only (dev is printed
 //! for information, never used to choose). Usage:
 //! `cargo run --release -p ibid-stories --example tune [rounds] [START_CONFIG_JSON]`.
-//! With `IBID_SHOW_ERRORS=1` it prints the impure predicted stories of the start config;
+//! With `IBID_SHOW_ERRORS=1` it prints the impure predicted stories of the start config, the
+//! fragments of each event with their story-to-story signals, and the same signals for the
+//! story pairs of one topic that hold different events (`OTHER`; `IBID_SEED=K` for another
+//! arrival order); `IBID_TOPICS=1` prints per-topic BCubed P/R/F1 over `IBID_ORDERS` orders;
 //! `IBID_TRACE=train|dev|basil` replays the stream and prints every wrong decision with its
 //! candidates; `IBID_LR=1` fits the linear model on teacher-forced train streams. Coordinate
 //! descent only takes steps that keep BASIL above `IBID_BASIL_FLOOR` (default 0.985);
 //! `IBID_ORDERS=K` scores each step by the mean over K arrival orders.
-use ibid_stories::eval::{evaluate, evaluate_orders, load_ecbplus, LabeledDoc};
+use ibid_stories::eval::{bcubed, evaluate, evaluate_orders, load_ecbplus, reordered, LabeledDoc};
 use ibid_stories::{cluster, Decision, StoryConfig, StoryDoc, StoryEngine, N_FEATURES};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -157,6 +160,40 @@ fn trace(docs: &[LabeledDoc], cfg: &StoryConfig) {
     }
 }
 
+/// Per-topic BCubed F1 (the topic is the gold label before `_`), averaged over
+/// `IBID_ORDERS` arrival orders (default 8): shows which topics a change helps or hurts.
+fn topic_scores(train: &[LabeledDoc], dev: &[LabeledDoc], cfg: &StoryConfig) {
+    let orders: u64 = std::env::var("IBID_ORDERS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(8);
+    for (name, part) in [("train", train), ("dev", dev)] {
+        let mut sum: BTreeMap<String, [f64; 3]> = BTreeMap::new();
+        for seed in 0..orders {
+            let docs = reordered(part, seed);
+            let input: Vec<StoryDoc> = docs.iter().map(|d| d.doc.clone()).collect();
+            let e = cluster(&input, cfg);
+            let mut by: BTreeMap<String, (Vec<String>, Vec<String>)> = BTreeMap::new();
+            for d in &docs {
+                let topic = d.gold.split('_').next().unwrap_or_default().to_owned();
+                let v = by.entry(topic).or_default();
+                v.0.push(e.story_of(&d.doc.id).unwrap_or_default());
+                v.1.push(d.gold.clone());
+            }
+            for (t, (p, g)) in by {
+                let b = bcubed(&p, &g);
+                let e = sum.entry(t).or_insert([0.0; 3]);
+                for (x, v) in e.iter_mut().zip([b.p, b.r, b.f1]) {
+                    *x += v / orders as f64;
+                }
+            }
+        }
+        for (t, [p, r, f]) in &sum {
+            println!("{name} topic {t:>3} P {p:.2} R {r:.2} F {f:.2}");
+        }
+    }
+}
+
 fn get(c: &StoryConfig, k: &str) -> f64 {
     match k {
         "w_body" => c.w_body as f64,
@@ -236,8 +273,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         trace(part, &cfg);
         return Ok(());
     }
+    if std::env::var("IBID_TOPICS").is_ok() {
+        topic_scores(&train, &dev, &cfg);
+        return Ok(());
+    }
     if std::env::var("IBID_SHOW_ERRORS").is_ok() {
-        for part in [&train, &dev] {
+        let seed: u64 = std::env::var("IBID_SEED")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        let (train, dev) = (reordered(&train, seed), reordered(&dev, seed));
+        for (name, part) in [("train", &train), ("dev", &dev)] {
+            println!("PART {name}");
             let input: Vec<StoryDoc> = part.iter().map(|d| d.doc.clone()).collect();
             let e = cluster(&input, &cfg);
             let mut by: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
@@ -245,7 +292,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 let s = e.story_of(&d.doc.id).unwrap_or_default();
                 *by.entry(s).or_default().entry(d.gold.clone()).or_insert(0) += 1;
             }
-            for (s, g) in by {
+            for (s, g) in &by {
                 if g.len() > 1 {
                     println!("IMPURE {s}: {g:?}");
                 }
@@ -259,9 +306,46 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     .entry(s)
                     .or_insert(0) += 1;
             }
+            let mut e = e;
+            // Story pairs of one topic whose majority events differ (diagnostics only).
+            let major: Vec<(String, String, usize)> = by
+                .iter()
+                .filter_map(|(s, g)| {
+                    let (m, _) = g.iter().max_by_key(|x| *x.1)?;
+                    Some((s.clone(), m.clone(), g.values().sum()))
+                })
+                .collect();
+            for (i, (sa, ga, na)) in major.iter().enumerate() {
+                for (sb, gb, nb) in &major[i + 1..] {
+                    let topic = |g: &str| g.split('_').next().unwrap_or_default().to_owned();
+                    if ga == gb || topic(ga) != topic(gb) {
+                        continue;
+                    }
+                    if let Some(c) = e.explain_merge(sa, sb) {
+                        let x = &c.signals;
+                        println!(
+                            "OTHER {na} {nb} score {:.3} body {:.2} ent {:.2} num {:.2} sal {:.2} yc {:.2} wc {:.2} mc {:.2} ac {:.0}",
+                            c.score, x.body, x.ent, x.num, x.ent_sal, x.year_conflict, x.weekday_conflict, x.month_conflict, x.actor_conflict
+                        );
+                    }
+                }
+            }
             for (g, s) in gold {
                 if s.len() > 1 {
                     println!("SPLIT {g}: {s:?}");
+                    let ids: Vec<&String> = s.keys().collect();
+                    for (i, a) in ids.iter().enumerate() {
+                        for b in &ids[i + 1..] {
+                            if let Some(c) = e.explain_merge(a, b) {
+                                let x = &c.signals;
+                                let (na, nb) = (s[*a], s[*b]);
+                                println!(
+                                    "   {na} {nb} {a} {b} score {:.3} body {:.2} ent {:.2} num {:.2} sal {:.2} yc {:.2} wc {:.2} mc {:.2} ac {:.0}",
+                                    c.score, x.body, x.ent, x.num, x.ent_sal, x.year_conflict, x.weekday_conflict, x.month_conflict, x.actor_conflict
+                                );
+                            }
+                        }
+                    }
                 }
             }
         }
