@@ -30,8 +30,8 @@ if [ "${SKIP_BUILD:-0}" != 1 ]; then
   cargo build --release -q -p ibid
   cargo build --release -q -p ibid-serve --example loadgen
 fi
-IBID=target/release/ibid
-LOADGEN=target/release/examples/loadgen
+IBID=${IBID:-target/release/ibid}
+LOADGEN=${LOADGEN:-target/release/examples/loadgen}
 
 if [ ! -f "$WORK/allsides.db" ]; then
   echo "== building the base store (all of AllSides)" >&2

@@ -99,8 +99,9 @@ async fn stories(State(s): State<AppState>, q: Q) -> ApiResult {
     let f = story_filter(&p, 20)?;
     let (limit, offset) = (f.limit, f.offset);
     let caches = s.caches.clone();
+    let mark = s.db.last_change(crate::db::Scope::Derived);
     let (total, items) =
-        s.db.read(move |st| queries::stories_cached(st.connection(), &f, &caches))
+        s.db.read(move |st| queries::stories_cached(st.connection(), &f, &caches, mark))
             .await?;
     json(&Page {
         total,
@@ -272,9 +273,11 @@ async fn search(State(s): State<AppState>, q: Q) -> ApiResult {
     let Some(query) = p.str("q").map(str::to_string) else {
         return Err(Failure::BadRequest("q (the search words) is required".into()).into());
     };
+    let caches = s.caches.clone();
+    let mark = s.db.last_change(crate::db::Scope::Search);
     match s
         .db
-        .read(move |st| model::search(st, &query, limit, offset))
+        .read(move |st| model::search(st, &query, limit, offset, &caches.terms, mark))
         .await?
     {
         Some(r) => json(&r),

@@ -48,6 +48,113 @@ impl<T> Ttl<T> {
     }
 }
 
+/// One cached value valid for as long as a mark (a [`crate::db::Db::last_change`]) is
+/// unchanged.
+pub(crate) struct Marked<T> {
+    slot: Mutex<Option<(u64, Arc<T>)>>,
+}
+
+impl<T> Default for Marked<T> {
+    fn default() -> Self {
+        Marked {
+            slot: Mutex::new(None),
+        }
+    }
+}
+
+impl<T> Marked<T> {
+    /// The value stored under `mark`, if any.
+    pub(crate) fn get(&self, mark: u64) -> Option<Arc<T>> {
+        let slot = self.slot.lock().ok()?;
+        match &*slot {
+            Some((m, v)) if *m == mark => Some(Arc::clone(v)),
+            _ => None,
+        }
+    }
+
+    /// Stores `v` under `mark` and returns it.
+    pub(crate) fn put(&self, mark: u64, v: T) -> Arc<T> {
+        let v = Arc::new(v);
+        if let Ok(mut slot) = self.slot.lock() {
+            *slot = Some((mark, Arc::clone(&v)));
+        }
+        v
+    }
+}
+
+/// One phrase's full-text matches: what a search for it, or for it `OR` other phrases, needs
+/// from the index (see `model::search`).
+#[derive(Debug, Default)]
+pub(crate) struct TermHits {
+    /// Row ids of its newest matches, newest first (at most the search count cap).
+    pub(crate) newest: Vec<i64>,
+    /// BM25 score (higher is better) of each of its matches in the ranking window (its newest
+    /// `SEARCH_RANK_WINDOW`).
+    pub(crate) scores: HashMap<i64, f64>,
+}
+
+impl TermHits {
+    fn weight(&self, phrase: &str) -> usize {
+        self.newest.len() * 8 + self.scores.len() * 32 + phrase.len() + 64
+    }
+}
+
+#[derive(Default)]
+struct TermsInner {
+    mark: u64,
+    bytes: usize,
+    map: HashMap<String, Arc<TermHits>>,
+}
+
+/// Per-phrase search results, valid while the search scope's mark is unchanged, within a
+/// byte budget (emptied when full: entries die at the next change of the index anyway).
+pub(crate) struct Terms {
+    budget: usize,
+    inner: Mutex<TermsInner>,
+}
+
+impl Terms {
+    /// An empty cache of about `budget` bytes.
+    pub(crate) fn new(budget: usize) -> Self {
+        Terms {
+            budget,
+            inner: Mutex::new(TermsInner::default()),
+        }
+    }
+
+    /// `phrase`'s hits if kept under `mark`.
+    pub(crate) fn get(&self, mark: u64, phrase: &str) -> Option<Arc<TermHits>> {
+        let inner = self.inner.lock().ok()?;
+        if inner.mark != mark {
+            return None;
+        }
+        inner.map.get(phrase).cloned()
+    }
+
+    /// Keeps `hits` for `phrase` under `mark` (a newer mark empties the cache first; hits
+    /// under an older one are not kept) and returns them.
+    pub(crate) fn put(&self, mark: u64, phrase: &str, hits: TermHits) -> Arc<TermHits> {
+        let hits = Arc::new(hits);
+        let weight = hits.weight(phrase);
+        let Ok(mut inner) = self.inner.lock() else {
+            return hits;
+        };
+        if mark < inner.mark || weight > self.budget / 4 {
+            return hits;
+        }
+        if mark > inner.mark || inner.bytes + weight > self.budget {
+            inner.map.clear();
+            inner.bytes = 0;
+            inner.mark = mark;
+        }
+        if let Some(old) = inner.map.insert(phrase.to_string(), Arc::clone(&hits)) {
+            inner.bytes = inner.bytes.saturating_sub(old.weight(phrase));
+        }
+        inner.bytes += weight;
+        hits
+    }
+}
+
 /// The caches of one server.
 pub(crate) struct Caches {
     /// Store counts.
@@ -55,8 +162,11 @@ pub(crate) struct Caches {
     /// Outlets with article counts, most first.
     pub(crate) outlets: Ttl<Vec<(String, i64)>>,
     /// The whole unfiltered story list in each order (size/first seen × desc/asc): the
-    /// front page's query sorts every story, so its pages are cut from a shared copy.
-    pub(crate) story_lists: [Ttl<Vec<crate::queries::StorySummary>>; 4],
+    /// front page's query sorts every story, so its pages are cut from a shared copy, kept
+    /// until the stories change (marked with the last change of derived data).
+    pub(crate) story_lists: [Marked<Vec<crate::queries::StorySummary>>; 4],
+    /// Per-phrase search results (marked with the last change of the search scope).
+    pub(crate) terms: Terms,
 }
 
 impl Default for Caches {
@@ -64,7 +174,8 @@ impl Default for Caches {
         Caches {
             counts: Ttl::new(Duration::from_secs(10)),
             outlets: Ttl::new(Duration::from_secs(60)),
-            story_lists: std::array::from_fn(|_| Ttl::new(Duration::from_secs(30))),
+            story_lists: Default::default(),
+            terms: Terms::new(64 << 20),
         }
     }
 }
@@ -91,14 +202,15 @@ impl Cached {
 struct Entry {
     generation: u64,
     response: Cached,
+    /// Served since it was stored or last spared (see [`Responses::put`]).
+    referenced: bool,
 }
 
 #[derive(Default)]
 struct Inner {
     map: HashMap<Arc<str>, Entry>,
-    /// Keys in insertion order, for eviction. Evicting the oldest insert rather than the least
-    /// recently used keeps a hit to one hash lookup under the lock; with entries that die at the
-    /// next store change anyway, recency buys little.
+    /// Keys in insertion order, for eviction (second chance, see [`Responses::put`]): a hit
+    /// stays one hash lookup under the lock, unlike a true LRU.
     order: VecDeque<Arc<str>>,
     bytes: usize,
 }
@@ -135,8 +247,9 @@ impl Responses {
 
     /// The response cached for `key` and the generation it was built in, if any.
     pub(crate) fn lookup(&self, key: &str) -> Option<(u64, Cached)> {
-        let inner = self.inner.lock().ok()?;
-        let e = inner.map.get(key)?;
+        let mut inner = self.inner.lock().ok()?;
+        let e = inner.map.get_mut(key)?;
+        e.referenced = true;
         Some((e.generation, e.response.clone()))
     }
 
@@ -155,8 +268,12 @@ impl Responses {
         }
     }
 
-    /// Keeps `response` for `key` in `generation`, evicting the oldest entries over budget.
-    /// A response too big for a quarter of the budget is not kept.
+    /// Keeps `response` for `key` in `generation`, evicting over budget the oldest entries
+    /// not asked for since they were stored (an entry that was is spared once and moves to
+    /// the back): responses asked for once (a search for a rare combination of words) go
+    /// before pages that visitors come back to, which plain oldest-first eviction would push
+    /// out under a stream of one-off requests. A response too big for a quarter of the budget
+    /// is not kept.
     pub(crate) fn put(&self, key: &str, generation: u64, response: Cached) {
         let weight = response.weight(key);
         if weight > self.budget / 4 {
@@ -175,6 +292,7 @@ impl Responses {
                 *e = Entry {
                     generation,
                     response,
+                    referenced: e.referenced,
                 };
             }
             None => {
@@ -186,14 +304,25 @@ impl Responses {
                     Entry {
                         generation,
                         response,
+                        referenced: false,
                     },
                 );
             }
         }
+        // Each entry is spared at most once per call, so this ends.
+        let mut spared = 0;
         while inner.bytes > self.budget {
             let Some(old) = inner.order.pop_front() else {
                 break;
             };
+            if spared < inner.map.len() {
+                if let Some(e) = inner.map.get_mut(&old).filter(|e| e.referenced) {
+                    e.referenced = false;
+                    inner.order.push_back(old);
+                    spared += 1;
+                    continue;
+                }
+            }
             if let Some(e) = inner.map.remove(&old) {
                 inner.bytes -= e.response.weight(&old);
             }
@@ -242,6 +371,18 @@ mod tests {
         assert!(inner.map.contains_key("/k99"), "the newest survive");
         assert!(!inner.map.contains_key("/k0"), "the oldest go first");
         drop(inner);
+        // An entry visitors keep asking for survives a stream of one-off entries that pushes
+        // out everything else.
+        for i in 100..200 {
+            assert!(c.lookup("/k95").is_some(), "evicted at {i}");
+            c.put(&format!("/k{i}"), 1, body(1000));
+        }
+        assert!(
+            c.get("/k95", 1).is_some(),
+            "a page asked for again is spared"
+        );
+        assert!(c.get("/k96", 1).is_none());
+        assert!(c.inner.lock().unwrap().bytes <= 10_000);
         c.put("/huge", 1, body(5000));
         assert!(c.get("/huge", 1).is_none(), "over a quarter of the budget");
         assert!(!Responses::new(0).enabled());
@@ -249,6 +390,39 @@ mod tests {
         assert!(!c.begin_refresh("/k99"), "one rebuild at a time");
         c.end_refresh("/k99");
         assert!(c.begin_refresh("/k99"));
+    }
+
+    #[test]
+    fn term_hits_live_for_one_mark_within_budget() {
+        let t = Terms::new(10_000);
+        let hits = |n: usize| TermHits {
+            newest: (0..n as i64).collect(),
+            scores: HashMap::new(),
+        };
+        t.put(1, "\"a\"", hits(10));
+        assert_eq!(t.get(1, "\"a\"").unwrap().newest.len(), 10);
+        assert!(t.get(2, "\"a\"").is_none(), "another mark misses");
+        t.put(0, "\"b\"", hits(1));
+        assert!(t.get(0, "\"b\"").is_none(), "an older mark is not kept");
+        t.put(2, "\"b\"", hits(1));
+        assert!(
+            t.get(1, "\"a\"").is_none(),
+            "a newer mark empties the cache"
+        );
+        for i in 0..100 {
+            t.put(2, &format!("\"w{i}\""), hits(100));
+        }
+        assert!(t.inner.lock().unwrap().bytes <= 10_000);
+        assert!(t.get(2, "\"w99\"").is_some());
+    }
+
+    #[test]
+    fn marked_values_live_for_one_mark() {
+        let c = Marked::default();
+        assert!(c.get(1).is_none());
+        c.put(1, "a");
+        assert_eq!(*c.get(1).unwrap(), "a");
+        assert!(c.get(2).is_none());
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! A small pool of read-only store connections, and the store's generation.
+//! A small pool of read-only store connections, and the store's generation and which parts of
+//! it changed when.
 //!
 //! Hand-written rather than r2d2/deadpool: it is thirty lines, and the pool must also wrap every
 //! use in one read transaction and set `query_only`, which a generic pool would not do for us.
@@ -29,17 +30,54 @@ const MMAP_BYTES: i64 = 1 << 34;
 /// sorts of a big story's quotes and passages to stay in memory.
 const CACHE_KIB: i64 = 16 * 1024;
 
+/// What a response is made of, for telling whether a commit changed it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Scope {
+    /// Anything in the store (lists, counts, status): every commit counts.
+    All,
+    /// Stories, memberships, duplicates, quotes, entities, mentions, alignments and the
+    /// cleaned rows of processed articles (ibid-store's `REVISION_DERIVED`): story and entity
+    /// views. An ingest adding and cleaning new articles leaves them alone.
+    Derived,
+    /// The search index and what hits show of their stories (`REVISION_SEARCH` and
+    /// `REVISION_DERIVED`).
+    Search,
+}
+
+const SCOPES: [Scope; 3] = [Scope::All, Scope::Derived, Scope::Search];
+
+impl Scope {
+    fn index(self) -> usize {
+        match self {
+            Scope::All => 0,
+            Scope::Derived => 1,
+            Scope::Search => 2,
+        }
+    }
+}
+
+/// The generations at which one scope changed, with when.
+#[derive(Default)]
+struct History {
+    /// Oldest first, at most [`KEPT_GENERATIONS`].
+    changes: VecDeque<(u64, Instant)>,
+    /// The newest generation dropped from `changes` (0: none).
+    forgotten: u64,
+}
+
 /// Read connections to one store.
 pub(crate) struct Db {
     path: PathBuf,
     idle: Mutex<Vec<Store>>,
     permits: Semaphore,
     generation: AtomicU64,
-    /// When each recent generation began (oldest first, at most [`KEPT_GENERATIONS`]).
-    began: Mutex<VecDeque<(u64, Instant)>>,
+    /// Per scope (by [`Scope::index`]): the generation at which it last changed.
+    last_change: [AtomicU64; 3],
+    /// Per scope: its recent changes.
+    history: Mutex<[History; 3]>,
 }
 
-/// Generations whose start time is remembered, for [`Db::stale_for`].
+/// Changes remembered per scope, for [`Db::stale_for`].
 const KEPT_GENERATIONS: usize = 64;
 
 impl Db {
@@ -62,7 +100,8 @@ impl Db {
             idle: Mutex::new(idle),
             permits: Semaphore::new(readers),
             generation: AtomicU64::new(0),
-            began: Mutex::new(VecDeque::from([(0, Instant::now())])),
+            last_change: Default::default(),
+            history: Mutex::new(Default::default()),
         });
         let weak = Arc::downgrade(&db);
         std::thread::Builder::new()
@@ -78,24 +117,51 @@ impl Db {
         self.generation.load(Ordering::Acquire)
     }
 
-    /// How long ago something built in generation `g` stopped being current (when generation
-    /// `g + 1` began); `None` if it is current or that is too long ago to remember.
-    pub(crate) fn stale_for(&self, g: u64) -> Option<Duration> {
-        let began = self.began.lock().ok()?;
-        began
+    /// Whether something made of `scope`, built in generation `g` (read before building it),
+    /// still shows the store as it is: nothing in that scope changed since.
+    pub(crate) fn is_current(&self, scope: Scope, g: u64) -> bool {
+        self.last_change[scope.index()].load(Ordering::Acquire) <= g
+    }
+
+    /// The generation at which `scope` last changed: something made of it and marked with
+    /// this number (read before building it) is current while the number stays the same.
+    pub(crate) fn last_change(&self, scope: Scope) -> u64 {
+        self.last_change[scope.index()].load(Ordering::Acquire)
+    }
+
+    /// How long ago something made of `scope` and built in generation `g` stopped being
+    /// current (the first change of the scope after `g`); `None` if it is current or that is
+    /// too long ago to remember.
+    pub(crate) fn stale_for(&self, scope: Scope, g: u64) -> Option<Duration> {
+        let history = self.history.lock().ok()?;
+        let h = &history[scope.index()];
+        if h.forgotten > g {
+            return None;
+        }
+        h.changes
             .iter()
-            .find(|(n, _)| *n == g + 1)
+            .find(|(n, _)| *n > g)
             .map(|(_, at)| at.elapsed())
     }
 
-    fn next_generation(&self) {
-        let g = self.generation.fetch_add(1, Ordering::AcqRel) + 1;
-        if let Ok(mut began) = self.began.lock() {
-            began.push_back((g, Instant::now()));
-            while began.len() > KEPT_GENERATIONS {
-                began.pop_front();
+    /// Starts a new generation in which the scopes for which `changed` says so changed.
+    fn next_generation(&self, changed: impl Fn(Scope) -> bool) {
+        let g = self.generation.load(Ordering::Acquire) + 1;
+        // Scopes first, generation last: a response tagged with the new generation is never
+        // judged against the scopes' old state.
+        if let Ok(mut history) = self.history.lock() {
+            for scope in SCOPES.into_iter().filter(|s| changed(*s)) {
+                let h = &mut history[scope.index()];
+                h.changes.push_back((g, Instant::now()));
+                while h.changes.len() > KEPT_GENERATIONS {
+                    if let Some((n, _)) = h.changes.pop_front() {
+                        h.forgotten = n;
+                    }
+                }
+                self.last_change[scope.index()].store(g, Ordering::Release);
             }
         }
+        self.generation.store(g, Ordering::Release);
         tracing::debug!(generation = g, "the store changed");
     }
 
@@ -140,23 +206,43 @@ impl Db {
 }
 
 /// Polls `PRAGMA data_version` (which changes when any *other* connection, in any process,
-/// has committed) and turns each change into a new generation, until the pool is gone.
+/// has committed) and turns each change into a new generation, until the pool is gone. The
+/// store's revision counters (read after the version, so they are at least as new) tell
+/// which scopes the commits touched.
 fn watch(store: Store, db: Weak<Db>) {
     let version = |s: &Store| -> Option<i64> {
         s.connection()
             .query_row("PRAGMA data_version", [], |r| r.get(0))
             .ok()
     };
+    let revisions = |s: &Store| s.revisions().ok();
     let mut last = version(&store);
+    let mut last_revisions = revisions(&store);
     loop {
         std::thread::sleep(WATCH_INTERVAL);
         let Some(db) = db.upgrade() else { return };
         let now = version(&store);
-        // An error (a checkpoint holding a lock, say) counts as a change: a needless refresh
-        // is cheap, a stale page is not.
+        // An error (a checkpoint holding a lock, say) counts as a change of everything: a
+        // needless refresh is cheap, a stale page is not.
         if now != last || now.is_none() {
-            db.next_generation();
+            let revs = revisions(&store);
+            let moved = |name: &str| -> bool {
+                let get = |r: &Option<Vec<(String, i64)>>| {
+                    r.as_ref()
+                        .and_then(|r| r.iter().find(|(n, _)| n == name).map(|(_, v)| *v))
+                };
+                let (old, new) = (get(&last_revisions), get(&revs));
+                old.is_none() || new.is_none() || old != new
+            };
+            let derived = now.is_none() || moved(ibid_store::REVISION_DERIVED);
+            let search = derived || moved(ibid_store::REVISION_SEARCH);
+            db.next_generation(|scope| match scope {
+                Scope::All => true,
+                Scope::Derived => derived,
+                Scope::Search => search,
+            });
             last = now;
+            last_revisions = revs;
         }
     }
 }
@@ -211,10 +297,36 @@ mod tests {
             .unwrap();
         std::thread::sleep(WATCH_INTERVAL * 4);
         assert!(db.generation() > g0, "a commit must change the generation");
-        assert!(db.stale_for(g0).is_some_and(|d| d < Duration::from_secs(5)));
+        assert!(db
+            .stale_for(Scope::All, g0)
+            .is_some_and(|d| d < Duration::from_secs(5)));
         assert!(
-            db.stale_for(db.generation()).is_none(),
+            db.stale_for(Scope::All, db.generation()).is_none(),
             "current is not stale"
         );
+        assert!(!db.is_current(Scope::All, g0));
+        assert!(
+            db.is_current(Scope::Derived, g0) && db.is_current(Scope::Search, g0),
+            "a commit outside the counted tables leaves derived views and searches current"
+        );
+
+        let g1 = db.generation();
+        w.execute_batch("UPDATE revisions SET rev = rev + 1 WHERE name = 'search'")
+            .unwrap();
+        std::thread::sleep(WATCH_INTERVAL * 4);
+        assert!(db.is_current(Scope::Derived, g1));
+        assert!(!db.is_current(Scope::Search, g1));
+        assert!(db.stale_for(Scope::Search, g1).is_some());
+        assert!(db.stale_for(Scope::Derived, g1).is_none());
+
+        let g2 = db.generation();
+        w.execute_batch("UPDATE revisions SET rev = rev + 1 WHERE name = 'derived'")
+            .unwrap();
+        std::thread::sleep(WATCH_INTERVAL * 4);
+        assert!(
+            !db.is_current(Scope::Derived, g2) && !db.is_current(Scope::Search, g2),
+            "searches show stories too"
+        );
+        assert!(db.is_current(Scope::Derived, db.generation()));
     }
 }

@@ -5,10 +5,15 @@
 //! - The store is written concurrently by `ibid ingest` (SQLite in WAL mode). Every request runs
 //!   on a small pool of connections that are `query_only`, inside one short read transaction, on
 //!   tokio's blocking threads: readers never take write locks and never stall the async workers.
-//! - Whole GET responses are cached in memory per store generation (a number bumped whenever
-//!   another connection commits, from SQLite's `PRAGMA data_version`), within a byte budget: a
-//!   page is built once per change of the store, not once per visitor, and never outlives the
-//!   data it shows by more than the watcher's polling interval.
+//! - Whole GET responses are cached in memory within a byte budget, tagged with the store
+//!   generation they were built in (a number bumped whenever another connection commits, from
+//!   SQLite's `PRAGMA data_version`). Each route is valid for as long as the part of the store
+//!   it shows is unchanged (the store's revision counters tell which part a commit touched):
+//!   a story page survives the commits of an ingest that adds and cleans new articles (until
+//!   its later stages place them in stories), a search survives commits that touch neither
+//!   the search index nor stories, a list survives no commit.
+//!   A page is built once per change of what it shows, not once per visitor, and never
+//!   outlives that data by more than the watcher's polling interval.
 //! - HTML is rendered by maud, which escapes every interpolated value; CSS and JS are files
 //!   compiled into the binary, so a strict Content-Security-Policy (`default-src 'self'`, no
 //!   inline script or style) is sent with every response and the UI loads nothing from outside.
@@ -144,13 +149,16 @@ async fn cache_responses(State(s): State<AppState>, req: Request, next: Next) ->
     let Some(key) = req.uri().path_and_query().map(|pq| pq.as_str().to_owned()) else {
         return next.run(req).await;
     };
+    let scope = scope_of(req.uri().path());
     // Read before building: the response then reflects this generation or a later one.
     let generation = s.db.generation();
     if let Some((built, hit)) = s.responses.lookup(&key) {
-        if built == generation {
+        if s.db.is_current(scope, built) {
             return cached_response(hit);
         }
-        let fresh_enough = s.db.stale_for(built).is_some_and(|d| d < s.max_stale);
+        let fresh_enough =
+            s.db.stale_for(scope, built)
+                .is_some_and(|d| d < s.max_stale);
         if fresh_enough {
             if s.responses.begin_refresh(&key) {
                 let (state, next, uri) = (s.clone(), next.clone(), req.uri().clone());
@@ -158,7 +166,8 @@ async fn cache_responses(State(s): State<AppState>, req: Request, next: Next) ->
                     let _permit = state.refreshers.acquire().await;
                     // Skip the work if a visitor's request rebuilt it meanwhile.
                     let current = state.db.generation();
-                    if state.responses.lookup(&key).map(|e| e.0) != Some(current) {
+                    let built = state.responses.lookup(&key).map(|e| e.0);
+                    if !built.is_some_and(|g| state.db.is_current(scope, g)) {
                         let mut req = Request::new(Body::empty());
                         *req.uri_mut() = uri;
                         build_and_keep(&state, &key, current, next, req).await;
@@ -170,6 +179,24 @@ async fn cache_responses(State(s): State<AppState>, req: Request, next: Next) ->
         }
     }
     build_and_keep(&s, &key, generation, next, req).await
+}
+
+/// What the response to `path` is made of (see [`db::Scope`]). Story and entity views (pages
+/// and API answers) show derived data only; article views are left to [`db::Scope::All`]
+/// because an article's own page also shows it before it is processed.
+fn scope_of(path: &str) -> db::Scope {
+    let under = |prefix: &str| path.strip_prefix(prefix).is_some_and(|id| !id.is_empty());
+    if under("/stories/")
+        || under("/api/stories/")
+        || under("/entities/")
+        || under("/api/entities/")
+    {
+        db::Scope::Derived
+    } else if path == "/search" || path == "/api/search" {
+        db::Scope::Search
+    } else {
+        db::Scope::All
+    }
 }
 
 fn cached_response(hit: cache::Cached) -> Response {

@@ -655,11 +655,20 @@ pub(crate) const SEARCH_COUNT_CAP: usize = 1000;
 pub(crate) const SEARCH_RANK_WINDOW: usize = 500;
 
 /// Full-text search; `None` when the query has no searchable word.
+///
+/// A query that is one phrase or an `OR` of phrases (the common shapes) is answered from
+/// per-phrase results kept in `terms` under `mark` (the last change of the search scope, read
+/// before this transaction): its matches are the union of its phrases' and its BM25 scores
+/// the sums of theirs (see [`rank_disjunction`]), so a new combination of known words costs
+/// no index reads at all, only its hits' rows. Other queries, and pages past the ranking
+/// window, go to FTS5 directly.
 pub(crate) fn search(
     store: &Store,
     query: &str,
     limit: usize,
     offset: usize,
+    terms: &crate::cache::Terms,
+    mark: u64,
 ) -> R<Option<SearchResults>> {
     let Some(fts) = crate::search::to_fts(query) else {
         return Ok(None);
@@ -667,14 +676,34 @@ pub(crate) fn search(
     let conn = store.connection();
     let window = SEARCH_RANK_WINDOW.max(offset.saturating_add(limit));
     let cap = SEARCH_COUNT_CAP.max(window.saturating_add(1));
-    let newest = queries::search_newest(conn, &fts, cap)?;
-    let total = newest.len();
-    let min_rowid = if total > window {
-        newest.get(window - 1).copied().unwrap_or(i64::MIN)
-    } else {
-        i64::MIN
+    let phrases = crate::search::disjuncts(&fts).filter(|_| window == SEARCH_RANK_WINDOW);
+    let (total, ranked) = match phrases {
+        Some(phrases) => {
+            let mut lists = Vec::with_capacity(phrases.len());
+            for p in phrases {
+                let hits = match terms.get(mark, p) {
+                    Some(h) => h,
+                    None => terms.put(mark, p, term_hits(conn, p, window, cap)?),
+                };
+                lists.push(hits);
+            }
+            let lists: Vec<&crate::cache::TermHits> = lists.iter().map(|h| &**h).collect();
+            rank_disjunction(&lists, window, cap, limit, offset)
+        }
+        None => {
+            let newest = queries::search_newest(conn, &fts, cap)?;
+            let total = newest.len();
+            let min_rowid = if total > window {
+                newest.get(window - 1).copied().unwrap_or(i64::MIN)
+            } else {
+                i64::MIN
+            };
+            (
+                total,
+                queries::search_ranked(conn, &fts, min_rowid, limit, offset)?,
+            )
+        }
     };
-    let ranked = queries::search_ranked(conn, &fts, min_rowid, limit, offset)?;
     let terms = crate::search::highlight_terms(query);
     let mut items = Vec::with_capacity(ranked.len());
     for (rowid, score) in ranked {
@@ -718,6 +747,72 @@ pub(crate) fn search(
     }))
 }
 
+/// What [`rank_disjunction`] needs of one phrase: its newest `cap` matches and the scores of
+/// its newest `window`.
+fn term_hits(
+    conn: &rusqlite::Connection,
+    phrase: &str,
+    window: usize,
+    cap: usize,
+) -> R<crate::cache::TermHits> {
+    let newest = queries::search_newest(conn, phrase, cap)?;
+    let min_rowid = if newest.len() > window {
+        newest.get(window - 1).copied().unwrap_or(i64::MIN)
+    } else {
+        i64::MIN
+    };
+    let scores = queries::search_scores(conn, phrase, min_rowid)?
+        .into_iter()
+        .collect();
+    Ok(crate::cache::TermHits { newest, scores })
+}
+
+/// The (capped) match count and a page of (row id, score) of the `OR` of phrases whose
+/// results are `lists` (in query order), exactly as FTS5 gives them for the whole query:
+/// matches are the union; the newest `cap` of the union are among the newest `cap` of each
+/// phrase, and the union's newest `window` among each phrase's newest `window`, which is what
+/// each list holds. FTS5's BM25 adds one term per phrase (each with its own IDF) to a sum that
+/// starts at zero, and a phrase absent from a row adds zero, so adding the phrases' own scores
+/// in query order gives the same number, bit for bit. Ties go to the newer row, as in
+/// [`queries::search_ranked`].
+pub(crate) fn rank_disjunction(
+    lists: &[&crate::cache::TermHits],
+    window: usize,
+    cap: usize,
+    limit: usize,
+    offset: usize,
+) -> (usize, Vec<(i64, f64)>) {
+    let mut union: Vec<i64> = lists
+        .iter()
+        .flat_map(|l| l.newest.iter().copied())
+        .collect();
+    union.sort_unstable_by(|a, b| b.cmp(a));
+    union.dedup();
+    union.truncate(cap);
+    let total = union.len();
+    let min_rowid = if total > window {
+        union.get(window - 1).copied().unwrap_or(i64::MIN)
+    } else {
+        i64::MIN
+    };
+    let mut scored: Vec<(i64, f64)> = union
+        .iter()
+        .take_while(|r| **r >= min_rowid)
+        .map(|&r| {
+            let mut score = 0.0;
+            for l in lists {
+                if let Some(s) = l.scores.get(&r) {
+                    score += s;
+                }
+            }
+            (r, score)
+        })
+        .collect();
+    scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(b.0.cmp(&a.0)));
+    let page = scored.into_iter().skip(offset).take(limit).collect();
+    (total, page)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -740,6 +835,85 @@ mod tests {
             published: None,
             lede: String::new(),
         }
+    }
+
+    /// An index whose rows mix a small vocabulary with varied frequencies and lengths, in
+    /// titles and texts, so that scores differ and ties occur.
+    fn index(n: i64) -> rusqlite::Connection {
+        let c = rusqlite::Connection::open_in_memory().unwrap();
+        c.execute_batch(
+            "CREATE VIRTUAL TABLE articles_fts USING fts5(id UNINDEXED, title, text,
+                 tokenize = 'unicode61 remove_diacritics 2');",
+        )
+        .unwrap();
+        let vocab = [
+            "harbour", "crane", "council", "budget", "storm", "ferry", "old", "port",
+        ];
+        let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for i in 1..=n {
+            let words = 3 + next() % 12;
+            let text: Vec<&str> = (0..words)
+                // Skewed: early words are common, late ones rare.
+                .map(|_| vocab[(next() % 8).min(next() % 8) as usize])
+                .collect();
+            let title = if next() % 3 == 0 {
+                vocab[(next() % 8) as usize]
+            } else {
+                "news"
+            };
+            c.execute(
+                "INSERT INTO articles_fts (rowid, id, title, text) VALUES (?1, ?2, ?3, ?4)",
+                rusqlite::params![i, format!("a{i}"), title, text.join(" ")],
+            )
+            .unwrap();
+        }
+        c
+    }
+
+    #[test]
+    fn disjunctions_rank_exactly_as_fts5_does() {
+        let c = index(300);
+        let (window, cap) = (40, 90);
+        let queries = [
+            "harbour",
+            "port",
+            "harbour OR crane",
+            "port OR ferry OR storm",
+            "old OR \"old port\"",
+            "cran* OR budget",
+            "council OR council",
+            "zebra OR ferry",
+        ];
+        let mut windowed = 0;
+        for q in queries {
+            let fts = crate::search::to_fts(q).unwrap();
+            let phrases = crate::search::disjuncts(&fts).unwrap();
+            let hits: Vec<_> = phrases
+                .iter()
+                .map(|p| term_hits(&c, p, window, cap).unwrap())
+                .collect();
+            let lists: Vec<&crate::cache::TermHits> = hits.iter().collect();
+            let newest = queries::search_newest(&c, &fts, cap).unwrap();
+            let min = if newest.len() > window {
+                windowed += 1;
+                newest[window - 1]
+            } else {
+                i64::MIN
+            };
+            for (limit, offset) in [(10, 0), (7, 3), (50, 0), (5, 38)] {
+                let want = queries::search_ranked(&c, &fts, min, limit, offset).unwrap();
+                let got = rank_disjunction(&lists, window, cap, limit, offset);
+                assert_eq!(got.0, newest.len(), "{q}: count");
+                assert_eq!(got.1, want, "{q}: page {limit}@{offset}");
+            }
+        }
+        assert!(windowed >= 3, "the ranking window must be exercised");
     }
 
     #[test]

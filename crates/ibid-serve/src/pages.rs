@@ -177,11 +177,12 @@ async fn stories(State(s): State<AppState>, q: Q) -> PageResult {
     f.limit = STORIES_PER_PAGE;
     f.offset = (page - 1) * STORIES_PER_PAGE;
     let caches = s.caches.clone();
+    let mark = s.db.last_change(crate::db::Scope::Derived);
     let filter = f.clone();
     let (total, rows, times, counts, outlets, entity) =
         s.db.read(move |st| {
             let conn = st.connection();
-            let (total, rows) = queries::stories_cached(conn, &filter, &caches)?;
+            let (total, rows) = queries::stories_cached(conn, &filter, &caches, mark)?;
             let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
             let times = queries::story_times(conn, &ids)?;
             let counts = match caches.counts.get() {
@@ -921,7 +922,9 @@ async fn search(State(s): State<AppState>, q: Q) -> PageResult {
     let results = match query.clone() {
         Some(qs) => {
             let offset = (page - 1) * PER_PAGE;
-            s.db.read(move |st| model::search(st, &qs, PER_PAGE, offset))
+            let caches = s.caches.clone();
+            let mark = s.db.last_change(crate::db::Scope::Search);
+            s.db.read(move |st| model::search(st, &qs, PER_PAGE, offset, &caches.terms, mark))
                 .await?
         }
         None => None,

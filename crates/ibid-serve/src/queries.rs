@@ -71,11 +71,14 @@ const STORY_WHERE: &str = "
                                 JOIN story_members sm ON sm.article_id = m.article
                                 WHERE m.entity = ?4))";
 
-/// A page of stories and the number that match; unfiltered lists come from `caches`.
+/// A page of stories and the number that match; unfiltered lists come from `caches`, where
+/// they are valid while `mark` (the last change of derived data, read before this
+/// transaction began) stays the same.
 pub(crate) fn stories_cached(
     conn: &Connection,
     f: &StoryFilter,
     caches: &crate::cache::Caches,
+    mark: u64,
 ) -> R<(usize, Vec<StorySummary>)> {
     let unfiltered = f.from.is_none() && f.to.is_none() && f.outlet.is_none() && f.entity.is_none();
     if !unfiltered {
@@ -83,7 +86,7 @@ pub(crate) fn stories_cached(
     }
     let slot =
         &caches.story_lists[usize::from(f.sort == StorySort::FirstSeen) * 2 + usize::from(f.desc)];
-    let all = match slot.get() {
+    let all = match slot.get(mark) {
         Some(all) => all,
         None => {
             let everything = StoryFilter {
@@ -91,7 +94,7 @@ pub(crate) fn stories_cached(
                 offset: 0,
                 ..f.clone()
             };
-            slot.put(stories(conn, &everything)?.1)
+            slot.put(mark, stories(conn, &everything)?.1)
         }
     };
     let page = all.iter().skip(f.offset).take(f.limit).cloned().collect();
@@ -550,6 +553,23 @@ pub(crate) fn search_ranked(
         params![fts_query, min_rowid, limit as i64, offset as i64],
         |r| Ok((r.get(0)?, -r.get::<_, f64>(1)?)),
     )?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// BM25 scores (higher is better, as [`search_ranked`]) of all matches with row id at least
+/// `min_rowid`, in no order.
+pub(crate) fn search_scores(
+    conn: &Connection,
+    fts_query: &str,
+    min_rowid: i64,
+) -> R<Vec<(i64, f64)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT rowid, bm25(articles_fts, 0.0, 5.0, 1.0) FROM articles_fts
+         WHERE articles_fts MATCH ?1 AND rowid >= ?2",
+    )?;
+    let rows = stmt.query_map(params![fts_query, min_rowid], |r| {
+        Ok((r.get(0)?, -r.get::<_, f64>(1)?))
+    })?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 

@@ -36,6 +36,30 @@ pub(crate) fn to_fts(input: &str) -> Option<String> {
     (!out.is_empty()).then(|| out.join(" "))
 }
 
+/// The phrases of an FTS5 query made by [`to_fts`] when it is one phrase or phrases joined by
+/// `OR` only (`"a"`, `"a" OR "b c"*`); `None` for anything with `AND`, `NOT` or implicit
+/// `AND`. Such a query's matches are the union of its phrases' and, FTS5's BM25 being a sum
+/// over phrases with each phrase's IDF computed on its own, its scores are sums of theirs.
+pub(crate) fn disjuncts(fts: &str) -> Option<Vec<&str>> {
+    let mut out = Vec::new();
+    let mut rest = fts;
+    loop {
+        // A term is a quoted run of letters, digits and spaces, maybe followed by `*`.
+        let body = rest.strip_prefix('"')?;
+        let close = body.find('"')?;
+        let mut end = 1 + close + 1;
+        if rest[end..].starts_with('*') {
+            end += 1;
+        }
+        out.push(&rest[..end]);
+        rest = &rest[end..];
+        if rest.is_empty() {
+            return Some(out);
+        }
+        rest = rest.strip_prefix(" OR ")?;
+    }
+}
+
 enum Chunk {
     Op(&'static str),
     Term { words: Vec<String>, prefix: bool },
@@ -349,6 +373,19 @@ mod tests {
         assert_eq!(to_fts("a NOT").unwrap(), r#""a""#);
         assert_eq!(to_fts("NOT a").unwrap(), r#""a""#);
         assert_eq!(to_fts("").as_deref(), None);
+    }
+
+    #[test]
+    fn disjunctions_are_recognised() {
+        let d = |q: &str| disjuncts(&to_fts(q).unwrap()).map(|v| v.join("|"));
+        assert_eq!(d("harbour").as_deref(), Some(r#""harbour""#));
+        assert_eq!(
+            d("harbour OR crane* OR \"old port\"").as_deref(),
+            Some(r#""harbour"|"crane"*|"old port""#)
+        );
+        assert_eq!(d("harbour crane"), None, "implicit AND");
+        assert_eq!(d("harbour NOT crane"), None);
+        assert_eq!(d("harbour AND crane"), None);
     }
 
     #[test]

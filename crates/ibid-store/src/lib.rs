@@ -48,6 +48,16 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 /// Id of an ingest run.
 pub type RunId = i64;
 
+/// Revision counter (see [`Store::revisions`]) of everything a story's or an entity's view is
+/// made of: stories and memberships, duplicates, quotes, entities, mentions, alignments, and
+/// the cleaned rows and current versions of articles that already belong to a story. Writes
+/// that only add articles not yet processed, or clean them for the first time, leave it alone.
+pub const REVISION_DERIVED: &str = "derived";
+
+/// Revision counter of the full-text search index (bumped by every write of cleaned rows).
+/// What a search shows also depends on [`REVISION_DERIVED`] (stories of the hits).
+pub const REVISION_SEARCH: &str = "search";
+
 /// What happened to one record offered to [`Store::write_batch`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
@@ -288,6 +298,7 @@ impl Store {
                      reason = excluded.reason",
             )?;
             let stamp = now();
+            let mut bumped = false;
             for item in batch {
                 match item {
                     Incoming::Article(inc) => {
@@ -330,6 +341,11 @@ impl Store {
                         } else {
                             Outcome::Added
                         });
+                        // A new version replaces the current one wherever it is shown.
+                        if prev.is_some() && !bumped {
+                            bump(&tx, REVISION_DERIVED)?;
+                            bumped = true;
+                        }
                     }
                     Incoming::Rejection(rej) => {
                         let raw_hash = format!("{:032x}", xxhash_rust::xxh3::xxh3_128(&rej.raw));
@@ -450,10 +466,19 @@ impl Store {
             let mut fts_insert = tx.prepare_cached(
                 "INSERT INTO articles_fts (rowid, id, title, text) VALUES (?1, ?2, ?3, ?4)",
             )?;
+            let mut processed = tx.prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM story_members WHERE article_id = ?1)",
+            )?;
+            let mut derived_changed = false;
             for (rowid, c, norm_hash) in rows {
                 // The search index holds the current version only: cleaning a version replaces
                 // whatever the id had before.
                 let id: String = id_of.query_row([rowid], |r| r.get(0))?;
+                // Re-cleaning an article that is already in a story changes what its story
+                // shows; cleaning a new one does not (it joins a story later, which counts).
+                if !derived_changed {
+                    derived_changed = processed.query_row([&id], |r| r.get(0))?;
+                }
                 fts_delete.execute([&id])?;
                 fts_insert.execute(params![rowid, id, c.title, c.text])?;
                 let precision = c.published.map(|p| match p.precision {
@@ -476,6 +501,12 @@ impl Store {
                     c.published_flag,
                     *norm_hash as i64
                 ])?;
+            }
+            if !rows.is_empty() {
+                bump(&tx, REVISION_SEARCH)?;
+            }
+            if derived_changed {
+                bump(&tx, REVISION_DERIVED)?;
             }
         }
         tx.commit()?;
@@ -521,6 +552,7 @@ impl Store {
                 ])?;
             }
         }
+        bump(&tx, REVISION_DERIVED)?;
         tx.commit()?;
         Ok(())
     }
@@ -554,6 +586,7 @@ impl Store {
                 }
             }
         }
+        bump(&tx, REVISION_DERIVED)?;
         tx.commit()?;
         Ok(())
     }
@@ -610,6 +643,7 @@ impl Store {
                 }
             }
         }
+        bump(&tx, REVISION_DERIVED)?;
         tx.commit()?;
         Ok(())
     }
@@ -635,6 +669,7 @@ impl Store {
                 ])?;
             }
         }
+        bump(&tx, REVISION_DERIVED)?;
         tx.commit()?;
         Ok(())
     }
@@ -940,6 +975,14 @@ impl Store {
         })
     }
 
+    /// The revision counters ([`REVISION_DERIVED`], [`REVISION_SEARCH`]) by name. Each grows
+    /// in the same transaction as the change it counts, so a reader that notes the counters
+    /// a result depends on before building it can keep the result for as long as they stay
+    /// the same.
+    pub fn revisions(&self) -> Result<Vec<(String, i64)>> {
+        revisions(&self.conn)
+    }
+
     /// Runs SQLite's own consistency check; `Ok(())` when the file is sound.
     pub fn integrity_check(&self) -> Result<Result<(), String>> {
         let verdict: String = self
@@ -962,6 +1005,20 @@ impl Store {
         tx.commit()?;
         Ok(out)
     }
+}
+
+/// [`Store::revisions`] on any connection to a store (readers keep their own).
+pub fn revisions(conn: &Connection) -> Result<Vec<(String, i64)>> {
+    let mut stmt = conn.prepare_cached("SELECT name, rev FROM revisions ORDER BY name")?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Counts one change of the tables behind revision `name`, inside the writer's transaction.
+fn bump(tx: &Transaction<'_>, name: &str) -> Result<()> {
+    tx.prepare_cached("UPDATE revisions SET rev = rev + 1 WHERE name = ?1")?
+        .execute([name])?;
+    Ok(())
 }
 
 fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
@@ -1156,6 +1213,62 @@ mod tests {
         s.write_cleaned("v", &rows[..1]).unwrap();
         assert_eq!(s.search("crane", 10, 0).unwrap().len(), 2);
         assert!(s.search("nonexistentword", 10, 0).unwrap().is_empty());
+    }
+
+    #[test]
+    fn revisions_count_what_views_depend_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = Store::open(&dir.path().join("s.db")).unwrap();
+        let rev = |s: &Store| -> (i64, i64) {
+            let r = s.revisions().unwrap();
+            let get = |n: &str| r.iter().find(|x| x.0 == n).unwrap().1;
+            (get(REVISION_DERIVED), get(REVISION_SEARCH))
+        };
+        assert_eq!(rev(&s), (0, 0));
+        let run = s.begin_run(&["x".into()]).unwrap();
+        s.write_batch(run, &[art("a", "one"), art("b", "two")])
+            .unwrap();
+        assert_eq!(rev(&s), (0, 0), "new articles change no view yet");
+        let clean_pending = |s: &mut Store| {
+            let rows: Vec<(i64, CleanedArticle, u64)> = s
+                .pending_clean("v")
+                .unwrap()
+                .into_iter()
+                .map(|p| (p.rowid, CleanedArticle::default(), 0))
+                .collect();
+            s.write_cleaned("v", &rows).unwrap();
+        };
+        clean_pending(&mut s);
+        assert_eq!(
+            rev(&s),
+            (0, 1),
+            "first cleaning changes the search index only"
+        );
+        s.replace_stories(&[StoryRow {
+            id: "s1".into(),
+            storyline: None,
+            title: None,
+            first_published: None,
+            articles: vec!["a".into()],
+            outlets: vec![],
+            first_outlet: None,
+            last_published: None,
+        }])
+        .unwrap();
+        assert_eq!(rev(&s), (1, 1));
+        s.replace_dedup(&[]).unwrap();
+        s.replace_alignments(&[]).unwrap();
+        s.replace_extraction(&[], &[]).unwrap();
+        assert_eq!(rev(&s), (4, 1));
+        s.write_batch(run, &[art("c", "three")]).unwrap();
+        clean_pending(&mut s);
+        assert_eq!(rev(&s), (4, 2), "c is in no story");
+        s.write_batch(run, &[art("a", "one, edited")]).unwrap();
+        assert_eq!(rev(&s), (5, 2), "a new version of a story's article");
+        clean_pending(&mut s);
+        assert_eq!(rev(&s), (6, 3), "re-cleaning a story's article");
+        s.write_batch(run, &[art("c", "three")]).unwrap();
+        assert_eq!(rev(&s), (6, 3), "unchanged records change nothing");
     }
 
     #[test]

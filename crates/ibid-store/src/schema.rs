@@ -145,4 +145,14 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX IF NOT EXISTS alignments_by_a ON alignments(a);
     CREATE INDEX IF NOT EXISTS alignments_by_b ON alignments(b);
     "#,
+    // 5: change counters (see `Store::revisions`): a reader that built something from a group
+    // of tables can tell whether it is still current by comparing one number, without reading
+    // the tables again. Bumped in the same transaction as the change they count.
+    r#"
+    CREATE TABLE revisions (
+        name TEXT PRIMARY KEY,
+        rev  INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    INSERT INTO revisions (name, rev) VALUES ('derived', 0), ('search', 0);
+    "#,
 ];
