@@ -5,6 +5,7 @@
 #   bench/dedup/run.sh            # everything (the reference on 4x takes a few minutes)
 #   SKIP_4X=1 bench/dedup/run.sh  # 1x only
 #   IBID_RUNS=5 (default)          # ibid runs per corpus; the report takes the median
+#   PEERS="rensa" bench/dedup/run.sh  # peers to run (default: rensa datasketch; "" for none)
 #
 # Env: DATA (input .jsonl.gz), WORK (scratch dir), VENV (python venv), IBID (command that is
 # given INPUT OUT; default: `target/release/ibid dedup INPUT --out OUT --pairs OUT.pairs.jsonl`).
@@ -58,7 +59,7 @@ for entry in "${CORPORA[@]}"; do
     "$PY" "$HERE/bench.py" run "$RESULTS" ibid "$name" "$WORK/ibid_$name.jsonl" -- \
       bash -c 'ibid_cmd "$0" "$1"' "$input" "$WORK/ibid_$name.jsonl"
   done
-  for tool in rensa datasketch; do
+  for tool in ${PEERS-rensa datasketch}; do
     "$PY" "$HERE/bench.py" run "$RESULTS" "$tool" "$name" "$WORK/${tool}_$name.jsonl" -- \
       "$PY" "$HERE/peers.py" "$tool" "$input" "$WORK/${tool}_$name.jsonl"
   done
