@@ -60,14 +60,17 @@ fi
 rm -f "$WORK/run.db" "$WORK/run.db-wal" "$WORK/run.db-shm"
 cp "$WORK/allsides.db" "$WORK/run.db"
 if [ "${INDEXES:-1}" = 1 ]; then
-  # The lookup indexes of store migration 4 (same names), for base stores built before it:
-  # without them every story page scans the whole quotes, mentions and alignments tables.
+  # The lookup indexes of store migrations 4 and 6 (same names), for base stores built before
+  # them: without them every story page scans the whole quotes, mentions and alignments
+  # tables (and `ibid serve` would build them itself while opening the store, before it
+  # listens).
   python3 - "$WORK/run.db" <<'PY'
 import sqlite3, sys
 c = sqlite3.connect(sys.argv[1])
 c.executescript("""
 CREATE INDEX IF NOT EXISTS quotes_by_article ON quotes(article);
-CREATE INDEX IF NOT EXISTS mentions_by_article ON mentions(article);
+CREATE INDEX IF NOT EXISTS mentions_by_article_entity ON mentions(article, entity);
+DROP INDEX IF EXISTS mentions_by_article;
 CREATE INDEX IF NOT EXISTS mentions_by_entity ON mentions(entity);
 CREATE INDEX IF NOT EXISTS alignments_by_a ON alignments(a);
 CREATE INDEX IF NOT EXISTS alignments_by_b ON alignments(b);

@@ -114,8 +114,14 @@ async fn stories(State(s): State<AppState>, q: Q) -> ApiResult {
 async fn story(State(s): State<AppState>, Path(id): Path<String>, q: Q) -> ApiResult {
     Params::from_query(q)?.only(&[])?;
     let key = id.clone();
-    match s.db.read(move |st| model::story_detail(st, &key)).await? {
-        Some(d) => json(&d),
+    let caches = s.caches.clone();
+    let mark = s.db.last_change(crate::db::Scope::Derived);
+    match s
+        .db
+        .read(move |st| model::story_detail_cached(st, &key, &caches, mark))
+        .await?
+    {
+        Some(d) => json(&*d),
         None => Err(Failure::NotFound(format!("no story with id {id:?}")).into()),
     }
 }

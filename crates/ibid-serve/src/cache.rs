@@ -8,6 +8,7 @@
 //!   once per change of the store, not once per visitor. Bounded in bytes.
 
 use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -18,6 +19,8 @@ use axum::http::{HeaderMap, StatusCode};
 pub(crate) struct Ttl<T> {
     ttl: Duration,
     slot: Mutex<Option<(Instant, Arc<T>)>>,
+    /// Set when a background task renews the value (see [`Ttl::current`]).
+    renewed: AtomicBool,
 }
 
 impl<T> Ttl<T> {
@@ -26,7 +29,24 @@ impl<T> Ttl<T> {
         Ttl {
             ttl,
             slot: Mutex::new(None),
+            renewed: AtomicBool::new(false),
         }
+    }
+
+    /// Promises that a background task replaces the value when it expires (with `put`).
+    pub(crate) fn renewed_in_background(&self) {
+        self.renewed.store(true, Ordering::Release);
+    }
+
+    /// The value for a request: a fresh one; or, when a background task renews it, the
+    /// latest even if expired, so that no visitor waits for a whole-store aggregate while
+    /// it is recomputed (it lags by at most the renewal's own time). `None` means compute.
+    pub(crate) fn current(&self) -> Option<Arc<T>> {
+        if !self.renewed.load(Ordering::Acquire) {
+            return self.get();
+        }
+        let slot = self.slot.lock().ok()?;
+        slot.as_ref().map(|(_, v)| Arc::clone(v))
     }
 
     /// The cached value if still fresh.
@@ -155,6 +175,54 @@ impl Terms {
     }
 }
 
+/// Recently built values by key, valid while a mark (a [`crate::db::Db::last_change`]) is
+/// unchanged; at most `cap` of them (emptied when full or when the mark moves on).
+///
+/// Used for story models: a story's page and its API answer are two responses built from one
+/// model, and building the model is nearly all of their cost, so the second of the pair (a
+/// visitor's, or the warmer's) reuses the first's.
+pub(crate) struct MarkedMap<T> {
+    cap: usize,
+    inner: Mutex<(u64, HashMap<String, Arc<T>>)>,
+}
+
+impl<T> MarkedMap<T> {
+    /// An empty map of at most `cap` entries.
+    pub(crate) fn new(cap: usize) -> Self {
+        MarkedMap {
+            cap,
+            inner: Mutex::new((0, HashMap::new())),
+        }
+    }
+
+    /// The value kept for `key` under `mark`, if any.
+    pub(crate) fn get(&self, mark: u64, key: &str) -> Option<Arc<T>> {
+        let inner = self.inner.lock().ok()?;
+        if inner.0 != mark {
+            return None;
+        }
+        inner.1.get(key).cloned()
+    }
+
+    /// Keeps `v` for `key` under `mark` (values under an older mark are not kept; a newer
+    /// mark drops everything kept before) and returns it.
+    pub(crate) fn put(&self, mark: u64, key: &str, v: T) -> Arc<T> {
+        let v = Arc::new(v);
+        let Ok(mut inner) = self.inner.lock() else {
+            return v;
+        };
+        if mark < inner.0 || self.cap == 0 {
+            return v;
+        }
+        if mark > inner.0 || inner.1.len() >= self.cap {
+            inner.1.clear();
+            inner.0 = mark;
+        }
+        inner.1.insert(key.to_string(), Arc::clone(&v));
+        v
+    }
+}
+
 /// The caches of one server.
 pub(crate) struct Caches {
     /// Store counts.
@@ -167,6 +235,9 @@ pub(crate) struct Caches {
     pub(crate) story_lists: [Marked<Vec<crate::queries::StorySummary>>; 4],
     /// Per-phrase search results (marked with the last change of the search scope).
     pub(crate) terms: Terms,
+    /// Story models (marked with the last change of derived data), shared by a story's page
+    /// and its API answer.
+    pub(crate) story_details: MarkedMap<crate::model::StoryDetail>,
 }
 
 impl Default for Caches {
@@ -176,6 +247,7 @@ impl Default for Caches {
             outlets: Ttl::new(Duration::from_secs(60)),
             story_lists: Default::default(),
             terms: Terms::new(64 << 20),
+            story_details: MarkedMap::new(64),
         }
     }
 }
@@ -333,6 +405,45 @@ impl Responses {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn renewed_ttl_values_outlive_their_ttl_for_requests() {
+        let t: Ttl<i32> = Ttl::new(Duration::ZERO);
+        assert!(t.current().is_none());
+        t.put(1);
+        assert!(
+            t.get().is_none() && t.current().is_none(),
+            "expired at once"
+        );
+        t.renewed_in_background();
+        assert_eq!(
+            t.current().as_deref(),
+            Some(&1),
+            "the latest, while it is renewed"
+        );
+        assert!(t.get().is_none(), "the renewer still sees it expired");
+    }
+
+    #[test]
+    fn marked_maps_keep_values_for_one_mark_within_a_cap() {
+        let m: MarkedMap<i32> = MarkedMap::new(2);
+        m.put(1, "a", 10);
+        m.put(1, "b", 11);
+        assert_eq!(m.get(1, "a").as_deref(), Some(&10));
+        assert_eq!(m.get(2, "a"), None, "another mark sees nothing");
+        m.put(0, "c", 12);
+        assert_eq!(m.get(0, "c"), None, "values of an older mark are not kept");
+        assert_eq!(m.get(1, "b").as_deref(), Some(&11));
+        m.put(1, "c", 12);
+        assert_eq!(m.get(1, "c").as_deref(), Some(&12));
+        assert!(m.get(1, "a").is_none(), "full: emptied before the insert");
+        m.put(3, "a", 13);
+        assert_eq!(m.get(3, "a").as_deref(), Some(&13));
+        assert!(
+            m.get(1, "c").is_none() && m.get(3, "c").is_none(),
+            "a newer mark drops the rest"
+        );
+    }
 
     fn body(n: usize) -> Cached {
         Cached {

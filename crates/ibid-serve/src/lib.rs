@@ -14,6 +14,9 @@
 //!   the search index nor stories, a list survives no commit.
 //!   A page is built once per change of what it shows, not once per visitor, and never
 //!   outlives that data by more than the watcher's polling interval.
+//! - A background warmer (see `warm`) builds the costliest and most wanted story pages
+//!   before visitors ask, at start and after every change of derived data, and renews the
+//!   whole-store aggregates of the story list, so those builds are not on the request path.
 //! - HTML is rendered by maud, which escapes every interpolated value; CSS and JS are files
 //!   compiled into the binary, so a strict Content-Security-Policy (`default-src 'self'`, no
 //!   inline script or style) is sent with every response and the UI loads nothing from outside.
@@ -30,6 +33,7 @@ mod params;
 mod queries;
 mod search;
 mod svg;
+mod warm;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -109,6 +113,11 @@ pub fn app(db: &Path, readers: usize) -> Result<Router, ServeError> {
 
 /// [`app`] with explicit tuning.
 pub fn app_with(db: &Path, config: &AppConfig) -> Result<Router, ServeError> {
+    Ok(app_and_state(db, config)?.0)
+}
+
+/// The router and the state it shares (for the cache warmer of [`serve`]).
+fn app_and_state(db: &Path, config: &AppConfig) -> Result<(Router, AppState), ServeError> {
     let readers = if config.readers == 0 {
         default_readers()
     } else {
@@ -123,15 +132,16 @@ pub fn app_with(db: &Path, config: &AppConfig) -> Result<Router, ServeError> {
         // ingest keep most of the machine.
         refreshers: Arc::new(tokio::sync::Semaphore::new((readers / 2).max(1))),
     };
-    Ok(Router::new()
+    let router = Router::new()
         .merge(api::routes())
         .merge(pages::routes())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             cache_responses,
         ))
-        .with_state(state)
-        .layer(axum::middleware::map_response(security_headers)))
+        .with_state(state.clone())
+        .layer(axum::middleware::map_response(security_headers));
+    Ok((router, state))
 }
 
 /// Answers a GET from the response cache when the store has not changed since the response was
@@ -152,9 +162,14 @@ async fn cache_responses(State(s): State<AppState>, req: Request, next: Next) ->
     let scope = scope_of(req.uri().path());
     // Read before building: the response then reflects this generation or a later one.
     let generation = s.db.generation();
+    let warming = req.extensions().get::<warm::Warming>().is_some();
     if let Some((built, hit)) = s.responses.lookup(&key) {
         if s.db.is_current(scope, built) {
             return cached_response(hit);
+        }
+        // The warmer is there to replace what is stale, not to be served it.
+        if warming {
+            return build_and_keep(&s, &key, generation, next, req).await;
         }
         let fresh_enough =
             s.db.stale_for(scope, built)
@@ -246,7 +261,13 @@ async fn build_and_keep(
 /// Binds `opts.addr`, calls `on_ready` with the bound address, and serves until Ctrl-C or
 /// SIGTERM. Blocks the calling thread (it builds its own tokio runtime).
 pub fn serve(opts: &ServeOptions, on_ready: impl FnOnce(SocketAddr)) -> Result<(), ServeError> {
-    let router = app(&opts.db, opts.readers)?;
+    let (router, state) = app_and_state(
+        &opts.db,
+        &AppConfig {
+            readers: opts.readers,
+            ..AppConfig::default()
+        },
+    )?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .thread_name("ibid-serve")
@@ -259,6 +280,7 @@ pub fn serve(opts: &ServeOptions, on_ready: impl FnOnce(SocketAddr)) -> Result<(
                 source,
             })?;
         on_ready(listener.local_addr()?);
+        warm::spawn(state, router.clone());
         axum::serve(listener, router)
             .with_graceful_shutdown(shutdown_signal())
             .await?;

@@ -244,6 +244,20 @@ pub(crate) struct SearchResults {
     pub(crate) page: Page<Hit>,
 }
 
+/// The story `id` from `caches` when built under `mark` (the last change of derived data,
+/// read before this transaction began), else built and kept; `None` if there is no such story.
+pub(crate) fn story_detail_cached(
+    store: &Store,
+    id: &str,
+    caches: &crate::cache::Caches,
+    mark: u64,
+) -> R<Option<std::sync::Arc<StoryDetail>>> {
+    if let Some(d) = caches.story_details.get(mark, id) {
+        return Ok(Some(d));
+    }
+    Ok(story_detail(store, id)?.map(|d| caches.story_details.put(mark, id, d)))
+}
+
 /// The story `id`, or `None`.
 pub(crate) fn story_detail(store: &Store, id: &str) -> R<Option<StoryDetail>> {
     let conn = store.connection();

@@ -185,13 +185,15 @@ async fn stories(State(s): State<AppState>, q: Q) -> PageResult {
             let (total, rows) = queries::stories_cached(conn, &filter, &caches, mark)?;
             let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
             let times = queries::story_times(conn, &ids)?;
-            let counts = match caches.counts.get() {
+            let counts = match caches.counts.current() {
                 Some(c) => c,
                 None => caches.counts.put(st.counts()?),
             };
-            let outlets = match caches.outlets.get() {
+            let outlets = match caches.outlets.current() {
                 Some(o) => o,
-                None => caches.outlets.put(queries::outlets(conn, 500)?),
+                None => caches
+                    .outlets
+                    .put(queries::outlets(conn, crate::warm::OUTLETS_KEPT)?),
             };
             let entity = match &filter.entity {
                 Some(e) => queries::entity(conn, e)?,
@@ -368,7 +370,12 @@ fn lede_or(text: &str, id: &str) -> String {
 
 async fn story(State(s): State<AppState>, Path(id): Path<String>) -> PageResult {
     let key = id.clone();
-    let Some(d) = s.db.read(move |st| model::story_detail(st, &key)).await? else {
+    let caches = s.caches.clone();
+    let mark = s.db.last_change(crate::db::Scope::Derived);
+    let Some(d) =
+        s.db.read(move |st| model::story_detail_cached(st, &key, &caches, mark))
+            .await?
+    else {
         return Err(Failure::NotFound(format!("There is no story with id “{id}”.")).into());
     };
     let title = title_or(&d.story.title, "Untitled story").to_string();

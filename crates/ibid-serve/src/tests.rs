@@ -663,3 +663,66 @@ async fn cached_responses_follow_changes_to_the_store() {
         "a change of derived data is never answered from the cache"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn warmer_builds_story_pages_before_visitors_ask_and_after_changes() {
+    use std::time::Duration;
+    let (dir, _app, story) = fixture();
+    let db = dir.path().join("s.db");
+    let (app, state) = crate::app_and_state(
+        &db,
+        &crate::AppConfig {
+            readers: 1,
+            max_stale: Duration::from_secs(60),
+            ..crate::AppConfig::default()
+        },
+    )
+    .unwrap();
+    let page = format!("/stories/{}", enc(&story));
+    let api = format!("/api{page}");
+    let targets = crate::warm::targets(&state).await;
+    assert_eq!(targets[0], "/", "the front page first");
+    assert!(
+        targets.contains(&page) && targets.contains(&api),
+        "{targets:?}"
+    );
+    // Current cached body of `key`, if any.
+    let cached = |key: &str| {
+        state
+            .responses
+            .lookup(key)
+            .filter(|(g, _)| state.db.is_current(crate::db::Scope::Derived, *g))
+            .map(|(_, c)| String::from_utf8_lossy(&c.body).into_owned())
+    };
+    let until = |what: &dyn Fn() -> bool| {
+        // Generous: CI machines are busy.
+        for _ in 0..500 {
+            if what() {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        false
+    };
+    tokio::spawn(crate::warm::run(state.clone(), app.clone()));
+    assert!(
+        until(&|| cached(&page).is_some() && cached(&api).is_some()),
+        "the story's page and answer are built without a visitor"
+    );
+    let w = rusqlite::Connection::open(&db).unwrap();
+    w.execute_batch(
+        "BEGIN;
+         UPDATE stories SET title = 'Retitled by the stories stage';
+         UPDATE revisions SET rev = rev + 1 WHERE name = 'derived';
+         COMMIT;",
+    )
+    .unwrap();
+    assert!(
+        until(&|| cached(&page).is_some_and(|b| b.contains("Retitled by the stories stage"))),
+        "after a change of derived data the warmer replaces the stale page"
+    );
+    // A visitor now gets the new page from the cache, not the stale one.
+    let (status, _, body) = get(&app, &page).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("Retitled by the stories stage"));
+}

@@ -1157,6 +1157,28 @@ mod tests {
     }
 
     #[test]
+    fn entity_counts_by_article_read_the_index_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(&dir.path().join("s.db")).unwrap();
+        let plan: Vec<String> = s
+            .connection()
+            .prepare(
+                "EXPLAIN QUERY PLAN SELECT entity, COUNT(*) FROM mentions
+                 WHERE article IN ('a', 'b') GROUP BY entity",
+            )
+            .unwrap()
+            .query_map([], |r| r.get::<_, String>(3))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert!(
+            plan.iter()
+                .any(|d| d.contains("COVERING INDEX mentions_by_article_entity")),
+            "{plan:?}"
+        );
+    }
+
+    #[test]
     fn reopening_keeps_data_and_refuses_newer_schemas() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("s.db");
