@@ -411,7 +411,11 @@ mod tests {
         // Two disjoint lists of 300 each in a table sized for the largest: it must grow
         // and keep every mask.
         let a = RawFingerprints((1..=300u32).map(|i| i.wrapping_mul(0x0101_0101)).collect());
-        let b = RawFingerprints((301..=600u32).map(|i| i.wrapping_mul(0x0101_0101)).collect());
+        let b = RawFingerprints(
+            (301..=600u32)
+                .map(|i| i.wrapping_mul(0x0101_0101))
+                .collect(),
+        );
         let got = RawFingerprints::group_overlaps(&[&a, &b, &a], &[(0, 1), (0, 2)]);
         assert_eq!(got.sizes, [300, 300, 300]);
         assert_eq!(got.shared, [0, 300]);
