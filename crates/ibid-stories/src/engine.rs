@@ -2531,6 +2531,17 @@ mod tests {
         }
     }
 
+    /// The stories (sorted article ids, sorted) after adding `stream` one by one.
+    fn story_groups(cfg: &StoryConfig, stream: &[StoryDoc]) -> Vec<Vec<String>> {
+        let mut e = StoryEngine::new(cfg.clone());
+        for d in stream {
+            e.add(d);
+        }
+        let mut g: Vec<Vec<String>> = e.stories().into_iter().map(|s| s.articles).collect();
+        g.sort();
+        g
+    }
+
     /// Parallel preparation must not change any decision.
     #[test]
     fn add_batch_matches_one_by_one() {
@@ -2683,15 +2694,7 @@ mod tests {
             split_max_size: 0,
             ..StoryConfig::default()
         };
-        let run = |cfg: &StoryConfig| {
-            let mut e = StoryEngine::new(cfg.clone());
-            for d in &stream {
-                e.add(d);
-            }
-            let mut g: Vec<Vec<String>> = e.stories().into_iter().map(|s| s.articles).collect();
-            g.sort();
-            g
-        };
+        let run = |cfg: &StoryConfig| story_groups(cfg, &stream);
         assert_eq!(run(&base).len(), 1, "the low threshold fuses both events");
         let split = StoryConfig {
             split_max_size: 12,
@@ -2722,15 +2725,7 @@ mod tests {
                 ),
             )
         };
-        let run = |cfg: &StoryConfig, stream: &[StoryDoc]| {
-            let mut e = StoryEngine::new(cfg.clone());
-            for d in stream {
-                e.add(d);
-            }
-            let mut g: Vec<Vec<String>> = e.stories().into_iter().map(|s| s.articles).collect();
-            g.sort();
-            g
-        };
+        let run = story_groups;
         let split = StoryConfig {
             join_threshold: 0.0,
             split_max_size: 12,
@@ -2761,7 +2756,8 @@ mod tests {
             doc(
                 &format!("a{i}"),
                 &format!(
-                    "Harlan Vosk of the Riverton Owls was arrested on Tuesday, March 3, 2009.                      Vosk failed a sobriety test, police said. Report {i}."
+                    "Harlan Vosk of the Riverton Owls was arrested on Tuesday, March 3, 2009. \
+                     Vosk failed a sobriety test, police said. Report {i}."
                 ),
             )
         };
@@ -2769,20 +2765,13 @@ mod tests {
             doc(
                 &format!("b{i}"),
                 &format!(
-                    "Harlan Vosk of the Riverton Owls was arrested again on Sunday, October 9,                      2011. Vosk was caught speeding, police said. Report {i}."
+                    "Harlan Vosk of the Riverton Owls was arrested again on Sunday, October 9, \
+                     2011. Vosk was caught speeding, police said. Report {i}."
                 ),
             )
         };
         let stream = [a(1), b(1), a(2), b(2), a(3), b(3)];
-        let run = |cfg: &StoryConfig| {
-            let mut e = StoryEngine::new(cfg.clone());
-            for d in &stream {
-                e.add(d);
-            }
-            let mut g: Vec<Vec<String>> = e.stories().into_iter().map(|s| s.articles).collect();
-            g.sort();
-            g
-        };
+        let run = |cfg: &StoryConfig| story_groups(cfg, &stream);
         let off = StoryConfig {
             join_threshold: 0.0,
             split_max_size: 12,
