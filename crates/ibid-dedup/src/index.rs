@@ -1393,6 +1393,10 @@ const MAGIC: &[u8] = b"IBIDDDP2";
 /// `ibid -vv dedup`: on a shared machine wall time says little, CPU time what a stage costs.
 /// Linux only (summed from `/proc/self/task/*/schedstat`, nanoseconds); `None` elsewhere.
 pub(crate) fn process_cpu() -> Option<std::time::Duration> {
+    // Only for the debug log: no reads of /proc unless it is on.
+    if !tracing::enabled!(tracing::Level::DEBUG) {
+        return None;
+    }
     let tasks = std::fs::read_dir("/proc/self/task").ok()?;
     let mut ns = 0u64;
     for task in tasks.flatten() {
