@@ -900,6 +900,17 @@ fn group_evidence(g: &Signals, score: f32, cross: f32) -> f32 {
 /// common as between two.
 const SETTLE_W: [f32; 9] = [3.32, 3.32, 2.08, 2.15, 2.12, 1.74, -0.92, -0.86, -3.19];
 
+/// `IBID_SPLIT_DEBUG`: print every split candidate with its group signals.
+static SPLIT_DEBUG: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+/// `IBID_SETTLE_DEBUG`: print every re-check candidate with its signals, and every attach.
+static SETTLE_DEBUG: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+
+/// A debug switch, read from the environment once per process rather than on every split or
+/// re-check (an environment lookup takes a lock and allocates).
+fn debug_switch(switch: &'static std::sync::OnceLock<bool>, name: &str) -> bool {
+    *switch.get_or_init(|| std::env::var_os(name).is_some())
+}
+
 /// The attach evidence of a settled story (see [`SETTLE_W`]), on story-to-story signals.
 fn settle_evidence(g: &Signals) -> f32 {
     let w = SETTLE_W;
@@ -1670,7 +1681,7 @@ impl StoryEngine {
         let Some((a, b, cross)) = two_groups(&st.pair) else {
             return s;
         };
-        if std::env::var("IBID_SPLIT_DEBUG").is_ok() {
+        if debug_switch(&SPLIT_DEBUG, "IBID_SPLIT_DEBUG") {
             let ids = |g: &[usize]| {
                 g.iter()
                     .map(|&i| self.articles[st.members[i] as usize].id.clone())
@@ -1965,7 +1976,7 @@ impl StoryEngine {
         let mut best: Option<(f32, u32)> = None;
         // `IBID_SETTLE_DEBUG=1` prints every re-check candidate with its signals (how
         // `SETTLE_W` was fitted) and every attach.
-        let debug = std::env::var_os("IBID_SETTLE_DEBUG").is_some();
+        let debug = debug_switch(&SETTLE_DEBUG, "IBID_SETTLE_DEBUG");
         for (o, _) in cands {
             let sig = {
                 let n = self.n_docs;
