@@ -7,6 +7,15 @@
 #   bash bench/serve/run.sh            # CLIENTS=32 DURATION=60 PERTURBED=8000 by default
 #   SKIP_BUILD=1 bash bench/serve/run.sh   # reuse target/release/{ibid,examples/loadgen} as built
 #   INGEST_NICE=0 bash bench/serve/run.sh  # run the concurrent ingest at the server's priority
+#   WAIT_READY=0 bash bench/serve/run.sh   # start the clients before the server is warm
+#   WARMUP=0 bash bench/serve/run.sh       # measure from the first request
+#
+# The clients first run WARMUP (20) seconds unmeasured, the ingest already writing: the
+# server then meets each story and search word for the first time (1,000 stories and 2,500
+# words, each built once), which is its cold start, not its steady state. That window's
+# latencies are printed apart under "warmup", and errors count over the whole run.
+#
+# Every request's start time, kind and latency go to $WORK/trace.csv.
 #
 # The concurrent ingest runs as a background batch job (`nice -n 19`, INGEST_NICE) by default:
 # that is how a bulk load next to a live server should be run, and the ingest is not slowed
@@ -21,6 +30,7 @@ SHARED=${SHARED:-../shared}
 WORK=${WORK:-target/bench-serve}
 CLIENTS=${CLIENTS:-32}
 DURATION=${DURATION:-60}
+WARMUP=${WARMUP:-20}
 PERTURBED=${PERTURBED:-8000}
 ALLSIDES=$SHARED/data/allsides/articles.jsonl.gz
 HELSINKI=$SHARED/data/helsinki/articles.jsonl
@@ -96,7 +106,29 @@ SERVER=$!
 trap 'kill "$SERVER" 2>/dev/null || true; [ -n "${INGEST:-}" ] && kill "$INGEST" 2>/dev/null || true' EXIT
 for _ in $(seq 100); do grep -q http "$WORK/serve.out" 2>/dev/null && break; sleep 0.1; done
 URL=$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$WORK/serve.out" | head -1)
-echo "== server at $URL; ingest and $CLIENTS clients for $DURATION s" >&2
+if [ "${WAIT_READY:-1}" = 1 ]; then
+  # Measure the server as it runs, not as it starts: wait until it has built its most wanted
+  # pages (`/api/ready`, the readiness probe a load balancer would use). WAIT_READY=0 starts
+  # the clients at once and so measures the cold start as well.
+  python3 - "$URL" "${READY_TIMEOUT:-600}" >&2 <<'PY'
+import sys, time, urllib.request, urllib.error
+url, limit = sys.argv[1], float(sys.argv[2])
+start = time.time()
+while True:
+    try:
+        with urllib.request.urlopen(url + "/api/ready", timeout=10) as r:
+            if r.status == 200:
+                break
+    except urllib.error.HTTPError as e:
+        if e.code != 503:
+            raise
+    if time.time() - start > limit:
+        sys.exit(f"server not ready after {limit:.0f} s")
+    time.sleep(0.2)
+print(f"server ready {time.time() - start:.1f} s after it started listening")
+PY
+fi
+echo "== server at $URL; ingest and $CLIENTS clients for $WARMUP s of warm-up, then $DURATION s measured" >&2
 
 (
   start=$(date +%s%N)
@@ -107,7 +139,7 @@ echo "== server at $URL; ingest and $CLIENTS clients for $DURATION s" >&2
 INGEST=$!
 
 uptime >&2
-"$LOADGEN" "$URL" --clients "$CLIENTS" --seconds "$DURATION" > "$WORK/load.json"
+"$LOADGEN" "$URL" --clients "$CLIENTS" --warmup "$WARMUP" --seconds "$DURATION" --trace "$WORK/trace.csv" > "$WORK/load.json"
 uptime >&2
 cat "$WORK/load.json"
 

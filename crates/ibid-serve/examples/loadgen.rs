@@ -2,7 +2,14 @@
 //! one keep-alive connection, request a mix of story pages, story lists and searches for a fixed
 //! time against a loopback server, then print latency percentiles, errors and throughput as JSON.
 //!
-//! Usage: loadgen BASE_URL [--clients 32] [--seconds 60]
+//! Usage: loadgen BASE_URL [--clients 32] [--seconds 60] [--warmup 0] [--trace FILE]
+//!
+//! `--warmup S` runs the same clients for S seconds before the measured `--seconds`: what a
+//! server costs while it first meets the targets (its cold start) is reported apart, under
+//! `warmup`, rather than mixed into the steady state; errors count over the whole run.
+//!
+//! `--trace FILE` also writes every request as a CSV line `start_ms,kind,latency_us`, for
+//! seeing when in a run the slow requests happened (after an ingest's commit, say).
 //!
 //! Targets come from the server itself (story ids from /api/stories, search words from story
 //! titles), so nothing about any dataset is written here.
@@ -16,7 +23,13 @@ use serde_json::{json, Value};
 fn agent() -> ureq::Agent {
     ureq::Agent::config_builder()
         .http_status_as_error(false)
-        .timeout_global(Some(Duration::from_secs(30)))
+        // Per-phase timeouts, not a global one: with a global timeout ureq resolves the host
+        // on a new thread for every request (to abort the lookup in time), and on two cores
+        // that thread churn, with the TLB shootdowns of its stack's unmapping, cost the client
+        // more CPU than the server spent answering.
+        .timeout_connect(Some(Duration::from_secs(5)))
+        .timeout_recv_response(Some(Duration::from_secs(30)))
+        .timeout_recv_body(Some(Duration::from_secs(30)))
         .build()
         .into()
 }
@@ -50,8 +63,8 @@ impl Rng {
 
 #[derive(Default)]
 struct Tally {
-    /// (kind index, latency in microseconds)
-    samples: Vec<(usize, u32)>,
+    /// (kind index, latency in microseconds, start in milliseconds since the run began)
+    samples: Vec<(usize, u32, u32)>,
     errors: usize,
     error_examples: Vec<String>,
 }
@@ -80,6 +93,8 @@ fn main() {
     };
     let clients = flag("--clients", 32) as usize;
     let seconds = flag("--seconds", 60);
+    let warmup = flag("--warmup", 0);
+    let warmup_ms = (warmup * 1000) as u32;
 
     let a = agent();
     let mut stories = Vec::new();
@@ -102,7 +117,7 @@ fn main() {
     let words = common::title_words(&stories);
     let pages = (total / 25).max(1) as usize;
 
-    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let deadline = Instant::now() + Duration::from_secs(warmup + seconds);
     let started = Instant::now();
     let tallies: Vec<Tally> = std::thread::scope(|scope| {
         let handles: Vec<_> =
@@ -154,10 +169,14 @@ fn main() {
                                 agent.get(&url).call().map_err(|e| e.to_string()).and_then(
                                     |mut r| {
                                         let status = r.status().as_u16();
-                                        r.body_mut()
-                                            .with_config()
-                                            .limit(64 << 20)
-                                            .read_to_vec()
+                                        // The whole body is received, into a sink: keeping it
+                                        // would make this client allocate and free megabytes per
+                                        // story page, and on two cores the allocator's unmapping
+                                        // (TLB shootdowns interrupting the server's threads too)
+                                        // cost more CPU than the server's own work.
+                                        let mut body =
+                                            r.body_mut().with_config().limit(64 << 20).reader();
+                                        std::io::copy(&mut body, &mut std::io::sink())
                                             .map_err(|e| e.to_string())?;
                                         if status == 200 {
                                             Ok(())
@@ -168,7 +187,11 @@ fn main() {
                                 );
                             let us = t0.elapsed().as_micros().min(u32::MAX as u128) as u32;
                             match outcome {
-                                Ok(()) => t.samples.push((kind, us)),
+                                Ok(()) => t.samples.push((
+                                    kind,
+                                    us,
+                                    t0.duration_since(started).as_millis() as u32,
+                                )),
                                 Err(e) => {
                                     t.errors += 1;
                                     if t.error_examples.len() < 3 {
@@ -187,10 +210,20 @@ fn main() {
             .collect()
     });
     let elapsed = started.elapsed().as_secs_f64();
-    let mut all: Vec<u32> = tallies
+    if let Some(path) = args
         .iter()
-        .flat_map(|t| t.samples.iter().map(|s| s.1))
-        .collect();
+        .position(|a| a == "--trace")
+        .and_then(|i| args.get(i + 1))
+    {
+        let mut rows: Vec<&(usize, u32, u32)> =
+            tallies.iter().flat_map(|t| t.samples.iter()).collect();
+        rows.sort_by_key(|r| r.2);
+        let mut out = String::from("start_ms,kind,latency_us\n");
+        for (kind, us, at) in rows {
+            out.push_str(&format!("{at},{},{us}\n", KINDS[*kind]));
+        }
+        std::fs::write(path, out).unwrap_or_else(|e| panic!("{path}: {e}"));
+    }
     let errors: usize = tallies.iter().map(|t| t.errors).sum();
     let examples: Vec<&String> = tallies
         .iter()
@@ -212,26 +245,41 @@ fn main() {
             "max_ms": v.last().map(|x| *x as f64 / 1000.0).unwrap_or(0.0),
         })
     };
-    let mut by_kind = serde_json::Map::new();
-    for (k, name) in KINDS.iter().enumerate() {
-        let mut v: Vec<u32> = tallies
-            .iter()
-            .flat_map(|t| t.samples.iter().filter(|s| s.0 == k).map(|s| s.1))
-            .collect();
-        by_kind.insert(name.to_string(), summary(&mut v));
-    }
-    let overall = summary(&mut all);
+    // Latencies overall and by kind of the requests started in [from, to) ms.
+    let window = |from: u32, to: u32| -> (Value, Value) {
+        let latencies = |kind: Option<usize>| -> Vec<u32> {
+            tallies
+                .iter()
+                .flat_map(|t| t.samples.iter())
+                .filter(|s| s.2 >= from && s.2 < to && kind.is_none_or(|k| s.0 == k))
+                .map(|s| s.1)
+                .collect()
+        };
+        let mut by_kind = serde_json::Map::new();
+        for (k, name) in KINDS.iter().enumerate() {
+            by_kind.insert(name.to_string(), summary(&mut latencies(Some(k))));
+        }
+        (summary(&mut latencies(None)), Value::Object(by_kind))
+    };
+    let measured = (elapsed - warmup as f64).max(f64::EPSILON);
+    let (overall, by_kind) = window(warmup_ms, u32::MAX);
+    let (warm_overall, warm_by_kind) = window(0, warmup_ms);
     let out = json!({
         "clients": clients,
-        "seconds": elapsed,
+        "seconds": measured,
         "stories_sampled": stories.len(),
         "search_words": words.len(),
         "requests": overall["requests"],
         "errors": errors,
         "error_examples": examples,
-        "requests_per_second": overall["requests"].as_u64().unwrap_or(0) as f64 / elapsed,
+        "requests_per_second": overall["requests"].as_u64().unwrap_or(0) as f64 / measured,
         "latency": overall,
         "by_kind": by_kind,
+        "warmup": {
+            "seconds": warmup,
+            "latency": warm_overall,
+            "by_kind": warm_by_kind,
+        },
     });
     println!("{}", serde_json::to_string_pretty(&out).expect("json"));
 }

@@ -25,6 +25,7 @@ pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/openapi.json", get(openapi))
         .route("/api/status", get(status))
+        .route("/api/ready", get(ready))
         .route("/api/stories", get(stories))
         .route("/api/stories/{*id}", get(story))
         .route("/api/articles", get(articles))
@@ -62,6 +63,25 @@ async fn status(State(s): State<AppState>, q: Q) -> ApiResult {
     Params::from_query(q)?.only(&[])?;
     let counts = s.db.read(|st| Ok(st.counts()?)).await?;
     json(&counts)
+}
+
+/// Readiness: 200 once the server has built its most wanted pages after starting (see
+/// `warm`), 503 before; never cached. A load balancer or a benchmark waits for it rather than
+/// send the first visitors to a cold cache; the server answers every request either way.
+async fn ready(State(s): State<AppState>, q: Q) -> ApiResult {
+    Params::from_query(q)?.only(&[])?;
+    let ready = s.ready.load(std::sync::atomic::Ordering::Acquire);
+    let status = if ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    Ok((
+        status,
+        [(header::CACHE_CONTROL, "no-store")],
+        Json(serde_json::json!({ "ready": ready })),
+    )
+        .into_response())
 }
 
 /// Story-list parameters shared by the API and the story list page.
@@ -279,14 +299,67 @@ async fn search(State(s): State<AppState>, q: Q) -> ApiResult {
     let Some(query) = p.str("q").map(str::to_string) else {
         return Err(Failure::BadRequest("q (the search words) is required".into()).into());
     };
-    let caches = s.caches.clone();
-    let mark = s.db.last_change(crate::db::Scope::Search);
-    match s
-        .db
-        .read(move |st| model::search(st, &query, limit, offset, &caches.terms, mark))
-        .await?
-    {
-        Some(r) => json(&r),
+    match run_search(&s, query, limit, offset).await? {
+        Some(r) => {
+            let mut res = json(&r)?;
+            crate::mark_built_from(&mut res, r.stale.as_ref().map(|t| t.mark));
+            Ok(res)
+        }
         None => Err(Failure::BadRequest("q has no searchable word".into()).into()),
     }
+}
+
+/// [`model::search`] for a request: phrase hits from before the search index's last change
+/// are used for as long as a stale cached page would be served (`max_stale` after the
+/// change), and rebuilt in the background meanwhile, so an ingest's commits do not put a
+/// re-read of every searched word on visitors' requests.
+pub(crate) async fn run_search(
+    s: &AppState,
+    query: String,
+    limit: usize,
+    offset: usize,
+) -> Result<Option<model::SearchResults>, Failure> {
+    let caches = s.caches.clone();
+    let mark = s.db.last_change(crate::db::Scope::Search);
+    let (db, max_stale) = (s.db.clone(), s.max_stale);
+    let results =
+        s.db.read(move |st| {
+            let usable = |m: u64| {
+                db.stale_for(crate::db::Scope::Search, m)
+                    .is_some_and(|d| d < max_stale)
+            };
+            model::search(st, &query, limit, offset, &caches.terms, mark, &usable)
+        })
+        .await?;
+    if let Some(stale) = results.as_ref().and_then(|r| r.stale.as_ref()) {
+        for phrase in &stale.phrases {
+            refresh_phrase(s, phrase.clone());
+        }
+    }
+    Ok(results)
+}
+
+/// Rebuilds `phrase`'s hits in the background, once at a time, unless current ones appear.
+fn refresh_phrase(s: &AppState, phrase: String) {
+    if !s.caches.terms.begin_refresh(&phrase) {
+        return;
+    }
+    let state = s.clone();
+    tokio::spawn(async move {
+        let _permit = state.refreshers.acquire().await;
+        let mark = state.db.last_change(crate::db::Scope::Search);
+        let terms = &state.caches.terms;
+        if terms.get(&phrase).is_none_or(|(m, _)| m < mark) {
+            let (caches, p) = (state.caches.clone(), phrase.clone());
+            let _ = state
+                .db
+                .read(move |st| {
+                    let hits = model::phrase_hits(st.connection(), &p)?;
+                    caches.terms.put(mark, &p, hits);
+                    Ok(())
+                })
+                .await;
+        }
+        terms.end_refresh(&phrase);
+    });
 }

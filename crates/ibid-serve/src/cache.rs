@@ -121,13 +121,19 @@ impl TermHits {
 
 #[derive(Default)]
 struct TermsInner {
+    /// The newest mark kept.
     mark: u64,
     bytes: usize,
-    map: HashMap<String, Arc<TermHits>>,
+    /// Per phrase, the mark its hits were built under.
+    map: HashMap<String, (u64, Arc<TermHits>)>,
+    /// Phrases being rebuilt in the background (so each is rebuilt once).
+    refreshing: HashSet<String>,
 }
 
-/// Per-phrase search results, valid while the search scope's mark is unchanged, within a
-/// byte budget (emptied when full: entries die at the next change of the index anyway).
+/// Per-phrase search results with the mark (the search scope's last change) they were built
+/// under, within a byte budget. Hits of an older mark are kept until replaced: while an
+/// ingest commits, a search may use them for a while (see `model::search`) instead of
+/// reading every phrase anew after every commit.
 pub(crate) struct Terms {
     budget: usize,
     inner: Mutex<TermsInner>,
@@ -142,36 +148,59 @@ impl Terms {
         }
     }
 
-    /// `phrase`'s hits if kept under `mark`.
-    pub(crate) fn get(&self, mark: u64, phrase: &str) -> Option<Arc<TermHits>> {
+    /// `phrase`'s hits and the mark they were built under, if kept.
+    pub(crate) fn get(&self, phrase: &str) -> Option<(u64, Arc<TermHits>)> {
         let inner = self.inner.lock().ok()?;
-        if inner.mark != mark {
-            return None;
-        }
-        inner.map.get(phrase).cloned()
+        inner.map.get(phrase).map(|(m, h)| (*m, Arc::clone(h)))
     }
 
-    /// Keeps `hits` for `phrase` under `mark` (a newer mark empties the cache first; hits
-    /// under an older one are not kept) and returns them.
+    /// Keeps `hits` for `phrase` under `mark` unless newer ones are kept, and returns them.
+    /// Over budget, hits of older marks go first, then all.
     pub(crate) fn put(&self, mark: u64, phrase: &str, hits: TermHits) -> Arc<TermHits> {
         let hits = Arc::new(hits);
         let weight = hits.weight(phrase);
         let Ok(mut inner) = self.inner.lock() else {
             return hits;
         };
-        if mark < inner.mark || weight > self.budget / 4 {
+        if weight > self.budget / 4 || inner.map.get(phrase).is_some_and(|(m, _)| *m > mark) {
             return hits;
         }
-        if mark > inner.mark || inner.bytes + weight > self.budget {
-            inner.map.clear();
-            inner.bytes = 0;
-            inner.mark = mark;
-        }
-        if let Some(old) = inner.map.insert(phrase.to_string(), Arc::clone(&hits)) {
+        inner.mark = inner.mark.max(mark);
+        if let Some((_, old)) = inner
+            .map
+            .insert(phrase.to_string(), (mark, Arc::clone(&hits)))
+        {
             inner.bytes = inner.bytes.saturating_sub(old.weight(phrase));
         }
         inner.bytes += weight;
+        if inner.bytes > self.budget {
+            let newest = inner.mark;
+            inner.map.retain(|_, (m, _)| *m == newest);
+            inner.bytes = inner.map.iter().map(|(p, (_, h))| h.weight(p)).sum();
+            if inner.bytes > self.budget {
+                inner.map.clear();
+                inner
+                    .map
+                    .insert(phrase.to_string(), (mark, Arc::clone(&hits)));
+                inner.bytes = weight;
+            }
+        }
         hits
+    }
+
+    /// Claims the background rebuild of `phrase`; false if one is already under way.
+    pub(crate) fn begin_refresh(&self, phrase: &str) -> bool {
+        self.inner
+            .lock()
+            .map(|mut i| i.refreshing.insert(phrase.to_string()))
+            .unwrap_or(false)
+    }
+
+    /// Releases the claim of [`Terms::begin_refresh`].
+    pub(crate) fn end_refresh(&self, phrase: &str) {
+        if let Ok(mut i) = self.inner.lock() {
+            i.refreshing.remove(phrase);
+        }
     }
 }
 
@@ -504,27 +533,39 @@ mod tests {
     }
 
     #[test]
-    fn term_hits_live_for_one_mark_within_budget() {
+    fn term_hits_keep_their_mark_within_budget() {
         let t = Terms::new(10_000);
         let hits = |n: usize| TermHits {
             newest: (0..n as i64).collect(),
             scores: HashMap::new(),
         };
         t.put(1, "\"a\"", hits(10));
-        assert_eq!(t.get(1, "\"a\"").unwrap().newest.len(), 10);
-        assert!(t.get(2, "\"a\"").is_none(), "another mark misses");
-        t.put(0, "\"b\"", hits(1));
-        assert!(t.get(0, "\"b\"").is_none(), "an older mark is not kept");
+        let (mark, a) = t.get("\"a\"").unwrap();
+        assert_eq!((mark, a.newest.len()), (1, 10));
+        assert!(t.get("\"b\"").is_none());
         t.put(2, "\"b\"", hits(1));
-        assert!(
-            t.get(1, "\"a\"").is_none(),
-            "a newer mark empties the cache"
+        assert_eq!(
+            t.get("\"a\"").unwrap().0,
+            1,
+            "a newer mark keeps older hits, with their mark"
+        );
+        t.put(3, "\"a\"", hits(3));
+        t.put(2, "\"a\"", hits(2));
+        assert_eq!(
+            t.get("\"a\"").map(|(m, h)| (m, h.newest.len())),
+            Some((3, 3)),
+            "older hits never replace newer ones"
         );
         for i in 0..100 {
-            t.put(2, &format!("\"w{i}\""), hits(100));
+            t.put(4, &format!("\"w{i}\""), hits(100));
         }
         assert!(t.inner.lock().unwrap().bytes <= 10_000);
-        assert!(t.get(2, "\"w99\"").is_some());
+        assert!(t.get("\"w99\"").is_some());
+        assert!(t.get("\"a\"").is_none(), "older marks go first when full");
+        assert!(t.begin_refresh("\"a\""));
+        assert!(!t.begin_refresh("\"a\""), "one rebuild at a time");
+        t.end_refresh("\"a\"");
+        assert!(t.begin_refresh("\"a\""));
     }
 
     #[test]

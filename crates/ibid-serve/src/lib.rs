@@ -96,6 +96,23 @@ pub const DEFAULT_RESPONSE_CACHE_BYTES: usize = 128 << 20;
 /// this much (plus the rebuild's own time), never more.
 pub const DEFAULT_MAX_STALE: Duration = Duration::from_secs(5);
 
+/// Set by a handler on a response that shows the store as of an older generation than the
+/// one current when the request began (a search that used phrase hits from before the
+/// index's last change): the response cache keeps it as of that generation, so it counts as
+/// stale from the start and is rebuilt like any stale page.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct BuiltFrom(pub(crate) u64);
+
+/// Tags `res` with [`BuiltFrom`] when `mark` is set.
+pub(crate) fn mark_built_from(res: &mut Response, mark: Option<u64>) {
+    if let Some(m) = mark {
+        res.extensions_mut().insert(BuiltFrom(m));
+    }
+}
+
+/// What a handler sends on an answer the response cache must not keep.
+const NO_STORE: HeaderValue = HeaderValue::from_static("no-store");
+
 /// The largest response body the cache will buffer; bigger ones pass through uncached.
 const MAX_CACHED_BODY: usize = 8 << 20;
 
@@ -131,6 +148,8 @@ fn app_and_state(db: &Path, config: &AppConfig) -> Result<(Router, AppState), Se
         // Rebuilds are background work: one per core at most, so visitors' requests and the
         // ingest keep most of the machine.
         refreshers: Arc::new(tokio::sync::Semaphore::new((readers / 2).max(1))),
+        // Nothing to warm until `warm::spawn` says otherwise.
+        ready: Arc::new(std::sync::atomic::AtomicBool::new(true)),
     };
     let router = Router::new()
         .merge(api::routes())
@@ -230,9 +249,14 @@ async fn build_and_keep(
     req: Request,
 ) -> Response {
     let res = next.run(req).await;
-    if res.status() != StatusCode::OK {
+    if res.status() != StatusCode::OK || res.headers().get(header::CACHE_CONTROL) == Some(&NO_STORE)
+    {
         return res;
     }
+    let generation = res
+        .extensions()
+        .get::<BuiltFrom>()
+        .map_or(generation, |b| b.0.min(generation));
     let (parts, body) = res.into_parts();
     let size = axum::body::HttpBody::size_hint(&body).upper();
     if size.is_none_or(|n| n > MAX_CACHED_BODY as u64) {
@@ -331,6 +355,8 @@ pub(crate) struct AppState {
     pub(crate) max_stale: Duration,
     /// Background rebuilds running at once.
     pub(crate) refreshers: Arc<tokio::sync::Semaphore>,
+    /// Whether the warmer has finished its first pass (see `/api/ready`).
+    pub(crate) ready: Arc<std::sync::atomic::AtomicBool>,
 }
 
 async fn security_headers(mut res: Response) -> Response {

@@ -242,6 +242,18 @@ pub(crate) struct SearchResults {
     /// The hits.
     #[serde(flatten)]
     pub(crate) page: Page<Hit>,
+    /// Phrases whose hits were taken from before the search index last changed (not shown).
+    #[serde(skip)]
+    pub(crate) stale: Option<StaleTerms>,
+}
+
+/// What a search answered from phrase hits built before the index's last change.
+#[derive(Debug, Clone)]
+pub(crate) struct StaleTerms {
+    /// The oldest mark of the hits used: the answer shows the store as of then, no older.
+    pub(crate) mark: u64,
+    /// The phrases to rebuild.
+    pub(crate) phrases: Vec<String>,
 }
 
 /// The story `id` from `caches` when built under `mark` (the last change of derived data,
@@ -676,6 +688,11 @@ pub(crate) const SEARCH_RANK_WINDOW: usize = 500;
 /// the sums of theirs (see [`rank_disjunction`]), so a new combination of known words costs
 /// no index reads at all, only its hits' rows. Other queries, and pages past the ranking
 /// window, go to FTS5 directly.
+///
+/// A phrase's hits built under an older mark are used when `usable(that mark)` says so (the
+/// server allows it for as long as it serves a stale cached page, while an ingest commits);
+/// the answer then says so in [`SearchResults::stale`], for the caller to tag it as of that
+/// mark and rebuild the phrases off the request path ([`phrase_hits`]).
 pub(crate) fn search(
     store: &Store,
     query: &str,
@@ -683,6 +700,7 @@ pub(crate) fn search(
     offset: usize,
     terms: &crate::cache::Terms,
     mark: u64,
+    usable: &dyn Fn(u64) -> bool,
 ) -> R<Option<SearchResults>> {
     let Some(fts) = crate::search::to_fts(query) else {
         return Ok(None);
@@ -691,13 +709,23 @@ pub(crate) fn search(
     let window = SEARCH_RANK_WINDOW.max(offset.saturating_add(limit));
     let cap = SEARCH_COUNT_CAP.max(window.saturating_add(1));
     let phrases = crate::search::disjuncts(&fts).filter(|_| window == SEARCH_RANK_WINDOW);
+    let mut stale: Option<StaleTerms> = None;
     let (total, ranked) = match phrases {
         Some(phrases) => {
             let mut lists = Vec::with_capacity(phrases.len());
             for p in phrases {
-                let hits = match terms.get(mark, p) {
-                    Some(h) => h,
-                    None => terms.put(mark, p, term_hits(conn, p, window, cap)?),
+                let hits = match terms.get(p) {
+                    Some((m, h)) if m >= mark => h,
+                    Some((m, h)) if usable(m) => {
+                        let s = stale.get_or_insert(StaleTerms {
+                            mark: m,
+                            phrases: Vec::new(),
+                        });
+                        s.mark = s.mark.min(m);
+                        s.phrases.push(p.to_string());
+                        h
+                    }
+                    _ => terms.put(mark, p, phrase_hits(conn, p)?),
                 };
                 lists.push(hits);
             }
@@ -758,7 +786,19 @@ pub(crate) fn search(
             offset,
             items,
         },
+        stale,
     }))
+}
+
+/// What a disjunction search ([`search`]) keeps of `phrase` (an FTS5 phrase as
+/// [`crate::search::disjuncts`] gives it).
+pub(crate) fn phrase_hits(conn: &rusqlite::Connection, phrase: &str) -> R<crate::cache::TermHits> {
+    term_hits(
+        conn,
+        phrase,
+        SEARCH_RANK_WINDOW,
+        SEARCH_COUNT_CAP.max(SEARCH_RANK_WINDOW + 1),
+    )
 }
 
 /// What [`rank_disjunction`] needs of one phrase: its newest `cap` matches and the scores of

@@ -927,15 +927,13 @@ async fn search(State(s): State<AppState>, q: Q) -> PageResult {
     let page = p.usize("page", 1, 1, 10_000)?;
     let query = p.str("q").map(str::to_string);
     let results = match query.clone() {
-        Some(qs) => {
-            let offset = (page - 1) * PER_PAGE;
-            let caches = s.caches.clone();
-            let mark = s.db.last_change(crate::db::Scope::Search);
-            s.db.read(move |st| model::search(st, &qs, PER_PAGE, offset, &caches.terms, mark))
-                .await?
-        }
+        Some(qs) => crate::api::run_search(&s, qs, PER_PAGE, (page - 1) * PER_PAGE).await?,
         None => None,
     };
+    let built_from = results
+        .as_ref()
+        .and_then(|r| r.stale.as_ref())
+        .map(|t| t.mark);
     let link = |n: usize| {
         let page = n.to_string();
         format!(
@@ -985,12 +983,14 @@ async fn search(State(s): State<AppState>, q: Q) -> PageResult {
             },
         }
     };
-    ok(layout(
+    let mut res = ok(layout(
         &match &query {
             Some(q) => format!("Search: {q}"),
             None => "Search".to_string(),
         },
         Nav::Search,
         body,
-    ))
+    ))?;
+    crate::mark_built_from(&mut res, built_from);
+    Ok(res)
 }

@@ -165,98 +165,110 @@ fn fold_into(word: &str, out: &mut String) {
 /// Tokens a snippet shows, like FTS5's `snippet(..., 12)`.
 const SNIPPET_TOKENS: usize = 12;
 
+/// Words of context a snippet shows before the match that opens it.
+const SNIPPET_LEAD: usize = 2;
+
+/// Matches that may open a snippet: the window is chosen among the first this many.
+const SNIPPET_CANDIDATES: usize = 200;
+
+/// Word counts between matches are needed only up to here: a window spans fewer words.
+const GAP_CAP: usize = SNIPPET_TOKENS + SNIPPET_LEAD + 2;
+
+/// A word of a text that a query term matches: byte range and the term's index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct WordHit {
+    start: usize,
+    end: usize,
+    term: usize,
+}
+
 /// A snippet of `text` around the best cluster of `terms` (see [`highlight_terms`]), matches
 /// wrapped in `[` `]` and cuts marked `…`, in the format of FTS5's `snippet()`; `None` when no
-/// word of `text` matches.
+/// word of `text` matches. The window is [`SNIPPET_TOKENS`] words starting two words before
+/// one of the first [`SNIPPET_CANDIDATES`] matches: the one holding the most distinct terms,
+/// then the most matches, the earliest on ties (FTS5 scores its fragments alike).
 ///
 /// Written here rather than asking FTS5 because `snippet()` re-tokenizes and scores every
 /// fragment of the document through the virtual table (about 150 µs an article on the bench
-/// machine, the largest part of a search); this is one pass over the text.
+/// machine, the largest part of a search). This does not tokenize the text either: matches are
+/// found by substring search (see [`word_hits`]) and words are counted only between matches
+/// that could share a window, so an `OR` query whose other word is absent from a hit costs a
+/// pass of `memmem` rather than a decoding of every word of the article.
 pub(crate) fn snippet(text: &str, terms: &[(String, bool)]) -> Option<String> {
     // Highlighting looks at 64 distinct words at most (one bit each).
     let terms = &terms[..terms.len().min(64)];
-    if terms.is_empty() {
+    let hits = word_hits(text, terms, SNIPPET_CANDIDATES + SNIPPET_TOKENS);
+    if hits.is_empty() {
         return None;
     }
-    let all: u64 = present_terms(text, terms);
-    // (byte start, byte end, matched term)
-    let mut tokens: Vec<(usize, usize, Option<usize>)> = Vec::with_capacity(256);
-    let mut buf = String::new();
-    let mut seen: u64 = 0;
-    let mut last_hit = 0;
-    let bytes = text.as_bytes();
-    let mut start = None;
-    let mut i = 0;
-    // One pass over the bytes: ASCII is classified without decoding, other characters are
-    // decoded one at a time. `i == len` is a final separator that closes the last word.
-    while i <= bytes.len() {
-        let (word_char, width) = match bytes.get(i) {
-            None => (false, 1),
-            Some(b) if b.is_ascii() => (b.is_ascii_alphanumeric(), 1),
-            Some(_) => match text[i..].chars().next() {
-                Some(c) => (c.is_alphanumeric(), c.len_utf8()),
-                None => (false, 1),
-            },
-        };
-        if word_char {
-            start.get_or_insert(i);
-            i += width;
-            continue;
-        }
-        if let Some(s) = start.take() {
-            let hit = match_term(&text[s..i], terms, &mut buf);
-            if let Some(t) = hit {
-                seen |= 1 << t;
-                last_hit = tokens.len();
-            }
-            tokens.push((s, i, hit));
-            // Every word found and the window after the last match filled: no later window
-            // can hold more distinct words, so the rest of the text need not be read.
-            if seen == all && tokens.len() >= last_hit + SNIPPET_TOKENS {
+    // Word index of each match, counted with gaps capped at GAP_CAP: exact for every
+    // comparison a window makes (spans of fewer than GAP_CAP words).
+    let mut at = Vec::with_capacity(hits.len());
+    let mut prev_end = 0;
+    let mut index = 0;
+    for (k, h) in hits.iter().enumerate() {
+        let gap = count_words(&text[prev_end..h.start], GAP_CAP);
+        index += if k == 0 { gap } else { gap + 1 };
+        at.push(index);
+        prev_end = h.end;
+    }
+    // (distinct terms, matches, candidate) of the best window so far.
+    let mut best: Option<(u32, usize, usize)> = None;
+    for j in 0..hits.len().min(SNIPPET_CANDIDATES) {
+        let first = at[j].saturating_sub(SNIPPET_LEAD);
+        let last = first + SNIPPET_TOKENS; // exclusive
+        let mut mask = 0u64;
+        let mut matches = 0;
+        for k in (0..j)
+            .rev()
+            .take_while(|&k| at[k] >= first)
+            .chain(j..hits.len())
+        {
+            if at[k] >= last {
                 break;
             }
+            mask |= 1 << hits[k].term;
+            matches += 1;
         }
-        i += width;
-    }
-    let at_end = i >= bytes.len();
-    // The window with the most distinct terms, then the most matches; the earliest on ties.
-    // A match opens each candidate window, after up to two words of context.
-    let mut best: Option<(usize, usize, usize)> = None; // (distinct, matches, start)
-    for (i, _) in tokens
-        .iter()
-        .enumerate()
-        .filter(|t| t.1 .2.is_some())
-        .take(200)
-    {
-        let s = i.saturating_sub(2);
-        let window = &tokens[s..(s + SNIPPET_TOKENS).min(tokens.len())];
-        let mut seen: Vec<usize> = window.iter().filter_map(|t| t.2).collect();
-        let matches = seen.len();
-        seen.sort_unstable();
-        seen.dedup();
-        let score = (seen.len(), matches);
+        let score = (mask.count_ones(), matches);
         if best.is_none_or(|b| score > (b.0, b.1)) {
-            best = Some((score.0, score.1, s));
+            best = Some((score.0, score.1, j));
         }
     }
-    let (_, _, s) = best?;
-    let e = (s + SNIPPET_TOKENS).min(tokens.len());
+    let (_, _, j) = best?;
+    // The window's words: back from the opening match, then forward.
+    let lead = at[j].min(SNIPPET_LEAD);
+    let mut start = hits[j].start;
+    for _ in 0..lead {
+        start = word_before(text, start).map_or(start, |w| w.0);
+    }
+    let mut words: Vec<(usize, usize, bool)> = Vec::with_capacity(SNIPPET_TOKENS);
+    let mut buf = String::new();
+    let mut pos = start;
+    while words.len() < SNIPPET_TOKENS {
+        let Some((s, e)) = word_after(text, pos) else {
+            break;
+        };
+        words.push((s, e, match_term(&text[s..e], terms, &mut buf).is_some()));
+        pos = e;
+    }
     let mut out = String::new();
-    if s > 0 {
+    if word_before(text, start).is_some() {
         out.push('…');
     }
-    let mut pos = tokens[s].0;
-    for &(ts, te, hit) in &tokens[s..e] {
-        if hit.is_some() {
-            out.push_str(&text[pos..ts]);
+    let mut pos = start;
+    for &(ws, we, hit) in &words {
+        if hit {
+            out.push_str(&text[pos..ws]);
             out.push('[');
-            out.push_str(&text[ts..te]);
+            out.push_str(&text[ws..we]);
             out.push(']');
-            pos = te;
+            pos = we;
         }
     }
-    let more = e < tokens.len() || !at_end;
-    let end = if more { tokens[e - 1].1 } else { text.len() };
+    let last_end = words.last().map_or(start, |w| w.1);
+    let more = word_after(text, last_end).is_some();
+    let end = if more { last_end } else { text.len() };
     out.push_str(&text[pos..end]);
     if more {
         out.push('…');
@@ -264,30 +276,161 @@ pub(crate) fn snippet(text: &str, terms: &[(String, bool)]) -> Option<String> {
     Some(out)
 }
 
-/// The terms (one bit each) that may occur in `text`. A term that cannot occur need not be
-/// waited for: without this, an `OR` query whose other word is absent from a hit would read
-/// the hit's whole text looking for it (a fifth of a two-word search's time).
-///
-/// A term is ruled out only when it is plain ASCII, the text has no non-ASCII letter (which
-/// could fold to ASCII, as `é` does to `e`), and the lower-cased text does not contain it.
-fn present_terms(text: &str, terms: &[(String, bool)]) -> u64 {
-    let every: u64 = if terms.len() >= 64 {
-        u64::MAX
-    } else {
-        (1u64 << terms.len()) - 1
-    };
-    let may_fold = !text.is_ascii() && text.chars().any(|c| !c.is_ascii() && c.is_alphanumeric());
-    if may_fold || !terms.iter().any(|(w, _)| w.is_ascii()) {
-        return every;
+/// Whether the character at byte `i` of `text` belongs to a word (a run of letters and
+/// digits, as FTS5's unicode61 tokenizer sees it), and its width; `None` past the end.
+fn char_at(text: &str, i: usize) -> Option<(bool, usize)> {
+    let b = *text.as_bytes().get(i)?;
+    if b.is_ascii() {
+        return Some((b.is_ascii_alphanumeric(), 1));
     }
+    text[i..]
+        .chars()
+        .next()
+        .map(|c| (c.is_alphanumeric(), c.len_utf8()))
+}
+
+/// The byte range of the first word starting at or after byte `from`.
+fn word_after(text: &str, from: usize) -> Option<(usize, usize)> {
+    let mut i = from;
+    let start = loop {
+        let (word, width) = char_at(text, i)?;
+        if word {
+            break i;
+        }
+        i += width;
+    };
+    Some((start, word_end(text, start)))
+}
+
+/// Where the word that starts at byte `start` ends.
+fn word_end(text: &str, start: usize) -> usize {
+    let mut i = start;
+    while let Some((true, width)) = char_at(text, i) {
+        i += width;
+    }
+    i
+}
+
+/// The byte range of the last word ending at or before byte `to`.
+fn word_before(text: &str, to: usize) -> Option<(usize, usize)> {
+    let head = &text[..to];
+    let mut chars = head.char_indices().rev();
+    let end = loop {
+        let (i, c) = chars.next()?;
+        if c.is_alphanumeric() {
+            break i + c.len_utf8();
+        }
+    };
+    let mut start = end;
+    for (i, c) in head[..end].char_indices().rev() {
+        if !c.is_alphanumeric() {
+            break;
+        }
+        start = i;
+    }
+    Some((start, end))
+}
+
+/// The first byte at or after `from` that is not ASCII. Checked 32 bytes at a time (the
+/// standard library's `is_ascii` is word-at-a-time): news text is mostly ASCII with a curly
+/// quote every few hundred bytes, and a byte-by-byte scan was a tenth of a search's time.
+fn next_non_ascii(bytes: &[u8], from: usize) -> Option<usize> {
+    let rest = bytes.get(from..)?;
+    let mut offset = 0;
+    for chunk in rest.chunks(32) {
+        if !chunk.is_ascii() {
+            return chunk
+                .iter()
+                .position(|b| !b.is_ascii())
+                .map(|i| from + offset + i);
+        }
+        offset += chunk.len();
+    }
+    None
+}
+
+/// The words in `text` (whole, up to `cap`).
+fn count_words(text: &str, cap: usize) -> usize {
+    let mut n = 0;
+    let mut in_word = false;
+    let mut i = 0;
+    while let Some((word, width)) = char_at(text, i) {
+        if word && !in_word {
+            n += 1;
+            if n >= cap {
+                return n;
+            }
+        }
+        in_word = word;
+        i += width;
+    }
+    n
+}
+
+/// The words of `text` that `terms` match ([`match_term`]), in text order, at least the first
+/// `want` of them (a few more may come).
+///
+/// Found without tokenizing the text: every word that folds to an ASCII term and is itself
+/// ASCII contains the term's bytes, case aside, at its start, so a substring search of the
+/// ASCII-lower-cased text finds it; every other matching word contains a non-ASCII letter
+/// (a term that folds to non-ASCII, or `Café` for `cafe`), so the words around the text's
+/// non-ASCII letters are the only others to check.
+fn word_hits(text: &str, terms: &[(String, bool)], want: usize) -> Vec<WordHit> {
+    let mut hits = Vec::new();
+    let mut buf = String::new();
+    let mut check = |start: usize, hits: &mut Vec<WordHit>| -> usize {
+        let end = word_end(text, start);
+        if let Some(term) = match_term(&text[start..end], terms, &mut buf) {
+            hits.push(WordHit { start, end, term });
+        }
+        end
+    };
+    let starts_word = |i: usize| {
+        text[..i]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !c.is_alphanumeric())
+    };
     let lower = text.to_ascii_lowercase();
-    let mut present = 0;
-    for (i, (w, _)) in terms.iter().enumerate().take(64) {
-        if !w.is_ascii() || lower.contains(w.as_str()) {
-            present |= 1 << i;
+    for (w, _) in terms.iter().filter(|(w, _)| w.is_ascii() && !w.is_empty()) {
+        let mut found = 0;
+        for i in memchr::memmem::find_iter(lower.as_bytes(), w.as_bytes()) {
+            // Occurrences inside a word are not matches of it.
+            if starts_word(i) {
+                let before = hits.len();
+                check(i, &mut hits);
+                found += hits.len() - before;
+                if found >= want {
+                    break;
+                }
+            }
         }
     }
-    present
+    if !text.is_ascii() {
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        let mut found = 0;
+        while let Some(at) = next_non_ascii(bytes, i) {
+            i = at;
+            let Some((word, width)) = char_at(text, i) else {
+                break;
+            };
+            if !word {
+                i += width;
+                continue;
+            }
+            let start = word_before(text, i).map_or(i, |(s, e)| if e == i { s } else { i });
+            let before = hits.len();
+            i = check(start, &mut hits);
+            found += hits.len() - before;
+            if found >= want {
+                break;
+            }
+        }
+    }
+    hits.sort_unstable_by_key(|h| h.start);
+    hits.dedup_by_key(|h| h.start);
+    hits
 }
 
 /// The first [`SNIPPET_TOKENS`] words of `text`, with `…` when it goes on: what FTS5's
@@ -442,15 +585,8 @@ mod tests {
     }
 
     #[test]
-    fn absent_terms_are_not_waited_for() {
+    fn absent_terms_and_accented_words() {
         let terms = highlight_terms("harbour OR zebra");
-        assert_eq!(present_terms("The harbour crane.", &terms), 0b01);
-        assert_eq!(present_terms("No match at all.", &terms), 0);
-        assert_eq!(
-            present_terms("A Zébra crossing.", &terms),
-            0b11,
-            "a letter that folds to ASCII keeps every term possible"
-        );
         let text = format!(
             "Opening words. The harbour crane broke down today. {}",
             "Later filler sentence goes on. ".repeat(50)
@@ -460,6 +596,79 @@ mod tests {
             "…words. The [harbour] crane broke down today. Later filler sentence goes on…"
         );
         assert!(snippet("No match at all.", &terms).is_none());
+        assert!(snippet("The harbourmaster and a zebrafish.", &terms).is_none());
+        assert_eq!(
+            snippet("Un Zébra, le harbour de Café Zebra.", &terms).unwrap(),
+            "Un [Zébra], le [harbour] de Café [Zebra]."
+        );
+        assert_eq!(
+            snippet("Москва и Ленинград", &highlight_terms("ленинград")).unwrap(),
+            "Москва и [Ленинград]"
+        );
+    }
+
+    /// The snippet as defined, by tokenizing the whole text: what [`snippet`] must equal.
+    fn reference_snippet(text: &str, terms: &[(String, bool)]) -> Option<String> {
+        let mut buf = String::new();
+        let mut tokens: Vec<(usize, usize, Option<usize>)> = Vec::new();
+        let mut start = None;
+        for (i, c) in text.char_indices().chain([(text.len(), ' ')]) {
+            match (c.is_alphanumeric() && i < text.len(), start) {
+                (true, None) => start = Some(i),
+                (false, Some(s)) => {
+                    tokens.push((s, i, match_term(&text[s..i], terms, &mut buf)));
+                    start = None;
+                }
+                _ => {}
+            }
+        }
+        let mut best: Option<(usize, usize, usize)> = None;
+        for (i, _) in tokens
+            .iter()
+            .enumerate()
+            .filter(|t| t.1 .2.is_some())
+            .take(SNIPPET_CANDIDATES)
+        {
+            let s = i.saturating_sub(SNIPPET_LEAD);
+            let window = &tokens[s..(s + SNIPPET_TOKENS).min(tokens.len())];
+            let mut seen: Vec<usize> = window.iter().filter_map(|t| t.2).collect();
+            let matches = seen.len();
+            seen.sort_unstable();
+            seen.dedup();
+            if best.is_none_or(|b| (seen.len(), matches) > (b.0, b.1)) {
+                best = Some((seen.len(), matches, s));
+            }
+        }
+        let (_, _, s) = best?;
+        let e = (s + SNIPPET_TOKENS).min(tokens.len());
+        let mut out = String::from(if s > 0 { "…" } else { "" });
+        let mut pos = tokens[s].0;
+        for &(ts, te, hit) in &tokens[s..e] {
+            if hit.is_some() {
+                out.push_str(&text[pos..ts]);
+                out.push('[');
+                out.push_str(&text[ts..te]);
+                out.push(']');
+                pos = te;
+            }
+        }
+        let more = e < tokens.len();
+        out.push_str(&text[pos..if more { tokens[e - 1].1 } else { text.len() }]);
+        if more {
+            out.push('…');
+        }
+        Some(out)
+    }
+
+    proptest! {
+        #[test]
+        fn snippets_equal_the_tokenizing_definition(
+            text in "([a-cé]{1,4}|Ab|ÉB|д|[ .,—']{1,3}|ß|1){0,120}",
+            q in "([a-cé]{1,3}\\*?|Ab|ÉB|д|OR|NOT| ){0,8}",
+        ) {
+            let terms = highlight_terms(&q);
+            prop_assert_eq!(snippet(&text, &terms), reference_snippet(&text, &terms), "query {:?}", q);
+        }
     }
 
     #[test]

@@ -390,6 +390,7 @@ async fn openapi_document_matches_the_routes() {
     let paths: Vec<&String> = doc["paths"].as_object().unwrap().keys().collect();
     let expected = [
         "/api/status",
+        "/api/ready",
         "/api/stories",
         "/api/stories/{id}",
         "/api/articles",
@@ -704,10 +705,24 @@ async fn warmer_builds_story_pages_before_visitors_ask_and_after_changes() {
         }
         false
     };
-    tokio::spawn(crate::warm::run(state.clone(), app.clone()));
+    let (status, _, _) = get(&app, "/api/ready").await;
+    assert_eq!(status, StatusCode::OK, "nothing to warm yet: ready");
+    crate::warm::spawn(state.clone(), app.clone());
+    // The warmer's first look is a poll interval away.
+    let (status, _, body) = get(&app, "/api/ready").await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
     assert!(
         until(&|| cached(&page).is_some() && cached(&api).is_some()),
         "the story's page and answer are built without a visitor"
+    );
+    assert!(until(&|| state
+        .ready
+        .load(std::sync::atomic::Ordering::Acquire)));
+    let (status, _, body) = get(&app, "/api/ready").await;
+    assert_eq!(
+        (status, body.as_str()),
+        (StatusCode::OK, r#"{"ready":true}"#),
+        "ready once warmed, and the earlier answer was not cached"
     );
     let w = rusqlite::Connection::open(&db).unwrap();
     w.execute_batch(

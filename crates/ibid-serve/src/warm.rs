@@ -9,9 +9,12 @@
 //!
 //! Also renews the whole-store aggregates of list pages in the background.
 //!
+//! `/api/ready` answers 200 once the first pass is done.
+//!
 //! Low priority by construction: one request at a time (so at most one reader connection of
 //! the pool), through the same router and cache as visitors, skipping pages already current.
 
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use axum::body::Body;
@@ -123,6 +126,7 @@ pub(crate) async fn run(state: AppState, router: Router) {
                 "response cache warmed"
             );
             warmed = Some(mark);
+            state.ready.store(true, Ordering::Release);
         }
     }
 }
@@ -172,6 +176,7 @@ pub(crate) const OUTLETS_KEPT: usize = 500;
 pub(crate) fn spawn(state: AppState, router: Router) {
     tokio::spawn(renew_aggregates(state.clone()));
     if state.responses.enabled() {
+        state.ready.store(false, Ordering::Release);
         tokio::spawn(run(state, router));
     }
 }
