@@ -164,9 +164,13 @@ struct Vocab {
 impl Vocab {
     /// Smoothed IDF: defined (and equal for all terms) from the very first document.
     fn idf(&self, id: Term, n: u32) -> f32 {
-        let df = self.df.get(&id).copied().unwrap_or(0);
-        ((n as f32 + 1.0) / (df as f32 + 1.0)).ln() + 1.0
+        idf_of(self.df.get(&id).copied().unwrap_or(0), n)
     }
+}
+
+/// Smoothed IDF of a term in `df` of `n` documents.
+fn idf_of(df: u32, n: u32) -> f32 {
+    ((n as f32 + 1.0) / (df as f32 + 1.0)).ln() + 1.0
 }
 
 /// A document's sparse vector: `(term, sublinear tf, idf)` and its TF-IDF norm.
@@ -174,20 +178,93 @@ impl Vocab {
 struct DocVec {
     items: Vec<(Term, f32, f32)>,
     norm: f32,
+    /// Positions of `items` in term order, for merge walks against centroids (which are
+    /// sorted by term) while every float sum still runs in item order. Rebuilt on demand
+    /// when missing (a deserialised vector).
+    #[serde(skip)]
+    order: Vec<u32>,
 }
 
 impl DocVec {
+    /// A vector with its term order computed.
+    fn new(items: Vec<(Term, f32, f32)>, norm: f32) -> Self {
+        let order = term_order(items.iter().map(|x| x.0));
+        Self { items, norm, order }
+    }
+
     fn is_empty(&self) -> bool {
         self.items.is_empty() || self.norm <= 0.0
+    }
+
+    /// Positions of the items in term order.
+    fn order(&self) -> std::borrow::Cow<'_, [u32]> {
+        if self.order.len() == self.items.len() {
+            std::borrow::Cow::Borrowed(&self.order)
+        } else {
+            std::borrow::Cow::Owned(term_order(self.items.iter().map(|x| x.0)))
+        }
+    }
+}
+
+/// Positions of `terms` in increasing term order (identity when already sorted).
+fn term_order(terms: impl ExactSizeIterator<Item = Term>) -> Vec<u32> {
+    let mut o: Vec<u32> = (0..terms.len() as u32).collect();
+    let t: Vec<Term> = terms.collect();
+    if !t.is_sorted() {
+        o.sort_unstable_by_key(|&i| t[i as usize]);
+    }
+    o
+}
+
+/// First position at or after `from` whose term is not below `t` in the term-sorted `w`
+/// (exponential then binary search: a merge walk that skips ahead through long centroids).
+fn gallop(w: &[(Term, f32)], from: usize, t: Term) -> usize {
+    if from >= w.len() || w[from].0 >= t {
+        return from;
+    }
+    let (mut lo, mut step) = (from, 1usize);
+    while lo + step < w.len() && w[lo + step].0 < t {
+        lo += step;
+        step *= 2;
+    }
+    let hi = (lo + step).min(w.len());
+    lo + 1 + w[lo + 1..hi].partition_point(|x| x.0 < t)
+}
+
+/// Marks "no such term" in [`Centroid::matches`].
+const NO_MATCH: u32 = u32::MAX;
+
+/// (De)serialises a term-sorted weight list as a map (the state format of the hash map it
+/// replaced), sorting on the way in.
+mod sorted_map {
+    use super::Term;
+    use rustc_hash::FxHashMap;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &[(Term, f32)], s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(v.iter().map(|(t, w)| (t, w)))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<(Term, f32)>, D::Error> {
+        let m: FxHashMap<Term, f32> = FxHashMap::deserialize(d)?;
+        let mut v: Vec<(Term, f32)> = m.into_iter().collect();
+        v.sort_unstable_by_key(|x| x.0);
+        Ok(v)
     }
 }
 
 /// Sum of unit-normalised member vectors, without IDF (applied at comparison time so that the
 /// weights follow the growing corpus). The norm is cached and refreshed when the story changed
 /// or the corpus grew by more than 5 %.
+///
+/// The weights are a list sorted by term rather than a hash map: comparisons against a
+/// document or another centroid are merge walks over contiguous memory (hash probes into
+/// thousands of cold stories were the main cost of an add), and the norm walks the terms in
+/// order without sorting them first.
 #[derive(Debug, Default, Clone, Serialize, Deserialize)]
 struct Centroid {
-    w: FxHashMap<Term, f32>,
+    #[serde(with = "sorted_map")]
+    w: Vec<(Term, f32)>,
     #[serde(skip)]
     norm_sq: f32,
     #[serde(skip)]
@@ -209,6 +286,91 @@ impl Centroid {
         }
     }
 
+    /// Weight of a term.
+    fn get(&self, t: Term) -> Option<f32> {
+        self.w
+            .binary_search_by_key(&t, |x| x.0)
+            .ok()
+            .map(|i| self.w[i].1)
+    }
+
+    fn contains(&self, t: Term) -> bool {
+        self.w.binary_search_by_key(&t, |x| x.0).is_ok()
+    }
+
+    /// For each item of `d` (item order), the position of its term in `w` or [`NO_MATCH`].
+    fn matches(&self, d: &DocVec, out: &mut Vec<u32>) {
+        out.clear();
+        out.resize(d.items.len(), NO_MATCH);
+        let w = &self.w;
+        let mut pos = 0usize;
+        // Galloping pays off only when the centroid is much longer than the document; else a
+        // plain merge step mispredicts less.
+        let far = w.len() > 8 * d.items.len();
+        for &i in d.order().iter() {
+            let t = d.items[i as usize].0;
+            if far {
+                pos = gallop(w, pos, t);
+            } else {
+                while pos < w.len() && w[pos].0 < t {
+                    pos += 1;
+                }
+            }
+            if pos >= w.len() {
+                break;
+            }
+            if w[pos].0 == t {
+                out[i as usize] = pos as u32;
+                pos += 1;
+            }
+        }
+    }
+
+    /// Adds `(term, delta, idf)` items (unique terms, in the order the cached norm is updated)
+    /// whose positions in `w` are `at` ([`NO_MATCH`] for new terms).
+    fn add_matched(
+        &mut self,
+        items: impl Iterator<Item = (Term, f32, f32)>,
+        at: &[u32],
+        valid: bool,
+    ) {
+        let mut new: Vec<(Term, f32)> = Vec::new();
+        for ((t, delta, idf), &p) in items.zip(at) {
+            let (old, c) = if p == NO_MATCH {
+                let mut c = 0.0f32;
+                c += delta;
+                new.push((t, c));
+                (0.0, c)
+            } else {
+                let e = &mut self.w[p as usize].1;
+                let old = *e;
+                *e += delta;
+                (old, *e)
+            };
+            if valid {
+                self.norm_sq += (c * c - old * old) * idf * idf;
+            }
+        }
+        if new.is_empty() {
+            return;
+        }
+        // Merge the new terms in from the back (none of them is in `w` yet).
+        new.sort_unstable_by_key(|x| x.0);
+        let (mut i, mut j) = (self.w.len(), new.len());
+        self.w.resize(i + j, (0, 0.0));
+        let mut k = self.w.len();
+        while j > 0 {
+            k -= 1;
+            if i > 0 && self.w[i - 1].0 > new[j - 1].0 {
+                self.w[k] = self.w[i - 1];
+                i -= 1;
+            } else {
+                self.w[k] = new[j - 1];
+                j -= 1;
+            }
+        }
+    }
+
     fn add_doc(&mut self, d: &DocVec, scale: f32) {
         if d.is_empty() {
             return;
@@ -216,14 +378,31 @@ impl Centroid {
         // The cached norm is updated for the touched terms with today's IDF (exact for them);
         // drift of the other terms' IDF is caught by the periodic full recompute.
         let valid = self.norm_n != 0;
-        for &(t, w, idf) in &d.items {
-            let c = self.w.entry(t).or_insert(0.0);
-            let old = *c;
-            *c += scale * w / d.norm;
-            if valid {
-                self.norm_sq += (*c * *c - old * old) * idf * idf;
-            }
-        }
+        let mut at = Vec::new();
+        self.matches(d, &mut at);
+        let items = d
+            .items
+            .iter()
+            .map(|&(t, w, idf)| (t, scale * w / d.norm, idf));
+        self.add_matched(items, &at, valid);
+    }
+
+    /// Adds `(term, weight)` items with IDF from `vocab` (looked up only while the cached norm
+    /// is valid).
+    fn add_terms(&mut self, items: &[(Term, f32)], vocab: &Vocab, n: u32) {
+        let valid = self.norm_n != 0;
+        let at: Vec<u32> = items
+            .iter()
+            .map(|&(t, _)| {
+                self.w
+                    .binary_search_by_key(&t, |x| x.0)
+                    .map_or(NO_MATCH, |i| i as u32)
+            })
+            .collect();
+        let items = items
+            .iter()
+            .map(|&(t, w)| (t, w, if valid { vocab.idf(t, n) } else { 0.0 }));
+        self.add_matched(items, &at, valid);
     }
 
     /// Keeps only the `cap` heaviest terms once the centroid holds more than twice that many.
@@ -233,29 +412,44 @@ impl Centroid {
         if self.w.len() <= 2 * cap {
             return;
         }
-        let mut v: Vec<(Term, f32)> = self.w.iter().map(|(&t, &w)| (t, w)).collect();
-        v.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        v.truncate(cap);
-        self.w = v.into_iter().collect();
+        self.w
+            .sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        self.w.truncate(cap);
+        self.w.sort_unstable_by_key(|x| x.0);
         self.norm_n = 0;
     }
 
     fn add_centroid(&mut self, other: &Centroid) {
-        for (&t, &w) in &other.w {
-            *self.w.entry(t).or_insert(0.0) += w;
+        let mut out: Vec<(Term, f32)> = Vec::with_capacity(self.w.len() + other.w.len());
+        let (a, b) = (&self.w, &other.w);
+        let (mut i, mut j) = (0, 0);
+        while i < a.len() || j < b.len() {
+            if j >= b.len() || (i < a.len() && a[i].0 < b[j].0) {
+                out.push(a[i]);
+                i += 1;
+            } else if i >= a.len() || b[j].0 < a[i].0 {
+                let mut c = 0.0f32;
+                c += b[j].1;
+                out.push((b[j].0, c));
+                j += 1;
+            } else {
+                out.push((a[i].0, a[i].1 + b[j].1));
+                i += 1;
+                j += 1;
+            }
         }
+        self.w = out;
         self.norm_n = 0;
     }
 
     fn norm(&mut self, vocab: &Vocab, n: u32) -> f32 {
         if self.norm_n == 0 || n > self.norm_n + self.norm_n / 20 {
-            let mut terms: Vec<(&Term, &f32)> = self.w.iter().collect();
-            // Sorted so that the float sum does not depend on hash-map layout (determinism
-            // across serialisation round trips).
-            terms.sort_unstable_by_key(|(t, _)| **t);
-            let s: f32 = terms
+            // In term order, so that the float sum does not depend on insertion history
+            // (determinism across serialisation round trips).
+            let s: f32 = self
+                .w
                 .iter()
-                .map(|(&t, &w)| {
+                .map(|&(t, w)| {
                     let x = w * vocab.idf(t, n);
                     x * x
                 })
@@ -274,15 +468,81 @@ impl Centroid {
         if norm <= 0.0 {
             return 0.0;
         }
+        let mut at = Vec::new();
+        self.matches(d, &mut at);
         let dot: f32 = d
             .items
             .iter()
-            .filter_map(|&(t, w, idf)| self.w.get(&t).map(|&c| w * c * idf * idf))
+            .zip(&at)
+            .filter(|(_, &p)| p != NO_MATCH)
+            .map(|(&(_, w, idf), &p)| w * self.w[p as usize].1 * idf * idf)
             .sum();
         (dot / (d.norm * norm)).clamp(0.0, 1.0)
     }
 
+    /// [`Centroid::cos_doc`] and [`Centroid::containment`] in one pass: both need the same
+    /// shared terms. Each sum runs in the same order as in the separate functions, so the
+    /// results are identical.
+    fn cos_and_containment(&mut self, d: &DocVec, vocab: &Vocab, n: u32) -> (f32, f32) {
+        if d.is_empty() || self.is_empty() {
+            return (0.0, 0.0);
+        }
+        let norm = self.norm(vocab, n);
+        let mut at = Vec::new();
+        self.matches(d, &mut at);
+        // `-0.0`: the neutral element `Iterator::sum` starts from, so that even an all-miss
+        // sum is bit-identical to the separate functions' (sign of zero included).
+        let (mut dot, mut hit) = (-0.0f32, -0.0f32);
+        for (&(_, w, idf), &p) in d.items.iter().zip(&at) {
+            if p != NO_MATCH {
+                dot += w * self.w[p as usize].1 * idf * idf;
+                hit += (w * idf) * (w * idf);
+            }
+        }
+        let cos = if norm <= 0.0 {
+            0.0
+        } else {
+            (dot / (d.norm * norm)).clamp(0.0, 1.0)
+        };
+        (cos, (hit / (d.norm * d.norm)).clamp(0.0, 1.0))
+    }
+
+    /// [`Centroid::cos_doc`] when the document shares at least `min_shared` terms with the
+    /// centroid, counted in the same pass (`None` otherwise, and the cached norm is left
+    /// alone as it would be had the cosine not been asked for).
+    fn cos_doc_if_shared(
+        &mut self,
+        d: &DocVec,
+        vocab: &Vocab,
+        n: u32,
+        min_shared: usize,
+    ) -> Option<f32> {
+        let mut at = Vec::new();
+        self.matches(d, &mut at);
+        let mut shared = 0usize;
+        // `-0.0`: see `cos_and_containment`.
+        let mut dot = -0.0f32;
+        for (&(_, w, idf), &p) in d.items.iter().zip(&at) {
+            if p != NO_MATCH {
+                shared += 1;
+                dot += w * self.w[p as usize].1 * idf * idf;
+            }
+        }
+        if shared < min_shared {
+            return None;
+        }
+        if d.is_empty() || self.is_empty() {
+            return Some(0.0);
+        }
+        let norm = self.norm(vocab, n);
+        if norm <= 0.0 {
+            return Some(0.0);
+        }
+        Some((dot / (d.norm * norm)).clamp(0.0, 1.0))
+    }
+
     /// Share of the document's TF-IDF mass on terms the centroid has.
+    #[cfg(test)]
     fn containment(&self, d: &DocVec) -> f32 {
         if d.is_empty() || self.is_empty() {
             return 0.0;
@@ -290,7 +550,7 @@ impl Centroid {
         let hit: f32 = d
             .items
             .iter()
-            .filter(|(t, _, _)| self.w.contains_key(t))
+            .filter(|(t, _, _)| self.contains(*t))
             .map(|&(_, w, idf)| (w * idf) * (w * idf))
             .sum();
         (hit / (d.norm * d.norm)).clamp(0.0, 1.0)
@@ -301,7 +561,7 @@ impl Centroid {
         let mut v: Vec<(Term, f32)> = self
             .w
             .iter()
-            .map(|(&t, &w)| (t, w * vocab.idf(t, n)))
+            .map(|&(t, w)| (t, w * vocab.idf(t, n)))
             .collect();
         v.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         v.truncate(k);
@@ -321,17 +581,28 @@ impl Centroid {
         } else {
             (&*b, &*a)
         };
-        let mut terms: Vec<(&Term, &f32)> = small.w.iter().collect();
-        terms.sort_unstable_by_key(|(t, _)| **t);
-        let dot: f32 = terms
-            .iter()
-            .filter_map(|(&t, &w)| {
-                large.w.get(&t).map(|&c| {
-                    let idf = vocab.idf(t, n);
-                    w * c * idf * idf
-                })
-            })
-            .sum();
+        // A merge walk in term order (the order the float sum has always run in).
+        let mut dot = -0.0f32;
+        let mut pos = 0usize;
+        let far = large.w.len() > 8 * small.w.len();
+        for &(t, w) in &small.w {
+            if far {
+                pos = gallop(&large.w, pos, t);
+            } else {
+                while pos < large.w.len() && large.w[pos].0 < t {
+                    pos += 1;
+                }
+            }
+            if pos >= large.w.len() {
+                break;
+            }
+            if large.w[pos].0 == t {
+                let c = large.w[pos].1;
+                let idf = vocab.idf(t, n);
+                dot += w * c * idf * idf;
+                pos += 1;
+            }
+        }
         (dot / (na * nb)).clamp(0.0, 1.0)
     }
 }
@@ -493,6 +764,48 @@ pub struct StoryEngine {
     /// Pending re-checks of small stories: `(due seq, story, round)`, earliest first.
     #[serde(default)]
     settle: std::collections::BinaryHeap<std::cmp::Reverse<(u64, u32, u8)>>,
+    /// Story and storyline posting keys whose lists may hold entries that were frozen or
+    /// merged away since the last sweep. The sweep prunes only these lists: walking every
+    /// posting list every `SWEEP_EVERY` adds was a large share of the sequential work.
+    /// `None` (a deserialised engine, whose history is unknown) prunes every list once.
+    #[serde(skip)]
+    stale_keys: Option<StaleKeys>,
+}
+
+/// See `StoryEngine::stale_keys`.
+#[derive(Debug, Clone, Default)]
+struct StaleKeys {
+    stories: FxHashSet<u64>,
+    lines: FxHashSet<u64>,
+}
+
+/// Removes the entries failing `live` from the posting lists of `stale` keys (from every
+/// list when `stale` is `None`), and lists left empty. Entries are only ever made dead where
+/// their keys are recorded as stale, so the result is what pruning every list would give.
+fn prune_postings(
+    postings: &mut FxHashMap<u64, Vec<u32>>,
+    stale: Option<&FxHashSet<u64>>,
+    live: impl Fn(u32) -> bool,
+) {
+    let Some(keys) = stale else {
+        postings.retain(|_, list| {
+            list.retain(|&x| live(x));
+            !list.is_empty()
+        });
+        return;
+    };
+    // Sorted so that the order of removals (and so the map's layout) does not depend on the
+    // hash set's.
+    let mut keys: Vec<u64> = keys.iter().copied().collect();
+    keys.sort_unstable();
+    for k in keys {
+        if let Some(list) = postings.get_mut(&k) {
+            list.retain(|&x| live(x));
+            if list.is_empty() {
+                postings.remove(&k);
+            }
+        }
+    }
 }
 
 /// Posting key of a term (the kind is already in the hash seed).
@@ -557,9 +870,40 @@ fn shares(h: &FxHashMap<u16, f32>) -> Vec<(u16, f32)> {
 /// A document's `k` heaviest terms by weight times IDF.
 fn top_of_doc(v: &DocVec, k: usize) -> Vec<(Term, f32)> {
     let mut t: Vec<(Term, f32)> = v.items.iter().map(|&(t, w, idf)| (t, w * idf)).collect();
-    t.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    sort_prefix(&mut t, k, |a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     t.truncate(k);
     t
+}
+
+/// Puts the `k` first items of `v` under the strict total order `cmp` at its front, in order
+/// (the rest in no particular order): exactly the prefix a full sort gives, for a fraction of
+/// the cost when only a short head of a long list is used (on the sequential thread).
+fn sort_prefix<T>(v: &mut [T], k: usize, mut cmp: impl FnMut(&T, &T) -> std::cmp::Ordering) {
+    let k = k.min(v.len());
+    if k == 0 {
+        return;
+    }
+    if k < v.len() {
+        v.select_nth_unstable_by(k - 1, &mut cmp);
+    }
+    v[..k].sort_unstable_by(cmp);
+}
+
+/// Name-salience shares: raw mention counts times IDF (from the document's name vector, whose
+/// items are the same names in the same order), normalised to sum 1.
+fn salience(raw: &[(Term, f32)], ents: &DocVec) -> Vec<(Term, f32)> {
+    let mut v: Vec<(Term, f32)> = raw
+        .iter()
+        .zip(&ents.items)
+        .map(|(&(t, c), &(_, _, idf))| (t, c * idf))
+        .collect();
+    let tot: f32 = v.iter().map(|x| x.1).sum();
+    if tot > 0.0 {
+        for x in &mut v {
+            x.1 /= tot;
+        }
+    }
+    v
 }
 
 /// Per-document term accumulator: `(term, weight)` in first-seen order plus an index.
@@ -573,6 +917,11 @@ pub(crate) struct Prepared {
     /// Raw (lead-boosted) counts of words, headline words, names and numbers, in first-seen
     /// order so that every later float sum is deterministic.
     terms: [Vec<(Term, f32)>; 4],
+    /// The same terms (same order) with sublinear term frequencies: repetition matters, but
+    /// not linearly. Computed here rather than on the sequential assignment thread.
+    sub: [Vec<(Term, f32)>; 4],
+    /// The names (`terms[2]`) as a set.
+    ent_set: FxHashSet<Term>,
     /// Share of year mentions per year.
     years: Vec<(u16, f32)>,
     /// Share of weekday mentions per weekday.
@@ -628,8 +977,16 @@ pub(crate) fn prepare(doc: &StoryDoc, cfg: &StoryConfig) -> Prepared {
         },
     );
     let [(words, _), (title, _), (ents, _), (nums, _)] = acc;
+    let terms = [words, title, ents, nums];
+    let sub = terms.clone().map(|v| {
+        v.into_iter()
+            .map(|(id, w)| (id, if w > 1.0 { 1.0 + w.ln() } else { w }))
+            .collect()
+    });
     Prepared {
-        terms: [words, title, ents, nums],
+        ent_set: terms[2].iter().map(|&(t, _)| t).collect(),
+        terms,
+        sub,
         years: years_of(years),
         wdays: years_of(wdays),
         months: years_of(months),
@@ -683,10 +1040,7 @@ impl MemberFeats {
         let sorted = |v: &DocVec| {
             let mut items = v.items.clone();
             items.sort_unstable_by_key(|x| x.0);
-            DocVec {
-                items,
-                norm: v.norm,
-            }
+            DocVec::new(items, v.norm)
         };
         let mut ent_dist = f.ent_dist.clone();
         ent_dist.sort_unstable_by_key(|x| x.0);
@@ -980,7 +1334,7 @@ fn story_signals(sa: &mut Story, sb: &mut Story, v: &[Vocab; 3], n: u32) -> Sign
         let hit: f32 = x
             .top_ents
             .iter()
-            .filter(|(t, _)| y.feats[ENTS].w.contains_key(t))
+            .filter(|(t, _)| y.feats[ENTS].contains(*t))
             .map(|e| e.1)
             .sum();
         if tot > 0.0 {
@@ -1018,9 +1372,9 @@ fn story_signals(sa: &mut Story, sb: &mut Story, v: &[Vocab; 3], n: u32) -> Sign
         ent_sal,
         actor_conflict: actor_conflict(
             sa.actor,
-            |t| sa.feats[ENTS].w.contains_key(&t),
+            |t| sa.feats[ENTS].contains(t),
             sb.actor,
-            |t| sb.feats[ENTS].w.contains_key(&t),
+            |t| sb.feats[ENTS].contains(t),
         ),
         gap_days: (sa.ts_n > 0 && sb.ts_n > 0).then(|| {
             let ma = sa.ts_sum / sa.ts_n as f64;
@@ -1033,7 +1387,9 @@ fn story_signals(sa: &mut Story, sb: &mut Story, v: &[Vocab; 3], n: u32) -> Sign
 /// Features of the article being added.
 struct DocFeats {
     vecs: [DocVec; 3],
-    /// Word and name items by decreasing TF-IDF weight (retrieval and indexing queries).
+    /// Word and name items by decreasing TF-IDF weight (retrieval and indexing queries); only
+    /// the heads that are read (`query_terms` and the `max_doc_terms` kept words, and
+    /// `query_ents` names) are in order.
     ranked: [Vec<(Term, f32, f32)>; 2],
     /// Top body terms, unit-normalised.
     sig: Vec<(Term, f32)>,
@@ -1074,6 +1430,7 @@ impl StoryEngine {
             line_postings: FxHashMap::default(),
             primed: FxHashSet::default(),
             settle: Default::default(),
+            stale_keys: Some(StaleKeys::default()),
         }
     }
 
@@ -1117,7 +1474,7 @@ impl StoryEngine {
             let ((), next_ready) = rayon::join(
                 || {
                     for (d, p) in cur.iter().zip(ready.drain(..)) {
-                        out.push(self.add_prepared(d, p, &Decision::Auto).story);
+                        out.push(self.add_prepared(d, p, &Decision::Auto, false).story);
                     }
                 },
                 || next.map(|c| prepare_all(c, &cfg)),
@@ -1171,34 +1528,31 @@ impl StoryEngine {
         }
     }
 
-    /// Name-salience shares: raw mention counts times IDF, normalised to sum 1.
-    fn salience(&self, raw: &[(Term, f32)]) -> Vec<(Term, f32)> {
+    /// A document's sparse vector of one kind with today's IDF, counting its terms in the
+    /// document frequencies first when `count` (the caller has counted the document in
+    /// `n_docs` already).
+    fn weigh(&mut self, v: Vec<(Term, f32)>, kind: usize, count: bool) -> DocVec {
         let n = self.n_docs;
-        let mut v: Vec<(Term, f32)> = raw
-            .iter()
-            .map(|&(t, c)| (t, c * self.vocab[ENTS].idf(t, n)))
-            .collect();
-        let tot: f32 = v.iter().map(|x| x.1).sum();
-        if tot > 0.0 {
-            for x in &mut v {
-                x.1 /= tot;
-            }
-        }
-        v
-    }
-
-    fn with_idf(&self, v: Vec<(Term, f32)>, kind: usize) -> DocVec {
-        let n = self.n_docs;
+        let df = &mut self.vocab[kind].df;
         let items: Vec<(Term, f32, f32)> = v
             .into_iter()
-            .map(|(t, w)| (t, w, self.vocab[kind].idf(t, n)))
+            .map(|(t, w)| {
+                let d = if count {
+                    let e = df.entry(t).or_insert(0);
+                    *e += 1;
+                    *e
+                } else {
+                    df.get(&t).copied().unwrap_or(0)
+                };
+                (t, w, idf_of(d, n))
+            })
             .collect();
         let norm = items
             .iter()
             .map(|&(_, w, idf)| (w * idf) * (w * idf))
             .sum::<f32>()
             .sqrt();
-        DocVec { items, norm }
+        DocVec::new(items, norm)
     }
 
     /// Adds one article and returns the id of the story it now belongs to. Adding an id that
@@ -1215,11 +1569,18 @@ impl StoryEngine {
         } else {
             prepare(doc, &self.cfg)
         };
-        self.add_prepared(doc, p, decision)
+        self.add_prepared(doc, p, decision, true)
     }
 
     /// [`StoryEngine::add_with`] on features prepared beforehand with this configuration.
-    fn add_prepared(&mut self, doc: &StoryDoc, p: Prepared, decision: &Decision) -> AddOutcome {
+    /// `report`: whether the outcome lists the candidates (a batch only needs the story).
+    fn add_prepared(
+        &mut self,
+        doc: &StoryDoc,
+        p: Prepared,
+        decision: &Decision,
+        report: bool,
+    ) -> AddOutcome {
         if let Some(&a) = self.article_ix.get(&doc.id) {
             let s = self.root_story(self.articles[a as usize].story);
             return AddOutcome {
@@ -1229,31 +1590,34 @@ impl StoryEngine {
             };
         }
         self.seq += 1;
-        let was_primed = self.primed.remove(&doc.id);
-        if !was_primed {
-            self.count_df(&p);
+        // The document frequencies are counted while the IDF weights are looked up (one map
+        // access per term): every term occurs once per kind in a prepared document, so its
+        // count is final as soon as it is incremented, and headline words (not counted) are
+        // weighed after the body words.
+        let count = !self.primed.remove(&doc.id);
+        if count {
             self.n_docs += 1;
         }
-        // Sublinear term frequency: repetition matters, but not linearly.
-        let sub = |v: &[(Term, f32)]| -> Vec<(Term, f32)> {
-            v.iter()
-                .map(|&(id, w)| (id, if w > 1.0 { 1.0 + w.ln() } else { w }))
-                .collect()
-        };
         let Prepared {
-            terms: [words, title, raw_ents, nums],
+            terms: [_, _, raw_ents, _],
+            sub: [words, title, ents, nums],
+            ent_set,
             years,
             wdays,
             months,
         } = p;
-        let (words, title, ents, nums) = (sub(&words), sub(&title), sub(&raw_ents), sub(&nums));
         let ts = doc.published.map(|p| p.timestamp());
         if let Some(t) = ts {
             self.clock = Some(self.clock.map_or(t, |c| c.max(t)));
         }
+        let vecs = [
+            self.weigh(words, WORDS, count),
+            self.weigh(ents, ENTS, count),
+            self.weigh(nums, NUMS, count),
+        ];
         let f = DocFeats {
-            ent_set: ents.iter().map(|&(t, _)| t).collect(),
-            ent_dist: self.salience(&raw_ents),
+            ent_set,
+            ent_dist: salience(&raw_ents, &vecs[ENTS]),
             actor: None,
             top_ents: Vec::new(),
             ranked: Default::default(),
@@ -1261,12 +1625,8 @@ impl StoryEngine {
             years,
             wdays,
             months,
-            vecs: [
-                self.with_idf(words, WORDS),
-                self.with_idf(ents, ENTS),
-                self.with_idf(nums, NUMS),
-            ],
-            title: self.with_idf(title, WORDS),
+            title: self.weigh(title, WORDS, false),
+            vecs,
             ts,
         };
         let mut f = f;
@@ -1276,9 +1636,16 @@ impl StoryEngine {
                 .any(|&(r, c)| r == *t && c >= ACTOR_MIN_MENTIONS)
         });
         f.top_ents = top_of_doc(&f.vecs[ENTS], TOP_ENTS);
-        for kind in [WORDS, ENTS] {
+        // Only the heads of the rankings are read: the query terms, and the body words kept.
+        let heads = [
+            self.cfg.query_terms.max(self.cfg.max_doc_terms.max(1)),
+            self.cfg.query_ents,
+        ];
+        for (kind, head) in [WORDS, ENTS].into_iter().zip(heads) {
             let mut q = f.vecs[kind].items.clone();
-            q.sort_by(|a, b| (b.1 * b.2).total_cmp(&(a.1 * a.2)).then(a.0.cmp(&b.0)));
+            sort_prefix(&mut q, head, |a, b| {
+                (b.1 * b.2).total_cmp(&(a.1 * a.2)).then(a.0.cmp(&b.0))
+            });
             f.ranked[kind] = q;
         }
         // Long articles keep only their heaviest words: the tail is mostly noise, and this
@@ -1291,7 +1658,7 @@ impl StoryEngine {
                 .map(|&(_, w, idf)| (w * idf) * (w * idf))
                 .sum::<f32>()
                 .sqrt();
-            f.vecs[WORDS] = DocVec { items: keep, norm };
+            f.vecs[WORDS] = DocVec::new(keep, norm);
             f.ranked[WORDS].truncate(self.cfg.max_doc_terms.max(1));
         }
         f.sig = Self::signature(&f);
@@ -1311,6 +1678,7 @@ impl StoryEngine {
         scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         let candidates: Vec<Candidate> = scored
             .iter()
+            .filter(|_| report)
             .map(|&(score, s, signals)| Candidate {
                 story: self.stories[s as usize].id.clone(),
                 signals,
@@ -1450,8 +1818,8 @@ impl StoryEngine {
         let vocab = &self.vocab;
         let st = &mut self.stories[s as usize];
         let body = st.feats[WORDS].cos_doc(&f.vecs[WORDS], &vocab[WORDS], n);
-        let ent = st.feats[ENTS].cos_doc(&f.vecs[ENTS], &vocab[ENTS], n);
-        let num = st.feats[NUMS].cos_doc(&f.vecs[NUMS], &vocab[NUMS], n);
+        let (ent, ent_cont) = st.feats[ENTS].cos_and_containment(&f.vecs[ENTS], &vocab[ENTS], n);
+        let (num, num_cont) = st.feats[NUMS].cos_and_containment(&f.vecs[NUMS], &vocab[NUMS], n);
         let title = if f.title.is_empty() || st.title.is_empty() {
             body
         } else {
@@ -1469,19 +1837,19 @@ impl StoryEngine {
             title,
             ent,
             num,
-            ent_cont: st.feats[ENTS].containment(&f.vecs[ENTS]),
+            ent_cont,
             top_ent: if top_total > 0.0 {
                 top_hit / top_total
             } else {
                 0.0
             },
-            num_cont: st.feats[NUMS].containment(&f.vecs[NUMS]),
+            num_cont,
             doc_top_ent: {
                 let tot: f32 = f.top_ents.iter().map(|e| e.1).sum();
                 let hit: f32 = f
                     .top_ents
                     .iter()
-                    .filter(|(t, _)| st.feats[ENTS].w.contains_key(t))
+                    .filter(|(t, _)| st.feats[ENTS].contains(*t))
                     .map(|e| e.1)
                     .sum();
                 if tot > 0.0 {
@@ -1505,7 +1873,7 @@ impl StoryEngine {
                 f.actor,
                 |t| f.ent_set.contains(&t),
                 st.actor,
-                |t| st.feats[ENTS].w.contains_key(&t),
+                |t| st.feats[ENTS].contains(t),
             ),
             gap_days: match f.ts {
                 Some(t) if st.ts_n > 0 => {
@@ -1561,7 +1929,9 @@ impl StoryEngine {
             return Vec::new();
         }
         let mut sig: Vec<(Term, f32)> = v.items.iter().map(|&(t, w, _)| (t, w / v.norm)).collect();
-        sig.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        sort_prefix(&mut sig, SIG_TERMS, |a, b| {
+            b.1.total_cmp(&a.1).then(a.0.cmp(&b.0))
+        });
         sig.truncate(SIG_TERMS);
         sig
     }
@@ -1612,15 +1982,17 @@ impl StoryEngine {
         st.title.add_doc(&f.title, 1.0);
         // Only the old main names and this article's names can be the new main names.
         let n = self.n_docs;
-        let mut cand: Vec<Term> = st.top_ents.iter().map(|e| e.0).collect();
-        cand.extend(f.vecs[ENTS].items.iter().map(|e| e.0));
-        cand.sort_unstable();
-        cand.dedup();
+        // The article's names carry today's IDF already (same corpus size, same counts).
+        let mut cand: Vec<(Term, Option<f32>)> = st.top_ents.iter().map(|e| (e.0, None)).collect();
+        cand.extend(f.vecs[ENTS].items.iter().map(|e| (e.0, Some(e.2))));
+        cand.sort_unstable_by_key(|x| (x.0, x.1.is_none()));
+        cand.dedup_by_key(|x| x.0);
         let mut top: Vec<(Term, f32)> = cand
             .into_iter()
-            .filter_map(|t| {
-                let w = st.feats[ENTS].w.get(&t)?;
-                Some((t, w * self.vocab[ENTS].idf(t, n)))
+            .filter_map(|(t, idf)| {
+                let w = st.feats[ENTS].get(t)?;
+                let idf = idf.unwrap_or_else(|| self.vocab[ENTS].idf(t, n));
+                Some((t, w * idf))
             })
             .collect();
         top.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
@@ -1762,11 +2134,13 @@ impl StoryEngine {
         let pair = std::mem::take(&mut st.pair);
         let keys = std::mem::take(&mut st.indexed);
         let (line, last_seq) = (st.storyline, st.last_seq);
-        for k in keys {
+        for &k in &keys {
             if let Some(list) = self.postings.get_mut(&k) {
                 list.retain(|&x| x != s);
             }
         }
+        // Lists left empty are dropped at the next sweep.
+        self.stale_story_keys(keys);
         let moved_set: FxHashSet<usize> = moved.iter().copied().collect();
         let kept: Vec<usize> = (0..members.len())
             .filter(|i| !moved_set.contains(i))
@@ -2131,6 +2505,10 @@ impl StoryEngine {
         k.last_seq = k.last_seq.max(g.last_seq);
         k.ts_sum += g.ts_sum;
         k.ts_n += g.ts_n;
+        // `gone` stays in its lists until the next sweep.
+        if let Some(st) = &mut self.stale_keys {
+            st.stories.extend(g.indexed.iter().copied());
+        }
         for key in g.indexed {
             if self.stories[keep as usize].indexed.insert(key) {
                 self.postings.entry(key).or_default().push(keep);
@@ -2164,6 +2542,9 @@ impl StoryEngine {
         k.body.add_centroid(&body);
         k.last = k.last.max(glast);
         k.last_seq = k.last_seq.max(gseq);
+        if let Some(st) = &mut self.stale_keys {
+            st.lines.extend(indexed.iter().copied());
+        }
         for key in indexed {
             if self.lines[keep as usize].indexed.insert(key) {
                 self.line_postings.entry(key).or_default().push(keep);
@@ -2206,15 +2587,14 @@ impl StoryEngine {
         let mut best: Option<(f32, u32)> = None;
         for (l, _) in c {
             let ln = &mut self.lines[l as usize];
-            let shared = f.vecs[ENTS]
-                .items
-                .iter()
-                .filter(|(t, _, _)| ln.ents.w.contains_key(t))
-                .count();
-            if shared < self.cfg.storyline_min_shared_ents {
+            let Some(ce) = ln.ents.cos_doc_if_shared(
+                &f.vecs[ENTS],
+                &self.vocab[ENTS],
+                n,
+                self.cfg.storyline_min_shared_ents,
+            ) else {
                 continue;
-            }
-            let ce = ln.ents.cos_doc(&f.vecs[ENTS], &self.vocab[ENTS], n);
+            };
             let cb = ln.body.cos_doc(&f.vecs[WORDS], &self.vocab[WORDS], n);
             let gap = match (f.ts, ln.last) {
                 (Some(t), Some(x)) => Some(((t - x).abs() as f32) / DAY_SECS),
@@ -2256,16 +2636,7 @@ impl StoryEngine {
         let ln = &mut self.lines[l as usize];
         ln.ents.add_doc(&f.vecs[ENTS], 1.0);
         // Only the top words: a storyline can live for months and its profile must stay small.
-        let valid = ln.body.norm_n != 0;
-        for &(t, w) in &sig {
-            let c = ln.body.w.entry(t).or_insert(0.0);
-            let old = *c;
-            *c += w;
-            if valid {
-                let idf = self.vocab[WORDS].idf(t, self.n_docs);
-                ln.body.norm_sq += (*c * *c - old * old) * idf * idf;
-            }
-        }
+        ln.body.add_terms(&sig, &self.vocab[WORDS], self.n_docs);
         ln.ents.prune(LINE_TERMS);
         ln.body.prune(LINE_TERMS);
         if let Some(t) = f.ts {
@@ -2317,13 +2688,16 @@ impl StoryEngine {
         }
         let stories = &self.stories;
         self.active.retain(|&s| stories[s as usize].active);
-        self.postings.retain(|_, list| {
-            list.retain(|&s| {
+        let stale = self.stale_keys.take();
+        prune_postings(
+            &mut self.postings,
+            stale.as_ref().map(|k| &k.stories),
+            |s| {
                 let st = &stories[s as usize];
                 st.active && st.merged_into.is_none()
-            });
-            !list.is_empty()
-        });
+            },
+        );
+        let mut stale_lines = stale.map(|k| k.lines);
 
         let lwindow = (self.cfg.storyline_window_days * DAY_SECS) as i64;
         if let Some(clock) = self.clock {
@@ -2333,7 +2707,10 @@ impl StoryEngine {
                     ln.active = false;
                     ln.ents = Centroid::default();
                     ln.body = Centroid::default();
-                    ln.indexed = FxHashSet::default();
+                    let keys = std::mem::take(&mut ln.indexed);
+                    if let Some(st) = &mut stale_lines {
+                        st.extend(keys);
+                    }
                 }
             }
         }
@@ -2352,18 +2729,26 @@ impl StoryEngine {
                 ln.active = false;
                 ln.ents = Centroid::default();
                 ln.body = Centroid::default();
-                ln.indexed = FxHashSet::default();
+                let keys = std::mem::take(&mut ln.indexed);
+                if let Some(st) = &mut stale_lines {
+                    st.extend(keys);
+                }
             }
         }
         let lines = &self.lines;
         self.active_lines.retain(|&l| lines[l as usize].active);
-        self.line_postings.retain(|_, list| {
-            list.retain(|&l| {
-                let ln = &lines[l as usize];
-                ln.active && ln.merged_into.is_none()
-            });
-            !list.is_empty()
+        prune_postings(&mut self.line_postings, stale_lines.as_ref(), |l| {
+            let ln = &lines[l as usize];
+            ln.active && ln.merged_into.is_none()
         });
+        self.stale_keys = Some(StaleKeys::default());
+    }
+
+    /// Records story posting keys whose lists may now hold a dead entry.
+    fn stale_story_keys(&mut self, keys: impl IntoIterator<Item = u64>) {
+        if let Some(st) = &mut self.stale_keys {
+            st.stories.extend(keys);
+        }
     }
 
     fn freeze_story(&mut self, s: u32) {
@@ -2377,7 +2762,8 @@ impl StoryEngine {
         st.mfeats = Vec::new();
         st.pair = Vec::new();
         st.ent_dist = FxHashMap::default();
-        st.indexed = FxHashSet::default();
+        let keys = std::mem::take(&mut st.indexed);
+        self.stale_story_keys(keys);
     }
 
     /// Headline of the member closest to the story centroid (earliest wins ties); members
@@ -2397,7 +2783,7 @@ impl StoryEngine {
             let sc: f32 = st.sigs.get(i).map_or(0.0, |sig| {
                 sig.iter()
                     .filter_map(|&(t, w)| {
-                        c.w.get(&t).map(|&x| {
+                        c.get(t).map(|x| {
                             let idf = self.vocab[WORDS].idf(t, n);
                             w * x * idf * idf
                         })
@@ -2551,6 +2937,187 @@ mod tests {
         let mut g: Vec<Vec<String>> = e.stories().into_iter().map(|s| s.articles).collect();
         g.sort();
         g
+    }
+
+    /// The term-sorted centroid must give bit for bit what the hash-map centroid it replaced
+    /// gave: same weights, same cached norm, same cosines (every sum in the same order).
+    #[test]
+    fn sorted_centroid_matches_a_hash_map_reference() {
+        let vocab = Vocab::default();
+        let n = 10;
+        // A small deterministic generator (no dependency): terms from a narrow range so that
+        // documents overlap, weights in (0, 3).
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let mut c = Centroid::fresh(n);
+        let mut reference: FxHashMap<Term, f32> = FxHashMap::default();
+        let mut ref_norm_sq = 0.0f32;
+        for round in 0..60 {
+            let len = (next() % 40) as usize;
+            let mut terms: Vec<Term> = (0..len).map(|_| next() % 90).collect();
+            terms.dedup();
+            let mut seen = FxHashSet::default();
+            terms.retain(|t| seen.insert(*t));
+            let items: Vec<(Term, f32, f32)> = terms
+                .iter()
+                .map(|&t| (t, 0.1 + (next() % 29) as f32 / 10.0, vocab.idf(t, n)))
+                .collect();
+            let norm = items
+                .iter()
+                .map(|&(_, w, idf)| (w * idf) * (w * idf))
+                .sum::<f32>()
+                .sqrt();
+            let d = DocVec::new(items, norm);
+            // The reference: cosine and containment with hash lookups in item order.
+            if !d.is_empty() && !reference.is_empty() {
+                let dot: f32 = d
+                    .items
+                    .iter()
+                    .filter_map(|&(t, w, idf)| reference.get(&t).map(|&v| w * v * idf * idf))
+                    .sum();
+                let hit: f32 = d
+                    .items
+                    .iter()
+                    .filter(|(t, _, _)| reference.contains_key(t))
+                    .map(|&(_, w, idf)| (w * idf) * (w * idf))
+                    .sum();
+                let cn = c.norm(&vocab, n);
+                let want_cos = (dot / (d.norm * cn)).clamp(0.0, 1.0);
+                let want_cont = (hit / (d.norm * d.norm)).clamp(0.0, 1.0);
+                let (cos, cont) = c.cos_and_containment(&d, &vocab, n);
+                assert_eq!(cos.to_bits(), want_cos.to_bits(), "round {round}");
+                assert_eq!(cont.to_bits(), want_cont.to_bits(), "round {round}");
+                assert_eq!(c.cos_doc(&d, &vocab, n).to_bits(), want_cos.to_bits());
+                assert_eq!(c.containment(&d).to_bits(), want_cont.to_bits());
+            }
+            c.add_doc(&d, 1.0);
+            if !d.is_empty() {
+                for &(t, w, idf) in &d.items {
+                    let e = reference.entry(t).or_insert(0.0);
+                    let old = *e;
+                    *e += w / d.norm;
+                    ref_norm_sq += (*e * *e - old * old) * idf * idf;
+                }
+            }
+            assert!(c.w.windows(2).all(|p| p[0].0 < p[1].0), "sorted, unique");
+            assert_eq!(c.w.len(), reference.len());
+            for &(t, w) in &c.w {
+                assert_eq!(Some(w.to_bits()), reference.get(&t).map(|v| v.to_bits()));
+            }
+            assert_eq!(c.norm_sq.to_bits(), ref_norm_sq.to_bits());
+        }
+        // Centroid against centroid: the shared terms in term order.
+        let mut other = Centroid::fresh(n);
+        other.add_terms(&[(3, 0.5), (17, 1.25), (500, 2.0), (42, 0.75)], &vocab, n);
+        assert!(other.w.windows(2).all(|p| p[0].0 < p[1].0));
+        let mut shared: Vec<(Term, f32, f32)> = other
+            .w
+            .iter()
+            .filter_map(|&(t, w)| reference.get(&t).map(|&v| (t, w, v)))
+            .collect();
+        shared.sort_unstable_by_key(|s| s.0);
+        let dot: f32 = shared
+            .iter()
+            .map(|&(t, w, v)| {
+                let idf = vocab.idf(t, n);
+                w * v * idf * idf
+            })
+            .sum();
+        let (na, nb) = (other.norm(&vocab, n), c.norm(&vocab, n));
+        let want = (dot / (na * nb)).clamp(0.0, 1.0);
+        let got = Centroid::cos_centroid(&mut other, &mut c, &vocab, n);
+        assert_eq!(got.to_bits(), want.to_bits());
+        // Merging two centroids adds weights term by term.
+        let mut merged = c.clone();
+        merged.add_centroid(&other);
+        assert!(merged.w.windows(2).all(|p| p[0].0 < p[1].0));
+        for &(t, w) in &merged.w {
+            let want = reference.get(&t).copied().unwrap_or(0.0) + other.get(t).unwrap_or(0.0);
+            assert_eq!(w.to_bits(), want.to_bits());
+        }
+        // The state format stays a map; reading it back sorts it.
+        let json = serde_json::to_value(&merged).expect("serialises");
+        assert!(json["w"].is_object());
+        let back: Centroid = serde_json::from_value(json).expect("deserialises");
+        assert_eq!(back.w, merged.w);
+        // Pruning keeps the heaviest terms, still sorted by term.
+        let mut pruned = merged.clone();
+        pruned.prune(5);
+        assert_eq!(pruned.w.len(), 5);
+        assert!(pruned.w.windows(2).all(|p| p[0].0 < p[1].0));
+        let lightest_kept = pruned.w.iter().map(|x| x.1).fold(f32::INFINITY, f32::min);
+        let heavier_dropped = merged
+            .w
+            .iter()
+            .filter(|x| !pruned.contains(x.0))
+            .any(|x| x.1 > lightest_kept);
+        assert!(!heavier_dropped);
+    }
+
+    /// Sweeping only the posting lists of stale keys leaves the index exactly as pruning
+    /// every list would.
+    #[test]
+    fn stale_key_sweep_matches_a_full_sweep() {
+        let texts = [
+            "Flooding in Marlow closed the Tessa Bridge on Monday, mayor Ina Holt said.",
+            "Mayor Ina Holt said the Tessa Bridge in Marlow stays closed after Monday floods.",
+            "The Quorin Cup final went to Vell United after a 2-1 win over Harrow City.",
+            "Vell United beat Harrow City 2-1 to lift the Quorin Cup on Saturday.",
+            "A fire at the Brack Mill in Oster injured 4 workers, fire chief Rolf Ames said.",
+        ];
+        let cfg = StoryConfig {
+            settle_after: 3,
+            ..StoryConfig::default()
+        };
+        let mut e = StoryEngine::new(cfg);
+        for i in 0..300 {
+            let mut d = doc(&format!("d{i:04}"), texts[(i * 7 + i / 5) % texts.len()]);
+            // Dated a day apart, so that the time window freezes old stories.
+            d.published =
+                chrono::DateTime::from_timestamp(i as i64 * 86_400, 0).map(|t| t.fixed_offset());
+            e.add(&d);
+        }
+        let entries = |e: &StoryEngine| e.postings.values().map(Vec::len).sum::<usize>();
+        let before = entries(&e);
+        let mut full = e.clone();
+        full.stale_keys = None;
+        full.sweep();
+        e.sweep();
+        // The sweep had something to prune (stories left the time window).
+        assert!(entries(&e) < before);
+        let sorted = |m: &FxHashMap<u64, Vec<u32>>| {
+            let mut v: Vec<(u64, Vec<u32>)> = m.iter().map(|(k, l)| (*k, l.clone())).collect();
+            v.sort();
+            v
+        };
+        assert!(!e.postings.is_empty());
+        assert_eq!(sorted(&e.postings), sorted(&full.postings));
+        assert_eq!(sorted(&e.line_postings), sorted(&full.line_postings));
+    }
+
+    proptest::proptest! {
+        /// The head `sort_prefix` orders is the head of a full sort.
+        #[test]
+        fn sort_prefix_is_a_full_sort_head(
+            v in proptest::collection::vec((0u64..50, -5.0f32..5.0), 0..80),
+            k in 0usize..90,
+        ) {
+            let mut v = v;
+            v.sort_by_key(|x| x.0);
+            v.dedup_by_key(|x| x.0);
+            let cmp = |a: &(u64, f32), b: &(u64, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+            let mut full = v.clone();
+            full.sort_by(cmp);
+            let mut head = v;
+            sort_prefix(&mut head, k, cmp);
+            let k = k.min(full.len());
+            proptest::prop_assert_eq!(&head[..k], &full[..k]);
+        }
     }
 
     /// Parallel preparation must not change any decision.

@@ -308,7 +308,14 @@ fn short(w: &str) -> bool {
 }
 
 fn month_of(w: &str) -> Option<u8> {
-    if w.len() > 9 {
+    // Every month name is 3 to 9 letters and starts with one of these: most tokens are ruled
+    // out without hashing them.
+    if !(3..=9).contains(&w.len())
+        || !matches!(
+            w.as_bytes()[0],
+            b'j' | b'f' | b'm' | b'a' | b's' | b'o' | b'n' | b'd'
+        )
+    {
         return None;
     }
     MONTH_MAP.get(w).copied()
@@ -518,14 +525,21 @@ pub fn extract_into(
     let mut buf = String::new();
     let toks = tokenize(&combined, &mut buf);
     let low = |t: &Tok| &buf[t.lo as usize..t.hi as usize];
+    // Per token, looked up once (the passes below used to look each token up again): too
+    // short or a stopword (never for numbers), and the month it names.
+    let skip: Vec<bool> = toks
+        .iter()
+        .map(|t| !t.digit && (short(low(t)) || is_stopword(low(t))))
+        .collect();
+    let month: Vec<Option<u8>> = toks.iter().map(|t| month_of(low(t))).collect();
 
     // Lines that look like headlines (Title Case or ALL CAPS) say nothing about which words are
     // names, so capitalisation there and at sentence starts only counts for words also seen
     // capitalised mid-sentence in ordinary lines.
     let n_lines = toks.last().map_or(0, |t| t.line as usize + 1);
     let mut line_stats: Vec<(u32, u32, u32)> = vec![(0, 0, 0); n_lines];
-    for t in &toks {
-        if t.digit || short(low(t)) || is_stopword(low(t)) {
+    for (t, &skip) in toks.iter().zip(&skip) {
+        if t.digit || skip {
             continue;
         }
         let e = &mut line_stats[t.line as usize];
@@ -563,8 +577,8 @@ pub fn extract_into(
                 // Month-day dates: "Feb. 22" / "22 February".
                 if let Ok(day) = n.parse::<u32>() {
                     if (1..=31).contains(&day) {
-                        let prev = i.checked_sub(1).and_then(|j| month_of(low(&toks[j])));
-                        let next = toks.get(i + 1).and_then(|x| month_of(low(x)));
+                        let prev = i.checked_sub(1).and_then(|j| month[j]);
+                        let next = month.get(i + 1).copied().flatten();
                         if let Some(m) = prev.or(next) {
                             sink(FeatureKind::Number, &format!("{m}-{day}"), 1.0);
                         }
@@ -574,14 +588,14 @@ pub fn extract_into(
             continue;
         }
         let lw = low(t);
-        if let Some(m) = month_of(lw) {
+        if let Some(m) = month[i] {
             // "may" is far more often the verb; only capitalised mid-sentence counts.
             if lw != "may" || (t.cap && !t.sent_start) {
                 sink(FeatureKind::Number, MONTH_TERMS[m as usize - 1], 1.0);
             }
             continue;
         }
-        if short(lw) || is_stopword(lw) {
+        if skip[i] {
             continue;
         }
         let s = stem(lw);
@@ -598,11 +612,12 @@ pub fn extract_into(
     }
 
     // Names: runs of capitalised tokens, joined by spaces/hyphens, optionally through joiners.
-    let name_ok = |t: &Tok| -> bool {
-        if t.digit || !t.cap || is_stopword(low(t)) || short(low(t)) {
+    let name_ok = |i: usize| -> bool {
+        let t = &toks[i];
+        if t.digit || !t.cap || skip[i] {
             return false;
         }
-        if month_of(low(t)).is_some() || WEEKDAY_SET.contains(low(t)) {
+        if month[i].is_some() || WEEKDAY_SET.contains(low(t)) {
             return false;
         }
         let headline = headline_line(t.line);
@@ -614,14 +629,14 @@ pub fn extract_into(
     };
     let mut i = 0;
     while i < toks.len() {
-        if !name_ok(&toks[i]) {
+        if !name_ok(i) {
             i += 1;
             continue;
         }
         let mut run: Vec<&Tok> = vec![&toks[i]];
         let mut j = i + 1;
         while j < toks.len() && toks[j].joined {
-            if name_ok(&toks[j]) {
+            if name_ok(j) {
                 run.push(&toks[j]);
                 j += 1;
                 continue;
@@ -636,7 +651,7 @@ pub fn extract_into(
             {
                 k += 1;
             }
-            if k > j && k < toks.len() && toks[k].joined && name_ok(&toks[k]) {
+            if k > j && k < toks.len() && toks[k].joined && name_ok(k) {
                 run.extend(toks[j..=k].iter());
                 j = k + 1;
             } else {
@@ -754,6 +769,17 @@ mod tests {
         fn extract_never_panics(s in "\\PC{0,200}") {
             let _ = extract(Some(&s), &s, 10, 2.0);
         }
+    }
+
+    /// `month_of` rules tokens out by length and first letter before hashing: no month name
+    /// may fall outside that filter.
+    #[test]
+    fn every_month_name_passes_the_prefilter() {
+        for &(name, m) in MONTHS {
+            assert_eq!(month_of(name), Some(m), "{name}");
+        }
+        assert_eq!(month_of("jury"), None);
+        assert_eq!(month_of(""), None);
     }
 
     #[test]
