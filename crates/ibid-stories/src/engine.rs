@@ -186,6 +186,16 @@ struct DocVec {
 }
 
 impl DocVec {
+    /// A vector of (term, weight, IDF) items with its Euclidean norm of weight × IDF.
+    fn weighted(items: Vec<(Term, f32, f32)>) -> Self {
+        let norm = items
+            .iter()
+            .map(|&(_, w, idf)| (w * idf) * (w * idf))
+            .sum::<f32>()
+            .sqrt();
+        DocVec::new(items, norm)
+    }
+
     /// A vector with its term order computed.
     fn new(items: Vec<(Term, f32, f32)>, norm: f32) -> Self {
         let order = term_order(items.iter().map(|x| x.0));
@@ -1547,12 +1557,7 @@ impl StoryEngine {
                 (t, w, idf_of(d, n))
             })
             .collect();
-        let norm = items
-            .iter()
-            .map(|&(_, w, idf)| (w * idf) * (w * idf))
-            .sum::<f32>()
-            .sqrt();
-        DocVec::new(items, norm)
+        DocVec::weighted(items)
     }
 
     /// Adds one article and returns the id of the story it now belongs to. Adding an id that
@@ -1653,12 +1658,7 @@ impl StoryEngine {
         if f.ranked[WORDS].len() > self.cfg.max_doc_terms.max(1) {
             let mut keep = f.ranked[WORDS][..self.cfg.max_doc_terms.max(1)].to_vec();
             keep.sort_unstable_by_key(|x| x.0);
-            let norm = keep
-                .iter()
-                .map(|&(_, w, idf)| (w * idf) * (w * idf))
-                .sum::<f32>()
-                .sqrt();
-            f.vecs[WORDS] = DocVec::new(keep, norm);
+            f.vecs[WORDS] = DocVec::weighted(keep);
             f.ranked[WORDS].truncate(self.cfg.max_doc_terms.max(1));
         }
         f.sig = Self::signature(&f);
@@ -2967,12 +2967,7 @@ mod tests {
                 .iter()
                 .map(|&t| (t, 0.1 + (next() % 29) as f32 / 10.0, vocab.idf(t, n)))
                 .collect();
-            let norm = items
-                .iter()
-                .map(|&(_, w, idf)| (w * idf) * (w * idf))
-                .sum::<f32>()
-                .sqrt();
-            let d = DocVec::new(items, norm);
+            let d = DocVec::weighted(items);
             // The reference: cosine and containment with hash lookups in item order.
             if !d.is_empty() && !reference.is_empty() {
                 let dot: f32 = d
