@@ -789,6 +789,22 @@ struct StaleKeys {
     lines: FxHashSet<u64>,
 }
 
+/// The share of `names` (an article's or story's main names, weighted) that `ents` (a story's
+/// name profile) holds; 0 when there are none.
+fn name_cover(names: &[(Term, f32)], ents: &Centroid) -> f32 {
+    let tot: f32 = names.iter().map(|e| e.1).sum();
+    let hit: f32 = names
+        .iter()
+        .filter(|(t, _)| ents.contains(*t))
+        .map(|e| e.1)
+        .sum();
+    if tot > 0.0 {
+        hit / tot
+    } else {
+        0.0
+    }
+}
+
 /// Removes the entries failing `live` from the posting lists of `stale` keys (from every
 /// list when `stale` is `None`), and lists left empty. Entries are only ever made dead where
 /// their keys are recorded as stale, so the result is what pruning every list would give.
@@ -1339,21 +1355,8 @@ fn story_signals(sa: &mut Story, sb: &mut Story, v: &[Vocab; 3], n: u32) -> Sign
     } else {
         Centroid::cos_centroid(&mut sa.title, &mut sb.title, &v[WORDS], n)
     };
-    let cover = |x: &Story, y: &Story| {
-        let tot: f32 = x.top_ents.iter().map(|e| e.1).sum();
-        let hit: f32 = x
-            .top_ents
-            .iter()
-            .filter(|(t, _)| y.feats[ENTS].contains(*t))
-            .map(|e| e.1)
-            .sum();
-        if tot > 0.0 {
-            hit / tot
-        } else {
-            0.0
-        }
-    };
-    let top_ent = 0.5 * (cover(sa, sb) + cover(sb, sa));
+    let top_ent = 0.5
+        * (name_cover(&sa.top_ents, &sb.feats[ENTS]) + name_cover(&sb.top_ents, &sa.feats[ENTS]));
     let ent_sal = {
         let (na, nb) = (
             sa.members.len().max(1) as f32,
@@ -1844,20 +1847,7 @@ impl StoryEngine {
                 0.0
             },
             num_cont,
-            doc_top_ent: {
-                let tot: f32 = f.top_ents.iter().map(|e| e.1).sum();
-                let hit: f32 = f
-                    .top_ents
-                    .iter()
-                    .filter(|(t, _)| st.feats[ENTS].contains(*t))
-                    .map(|e| e.1)
-                    .sum();
-                if tot > 0.0 {
-                    hit / tot
-                } else {
-                    0.0
-                }
-            },
+            doc_top_ent: name_cover(&f.top_ents, &st.feats[ENTS]),
             year_conflict: year_conflict(&f.years, &st.years),
             weekday_conflict: year_conflict(&f.wdays, &st.wdays),
             month_conflict: year_conflict(&f.months, &st.months),
