@@ -3044,17 +3044,20 @@ mod tests {
         assert!(!heavier_dropped);
     }
 
+    /// Made-up reports of three events (two, two and one), for streams of repeats.
+    const THREE_EVENTS: [&str; 5] = [
+        "Flooding in Marlow closed the Tessa Bridge on Monday, mayor Ina Holt said.",
+        "Mayor Ina Holt said the Tessa Bridge in Marlow stays closed after Monday floods.",
+        "The Quorin Cup final went to Vell United after a 2-1 win over Harrow City.",
+        "Vell United beat Harrow City 2-1 to lift the Quorin Cup on Saturday.",
+        "A fire at the Brack Mill in Oster injured 4 workers, fire chief Rolf Ames said.",
+    ];
+
     /// Sweeping only the posting lists of stale keys leaves the index exactly as pruning
     /// every list would.
     #[test]
     fn stale_key_sweep_matches_a_full_sweep() {
-        let texts = [
-            "Flooding in Marlow closed the Tessa Bridge on Monday, mayor Ina Holt said.",
-            "Mayor Ina Holt said the Tessa Bridge in Marlow stays closed after Monday floods.",
-            "The Quorin Cup final went to Vell United after a 2-1 win over Harrow City.",
-            "Vell United beat Harrow City 2-1 to lift the Quorin Cup on Saturday.",
-            "A fire at the Brack Mill in Oster injured 4 workers, fire chief Rolf Ames said.",
-        ];
+        let texts = THREE_EVENTS;
         let cfg = StoryConfig {
             settle_after: 3,
             ..StoryConfig::default()
@@ -3108,13 +3111,7 @@ mod tests {
     /// Parallel preparation must not change any decision.
     #[test]
     fn add_batch_matches_one_by_one() {
-        let texts = [
-            "Flooding in Marlow closed the Tessa Bridge on Monday, mayor Ina Holt said.",
-            "Mayor Ina Holt said the Tessa Bridge in Marlow stays closed after Monday floods.",
-            "The Quorin Cup final went to Vell United after a 2-1 win over Harrow City.",
-            "Vell United beat Harrow City 2-1 to lift the Quorin Cup on Saturday.",
-            "A fire at the Brack Mill in Oster injured 4 workers, fire chief Rolf Ames said.",
-        ];
+        let texts = THREE_EVENTS;
         let docs: Vec<StoryDoc> = (0..1200)
             .map(|i| doc(&format!("d{i:04}"), texts[i % texts.len()]))
             .collect();
