@@ -244,8 +244,11 @@ impl ExactSet for RawFingerprints {
             let refs: Vec<&FingerprintTable> = tables.iter().collect();
             return FingerprintTable::group_overlaps(&refs, pairs);
         }
+        // Room for half as many again as the largest set holds: near copies add distinct
+        // shingles of their own (five for each changed word), and a table sized for the
+        // largest set alone had to double whenever they took it past half full.
         let largest = sets.iter().map(|s| s.0.len()).max().unwrap_or(0);
-        let mut table = MaskTable::with_room_for(largest);
+        let mut table = MaskTable::with_room_for(largest + largest / 2);
         for (k, set) in sets.iter().enumerate() {
             let bit = 1u8 << k;
             for &fp in &set.0 {

@@ -2,6 +2,7 @@
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Range;
 
 use chrono::{DateTime, FixedOffset};
@@ -239,6 +240,52 @@ pub struct DedupIndex {
 }
 
 const NO_REP: u32 = u32::MAX;
+
+/// Docs (sorted, distinct) and pairs among them, verified together by
+/// [`DedupIndex::verify_groups`].
+pub type VerifyGroup = (Vec<u32>, Vec<(u32, u32)>);
+
+/// Bands whose tables one pass of [`DedupIndex::band_candidates`] builds and sorts at once.
+const BANDS_PER_PASS: usize = 4;
+
+/// A 64-bit hash of the docs of a bucket (a run of `key << 32 | doc` words of one key): equal
+/// for the same docs in any band. A multiply-xorshift fold with the SplitMix64 finaliser; a
+/// collision could only cost a candidate pair, at odds of ~1e-8 on a million buckets.
+fn bucket_hash(run: &[u64]) -> u64 {
+    const P: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut h = (run.len() as u64).wrapping_mul(P);
+    for &e in run {
+        let t = (h ^ (e & 0xffff_ffff)).wrapping_mul(P);
+        h = t ^ (t >> 29);
+    }
+    h = (h ^ (h >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    h = (h ^ (h >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    h ^ (h >> 31)
+}
+
+/// Hasher for keys that are already uniform 64-bit hashes (xxh3 of a bucket's docs): the key
+/// is its own hash, where SipHash spent more than the set's lookups themselves.
+#[derive(Default)]
+struct PreHashed(u64);
+
+impl Hasher for PreHashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `write_u64` is expected; any other key still hashes, just not as fast.
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b))
+                .wrapping_mul(0x0100_0000_01b3)
+                .rotate_left(5);
+        }
+    }
+
+    fn write_u64(&mut self, v: u64) {
+        self.0 = v;
+    }
+}
 
 /// Most member pairs [`DedupIndex::match_all`] checks for one containment candidate pair of
 /// two near-duplicate groups: bounds the work when both groups are huge (a template page
@@ -677,34 +724,46 @@ impl DedupIndex {
         // without the skip most of this pass fetched key rows (cache misses) only to find an
         // earlier shared band. Buckets are told apart by a 64-bit hash of their doc lists; a
         // collision (odds ~1e-8 on a million buckets) could only cost a candidate.
-        let mut seen: HashSet<u64> = HashSet::new();
+        let mut seen: HashSet<u64, BuildHasherDefault<PreHashed>> = HashSet::default();
+        // One table and one sort buffer for each band of a pass, reused by every pass (fresh
+        // ones were page faults each time).
+        let mut tables: Vec<Vec<u64>> = (0..BANDS_PER_PASS.min(nb))
+            .map(|_| Vec::with_capacity(reps.len()))
+            .collect();
+        let mut scratch: Vec<Vec<u64>> = vec![Vec::new(); tables.len()];
         let mut out: Vec<(u32, u32)> = Vec::new();
-        for band in 0..nb {
-            // Key and doc packed in one word: a plain integer sort, a third faster than
-            // sorting tuples.
-            let mut table: Vec<u64> = reps
-                .par_iter()
-                .map(|&i| u64::from(keys_of(i)[band]) << 32 | u64::from(i))
-                .collect();
-            table.par_sort_unstable();
-            let runs: Vec<&[u64]> = table
-                .chunk_by(|x, y| x >> 32 == y >> 32)
-                .filter(|run| run.len() >= 2 && run.last().is_some_and(|&r| r as u32 >= since))
-                .collect();
-            // Per bucket: its hash and pairs, or `None` when an earlier band had it.
-            type Judged = Option<(u64, Vec<(u32, u32)>)>;
-            let judged: Vec<Judged> = runs
-                .par_iter()
-                .map_init(Vec::new, |docs: &mut Vec<u8>, run| {
-                    docs.clear();
-                    docs.extend(run.iter().flat_map(|&e| (e as u32).to_le_bytes()));
-                    let h = xxh3_64_with_seed(docs, 0);
-                    (!seen.contains(&h)).then(|| (h, run_pairs(band, run)))
-                })
-                .collect();
-            for (h, pairs) in judged.into_iter().flatten() {
-                seen.insert(h);
-                out.extend(pairs);
+        for first in (0..nb).step_by(BANDS_PER_PASS) {
+            let bands = first..(first + BANDS_PER_PASS).min(nb);
+            // Key and doc packed in one word: a plain integer sort. The tables of several
+            // bands are filled in one pass over the key rows (each band alone streamed all of
+            // them for one value a row) and sorted in parallel.
+            for t in tables.iter_mut() {
+                t.clear();
+            }
+            for &i in reps {
+                let row = &self.keys[i as usize * nb..][bands.clone()];
+                for (t, &key) in tables.iter_mut().zip(row) {
+                    t.push(u64::from(key) << 32 | u64::from(i));
+                }
+            }
+            tables
+                .par_iter_mut()
+                .zip(scratch.par_iter_mut())
+                .for_each(|(t, s)| crate::radix::sort_by_high_half(t, s));
+            for (band, table) in bands.zip(&tables) {
+                // Each bucket's hash and pairs, unless an earlier band had the bucket.
+                let judged: Vec<(u64, Vec<(u32, u32)>)> = table
+                    .par_chunk_by(|x, y| x >> 32 == y >> 32)
+                    .filter(|run| run.len() >= 2 && run.last().is_some_and(|&r| r as u32 >= since))
+                    .filter_map(|run| {
+                        let h = bucket_hash(run);
+                        (!seen.contains(&h)).then(|| (h, run_pairs(band, run)))
+                    })
+                    .collect();
+                for (h, pairs) in judged {
+                    seen.insert(h);
+                    out.extend(pairs);
+                }
             }
         }
         out.par_sort_unstable();
@@ -769,39 +828,69 @@ impl DedupIndex {
             .collect();
         let before = self.links.len();
         let group_of = |r: u32| members.get(&r).cloned().unwrap_or_else(|| vec![r]);
-        let mut expanded: Vec<(u32, u32)> = Vec::with_capacity(pairs.len());
+        // Each candidate is checked together with the docs it concerns, as one group (one
+        // load per doc, one pass over their sets): the pairs of two groups of near copies,
+        // and the inner pairs of a group. Verified as loose pairs, the 4× benchmark's
+        // containment pairs chained through template text into components of thousands of
+        // pairs, checked in slices that loaded and tabled a doc once per pair.
+        let mut groups: Vec<VerifyGroup> = Vec::new();
+        let mut rest: Vec<(u32, u32)> = Vec::new();
+        let mut add = |docs: Vec<u32>, pairs: Vec<(u32, u32)>| {
+            let pairs: Vec<(u32, u32)> = pairs
+                .into_iter()
+                .filter(|p| lsh.binary_search(p).is_err())
+                .collect();
+            if pairs.is_empty() {
+            } else if docs.len() <= MAX_GROUP_FOR_INNER_PAIRS {
+                groups.push((docs, pairs));
+            } else {
+                rest.extend(pairs);
+            }
+        };
         for &(a, b) in &pairs {
             let (ga, gb) = (group_of(a), group_of(b));
-            let product = ga
+            let product: Vec<(u32, u32)> = ga
                 .iter()
-                .flat_map(|&x| gb.iter().map(move |&y| (x.min(y), x.max(y))));
-            expanded.extend(product.take(MAX_CONTAINMENT_EXPANSION));
+                .flat_map(|&x| gb.iter().map(move |&y| (x.min(y), x.max(y))))
+                .take(MAX_CONTAINMENT_EXPANSION)
+                .collect();
+            let mut docs = [ga, gb].concat();
+            docs.sort_unstable();
+            add(docs, product);
         }
         // Within a group, members joined only through other members (a copy that dropped a
         // paragraph, another that changed words) may contain one another without LSH
-        // pairing them; small groups check every such pair.
-        for m in members
+        // pairing them; small groups check every such pair. In order of their leaders, so
+        // that links come out the same on every run.
+        let mut small: Vec<&Vec<u32>> = members
             .values()
             .filter(|m| m.len() <= MAX_GROUP_FOR_INNER_PAIRS)
-        {
-            for (i, &x) in m.iter().enumerate() {
-                expanded.extend(m[i + 1..].iter().map(|&y| (x.min(y), x.max(y))));
-            }
+            .collect();
+        small.sort_unstable();
+        for m in small {
+            let inner = m
+                .iter()
+                .enumerate()
+                .flat_map(|(i, &x)| m[i + 1..].iter().map(move |&y| (x, y)))
+                .collect();
+            add(m.clone(), inner);
         }
-        expanded.par_sort_unstable();
-        expanded.dedup();
-        expanded.retain(|p| lsh.binary_search(p).is_err());
-        self.verify_grouped(&expanded, &load);
+        rest.par_sort_unstable();
+        rest.dedup();
+        let candidates = groups.iter().map(|(_, p)| p.len()).sum::<usize>() + rest.len();
+        self.verify_groups(&groups, &load);
+        self.verify_grouped(&rest, &load);
         tracing::debug!(
             leaders = leaders.len(),
             leader_pairs = pairs.len(),
-            candidates = expanded.len(),
+            groups = groups.len(),
+            candidates,
             links = self.links.len() - before,
             secs = ?started.elapsed(),
             cpu = ?cpu_since(cpu),
             "containment verified"
         );
-        lsh.len() + expanded.len()
+        lsh.len() + candidates
     }
 
     /// Verifies candidate pairs on exact shingle sets and records the links that pass.
@@ -855,26 +944,25 @@ impl DedupIndex {
         F: Fn(u32) -> Option<S> + Sync,
     {
         const MAX_COMPONENT: usize = 256;
-        // Union-find over the docs the pairs touch.
-        let mut docs: Vec<u32> = pairs.iter().flat_map(|&(a, b)| [a, b]).collect();
-        docs.sort_unstable();
-        docs.dedup();
-        let pos = |d: u32| docs.binary_search(&d).unwrap_or(0) as u32;
-        let mut parent: Vec<u32> = (0..docs.len() as u32).collect();
+        // Union-find straight over doc indices: a dense parent array (4 bytes a doc) costs
+        // less than looking each pair's docs up in a sorted list of those touched.
+        let end = pairs
+            .iter()
+            .map(|&(a, b)| a.max(b) as usize + 1)
+            .max()
+            .unwrap_or(0);
+        let mut parent: Vec<u32> = (0..end as u32).collect();
         for &(a, b) in pairs {
-            let (ra, rb) = (
-                find_root(&mut parent, pos(a)),
-                find_root(&mut parent, pos(b)),
-            );
+            let (ra, rb) = (find_root(&mut parent, a), find_root(&mut parent, b));
             if ra != rb {
                 parent[ra.max(rb) as usize] = ra.min(rb);
             }
         }
         let mut by_comp: Vec<(u32, u32, u32)> = pairs
             .iter()
-            .map(|&(a, b)| (find_root(&mut parent, pos(a)), a, b))
+            .map(|&(a, b)| (find_root(&mut parent, a), a, b))
             .collect();
-        by_comp.sort_unstable();
+        by_comp.par_sort_unstable();
         let comps: Vec<&[(u32, u32, u32)]> = by_comp.chunk_by(|x, y| x.0 == y.0).collect();
         tracing::debug!(
             pairs = pairs.len(),
@@ -882,34 +970,6 @@ impl DedupIndex {
             largest = comps.iter().map(|c| c.len()).max().unwrap_or(0),
             "verifying"
         );
-        let cfg = &self.config;
-        let check = |comp: &&[(u32, u32, u32)]| -> Vec<Link> {
-            let mut members: Vec<u32> = comp.iter().flat_map(|&(_, a, b)| [a, b]).collect();
-            members.sort_unstable();
-            members.dedup();
-            // The members' sets, and the task's pairs as indices into them (pairs whose sets
-            // did not load are skipped), compared all at once.
-            let loaded: Vec<(u32, S)> = members
-                .iter()
-                .filter_map(|&d| Some((d, load(d)?)))
-                .collect();
-            let at = |d: u32| loaded.binary_search_by_key(&d, |&(m, _)| m).ok();
-            let pairs: Vec<(u32, u32, usize, usize)> = comp
-                .iter()
-                .filter_map(|&(_, a, b)| Some((a, b, at(a)?, at(b)?)))
-                .collect();
-            let sets: Vec<&S> = loaded.iter().map(|(_, s)| s).collect();
-            let index_pairs: Vec<(usize, usize)> =
-                pairs.iter().map(|&(_, _, i, j)| (i, j)).collect();
-            let counts = S::group_overlaps(&sets, &index_pairs);
-            pairs
-                .iter()
-                .zip(&counts.shared)
-                .filter_map(|(&(a, b, i, j), &shared)| {
-                    link_from_counts(cfg, a, b, counts.sizes[i], counts.sizes[j], shared)
-                })
-                .collect()
-        };
         // A component of more than `MAX_COMPONENT` docs (a chain through template text) is
         // checked in slices of its pairs, each loading only its own docs: memory stays bounded
         // and the slices run in parallel (one task per such component left a core idle while
@@ -917,27 +977,40 @@ impl DedupIndex {
         let tasks: Vec<&[(u32, u32, u32)]> = comps
             .into_iter()
             .flat_map(|comp| {
-                let mut docs: Vec<u32> = comp.iter().flat_map(|&(_, a, b)| [a, b]).collect();
-                docs.sort_unstable();
-                docs.dedup();
-                let size = if docs.len() <= MAX_COMPONENT {
-                    comp.len()
-                } else {
-                    MAX_COMPONENT / 4
+                // Two docs a pair at most: most components need no count.
+                let small = 2 * comp.len() <= MAX_COMPONENT || {
+                    let mut docs: Vec<u32> = comp.iter().flat_map(|&(_, a, b)| [a, b]).collect();
+                    docs.sort_unstable();
+                    docs.dedup();
+                    docs.len() <= MAX_COMPONENT
                 };
-                comp.chunks(size.max(1))
+                comp.chunks(if small { comp.len() } else { MAX_COMPONENT / 4 }.max(1))
             })
             .collect();
-        // Components in slices, each slice's links appended before the next is checked: a
-        // parallel collect of all links at once holds them about twice over in growing
-        // per-thread buffers, the largest transient of a big run.
-        let mut new: Vec<Link> = Vec::new();
-        for slice in tasks.chunks(4096) {
-            let parts: Vec<Vec<Link>> = slice.par_iter().map(check).collect();
-            for part in parts {
-                new.extend(part);
-            }
-        }
+        let cfg = &self.config;
+        let new = par_links(&tasks, |task| {
+            let mut members: Vec<u32> = task.iter().flat_map(|&(_, a, b)| [a, b]).collect();
+            members.sort_unstable();
+            members.dedup();
+            check_group(cfg, &members, task.iter().map(|&(_, a, b)| (a, b)), &load)
+        });
+        self.add_links(new)
+    }
+
+    /// Verifies explicit groups: each is a list of docs (sorted, distinct) and pairs among
+    /// them, checked together ([`ExactSet::group_overlaps`]: one load per doc and one pass
+    /// for the whole group); groups run in parallel. For a caller that knows which docs go
+    /// together better than the connected components of its pairs do. Returns the number of
+    /// links added.
+    pub fn verify_groups<S, F>(&mut self, groups: &[VerifyGroup], load: F) -> usize
+    where
+        S: ExactSet,
+        F: Fn(u32) -> Option<S> + Sync,
+    {
+        let cfg = &self.config;
+        let new = par_links(groups, |(docs, pairs)| {
+            check_group(cfg, docs, pairs.iter().copied(), &load)
+        });
         self.add_links(new)
     }
 
@@ -1355,6 +1428,53 @@ fn verify_sets<S: ExactSet + ?Sized>(
         sa.shared(sb)
     };
     link_from_counts(cfg, a, b, sa.len(), sb.len(), shared)
+}
+
+/// The links among `pairs` of a group of docs (`members`: sorted, distinct, holding every
+/// doc of the pairs), loading each member's set once and comparing them all at once. Pairs
+/// whose sets do not load are skipped.
+fn check_group<S, F>(
+    cfg: &DedupConfig,
+    members: &[u32],
+    pairs: impl Iterator<Item = (u32, u32)>,
+    load: &F,
+) -> Vec<Link>
+where
+    S: ExactSet,
+    F: Fn(u32) -> Option<S> + Sync,
+{
+    let loaded: Vec<(u32, S)> = members
+        .iter()
+        .filter_map(|&d| Some((d, load(d)?)))
+        .collect();
+    let at = |d: u32| loaded.binary_search_by_key(&d, |&(m, _)| m).ok();
+    let pairs: Vec<(u32, u32, usize, usize)> = pairs
+        .filter_map(|(a, b)| Some((a, b, at(a)?, at(b)?)))
+        .collect();
+    let sets: Vec<&S> = loaded.iter().map(|(_, s)| s).collect();
+    let index_pairs: Vec<(usize, usize)> = pairs.iter().map(|&(_, _, i, j)| (i, j)).collect();
+    let counts = S::group_overlaps(&sets, &index_pairs);
+    pairs
+        .iter()
+        .zip(&counts.shared)
+        .filter_map(|(&(a, b, i, j), &shared)| {
+            link_from_counts(cfg, a, b, counts.sizes[i], counts.sizes[j], shared)
+        })
+        .collect()
+}
+
+/// `check` run over `tasks` in parallel, in slices whose links are appended before the next
+/// slice runs (a parallel collect of all links at once holds them about twice over in growing
+/// per-thread buffers, the largest transient of a big run); links come out in task order.
+fn par_links<T: Sync>(tasks: &[T], check: impl Fn(&T) -> Vec<Link> + Sync) -> Vec<Link> {
+    let mut links: Vec<Link> = Vec::new();
+    for slice in tasks.chunks(4096) {
+        let parts: Vec<Vec<Link>> = slice.par_iter().map(&check).collect();
+        for part in parts {
+            links.extend(part);
+        }
+    }
+    links
 }
 
 /// The link of docs `a` and `b` with `size_a` and `size_b` distinct shingles, `shared` of

@@ -17,12 +17,13 @@
 mod exact;
 mod index;
 mod minhash;
+mod radix;
 mod spill;
 mod text;
 
 pub use exact::{similarity, ExactSet, FingerprintTable, GroupOverlaps, RawFingerprints};
 pub use index::{
-    band_key, dedup, DedupConfig, DedupDoc, DedupIndex, DedupResult, DupPair, Link,
+    band_key, dedup, DedupConfig, DedupDoc, DedupIndex, DedupResult, DupPair, Link, VerifyGroup,
     MAX_CONTAINMENT_EXPANSION, MAX_GROUP_FOR_INNER_PAIRS,
 };
 pub use minhash::{estimate_jaccard, MinHasher, MINHASH_SEED};
