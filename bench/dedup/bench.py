@@ -103,7 +103,15 @@ def cmd_report(argv):
                   f"RSS ibid/rensa = {i[1] / r[1]:.2f} (target <= 0.5)")
     i1, i4 = stats.get(("ibid", "1x")), stats.get(("ibid", "4x"))
     if i1 and i4:
-        print(f"- ibid time 4x / 1x = {i4[2] / i1[2]:.2f} (target <= 4.4)")
+        print(f"- ibid time 4x / 1x = {i4[2] / i1[2]:.2f} (target <= 4.4; medians)")
+        # run.sh alternates the corpora, so the k-th 1x run and the k-th 4x run were made one
+        # after the other: their ratios show how much of the spread is the machine's.
+        t1 = [r["wall_s"] for r in read_jsonl(results) if (r["tool"], r["corpus"]) == ("ibid", "1x")]
+        t4 = [r["wall_s"] for r in read_jsonl(results) if (r["tool"], r["corpus"]) == ("ibid", "4x")]
+        paired = [b / a for a, b in zip(t1, t4)]
+        if paired:
+            print(f"- paired runs 4x / 1x: {', '.join(f'{x:.2f}' for x in paired)} "
+                  f"(median {sorted(paired)[len(paired) // 2]:.2f})")
 
 
 if __name__ == "__main__":
