@@ -840,8 +840,10 @@ impl DedupIndex {
                 .into_iter()
                 .filter(|p| lsh.binary_search(p).is_err())
                 .collect();
+            // A lone pair goes with the loose pairs: joined into components there, a doc
+            // paired with many others (a long page quoting several stories) loads once.
             if pairs.is_empty() {
-            } else if docs.len() <= MAX_GROUP_FOR_INNER_PAIRS {
+            } else if docs.len() > 2 && docs.len() <= MAX_GROUP_FOR_INNER_PAIRS {
                 groups.push((docs, pairs));
             } else {
                 rest.extend(pairs);
@@ -1807,6 +1809,75 @@ mod tests {
         assert_eq!(index.results(), batch);
         assert_eq!(index.pairs(), batch_pairs);
         assert!(batch.iter().any(|r| r.group_size > 1));
+    }
+
+    #[test]
+    fn explicit_groups_verify_like_components() {
+        // Four stories, each with two near copies (a changed word) and one copy cut short
+        // (contained): the pairs of every doc with every other, checked as explicit groups
+        // of up to eight docs (masked table), as one group of twelve (per-doc tables) and as
+        // connected components, must give the same links.
+        let mut texts = Vec::new();
+        for story in 0..4u64 {
+            let original = article(500 + story, 120);
+            let changed = original.replacen("the", "a", 1);
+            let cut: String = original.split(' ').take(80).collect::<Vec<_>>().join(" ");
+            texts.extend([original, changed, cut]);
+        }
+        let ids: Vec<String> = (0..texts.len()).map(|i| format!("d{i:02}")).collect();
+        let docs: Vec<DedupDoc> = texts
+            .iter()
+            .zip(&ids)
+            .map(|(t, id)| doc(id, None, t))
+            .collect();
+        let mut index = DedupIndex::new(DedupConfig::default()).unwrap();
+        index.add_batch(&docs);
+        let n = docs.len() as u32;
+        let all: Vec<(u32, u32)> = (0..n)
+            .flat_map(|a| (a + 1..n).map(move |b| (a, b)))
+            .collect();
+        let sets: Vec<crate::RawFingerprints> = texts
+            .iter()
+            .map(|t| {
+                let mut sh = Shingler::default();
+                sh.shingle(t, index.config().shingle_size);
+                crate::RawFingerprints(sh.shingles.iter().map(|&h| crate::fingerprint(h)).collect())
+            })
+            .collect();
+        let load = |d: u32| sets.get(d as usize).cloned();
+        let sorted = |mut links: Vec<Link>| {
+            links.sort_by_key(|l| (l.a, l.b));
+            links
+        };
+
+        let mut by_components = index.clone();
+        by_components.verify_grouped(&all, load);
+        let expected = sorted(by_components.links().to_vec());
+        assert!(
+            expected.len() >= 4 * 3,
+            "copies and cut copies link: {expected:?}"
+        );
+
+        let halves: Vec<VerifyGroup> = [0..6u32, 6..12]
+            .into_iter()
+            .map(|r| {
+                let pairs = all
+                    .iter()
+                    .copied()
+                    .filter(|&(a, b)| r.contains(&a) && r.contains(&b));
+                (r.clone().collect(), pairs.collect())
+            })
+            .chain([(
+                (0..n).collect(),
+                all.iter()
+                    .copied()
+                    .filter(|&(a, b)| a < 6 && b >= 6)
+                    .collect(),
+            )])
+            .collect();
+        let mut by_groups = index.clone();
+        by_groups.verify_groups(&halves, load);
+        assert_eq!(sorted(by_groups.links().to_vec()), expected);
     }
 
     #[test]
