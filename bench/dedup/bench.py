@@ -20,16 +20,34 @@ import time
 from collections import defaultdict
 
 
+def steal_ticks():
+    """Machine-wide CPU time stolen by the hypervisor (the 8th field of /proc/stat's cpu line),
+    in clock ticks; 0 where the kernel does not report it."""
+    try:
+        with open("/proc/stat", encoding="ascii") as f:
+            fields = f.readline().split()
+        return int(fields[8])
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
 def cmd_run(argv):
     results, tool, corpus, out = argv[:4]
     cmd = argv[argv.index("--") + 1:]
+    before, steal0 = resource.getrusage(resource.RUSAGE_CHILDREN), steal_ticks()
     t0 = time.perf_counter()
     proc = subprocess.run(cmd)
     wall = time.perf_counter() - t0
     if proc.returncode != 0:
         sys.exit(f"{tool} failed with {proc.returncode}: {' '.join(cmd)}")
-    rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # KiB -> MiB
+    after, steal1 = resource.getrusage(resource.RUSAGE_CHILDREN), steal_ticks()
+    rss = after.ru_maxrss / 1024  # KiB -> MiB
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    # CPU seconds and stolen seconds beside the wall time: on a shared VM a run that the
+    # hypervisor starved shows it here, and CPU time moves less than wall time when it does.
     rec = {"tool": tool, "corpus": corpus, "out": out, "wall_s": round(wall, 3),
+           "cpu_s": round(cpu, 3),
+           "steal_s": round((steal1 - steal0) / os.sysconf("SC_CLK_TCK"), 2),
            "rss_mb": round(rss, 1), "load1": round(os.getloadavg()[0], 2)}
     with open(results, "a", encoding="utf-8") as f:
         f.write(json.dumps(rec) + "\n")
@@ -75,7 +93,9 @@ def cmd_report(argv):
         if len(recs) > 1:
             walls = ", ".join(f"{r['wall_s']:.2f}" for r in recs)
             rss = ", ".join(f"{r['rss_mb']:.0f}" for r in recs)
-            print(f"{key[0]} {key[1]}: {len(recs)} runs, wall s [{walls}], peak RSS MB [{rss}]")
+            steal = ", ".join(f"{r.get('steal_s', '-')}" for r in recs)
+            print(f"{key[0]} {key[1]}: {len(recs)} runs, wall s [{walls}], peak RSS MB [{rss}], "
+                  f"stolen s [{steal}]")
     print("| corpus | tool | docs | wall s | docs/s | peak RSS MB | groups | pairs | precision | recall | load |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     stats = {}
@@ -112,6 +132,13 @@ def cmd_report(argv):
         if paired:
             print(f"- paired runs 4x / 1x: {', '.join(f'{x:.2f}' for x in paired)} "
                   f"(median {sorted(paired)[len(paired) // 2]:.2f})")
+        c1 = sorted(r["cpu_s"] for r in read_jsonl(results)
+                    if (r["tool"], r["corpus"]) == ("ibid", "1x") and "cpu_s" in r)
+        c4 = sorted(r["cpu_s"] for r in read_jsonl(results)
+                    if (r["tool"], r["corpus"]) == ("ibid", "4x") and "cpu_s" in r)
+        if c1 and c4:
+            print(f"- ibid CPU time 4x / 1x = {c4[len(c4) // 2] / c1[len(c1) // 2]:.2f} "
+                  f"(medians {c4[len(c4) // 2]:.2f} / {c1[len(c1) // 2]:.2f} CPU-s)")
 
 
 if __name__ == "__main__":
