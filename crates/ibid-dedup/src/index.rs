@@ -241,6 +241,11 @@ pub struct DedupIndex {
 
 const NO_REP: u32 = u32::MAX;
 
+/// Most docs [`DedupIndex::match_all`] verifies as one explicit group (two groups of near
+/// copies and their pairs); larger ones go with the loose pairs, whose components are sliced
+/// so that memory stays bounded.
+const MAX_EXPLICIT_GROUP: usize = 32;
+
 /// Docs (sorted, distinct) and pairs among them, verified together by
 /// [`DedupIndex::verify_groups`].
 pub type VerifyGroup = (Vec<u32>, Vec<(u32, u32)>);
@@ -263,8 +268,8 @@ fn bucket_hash(run: &[u64]) -> u64 {
     h ^ (h >> 31)
 }
 
-/// Hasher for keys that are already uniform 64-bit hashes (xxh3 of a bucket's docs): the key
-/// is its own hash, where SipHash spent more than the set's lookups themselves.
+/// Hasher for keys that are already uniform 64-bit hashes ([`bucket_hash`]): the key is its
+/// own hash, so the set of buckets seen does not hash each of them a second time.
 #[derive(Default)]
 struct PreHashed(u64);
 
@@ -843,7 +848,7 @@ impl DedupIndex {
             // A lone pair goes with the loose pairs: joined into components there, a doc
             // paired with many others (a long page quoting several stories) loads once.
             if pairs.is_empty() {
-            } else if docs.len() > 2 && docs.len() <= MAX_GROUP_FOR_INNER_PAIRS {
+            } else if docs.len() > 2 && docs.len() <= MAX_EXPLICIT_GROUP {
                 groups.push((docs, pairs));
             } else {
                 rest.extend(pairs);
