@@ -248,14 +248,25 @@ impl ExactSet for RawFingerprints {
         // shingles of their own (five for each changed word), and a table sized for the
         // largest set alone had to double whenever they took it past half full.
         let largest = sets.iter().map(|s| s.0.len()).max().unwrap_or(0);
-        let mut table = MaskTable::with_room_for(largest + largest / 2);
-        for (k, set) in sets.iter().enumerate() {
-            let bit = 1u8 << k;
-            for &fp in &set.0 {
-                table.insert(fp, bit);
+        let fill = |table: &mut MaskTable| {
+            table.start(largest + largest / 2);
+            for (k, set) in sets.iter().enumerate() {
+                let bit = 1u8 << k;
+                for &fp in &set.0 {
+                    table.insert(fp, bit);
+                }
             }
-        }
-        let hist = table.histogram();
+            table.histogram_and_clear()
+        };
+        // One table per thread, reused: a fresh one per group was zeroed by the allocator and
+        // scanned whole for the histogram, twice the table's size in memory traffic per group
+        // of a corpus full of copies. Groups of giant pages get a table of their own, so no
+        // thread keeps a huge one.
+        let hist = if largest <= MAX_KEPT_TABLE_SET {
+            MASK_TABLE.with_borrow_mut(fill)
+        } else {
+            fill(&mut MaskTable::default())
+        };
         let used = 1usize << sets.len();
         let holding = |bits: u8| -> usize {
             (1..used)
@@ -273,28 +284,50 @@ impl ExactSet for RawFingerprints {
     }
 }
 
+/// Largest set (fingerprints with repeats) whose group uses the thread's kept [`MaskTable`]:
+/// the kept table then stays at 512 KiB (2 MiB if eight such sets share nothing).
+const MAX_KEPT_TABLE_SET: usize = 1 << 14;
+
+thread_local! {
+    /// The verification table of this thread, all slots empty between groups.
+    static MASK_TABLE: std::cell::RefCell<MaskTable> = std::cell::RefCell::new(MaskTable::default());
+}
+
 /// Open-addressing table of distinct fingerprints, each with a bit mask of the docs (up to
 /// [`MAX_MASKED_GROUP`]) that hold it; kept at most half full, doubling when it must.
+///
+/// Reusable: [`Self::start`] sizes it for a group, [`Self::histogram_and_clear`] reads it out
+/// and empties the slots it used (and only those), so its memory is never zeroed or scanned
+/// whole again.
+#[derive(Default)]
 struct MaskTable {
     /// A fingerprint in the low 32 bits, its docs' mask above; 0 marks an empty slot. One
-    /// word per slot, so a probe touches one cache line.
+    /// word per slot, so a probe touches one cache line. The group's table is the first
+    /// `mask + 1` slots; every slot is empty between groups.
     slots: Vec<u64>,
-    /// `32 - log2(slots.len())`: a fingerprint's home slot is its top bits.
+    /// Slots in use minus one (a power of two minus one).
+    mask: usize,
+    /// `32 - log2(mask + 1)`: a fingerprint's home slot is its top bits.
     shift: u32,
-    filled: usize,
+    /// The slots filled in this group, in order of filling.
+    filled: Vec<u32>,
     /// The zero fingerprint's mask (a zero key marks an empty slot).
     zero: u8,
 }
 
 impl MaskTable {
-    fn with_room_for(n: usize) -> Self {
+    /// Empties the table (it must be empty of slots already, as between groups) and sizes it
+    /// for `n` distinct fingerprints.
+    fn start(&mut self, n: usize) {
         let bits = (usize::BITS - (2 * n.max(1) - 1).leading_zeros()).clamp(4, 31);
-        Self {
-            slots: vec![0; 1 << bits],
-            shift: 32 - bits,
-            filled: 0,
-            zero: 0,
+        let size = 1usize << bits;
+        if self.slots.len() < size {
+            self.slots.resize(size, 0);
         }
+        self.mask = size - 1;
+        self.shift = 32 - bits;
+        self.filled.clear();
+        self.zero = 0;
     }
 
     #[inline]
@@ -303,7 +336,6 @@ impl MaskTable {
             self.zero |= bit;
             return;
         }
-        let mask = self.slots.len() - 1;
         let mut i = (fp >> self.shift) as usize;
         loop {
             let slot = self.slots[i];
@@ -313,42 +345,47 @@ impl MaskTable {
             }
             if slot == 0 {
                 self.slots[i] = u64::from(fp) | u64::from(bit) << 32;
-                self.filled += 1;
-                if 2 * self.filled > self.slots.len() {
+                self.filled.push(i as u32);
+                if 2 * self.filled.len() > self.mask + 1 {
                     self.grow();
                 }
                 return;
             }
-            i = (i + 1) & mask;
+            i = (i + 1) & self.mask;
         }
     }
 
     #[cold]
     fn grow(&mut self) {
-        let old = std::mem::take(&mut self.slots);
-        let mut bigger = Self::with_room_for(old.len());
-        bigger.zero = self.zero;
-        for slot in old.into_iter().filter(|&s| s != 0) {
-            bigger.insert(slot as u32, (slot >> 32) as u8);
+        let entries: Vec<u64> = self
+            .filled
+            .iter()
+            .map(|&i| std::mem::take(&mut self.slots[i as usize]))
+            .collect();
+        let zero = self.zero;
+        self.start(self.mask + 1);
+        self.zero = zero;
+        for e in entries {
+            self.insert(e as u32, (e >> 32) as u8);
         }
-        *self = bigger;
     }
 
-    /// How many distinct fingerprints have each mask (index 0: the empty slots).
-    fn histogram(&self) -> [u32; 256] {
-        // Four counters per mask, summed at the end: most slots share one of two masks (empty,
-        // or held by every copy), and a single array would make each increment wait for the
-        // previous one to the same counter (a quarter of this pass's time, measured).
+    /// How many distinct fingerprints have each mask (index 0 unused), emptying the slots.
+    fn histogram_and_clear(&mut self) -> [u32; 256] {
+        // Four counters per mask, summed at the end: most slots share one mask (held by every
+        // copy), and a single array would make each increment wait for the previous one to
+        // the same counter.
         let mut lanes = [[0u32; 256]; 4];
-        let chunks = self.slots.chunks_exact(4);
-        for &s in chunks.remainder() {
-            lanes[0][(s >> 32) as u8 as usize] += 1;
+        let chunks = self.filled.chunks_exact(4);
+        for &i in chunks.remainder() {
+            lanes[0][(std::mem::take(&mut self.slots[i as usize]) >> 32) as u8 as usize] += 1;
         }
         for c in chunks {
-            for (lane, &s) in lanes.iter_mut().zip(c) {
-                lane[(s >> 32) as u8 as usize] += 1;
+            for (lane, &i) in lanes.iter_mut().zip(c) {
+                lane[(std::mem::take(&mut self.slots[i as usize]) >> 32) as u8 as usize] += 1;
             }
         }
+        self.filled.clear();
         let mut hist = [0u32; 256];
         for (m, h) in hist.iter_mut().enumerate() {
             *h = lanes.iter().map(|l| l[m]).sum();
