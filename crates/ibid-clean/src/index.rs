@@ -2,7 +2,6 @@
 //! many articles of the same outlet is that outlet's furniture.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 
 use ibid_core::RawArticle;
 use xxhash_rust::xxh3::xxh3_64;
@@ -36,26 +35,9 @@ impl Default for IndexConfig {
     }
 }
 
-/// Hasher for keys that already are 64-bit hashes (xxh3): passes them through, because
-/// hashing a hash again with SipHash is pure cost.
-#[derive(Default, Clone, Copy)]
-struct KeyHasher(u64);
-
-impl Hasher for KeyHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(b);
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-}
-
-type KeyMap = HashMap<u64, u32, BuildHasherDefault<KeyHasher>>;
+/// Line counts keyed by xxh3 line hashes, which are their own hash: hashing them again with
+/// SipHash would be pure cost.
+type KeyMap = nohash_hasher::IntMap<u64, u32>;
 
 /// Lines counted for one outlet.
 #[derive(Clone, Debug, Default)]

@@ -1,8 +1,7 @@
 //! The incremental dedup index: signatures, banded LSH candidates, exact verification, groups.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 
 use chrono::{DateTime, FixedOffset};
@@ -266,30 +265,6 @@ fn bucket_hash(run: &[u64]) -> u64 {
     h = (h ^ (h >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     h = (h ^ (h >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     h ^ (h >> 31)
-}
-
-/// Hasher for keys that are already uniform 64-bit hashes ([`bucket_hash`]): the key is its
-/// own hash, so the set of buckets seen does not hash each of them a second time.
-#[derive(Default)]
-struct PreHashed(u64);
-
-impl Hasher for PreHashed {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        // Only `write_u64` is expected; any other key still hashes, just not as fast.
-        for &b in bytes {
-            self.0 = (self.0 ^ u64::from(b))
-                .wrapping_mul(0x0100_0000_01b3)
-                .rotate_left(5);
-        }
-    }
-
-    fn write_u64(&mut self, v: u64) {
-        self.0 = v;
-    }
 }
 
 /// Most member pairs [`DedupIndex::match_all`] checks for one containment candidate pair of
@@ -729,7 +704,8 @@ impl DedupIndex {
         // without the skip most of this pass fetched key rows (cache misses) only to find an
         // earlier shared band. Buckets are told apart by a 64-bit hash of their doc lists; a
         // collision (odds ~1e-8 on a million buckets) could only cost a candidate.
-        let mut seen: HashSet<u64, BuildHasherDefault<PreHashed>> = HashSet::default();
+        // Bucket hashes are uniform already: a set that does not hash them again.
+        let mut seen: nohash_hasher::IntSet<u64> = nohash_hasher::IntSet::default();
         // One table and one sort buffer for each band of a pass, reused by every pass (fresh
         // ones were page faults each time).
         let mut tables: Vec<Vec<u64>> = (0..BANDS_PER_PASS.min(nb))
