@@ -210,16 +210,6 @@ impl ExactSet for FingerprintTable {
 pub struct RawFingerprints(pub Vec<u32>);
 
 impl RawFingerprints {
-    /// Fingerprints stored as little-endian u32s (a trailing partial value is ignored).
-    pub fn from_le_bytes(bytes: &[u8]) -> Self {
-        Self(
-            bytes
-                .chunks_exact(4)
-                .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-                .collect(),
-        )
-    }
-
     fn table(&self) -> FingerprintTable {
         FingerprintTable::new(self.0.iter().copied(), self.0.len())
     }
