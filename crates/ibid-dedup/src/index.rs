@@ -722,7 +722,7 @@ impl DedupIndex {
                 t.clear();
             }
             for &i in reps {
-                let row = &self.keys[i as usize * nb..][bands.clone()];
+                let row = &keys_of(i)[bands.clone()];
                 for (t, &key) in tables.iter_mut().zip(row) {
                     t.push(u64::from(key) << 32 | u64::from(i));
                 }
