@@ -9,7 +9,7 @@
 //! transaction, so a kill at any moment leaves the store consistent and the next run picks up
 //! exactly what is missing.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -31,7 +31,7 @@ pub const CLEAN_VERSION: &str = concat!("clean-", env!("CARGO_PKG_VERSION"), "-1
 pub const EXTRACT_VERSION: &str = concat!("extract-", env!("CARGO_PKG_VERSION"), "-2");
 
 /// Version tag of the persisted story engine state.
-pub const STORIES_VERSION: &str = concat!("stories-", env!("CARGO_PKG_VERSION"), "-1");
+pub const STORIES_VERSION: &str = concat!("stories-", env!("CARGO_PKG_VERSION"), "-2");
 
 /// Pipeline errors.
 #[derive(Debug, thiserror::Error)]
@@ -268,9 +268,9 @@ pub fn process(store: &mut Store, progress: bool) -> Result<ProcessReport> {
     let cleaned = clean_stage(store, progress)?;
     timed("clean");
     let refs = store.cleaned_in_time_order()?;
-    let duplicates = dedup_stage(store, &refs)?;
+    let (duplicates, copy_of) = dedup_stage(store, &refs)?;
     timed("dedup");
-    let (stories, storylines, incremental, rebuilt) = story_stage(store, &refs)?;
+    let (stories, storylines, incremental, rebuilt) = story_stage(store, &refs, &copy_of)?;
     timed("stories");
     let articles = refs.len();
     // The cleaned texts are not needed by the text stage, which holds its own copies.
@@ -656,7 +656,11 @@ fn align_passages(
 }
 
 /// Exact and near-duplicate groups over all current articles; replaces the dedup table.
-fn dedup_stage(store: &mut Store, refs: &[ibid_store::CleanedRef]) -> Result<usize> {
+/// Returns the number of duplicates and, for each copy, the original it copies.
+fn dedup_stage(
+    store: &mut Store,
+    refs: &[ibid_store::CleanedRef],
+) -> Result<(usize, HashMap<String, String>)> {
     let docs: Vec<ibid_dedup::DedupDoc<'_>> = refs
         .iter()
         .map(|r| ibid_dedup::DedupDoc {
@@ -687,9 +691,12 @@ fn dedup_stage(store: &mut Store, refs: &[ibid_store::CleanedRef]) -> Result<usi
             }
         })
         .collect();
-    let duplicates = records.iter().filter(|r| r.duplicate_of.is_some()).count();
+    let copy_of: HashMap<String, String> = records
+        .iter()
+        .filter_map(|r| Some((r.article_id.clone(), r.duplicate_of.clone()?)))
+        .collect();
     store.replace_dedup(&records)?;
-    Ok(duplicates)
+    Ok((copy_of.len(), copy_of))
 }
 
 /// Online story assignment. The engine's state is persisted; new articles are added to it in
@@ -698,6 +705,7 @@ fn dedup_stage(store: &mut Store, refs: &[ibid_store::CleanedRef]) -> Result<usi
 fn story_stage(
     store: &mut Store,
     refs: &[ibid_store::CleanedRef],
+    copy_of: &HashMap<String, String>,
 ) -> Result<(usize, usize, usize, bool)> {
     let saved = store.stage_state("stories", STORIES_VERSION)?;
     let mut engine: Option<ibid_stories::StoryEngine> = match saved {
@@ -734,6 +742,7 @@ fn story_stage(
             outlet: r.outlet.clone(),
             title: r.title.clone(),
             text: r.text.clone(),
+            copy_of: copy_of.get(&r.id).cloned(),
         })
         .collect();
     // The batch's vocabulary statistics are known before any of it is assigned; assignment

@@ -90,6 +90,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             outlet: r.source,
             title: r.title,
             text: r.text.unwrap_or_default(),
+            copy_of: None,
         });
     }
     docs.sort_by(|a, b| {
@@ -177,6 +178,38 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             s.last_published.map(|d| d.date_naive()),
             s.title.as_deref().unwrap_or("-")
         );
+    }
+    // The largest storylines, with their time span: a storyline follows one thread, it does
+    // not swallow a topic for years.
+    let by_id: std::collections::HashMap<&str, _> =
+        stories.iter().map(|s| (s.id.as_str(), s)).collect();
+    let mut lbig: Vec<_> = lines.iter().collect();
+    lbig.sort_by_key(|l| std::cmp::Reverse(l.stories.len()));
+    for l in lbig.iter().take(8) {
+        let members: Vec<_> = l
+            .stories
+            .iter()
+            .filter_map(|s| by_id.get(s.as_str()))
+            .collect();
+        let first = members.iter().filter_map(|s| s.first_published).min();
+        let last = members.iter().filter_map(|s| s.last_published).max();
+        let arts: usize = members.iter().map(|s| s.articles.len()).sum();
+        println!(
+            "  storyline {:>4} stories, {:>4} articles, {:?} .. {:?}",
+            l.stories.len(),
+            arts,
+            first.map(|d| d.date_naive()),
+            last.map(|d| d.date_naive())
+        );
+        let mut biggest: Vec<_> = members.clone();
+        biggest.sort_by_key(|s| std::cmp::Reverse(s.articles.len()));
+        for s in biggest.iter().take(4) {
+            println!(
+                "      {:?} {}",
+                s.first_published.map(|d| d.date_naive()),
+                s.title.as_deref().unwrap_or("-")
+            );
+        }
     }
     let t1 = Instant::now();
     let json = serde_json::to_vec(&engine)?;

@@ -1,10 +1,12 @@
-//! Prints ECB+ (train, dev) and BASIL scores for a configuration: first in the standard
-//! order (what `ibid eval stories` reports), then as the mean over `IBID_ORDERS` (default 8)
-//! arrival orders (`"orders": K` lines), the steadier figure for comparing configurations.
+//! Scores a configuration on every split of ECB+, BASIL and the AllSides real-day set, each
+//! over `IBID_ORDERS` (default 16) shuffled arrival orders with opaque ids: the same figures as
+//! `ibid eval stories`, on raw (uncleaned) texts, without building the binary.
 //! Usage: `cargo run --release -p ibid-stories --example eval [CONFIG_JSON]`; the JSON may set
-//! any subset of `StoryConfig` fields.
+//! any subset of `StoryConfig` fields. `IBID_SPLITS=tuning` scores the tuning splits only
+//! (what a tuning loop may look at); `IBID_JSON=1` prints one JSON line per split.
 use ibid_stories::eval::{
-    evaluate_basil, evaluate_ecbplus, evaluate_orders, load_basil, load_ecbplus, LabeledDoc,
+    allsides_days_splits, basil_splits, ecbplus_splits, evaluate, Role, Split,
+    ALLSIDES_DAYS_LABELS, DEFAULT_ORDERS,
 };
 use ibid_stories::StoryConfig;
 use std::path::PathBuf;
@@ -15,33 +17,61 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         None => StoryConfig::default(),
     };
     let shared = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data"));
-    let ecb = shared.join("ecbplus/documents.jsonl");
-    let basil = shared.join("basil/articles.jsonl");
-    for r in evaluate_ecbplus(&ecb, &cfg)? {
-        println!("{}", serde_json::to_string(&r)?);
+    let mut splits: Vec<Split> = ecbplus_splits(&shared.join("ecbplus/documents.jsonl"))?;
+    splits.extend(basil_splits(&shared.join("basil/articles.jsonl"))?);
+    splits.extend(allsides_days_splits(
+        ALLSIDES_DAYS_LABELS,
+        &shared.join("allsides/articles.jsonl.gz"),
+    )?);
+    if std::env::var("IBID_SPLITS").as_deref() == Ok("tuning") {
+        splits.retain(|s| s.role == Role::Tuning);
     }
-    println!("{}", serde_json::to_string(&evaluate_basil(&basil, &cfg)?)?);
-    let orders: u64 = std::env::var("IBID_ORDERS")
+    let orders = std::env::var("IBID_ORDERS")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(8);
-    if orders < 2 {
-        return Ok(());
+        .unwrap_or(DEFAULT_ORDERS);
+    let json = std::env::var("IBID_JSON").is_ok();
+    if !json {
+        println!(
+            "{:<14} {:<7} {:<9} {:>5} {:>5} {:>6}  {:>6} {:>6} {:>6} {:>6}  {:>6} {:>6}",
+            "dataset",
+            "split",
+            "role",
+            "docs",
+            "gold",
+            "pred",
+            "B3 P",
+            "B3 R",
+            "B3 F1",
+            "worst",
+            "line F1",
+            "worst"
+        );
     }
-    let all = load_ecbplus(&ecb)?;
-    let mut parts: Vec<(&str, &str, Vec<LabeledDoc>)> = ["train", "dev"]
-        .iter()
-        .map(|s| {
-            let docs = all.iter().filter(|d| d.split == *s).cloned().collect();
-            ("ecbplus", *s, docs)
-        })
-        .collect();
-    parts.push(("basil", "all", load_basil(&basil)?));
-    for (dataset, split, docs) in &parts {
-        let r = evaluate_orders(dataset, split, docs, &cfg, orders);
-        let mut v = serde_json::to_value(&r)?;
-        v["orders"] = serde_json::json!(orders);
-        println!("{v}");
+    for s in &splits {
+        let r = evaluate(s, &cfg, orders);
+        if json {
+            println!("{}", serde_json::to_string(&r)?);
+            continue;
+        }
+        let (lf, lw) = r
+            .storylines
+            .map_or((f64::NAN, f64::NAN), |l| (l.mean.f1, l.worst_f1));
+        println!(
+            "{:<14} {:<7} {:<9} {:>5} {:>5} {:>6.1}  {:>6.3} {:>6.3} {:>6.3} {:>6.3}  {:>6.3} {:>6.3}",
+            r.dataset,
+            r.split,
+            r.role.as_str(),
+            r.docs,
+            r.gold_clusters,
+            r.pred_clusters,
+            r.bcubed.mean.p,
+            r.bcubed.mean.r,
+            r.bcubed.mean.f1,
+            r.bcubed.worst_f1,
+            lf,
+            lw
+        );
     }
     Ok(())
 }

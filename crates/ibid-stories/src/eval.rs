@@ -39,6 +39,8 @@ pub struct LabeledDoc {
     pub doc: StoryDoc,
     /// Gold event id.
     pub gold: String,
+    /// Gold storyline id, when the data set has storylines.
+    pub line: Option<String>,
     /// Dataset split (`train`/`dev` for ECB+, `all` for BASIL).
     pub split: String,
 }
@@ -108,8 +110,10 @@ pub fn load_ecbplus(path: &Path) -> Result<Vec<LabeledDoc>, EvalError> {
                 outlet: None,
                 title: None,
                 text: drop_url_line(&r.text).to_owned(),
+                copy_of: None,
             },
             gold: r.subtopic,
+            line: None,
             split: r.split,
         })
         .collect())
@@ -144,8 +148,10 @@ pub fn load_basil(path: &Path) -> Result<Vec<LabeledDoc>, EvalError> {
                 outlet: r.source,
                 title: r.title,
                 text: r.text,
+                copy_of: None,
             },
             gold: r.event_id,
+            line: None,
             split: "all".to_owned(),
         })
         .collect())
@@ -226,29 +232,226 @@ pub fn pairwise(pred: &[String], gold: &[String]) -> Prf {
     )
 }
 
-/// Result of clustering one dataset split.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct EvalReport {
-    /// Dataset name.
+/// What a split may be used for. Every choice (weights, thresholds, rules) is made on tuning
+/// splits; reporting splits are only scored, and the seeds are an acceptance test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Development: look at it, fit on it.
+    Tuning,
+    /// Held out: report it, never choose anything on it.
+    Reporting,
+}
+
+impl Role {
+    /// `tuning` or `reporting`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Tuning => "tuning",
+            Role::Reporting => "reporting",
+        }
+    }
+}
+
+/// One stream of labelled documents: a data set's tuning or reporting split.
+#[derive(Debug, Clone)]
+pub struct Split {
+    /// Data set name (`ecbplus`, `basil`, `allsides-days`).
     pub dataset: String,
-    /// Split evaluated.
+    /// Split name within the data set.
     pub split: String,
-    /// Number of documents.
-    pub docs: usize,
-    /// Number of gold events.
-    pub gold_clusters: usize,
+    /// What the split may be used for.
+    pub role: Role,
+    /// The documents, in file order (the evaluation shuffles them).
+    pub docs: Vec<LabeledDoc>,
+}
+
+/// ECB+ as two streams: the `train` topics (tuning) and the `dev` topics (reporting).
+pub fn ecbplus_splits(path: &Path) -> Result<Vec<Split>, EvalError> {
+    let docs = load_ecbplus(path)?;
+    Ok([("train", Role::Tuning), ("dev", Role::Reporting)]
+        .into_iter()
+        .map(|(split, role)| Split {
+            dataset: "ecbplus".to_owned(),
+            split: split.to_owned(),
+            role,
+            docs: docs.iter().filter(|d| d.split == split).cloned().collect(),
+        })
+        .collect())
+}
+
+/// Seed of the hash that puts each BASIL event in one half (fixed: the halves never change).
+const BASIL_SPLIT_SEED: u64 = 0x1b1d_5eed;
+
+/// Which half of BASIL an event belongs to: `tune` or `report`, by a seeded hash of its id
+/// (ids carry no other meaning here).
+pub fn basil_half(event_id: &str) -> &'static str {
+    if xxhash_rust::xxh3::xxh3_64_with_seed(event_id.as_bytes(), BASIL_SPLIT_SEED).is_multiple_of(2)
+    {
+        "tune"
+    } else {
+        "report"
+    }
+}
+
+/// BASIL as two streams: the events of the tuning half and those of the reporting half
+/// ([`basil_half`]).
+pub fn basil_splits(path: &Path) -> Result<Vec<Split>, EvalError> {
+    let docs = load_basil(path)?;
+    Ok([("tune", Role::Tuning), ("report", Role::Reporting)]
+        .into_iter()
+        .map(|(split, role)| Split {
+            dataset: "basil".to_owned(),
+            split: split.to_owned(),
+            role,
+            docs: docs
+                .iter()
+                .filter(|d| basil_half(&d.gold) == split)
+                .cloned()
+                .map(|mut d| {
+                    d.split = split.to_owned();
+                    d
+                })
+                .collect(),
+        })
+        .collect())
+}
+
+#[derive(Deserialize)]
+struct DayLabel {
+    id: String,
+    split: String,
+    event: String,
+    storyline: String,
+}
+
+#[derive(Deserialize)]
+struct AllSidesRow {
+    id: String,
+    source: Option<String>,
+    date: Option<String>,
+    title: Option<String>,
+    text: Option<String>,
+}
+
+/// Gold label of pages that are not articles: kept out of story scoring.
+pub const NON_ARTICLE: &str = "non-article";
+
+/// The labels of the AllSides real-day set (ids and labels only; the texts stay in
+/// `../shared/data/allsides`), as annotated under `docs/annotation/allsides-days.md`.
+pub const ALLSIDES_DAYS_LABELS: &str = include_str!("../data/allsides-days.jsonl");
+
+/// The AllSides real-day set: our own event and storyline labels (`labels`: the JSONL text of
+/// `{id, split, event, storyline}` rows, usually [`ALLSIDES_DAYS_LABELS`]) over articles of
+/// `../shared/data/allsides` (`articles`, gzip JSONL). One stream per split (`tune`: tuning,
+/// `report`: reporting); pages labelled [`NON_ARTICLE`] are left out.
+pub fn allsides_days_splits(labels: &str, articles: &Path) -> Result<Vec<Split>, EvalError> {
+    let labels: Vec<DayLabel> = labels
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| {
+            serde_json::from_str(l).map_err(|source| EvalError::Json {
+                path: "allsides-days labels".to_owned(),
+                line: i + 1,
+                source,
+            })
+        })
+        .collect::<Result<_, _>>()?;
+    let wanted: FxHashMap<&str, &DayLabel> = labels
+        .iter()
+        .filter(|l| l.event != NON_ARTICLE)
+        .map(|l| (l.id.as_str(), l))
+        .collect();
+    let p = articles.display().to_string();
+    let io = |source| EvalError::Io {
+        path: p.clone(),
+        source,
+    };
+    let f = std::fs::File::open(articles).map_err(io)?;
+    let mut docs: Vec<LabeledDoc> = Vec::new();
+    let reader = std::io::BufReader::new(flate2::read::MultiGzDecoder::new(f));
+    for (i, line) in reader.lines().enumerate() {
+        let line = line.map_err(io)?;
+        // Only the labelled articles are parsed in full.
+        let Some(id) = line
+            .split_once("\"id\": \"")
+            .or_else(|| line.split_once("\"id\":\""))
+            .and_then(|(_, rest)| rest.split_once('"'))
+            .map(|(id, _)| id)
+        else {
+            continue;
+        };
+        let Some(label) = wanted.get(id) else {
+            continue;
+        };
+        let row: AllSidesRow = serde_json::from_str(&line).map_err(|source| EvalError::Json {
+            path: p.clone(),
+            line: i + 1,
+            source,
+        })?;
+        docs.push(LabeledDoc {
+            doc: StoryDoc {
+                id: row.id,
+                published: row.date.as_deref().and_then(parse_day),
+                outlet: row.source,
+                title: row.title,
+                text: row.text.unwrap_or_default(),
+                copy_of: None,
+            },
+            gold: label.event.clone(),
+            line: Some(label.storyline.clone()),
+            split: label.split.clone(),
+        });
+    }
+    Ok([("tune", Role::Tuning), ("report", Role::Reporting)]
+        .into_iter()
+        .map(|(split, role)| Split {
+            dataset: "allsides-days".to_owned(),
+            split: split.to_owned(),
+            role,
+            docs: docs.iter().filter(|d| d.split == split).cloned().collect(),
+        })
+        .collect())
+}
+
+/// The documents with opaque ids: each id is replaced by a seeded hash, so neither the ids
+/// (data-set ids often start with their event) nor the file order carry a signal. [`cluster`]
+/// orders arrivals by date and then by id, so documents of the same date (and undated ones)
+/// arrive in an order that changes with `seed`. Labels stay with their documents.
+pub fn opaque(docs: &[LabeledDoc], seed: u64) -> Vec<LabeledDoc> {
+    docs.iter()
+        .map(|d| {
+            let mut d = d.clone();
+            let h = xxhash_rust::xxh3::xxh3_64_with_seed(d.doc.id.as_bytes(), seed ^ OPAQUE_SEED);
+            d.doc.id = format!("{h:016x}");
+            d
+        })
+        .collect()
+}
+
+/// Mixed into the seeds of [`opaque`], so that order 0 is not the identity of any other hash.
+const OPAQUE_SEED: u64 = 0x0b5c_0de5_1d5e_ed00;
+
+/// Scores of one clustering run (one arrival order).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct RunScore {
+    /// BCubed against the gold events.
+    pub bcubed: Prf,
+    /// Pairwise against the gold events.
+    pub pairwise: Prf,
+    /// BCubed of predicted storylines against gold storylines, when the data has them.
+    pub storylines: Option<Prf>,
     /// Number of predicted stories.
     pub pred_clusters: usize,
-    /// BCubed scores.
-    pub bcubed: Prf,
-    /// Pairwise scores.
-    pub pairwise: Prf,
+    /// Number of predicted storylines.
+    pub pred_lines: usize,
     /// Clustering throughput (feature extraction included).
     pub docs_per_sec: f64,
 }
 
-/// Clusters `docs` with [`cluster`] (time order, then id) and scores against the gold labels.
-pub fn evaluate(dataset: &str, split: &str, docs: &[LabeledDoc], cfg: &StoryConfig) -> EvalReport {
+/// Clusters `docs` as given (ids and all) with [`cluster`] and scores the result.
+pub fn score_run(docs: &[LabeledDoc], cfg: &StoryConfig) -> RunScore {
     let input: Vec<StoryDoc> = docs.iter().map(|d| d.doc.clone()).collect();
     let t0 = Instant::now();
     let engine = cluster(&input, cfg);
@@ -258,77 +461,129 @@ pub fn evaluate(dataset: &str, split: &str, docs: &[LabeledDoc], cfg: &StoryConf
         .map(|d| engine.story_of(&d.doc.id).unwrap_or_default())
         .collect();
     let gold: Vec<String> = docs.iter().map(|d| d.gold.clone()).collect();
-    let count = |v: &[String]| v.iter().collect::<std::collections::BTreeSet<_>>().len();
-    EvalReport {
-        dataset: dataset.to_owned(),
-        split: split.to_owned(),
-        docs: docs.len(),
-        gold_clusters: count(&gold),
-        pred_clusters: count(&pred),
+    let (storylines, pred_lines) = if docs.iter().all(|d| d.line.is_some()) && !docs.is_empty() {
+        let pred_line: Vec<String> = pred
+            .iter()
+            .map(|s| engine.storyline_of_story(s).unwrap_or_default())
+            .collect();
+        let gold_line: Vec<String> = docs.iter().filter_map(|d| d.line.clone()).collect();
+        (Some(bcubed(&pred_line, &gold_line)), distinct(&pred_line))
+    } else {
+        (None, 0)
+    };
+    RunScore {
         bcubed: bcubed(&pred, &gold),
         pairwise: pairwise(&pred, &gold),
+        storylines,
+        pred_clusters: distinct(&pred),
+        pred_lines,
         docs_per_sec: docs.len() as f64 / secs,
     }
 }
 
-/// The documents with ids prefixed by a seeded hash, so that [`cluster`] (which orders
-/// documents of the same publication time by id) sees another arrival order; seed 0 keeps the
-/// ids and the order.
-pub fn reordered(docs: &[LabeledDoc], seed: u64) -> Vec<LabeledDoc> {
-    docs.iter()
-        .map(|d| {
-            let mut d = d.clone();
-            if seed != 0 {
-                let h = xxhash_rust::xxh3::xxh3_64_with_seed(d.doc.id.as_bytes(), seed);
-                d.doc.id = format!("{h:016x}-{}", d.doc.id);
-            }
-            d
-        })
-        .collect()
+fn distinct(v: &[String]) -> usize {
+    v.iter().collect::<std::collections::BTreeSet<_>>().len()
 }
 
-/// [`evaluate`] averaged over `orders` arrival orders ([`reordered`] with seeds
-/// `0..orders`). Online clustering depends on the order, and ECB+ has no dates, so a
-/// single (id) order moves the score by a few points on arbitrary choices; the mean is the
-/// steadier figure for comparing configurations.
-pub fn evaluate_orders(
-    dataset: &str,
-    split: &str,
-    docs: &[LabeledDoc],
-    cfg: &StoryConfig,
-    orders: u64,
-) -> EvalReport {
+/// Mean and worst of a score over arrival orders.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct OverOrders {
+    /// Precision, recall and F1, each the mean over orders.
+    pub mean: Prf,
+    /// The lowest F1 of any order.
+    pub worst_f1: f64,
+}
+
+impl OverOrders {
+    fn of(runs: impl Iterator<Item = Prf> + Clone) -> Self {
+        let k = runs.clone().count().max(1) as f64;
+        let mean = |f: fn(&Prf) -> f64| runs.clone().map(|r| f(&r)).sum::<f64>() / k;
+        Self {
+            mean: Prf {
+                p: mean(|r| r.p),
+                r: mean(|r| r.r),
+                f1: mean(|r| r.f1),
+            },
+            worst_f1: runs.map(|r| r.f1).fold(f64::INFINITY, f64::min),
+        }
+    }
+}
+
+/// Result of clustering one split in several arrival orders.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EvalReport {
+    /// Dataset name.
+    pub dataset: String,
+    /// Split evaluated.
+    pub split: String,
+    /// Tuning or reporting.
+    pub role: Role,
+    /// Number of documents.
+    pub docs: usize,
+    /// Number of gold events.
+    pub gold_clusters: usize,
+    /// Number of arrival orders (each with its own opaque ids).
+    pub orders: usize,
+    /// Number of predicted stories, mean over orders.
+    pub pred_clusters: f64,
+    /// BCubed over orders (the F1 of `mean` is the mean of the orders' F1).
+    pub bcubed: OverOrders,
+    /// Pairwise over orders.
+    pub pairwise: OverOrders,
+    /// Number of gold storylines, when the data has them.
+    pub gold_lines: Option<usize>,
+    /// Number of predicted storylines, mean over orders.
+    pub pred_lines: Option<f64>,
+    /// Storyline BCubed over orders, when the data has gold storylines.
+    pub storylines: Option<OverOrders>,
+    /// Clustering throughput, mean over orders.
+    pub docs_per_sec: f64,
+    /// BCubed F1 of putting every article in a story of its own: the floor a clusterer must
+    /// beat (high when most gold events are single articles).
+    pub singletons_f1: f64,
+}
+
+/// Default number of arrival orders of an evaluation.
+pub const DEFAULT_ORDERS: usize = 16;
+
+/// Clusters a split in `orders` arrival orders, each with opaque ids ([`opaque`] with seeds
+/// `0..orders`), and reports the mean and the worst order.
+pub fn evaluate(split: &Split, cfg: &StoryConfig, orders: usize) -> EvalReport {
     let orders = orders.max(1);
-    let reports: Vec<EvalReport> = (0..orders)
-        .map(|seed| evaluate(dataset, split, &reordered(docs, seed), cfg))
+    let runs: Vec<RunScore> = (0..orders as u64)
+        .map(|seed| score_run(&opaque(&split.docs, seed), cfg))
         .collect();
     let k = orders as f64;
-    let mean = |f: &dyn Fn(&EvalReport) -> f64| reports.iter().map(f).sum::<f64>() / k;
-    let mut out = reports[0].clone();
-    out.pred_clusters = mean(&|r| r.pred_clusters as f64).round() as usize;
-    out.bcubed = Prf::new(mean(&|r| r.bcubed.p), mean(&|r| r.bcubed.r));
-    out.pairwise = Prf::new(mean(&|r| r.pairwise.p), mean(&|r| r.pairwise.r));
-    out.docs_per_sec = mean(&|r| r.docs_per_sec);
-    out
-}
-
-/// Evaluates ECB+ `train` and `dev` separately (each split is one stream of its own).
-pub fn evaluate_ecbplus(path: &Path, cfg: &StoryConfig) -> Result<Vec<EvalReport>, EvalError> {
-    let docs = load_ecbplus(path)?;
-    Ok(["train", "dev"]
-        .iter()
-        .map(|split| {
-            let part: Vec<LabeledDoc> =
-                docs.iter().filter(|d| d.split == *split).cloned().collect();
-            evaluate("ecbplus", split, &part, cfg)
-        })
-        .collect())
-}
-
-/// Evaluates BASIL (all 150 articles as one stream).
-pub fn evaluate_basil(path: &Path, cfg: &StoryConfig) -> Result<EvalReport, EvalError> {
-    let docs = load_basil(path)?;
-    Ok(evaluate("basil", "all", &docs, cfg))
+    let gold: Vec<&str> = split.docs.iter().map(|d| d.gold.as_str()).collect();
+    let has_lines = runs.iter().all(|r| r.storylines.is_some());
+    let gold_lines = has_lines.then(|| {
+        split
+            .docs
+            .iter()
+            .filter_map(|d| d.line.as_deref())
+            .collect::<std::collections::BTreeSet<_>>()
+            .len()
+    });
+    EvalReport {
+        dataset: split.dataset.clone(),
+        split: split.split.clone(),
+        role: split.role,
+        docs: split.docs.len(),
+        gold_clusters: gold.iter().collect::<std::collections::BTreeSet<_>>().len(),
+        orders,
+        pred_clusters: runs.iter().map(|r| r.pred_clusters as f64).sum::<f64>() / k,
+        bcubed: OverOrders::of(runs.iter().map(|r| r.bcubed)),
+        pairwise: OverOrders::of(runs.iter().map(|r| r.pairwise)),
+        gold_lines,
+        pred_lines: has_lines.then(|| runs.iter().map(|r| r.pred_lines as f64).sum::<f64>() / k),
+        storylines: has_lines.then(|| OverOrders::of(runs.iter().filter_map(|r| r.storylines))),
+        docs_per_sec: runs.iter().map(|r| r.docs_per_sec).sum::<f64>() / k,
+        singletons_f1: {
+            let own: Vec<String> = (0..split.docs.len()).map(|i| i.to_string()).collect();
+            let gold: Vec<String> = split.docs.iter().map(|d| d.gold.clone()).collect();
+            bcubed(&own, &gold).f1
+        },
+    }
 }
 
 #[cfg(test)]
@@ -382,29 +637,63 @@ mod tests {
         assert_eq!(drop_url_line("https://x.org/y"), "");
     }
 
-    #[test]
-    fn reordering_keeps_labels_and_changes_ids() {
-        let d = |id: &str, g: &str| LabeledDoc {
+    fn labeled(id: &str, g: &str) -> LabeledDoc {
+        LabeledDoc {
             doc: StoryDoc {
                 id: id.to_owned(),
                 published: None,
                 outlet: None,
                 title: None,
                 text: String::new(),
+                copy_of: None,
             },
             gold: g.to_owned(),
+            line: None,
             split: "x".to_owned(),
-        };
-        let docs = vec![d("a", "1"), d("b", "1"), d("c", "2")];
-        assert_eq!(reordered(&docs, 0), docs);
-        let r = reordered(&docs, 7);
-        assert!(r
+        }
+    }
+
+    #[test]
+    fn opaque_ids_keep_labels_and_hide_the_original_ids() {
+        let docs = vec![
+            labeled("topic1_a", "1"),
+            labeled("topic1_b", "1"),
+            labeled("topic2_c", "2"),
+        ];
+        for seed in [0, 7] {
+            let r = opaque(&docs, seed);
+            assert!(r.iter().zip(&docs).all(|(x, y)| x.gold == y.gold));
+            assert!(r
+                .iter()
+                .all(|x| x.doc.id.len() == 16 && !x.doc.id.contains("topic")));
+            let ids: std::collections::BTreeSet<&str> =
+                r.iter().map(|x| x.doc.id.as_str()).collect();
+            assert_eq!(ids.len(), 3);
+        }
+        // Another seed, other ids: the arrival order of same-date documents changes.
+        assert_ne!(opaque(&docs, 0)[0].doc.id, opaque(&docs, 1)[0].doc.id);
+    }
+
+    #[test]
+    fn basil_halves_are_a_fixed_partition_by_event() {
+        let events: Vec<String> = (0..200).map(|i| format!("event-{i}")).collect();
+        let tune = events.iter().filter(|e| basil_half(e) == "tune").count();
+        assert!(
+            (70..=130).contains(&tune),
+            "{tune} of 200 in the tuning half"
+        );
+        assert!(events
             .iter()
-            .zip(&docs)
-            .all(|(x, y)| x.gold == y.gold && x.doc.id.ends_with(&format!("-{}", y.doc.id))));
-        let mut ids: Vec<&str> = r.iter().map(|x| x.doc.id.as_str()).collect();
-        ids.dedup();
-        assert_eq!(ids.len(), 3);
+            .all(|e| basil_half(e) == basil_half(&e.clone())));
+    }
+
+    #[test]
+    fn orders_report_mean_and_worst() {
+        let runs = [Prf::new(1.0, 1.0), Prf::new(0.5, 1.0)];
+        let o = OverOrders::of(runs.iter().copied());
+        assert!((o.mean.p - 0.75).abs() < 1e-12);
+        assert!((o.worst_f1 - 2.0 / 3.0).abs() < 1e-12);
+        assert!((o.mean.f1 - (1.0 + 2.0 / 3.0) / 2.0).abs() < 1e-12);
     }
 
     #[test]

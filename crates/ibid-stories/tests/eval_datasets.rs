@@ -1,6 +1,11 @@
-//! Story clustering quality on ECB+ and BASIL (read from ../shared; skipped when absent).
-//! Floors sit slightly below what the default configuration achieves, so a regression fails.
-use ibid_stories::eval::{evaluate_basil, evaluate_ecbplus, evaluate_orders, load_ecbplus};
+//! Story clustering quality on the *tuning* splits of ECB+, BASIL and the AllSides real-day
+//! set (read from ../shared; skipped, visibly, when absent), each the mean over shuffled arrival
+//! orders with opaque ids. Floors sit slightly below what the default configuration achieves,
+//! so a regression fails. The reporting splits are printed by `ibid eval stories`, never
+//! asserted on here: nothing is chosen on them, not even a floor.
+use ibid_stories::eval::{
+    allsides_days_splits, basil_splits, ecbplus_splits, evaluate, Role, Split, ALLSIDES_DAYS_LABELS,
+};
 use ibid_stories::StoryConfig;
 use std::path::PathBuf;
 
@@ -9,85 +14,72 @@ fn data(rel: &str) -> Option<PathBuf> {
     if p.exists() {
         Some(p)
     } else {
-        eprintln!("{} not found: skipped", p.display());
+        eprintln!("SKIPPED: {} not found (needs ../shared/data)", p.display());
         None
     }
 }
 
+fn tuning(splits: Vec<Split>) -> Split {
+    splits
+        .into_iter()
+        .find(|s| s.role == Role::Tuning)
+        .expect("a tuning split")
+}
+
+/// Arrival orders per test: enough that a change suiting one order does not pass.
+const ORDERS: usize = 4;
+
 #[test]
-fn ecbplus_bcubed_floors() {
+fn ecbplus_tuning_split_floor() {
     let Some(path) = data("ecbplus/documents.jsonl") else {
         return;
     };
-    let reports = evaluate_ecbplus(&path, &StoryConfig::default()).unwrap();
-    for r in &reports {
-        println!("{}", serde_json::to_string(r).unwrap());
-    }
-    let train = &reports[0];
-    let dev = &reports[1];
-    assert_eq!((train.split.as_str(), dev.split.as_str()), ("train", "dev"));
-    assert_eq!(train.docs + dev.docs, 772);
+    let splits = ecbplus_splits(&path).unwrap();
+    assert_eq!(splits.iter().map(|s| s.docs.len()).sum::<usize>(), 772);
+    let r = evaluate(&tuning(splits), &StoryConfig::default(), ORDERS);
+    println!("{}", serde_json::to_string(&r).unwrap());
     assert!(
-        train.bcubed.f1 >= TRAIN_FLOOR,
-        "train BCubed F1 {}",
-        train.bcubed.f1
+        r.bcubed.mean.f1 >= 0.89,
+        "ECB+ train BCubed F1 {:?}",
+        r.bcubed
     );
-    assert!(
-        dev.bcubed.f1 >= DEV_FLOOR,
-        "dev BCubed F1 {}",
-        dev.bcubed.f1
-    );
-    assert!(
-        dev.pairwise.f1 >= DEV_PAIR_FLOOR,
-        "dev pairwise F1 {}",
-        dev.pairwise.f1
-    );
-}
-
-/// The mean over several arrival orders: a change that only suits the id order (the one the
-/// floors above see) does not pass this one.
-#[test]
-fn ecbplus_mean_over_orders_floors() {
-    let Some(path) = data("ecbplus/documents.jsonl") else {
-        return;
-    };
-    let all = load_ecbplus(&path).unwrap();
-    for (split, floor) in [("train", TRAIN_ORDERS_FLOOR), ("dev", DEV_ORDERS_FLOOR)] {
-        let docs: Vec<_> = all.iter().filter(|d| d.split == split).cloned().collect();
-        let r = evaluate_orders("ecbplus", split, &docs, &StoryConfig::default(), 4);
-        println!("{}", serde_json::to_string(&r).unwrap());
-        assert!(
-            r.bcubed.f1 >= floor,
-            "{split} mean BCubed F1 {}",
-            r.bcubed.f1
-        );
-    }
+    assert!(r.bcubed.worst_f1 >= 0.87, "ECB+ train worst {:?}", r.bcubed);
 }
 
 #[test]
-fn basil_bcubed_floor() {
+fn basil_tuning_half_floor() {
     let Some(path) = data("basil/articles.jsonl") else {
         return;
     };
-    let r = evaluate_basil(&path, &StoryConfig::default()).unwrap();
+    let splits = basil_splits(&path).unwrap();
+    assert_eq!(splits.iter().map(|s| s.docs.len()).sum::<usize>(), 150);
+    let r = evaluate(&tuning(splits), &StoryConfig::default(), ORDERS);
     println!("{}", serde_json::to_string(&r).unwrap());
-    assert_eq!(r.docs, 150);
     assert!(
-        r.bcubed.f1 >= BASIL_FLOOR,
-        "BASIL BCubed F1 {}",
-        r.bcubed.f1
-    );
-    assert!(
-        r.pairwise.f1 >= BASIL_PAIR_FLOOR,
-        "BASIL pairwise F1 {}",
-        r.pairwise.f1
+        r.bcubed.mean.f1 >= 0.98,
+        "BASIL tune BCubed F1 {:?}",
+        r.bcubed
     );
 }
 
-const TRAIN_FLOOR: f64 = 0.955;
-const DEV_FLOOR: f64 = 0.935;
-const TRAIN_ORDERS_FLOOR: f64 = 0.93;
-const DEV_ORDERS_FLOOR: f64 = 0.935;
-const DEV_PAIR_FLOOR: f64 = 0.915;
-const BASIL_FLOOR: f64 = 0.985;
-const BASIL_PAIR_FLOOR: f64 = 0.975;
+#[test]
+fn allsides_days_tuning_floor() {
+    let Some(path) = data("allsides/articles.jsonl.gz") else {
+        return;
+    };
+    let splits = allsides_days_splits(ALLSIDES_DAYS_LABELS, &path).unwrap();
+    assert_eq!(splits.iter().map(|s| s.docs.len()).sum::<usize>(), 746);
+    let r = evaluate(&tuning(splits), &StoryConfig::default(), ORDERS);
+    println!("{}", serde_json::to_string(&r).unwrap());
+    assert!(r.bcubed.mean.f1 >= 0.89, "events {:?}", r.bcubed);
+    // Most of these days' events are single articles: the floor that matters is the margin
+    // over one story per article.
+    assert!(
+        r.bcubed.mean.f1 >= r.singletons_f1 + 0.04,
+        "events {:?} against one story per article {}",
+        r.bcubed,
+        r.singletons_f1
+    );
+    let lines = r.storylines.expect("storylines are labelled");
+    assert!(lines.mean.f1 >= 0.64, "storylines {lines:?}");
+}

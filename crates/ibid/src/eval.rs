@@ -11,11 +11,16 @@ use clap::{Subcommand, ValueEnum};
 /// What to evaluate.
 #[derive(Debug, Subcommand)]
 pub enum EvalCommand {
-    /// Story clustering: BCubed and pairwise P/R/F1 against gold events.
+    /// Story clustering: BCubed and pairwise P/R/F1 against gold events (and storylines where
+    /// the data has them), mean and worst over shuffled arrival orders with opaque ids, for
+    /// each data set's tuning and reporting split.
     Stories {
         /// Dataset.
-        #[arg(long, value_enum)]
+        #[arg(long, value_enum, default_value = "all")]
         dataset: StoriesDataset,
+        /// Arrival orders (each with its own opaque ids; dates still order arrivals).
+        #[arg(long, default_value_t = ibid_stories::eval::DEFAULT_ORDERS)]
+        orders: usize,
         /// Print JSON.
         #[arg(long)]
         json: bool,
@@ -97,12 +102,17 @@ pub enum EntitiesDataset {
 }
 
 /// Story datasets.
-#[derive(Debug, Clone, Copy, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum StoriesDataset {
-    /// ECB+ (train and dev topics reported separately; the source-URL line is dropped).
+    /// ECB+ (tuning: train topics; reporting: dev topics; the source-URL line is dropped).
     Ecbplus,
-    /// BASIL (the same event from three outlets).
+    /// BASIL (the same event from three outlets; events split in two halves by a hash).
     Basil,
+    /// ibid's own annotation of dense AllSides days (events and storylines; tuning and
+    /// reporting windows), over `allsides/articles.jsonl.gz`.
+    AllsidesDays,
+    /// All of the above.
+    All,
 }
 
 /// Where the evaluation data lives: `--data`, `IBID_DATA`, else `../shared/data`.
@@ -244,58 +254,91 @@ pub fn run(cmd: EvalCommand, data: &Path) -> Result<()> {
                 r.pages, r.errors, r.pages_per_sec
             )?;
         }
-        EvalCommand::Stories { dataset, json } => {
+        EvalCommand::Stories {
+            dataset,
+            orders,
+            json,
+        } => {
+            use ibid_stories::eval as ev;
             let cfg = ibid_stories::StoryConfig::default();
-            let reports = match dataset {
-                StoriesDataset::Ecbplus => {
-                    let p = need(data.join("ecbplus/documents.jsonl"))?;
-                    ibid_stories::eval::evaluate_ecbplus(&p, &cfg)
-                        .with_context(|| format!("evaluating {}", p.display()))?
-                }
-                StoriesDataset::Basil => {
-                    let p = need(data.join("basil/articles.jsonl"))?;
-                    vec![ibid_stories::eval::evaluate_basil(&p, &cfg)
-                        .with_context(|| format!("evaluating {}", p.display()))?]
-                }
-            };
+            let wants = |d: StoriesDataset| dataset == d || dataset == StoriesDataset::All;
+            let mut splits: Vec<ev::Split> = Vec::new();
+            if wants(StoriesDataset::Ecbplus) {
+                let p = need(data.join("ecbplus/documents.jsonl"))?;
+                splits.extend(
+                    ev::ecbplus_splits(&p).with_context(|| format!("reading {}", p.display()))?,
+                );
+            }
+            if wants(StoriesDataset::Basil) {
+                let p = need(data.join("basil/articles.jsonl"))?;
+                splits.extend(
+                    ev::basil_splits(&p).with_context(|| format!("reading {}", p.display()))?,
+                );
+            }
+            if wants(StoriesDataset::AllsidesDays) {
+                let p = need(data.join("allsides/articles.jsonl.gz"))?;
+                splits.extend(
+                    ev::allsides_days_splits(ev::ALLSIDES_DAYS_LABELS, &p)
+                        .with_context(|| format!("reading {}", p.display()))?,
+                );
+            }
+            let reports: Vec<ev::EvalReport> = splits
+                .iter()
+                .map(|s| ev::evaluate(s, &cfg, orders))
+                .collect();
             if json {
                 writeln!(out, "{}", serde_json::to_string_pretty(&reports)?)?;
                 return Ok(());
             }
             writeln!(
                 out,
-                "{:<8} {:<6} {:>5} {:>5} {:>5}  {:>6} {:>6} {:>6}  {:>6} {:>6} {:>6}  {:>8}",
+                "{:<13} {:<6} {:<9} {:>4} {:>4} {:>6}  {:>5} {:>5} {:>5} {:>5}  {:>5}  {:>5} {:>5}  {:>6}  {:>6}",
                 "dataset",
                 "split",
+                "role",
                 "docs",
                 "gold",
                 "pred",
                 "B3 P",
                 "B3 R",
                 "B3 F1",
-                "pair P",
-                "pair R",
-                "pair F1",
+                "worst",
+                "pair",
+                "line",
+                "worst",
+                "1-each",
                 "docs/s"
             )?;
             for r in &reports {
+                let (lf, lw) = r.storylines.map_or_else(
+                    || ("-".to_owned(), "-".to_owned()),
+                    |l| (format!("{:.3}", l.mean.f1), format!("{:.3}", l.worst_f1)),
+                );
                 writeln!(
                     out,
-                    "{:<8} {:<6} {:>5} {:>5} {:>5}  {:>6.3} {:>6.3} {:>6.3}  {:>6.3} {:>6.3} {:>6.3}  {:>8.0}",
+                    "{:<13} {:<6} {:<9} {:>4} {:>4} {:>6.1}  {:>5.3} {:>5.3} {:>5.3} {:>5.3}  {:>5.3}  {:>5} {:>5}  {:>6.3}  {:>6.0}",
                     r.dataset,
                     r.split,
+                    r.role.as_str(),
                     r.docs,
                     r.gold_clusters,
                     r.pred_clusters,
-                    r.bcubed.p,
-                    r.bcubed.r,
-                    r.bcubed.f1,
-                    r.pairwise.p,
-                    r.pairwise.r,
-                    r.pairwise.f1,
+                    r.bcubed.mean.p,
+                    r.bcubed.mean.r,
+                    r.bcubed.mean.f1,
+                    r.bcubed.worst_f1,
+                    r.pairwise.mean.f1,
+                    lf,
+                    lw,
+                    r.singletons_f1,
                     r.docs_per_sec
                 )?;
             }
+            writeln!(
+                out,
+                "mean and worst over {orders} shuffled arrival orders with opaque ids; pair = pairwise F1; \
+                 line = storyline BCubed F1; 1-each = BCubed F1 of one story per article"
+            )?;
         }
     }
     Ok(())

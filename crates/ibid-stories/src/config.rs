@@ -1,0 +1,124 @@
+//! The story engine's configuration: feature sizes, the pair model, and the thresholds of its
+//! decisions.
+
+use crate::pair::{PairModel, PAIR_FEATURES};
+use serde::{Deserialize, Serialize};
+
+/// Thresholds, weights and sizes of the online clustering.
+///
+/// The pair model and the thresholds are fitted on the *tuning* splits only (ECB+ train, the
+/// tuning half of BASIL, the tuning windows of the AllSides real-day set) by
+/// `examples/fit.rs`; see `docs/stories-evaluation.md`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct StoryConfig {
+    /// Number of leading content words (headline first) that get `lead_boost`: news puts the
+    /// who/what/where of the event first.
+    pub lead_tokens: usize,
+    /// Weight multiplier for the leading content words.
+    pub lead_boost: f32,
+    /// Body words kept per article (heaviest by TF-IDF); bounds comparison cost and memory.
+    pub max_doc_terms: usize,
+    /// How many of an article's heaviest words are used to retrieve candidate stories.
+    pub query_terms: usize,
+    /// How many of an article's heaviest names are used to retrieve candidate stories.
+    pub query_ents: usize,
+    /// Candidate stories fully scored per article.
+    pub max_candidates: usize,
+    /// Posting lists longer than this are skipped in retrieval (too common to be useful).
+    pub max_posting: usize,
+    /// Probability that two articles report one event, from their similarity features.
+    pub pair: PairModel,
+    /// Average pair *log-odds* instead of pair probabilities over cores (thresholds stay
+    /// probabilities: the mean log-odds is compared with the threshold's log-odds). A single
+    /// strong disagreement with one core member weighs more in log-odds.
+    pub link_logit: bool,
+    /// Members of a story's core (its most central articles), against which every newcomer is
+    /// compared.
+    pub core_size: usize,
+    /// An article joins the best candidate story when its mean pair probability to that
+    /// story's core reaches this; otherwise it opens a new story.
+    pub join_threshold: f32,
+    /// Two stories merge when the mean pair probability between their cores reaches this
+    /// (checked when an article fits both).
+    pub merge_threshold: f32,
+    /// How many runner-up candidates are checked for a merge after a join.
+    pub merge_checks: usize,
+    /// Stories whose newest article is older than this, relative to the newest publication
+    /// time seen, are frozen and leave the candidate set.
+    pub window_days: f32,
+    /// Hard cap on open stories (least recently updated are frozen first): bounds memory for
+    /// undated streams.
+    pub max_active_stories: usize,
+    /// A story of at most `settle_max_size` articles is re-checked this many and four times
+    /// this many adds after it was opened (and at the end of [`crate::cluster`]): an article
+    /// that arrived before its event's story took shape may fit the story once it has grown.
+    /// 0 disables the re-check.
+    pub settle_after: usize,
+    /// Largest story that is re-checked (see `settle_after`).
+    pub settle_max_size: usize,
+    /// Smallest story a re-checked story may be attached to.
+    pub settle_min_target: usize,
+    /// Mean core-to-core pair probability a re-checked story needs to join its best
+    /// candidate.
+    pub settle_threshold: f32,
+    /// Minimum score (see `storyline_w_ent`) for a new story to join an existing storyline.
+    pub storyline_threshold: f32,
+    /// Weight of the name cosine in the storyline score (the rest is the body-word cosine);
+    /// both are means over the storyline's most recent stories.
+    pub storyline_w_ent: f32,
+    /// Penalty at `storyline_window_days` of gap between a story and a storyline's newest
+    /// story (linear below).
+    pub storyline_time_penalty: f32,
+    /// Storylines with no new story for longer than this are closed.
+    pub storyline_window_days: f32,
+    /// A story joins a storyline only when its first article shares at least this many
+    /// distinct names with the storyline's recent stories: a storyline follows the same
+    /// actors, and one shared place name is not enough.
+    pub storyline_min_shared_ents: usize,
+    /// How many of a storyline's most recent stories a new story is compared with: the
+    /// storyline follows its thread without accumulating every topic it ever touched.
+    pub storyline_recent: usize,
+}
+
+impl Default for StoryConfig {
+    fn default() -> Self {
+        Self {
+            lead_tokens: 40,
+            lead_boost: 2.0,
+            max_doc_terms: 150,
+            query_terms: 12,
+            query_ents: 12,
+            max_candidates: 12,
+            max_posting: 4000,
+            pair: default_pair_model(),
+            link_logit: false,
+            core_size: 16,
+            join_threshold: 0.7,
+            merge_threshold: 0.5,
+            merge_checks: 4,
+            window_days: 14.0,
+            max_active_stories: 20_000,
+            settle_after: 64,
+            settle_max_size: 2,
+            settle_min_target: 2,
+            settle_threshold: 0.5,
+            storyline_threshold: 0.1,
+            storyline_w_ent: 0.5,
+            storyline_time_penalty: 0.15,
+            storyline_window_days: 450.0,
+            storyline_min_shared_ents: 2,
+            storyline_recent: 4,
+        }
+    }
+}
+
+/// The pair model fitted by `examples/fit.rs pair` on the tuning splits (see
+/// `docs/stories-evaluation.md` for the command and the figures).
+fn default_pair_model() -> PairModel {
+    let w: [f32; PAIR_FEATURES] = [
+        6.072, 6.103, 4.829, 3.063, -3.009, -0.557, -0.751, -0.594, -1.526, 1.415, -1.960, 1.680,
+        1.185, 1.257, 5.468, 4.124,
+    ];
+    PairModel { bias: -5.035, w }
+}
