@@ -243,10 +243,10 @@ fn fit_lines(cfg: &StoryConfig) -> Result<(), Box<dyn std::error::Error>> {
         .and_then(|s| s.parse().ok())
         .unwrap_or(4);
     let mut results: Vec<(f64, String)> = Vec::new();
-    for th in [0.04f32, 0.06, 0.08, 0.1, 0.12] {
-        for we in [0.4f32, 0.5, 0.6] {
-            for recent in [3usize, 4, 6] {
-                for min_shared in [1usize, 2, 3] {
+    for th in [0.12f32, 0.15, 0.18] {
+        for we in [0.4f32, 0.5, 0.6, 0.7] {
+            for recent in [2usize, 4, 8] {
+                for min_shared in [2usize] {
                     let c = StoryConfig {
                         storyline_threshold: th,
                         storyline_w_ent: we,

@@ -62,22 +62,34 @@ pub struct StoryConfig {
     /// Mean core-to-core pair probability a re-checked story needs to join its best
     /// candidate.
     pub settle_threshold: f32,
-    /// Minimum score (see `storyline_w_ent`) for a new story to join an existing storyline.
+    /// Minimum score (see `storyline_w_ent`, a mean over the storyline's recent stories) for
+    /// a new story to join an existing storyline.
     pub storyline_threshold: f32,
-    /// Weight of the name cosine in the storyline score (the rest is the body-word cosine);
-    /// both are means over the storyline's most recent stories.
+    /// Weight of the name cosine in the storyline score (the rest is the body-word cosine).
     pub storyline_w_ent: f32,
-    /// Penalty at `storyline_window_days` of gap between a story and a storyline's newest
-    /// story (linear below).
-    pub storyline_time_penalty: f32,
-    /// Storylines with no new story for longer than this are closed.
+    /// A storyline whose newest story is older than this takes a new story only when the
+    /// story resumes the thread (see `storyline_resume_rare_names`).
     pub storyline_window_days: f32,
+    /// A storyline whose first story is older than this takes a new story only when the story
+    /// resumes the thread: a thread that has run for months does not take everything that
+    /// resembles its latest turn.
+    pub storyline_max_span_days: f32,
+    /// A story resumes a paused or long storyline when it shares at least this many rare names
+    /// (see `storyline_rare_share`) with its recent stories.
+    pub storyline_resume_rare_names: usize,
+    /// Share of the stream's documents at most which a name counts as rare.
+    pub storyline_rare_share: f32,
+    /// Share of the stream's documents at most which a name counts as specific (more are the
+    /// big actors of the time, which say nothing about the thread).
+    pub storyline_specific_share: f32,
+    /// Storylines with no new story for longer than this are closed for good.
+    pub storyline_resume_days: f32,
     /// A story joins a storyline only when its first article shares at least this many
-    /// distinct names with the storyline's recent stories: a storyline follows the same
-    /// actors, and one shared place name is not enough.
+    /// distinct *specific* names (see `storyline_specific_share`) with the storyline's recent
+    /// stories: a storyline follows the same actors, and one shared place name, or the big
+    /// actors every article names, are not enough.
     pub storyline_min_shared_ents: usize,
-    /// How many of a storyline's most recent stories a new story is compared with: the
-    /// storyline follows its thread without accumulating every topic it ever touched.
+    /// How many of a storyline's most recent stories a new story is compared with.
     pub storyline_recent: usize,
 }
 
@@ -103,10 +115,14 @@ impl Default for StoryConfig {
             settle_max_size: 2,
             settle_min_target: 2,
             settle_threshold: 0.5,
-            storyline_threshold: 0.1,
+            storyline_threshold: 0.15,
             storyline_w_ent: 0.5,
-            storyline_time_penalty: 0.15,
-            storyline_window_days: 450.0,
+            storyline_window_days: 30.0,
+            storyline_max_span_days: 120.0,
+            storyline_resume_rare_names: 2,
+            storyline_rare_share: 0.0005,
+            storyline_specific_share: 0.02,
+            storyline_resume_days: 450.0,
             storyline_min_shared_ents: 2,
             storyline_recent: 4,
         }

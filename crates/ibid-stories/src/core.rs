@@ -9,6 +9,16 @@
 use crate::features::DocFeats;
 use serde::{Deserialize, Serialize};
 
+/// Mean of the links from an outsider to every member of a core (`links` in member order);
+/// 0 for an empty core.
+pub(crate) fn mean_link(links: &[f32]) -> f32 {
+    if links.is_empty() {
+        0.0
+    } else {
+        links.iter().sum::<f32>() / links.len() as f32
+    }
+}
+
 /// One core member: the article's index in the engine and its features.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) struct CoreMember {
@@ -16,21 +26,37 @@ pub(crate) struct CoreMember {
     pub(crate) feats: DocFeats,
 }
 
-/// The most central members of a story (at most the configured core size) and the symmetric
-/// matrix of their pair probabilities.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub(crate) struct Core {
-    pub(crate) members: Vec<CoreMember>,
+/// The most central members of a group (at most the configured core size) and the symmetric
+/// matrix of their pair links: articles of a story ([`CoreMember`]) or stories of a storyline.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Core<M = CoreMember> {
+    pub(crate) members: Vec<M>,
     /// `pair[i][j]`: probability that members `i` and `j` report one event (0 on the
     /// diagonal).
     pair: Vec<Vec<f32>>,
 }
 
+impl<M> Default for Core<M> {
+    fn default() -> Self {
+        Self {
+            members: Vec::new(),
+            pair: Vec::new(),
+        }
+    }
+}
+
 impl Core {
     /// A core of one article.
     pub(crate) fn single(art: u32, feats: DocFeats) -> Self {
+        Core::of(CoreMember { art, feats })
+    }
+}
+
+impl<M> Core<M> {
+    /// A core of one member.
+    pub(crate) fn of(m: M) -> Self {
         Self {
-            members: vec![CoreMember { art, feats }],
+            members: vec![m],
             pair: vec![vec![0.0]],
         }
     }
@@ -40,20 +66,11 @@ impl Core {
         self.members.len()
     }
 
-    /// Mean of the probabilities from an outsider to every member (`probs` in member order).
-    pub(crate) fn mean_link(probs: &[f32]) -> f32 {
-        if probs.is_empty() {
-            0.0
-        } else {
-            probs.iter().sum::<f32>() / probs.len() as f32
-        }
-    }
-
     /// Offers a new member, with its probabilities to every current member. It enters when
     /// the core has room, or when it is more central (higher mean probability to the others,
     /// itself included) than the least central member, which then leaves. Returns whether
     /// it entered.
-    pub(crate) fn offer(&mut self, art: u32, feats: DocFeats, probs: &[f32], cap: usize) -> bool {
+    pub(crate) fn offer(&mut self, m: M, probs: &[f32], cap: usize) -> bool {
         debug_assert_eq!(probs.len(), self.members.len());
         let n = self.members.len();
         for (row, &p) in self.pair.iter_mut().zip(probs) {
@@ -62,7 +79,7 @@ impl Core {
         let mut row = probs.to_vec();
         row.push(0.0);
         self.pair.push(row);
-        self.members.push(CoreMember { art, feats });
+        self.members.push(m);
         if n < cap.max(1) {
             return true;
         }
@@ -96,7 +113,7 @@ impl Core {
     /// The union of two cores, given the probabilities between their members
     /// (`cross[i][j]` for member `i` of `self` and `j` of `other`), cut back to `cap` by
     /// removing the least central member until it fits.
-    pub(crate) fn union(mut self, other: Core, cross: &[Vec<f32>], cap: usize) -> Core {
+    pub(crate) fn union(mut self, other: Core<M>, cross: &[Vec<f32>], cap: usize) -> Core<M> {
         let n = self.members.len();
         for (i, row) in self.pair.iter_mut().enumerate() {
             row.extend_from_slice(&cross[i]);
@@ -116,7 +133,7 @@ impl Core {
 
     /// The member with the highest mean probability to the others (the first on ties).
     #[cfg(test)]
-    pub(crate) fn most_central(&self) -> Option<&CoreMember> {
+    pub(crate) fn most_central(&self) -> Option<&M> {
         let mut best: Option<(f32, usize)> = None;
         for i in 0..self.members.len() {
             let c: f32 = self.pair[i].iter().sum();
@@ -128,7 +145,7 @@ impl Core {
     }
 
     /// Members in order of centrality, most central first (ties: core order).
-    pub(crate) fn by_centrality(&self) -> Vec<&CoreMember> {
+    pub(crate) fn by_centrality(&self) -> Vec<&M> {
         let mut ix: Vec<(f32, usize)> = (0..self.members.len())
             .map(|i| (self.pair[i].iter().sum::<f32>(), i))
             .collect();
@@ -150,7 +167,14 @@ mod tests {
         let mut c = Core::single(0, DocFeats::default());
         for a in 1..n {
             let probs: Vec<f32> = c.members.iter().map(|m| p(a, m.art)).collect();
-            c.offer(a, DocFeats::default(), &probs, cap);
+            c.offer(
+                CoreMember {
+                    art: a,
+                    feats: DocFeats::default(),
+                },
+                &probs,
+                cap,
+            );
         }
         c
     }
@@ -176,9 +200,13 @@ mod tests {
     #[test]
     fn a_peripheral_newcomer_does_not_enter_a_full_core() {
         let mut c = build(3, 3, |_, _| 0.9);
-        assert!(!c.offer(9, DocFeats::default(), &[0.2, 0.2, 0.2], 3));
+        let m = |art| CoreMember {
+            art,
+            feats: DocFeats::default(),
+        };
+        assert!(!c.offer(m(9), &[0.2, 0.2, 0.2], 3));
         assert_eq!(member(&c), vec![0, 1, 2]);
-        assert!(c.offer(8, DocFeats::default(), &[0.95, 0.95, 0.95], 3));
+        assert!(c.offer(m(8), &[0.95, 0.95, 0.95], 3));
         assert_eq!(c.len(), 3);
         assert!(member(&c).contains(&8));
     }
@@ -187,12 +215,19 @@ mod tests {
     fn union_cuts_back_to_the_most_central() {
         let a = build(3, 8, |_, _| 0.9);
         let mut b = Core::single(10, DocFeats::default());
-        b.offer(11, DocFeats::default(), &[0.2], 8);
+        b.offer(
+            CoreMember {
+                art: 11,
+                feats: DocFeats::default(),
+            },
+            &[0.2],
+            8,
+        );
         // Member 10 agrees with a's members, 11 does not.
         let cross: Vec<Vec<f32>> = (0..3).map(|_| vec![0.8, 0.1]).collect();
         let u = a.union(b, &cross, 4);
         assert_eq!(u.len(), 4);
         assert!(!member(&u).contains(&11));
-        assert_eq!(Core::mean_link(&[0.5, 1.0]), 0.75);
+        assert_eq!(mean_link(&[0.5, 1.0]), 0.75);
     }
 }

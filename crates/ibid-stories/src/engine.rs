@@ -250,7 +250,7 @@ impl StoryEngine {
             .into_iter()
             .map(|s| {
                 let probs = self.core_probs(&f, s);
-                (Core::mean_link(&probs), s, probs)
+                (crate::core::mean_link(&probs), s, probs)
             })
             .collect();
         scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
@@ -403,9 +403,8 @@ impl StoryEngine {
         st.members.push(art);
         st.add_time(f.ts);
         st.last_seq = seq;
-        if st.core.offer(art, f, probs, cap) {
-            st.profile = None;
-        }
+        st.core
+            .offer(crate::core::CoreMember { art, feats: f }, probs, cap);
         self.index_story(s, &query);
     }
 
@@ -492,23 +491,7 @@ impl StoryEngine {
 
     pub(crate) fn freeze_story(&mut self, s: u32) {
         let title = self.central_title(s);
-        // Storylines compare new stories with their recent ones: those keep their profile.
-        let line = self.stories[s as usize].storyline;
-        let recent = self.lines.get(line as usize).is_some_and(|ln| {
-            ln.active
-                && ln
-                    .stories
-                    .iter()
-                    .rev()
-                    .take(self.cfg.storyline_recent.max(1))
-                    .any(|&x| self.root_story(x) == s)
-        });
         let st = &mut self.stories[s as usize];
-        if recent {
-            st.profile();
-        } else {
-            st.profile = None;
-        }
         st.frozen_title = Some(title);
         st.active = false;
         st.core = Core::default();

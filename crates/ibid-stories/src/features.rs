@@ -36,6 +36,11 @@ impl Vocab {
         ((self.n as f32 + 1.0) / (df as f32 + 1.0)).ln() + 1.0
     }
 
+    /// Number of documents counted that have the term.
+    pub(crate) fn df(&self, t: Term) -> u32 {
+        self.df.get(&t).copied().unwrap_or(0)
+    }
+
     /// Counts one document's terms (each term once per document).
     pub(crate) fn count(&mut self, p: &Prepared) {
         self.n += 1;

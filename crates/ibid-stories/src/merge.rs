@@ -82,7 +82,6 @@ impl StoryEngine {
         };
         let core = std::mem::take(&mut st.core);
         st.core = core.union(g.core, &cross, cap);
-        st.profile = None;
         st.members.extend(&g.members);
         st.first = match (st.first, g.first) {
             (Some(x), Some(y)) => Some(x.min(y)),

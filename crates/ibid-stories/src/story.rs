@@ -2,7 +2,7 @@
 //! ([`StorySummary`]).
 
 use crate::core::Core;
-use crate::features::{SparseVec, Term};
+use crate::features::Term;
 use chrono::{DateTime, FixedOffset};
 use rustc_hash::FxHashSet;
 use serde::{Deserialize, Serialize};
@@ -41,9 +41,6 @@ pub(crate) struct Story {
     pub(crate) indexed: FxHashSet<Term>,
     /// Title fixed when the story was frozen.
     pub(crate) frozen_title: Option<Option<String>>,
-    /// Word and name profile of the core (normalised sums), built on demand for storylines.
-    #[serde(skip)]
-    pub(crate) profile: Option<(SparseVec, SparseVec)>,
 }
 
 impl Story {
@@ -53,30 +50,6 @@ impl Story {
             self.first = Some(self.first.map_or(t, |x| x.min(t)));
             self.last = Some(self.last.map_or(t, |x| x.max(t)));
         }
-    }
-
-    /// The normalised sums of the core members' word and name vectors.
-    pub(crate) fn profile(&mut self) -> &(SparseVec, SparseVec) {
-        let core = &self.core;
-        self.profile.get_or_insert_with(|| {
-            let sum = |pick: fn(&crate::features::DocFeats) -> &SparseVec| {
-                let mut all: Vec<(Term, f32)> = core
-                    .members
-                    .iter()
-                    .flat_map(|m| pick(&m.feats).items.iter().copied())
-                    .collect();
-                all.sort_unstable_by_key(|x| x.0);
-                let mut merged: Vec<(Term, f32)> = Vec::with_capacity(all.len());
-                for (t, w) in all {
-                    match merged.last_mut() {
-                        Some(last) if last.0 == t => last.1 += w,
-                        _ => merged.push((t, w)),
-                    }
-                }
-                SparseVec::unit(merged)
-            };
-            (sum(|f| &f.words), sum(|f| &f.ents))
-        })
     }
 }
 
