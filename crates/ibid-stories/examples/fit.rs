@@ -246,7 +246,7 @@ fn fit_lines(cfg: &StoryConfig) -> Result<(), Box<dyn std::error::Error>> {
     for th in [0.12f32, 0.15, 0.18] {
         for we in [0.4f32, 0.5, 0.6, 0.7] {
             for recent in [2usize, 4, 8] {
-                for min_shared in [2usize] {
+                for min_shared in [2usize, 3] {
                     let c = StoryConfig {
                         storyline_threshold: th,
                         storyline_w_ent: we,

@@ -45,6 +45,8 @@ pub(crate) struct Storyline {
 /// A name in at most this many documents always counts as rare: a small stream cannot tell
 /// rare from common, and then the storyline score alone decides.
 const RARE_DF_MIN: f32 = 5.0;
+/// A name in at most this many documents is never one of the big actors of the time.
+const SPECIFIC_DF_MIN: f32 = 50.0;
 
 impl Storyline {
     /// Records a story (at the time of its first article).
@@ -110,7 +112,7 @@ impl StoryEngine {
         // of the big actors a large share of all articles name.
         let n = self.vocab.n as f32;
         let rare_df = (cfg.storyline_rare_share * n).max(RARE_DF_MIN) as u32;
-        let specific_df = (cfg.storyline_specific_share * n).max(RARE_DF_MIN) as u32;
+        let specific_df = (cfg.storyline_specific_share * n).max(SPECIFIC_DF_MIN) as u32;
         let mut best: Option<(f32, u32)> = None;
         for (l, _) in cands {
             let ln = &self.lines[l as usize];
