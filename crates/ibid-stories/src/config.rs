@@ -45,7 +45,10 @@ pub struct StoryConfig {
     /// How many runner-up candidates are checked for a merge after a join.
     pub merge_checks: usize,
     /// Stories whose newest article is older than this, relative to the newest publication
-    /// time seen, are frozen and leave the candidate set.
+    /// time seen (or to the article at hand), are frozen and leave the candidate set: an
+    /// event's coverage lasts days, and a report more than a week after a story's newest
+    /// article is a new happening (a verdict, an inquiry's findings) that opens a story of its
+    /// own in the same storyline.
     pub window_days: f32,
     /// Hard cap on open stories (least recently updated are frozen first): bounds memory for
     /// undated streams.
@@ -109,7 +112,7 @@ impl Default for StoryConfig {
             join_threshold: 0.7,
             merge_threshold: 0.5,
             merge_checks: 4,
-            window_days: 14.0,
+            window_days: 7.0,
             max_active_stories: 20_000,
             settle_after: 64,
             settle_max_size: 2,

@@ -77,3 +77,6 @@ pub fn cluster(docs: &[StoryDoc], cfg: &StoryConfig) -> StoryEngine {
     engine.settle_pending();
     engine
 }
+
+#[cfg(test)]
+mod tests;
