@@ -8,7 +8,7 @@ use crate::{StoryConfig, StoryDoc};
 use serde::{Deserialize, Serialize};
 
 /// Number of pair features.
-pub const PAIR_FEATURES: usize = 16;
+pub const PAIR_FEATURES: usize = 18;
 
 /// Names of the pair features, in model order.
 pub const PAIR_FEATURE_NAMES: [&str; PAIR_FEATURES] = [
@@ -28,6 +28,8 @@ pub const PAIR_FEATURE_NAMES: [&str; PAIR_FEATURES] = [
     "top_names",
     "title_body",
     "num_undated",
+    "year_conflict_undated",
+    "actor_conflict_undated",
 ];
 
 /// Logistic model over the pair features: `P(same event) = σ(bias + w · x)`.
@@ -96,8 +98,9 @@ pub(crate) fn gap_days(a: Option<i64>, b: Option<i64>) -> Option<f32> {
 /// - `salience`: overlap of the names each side mentions most (counts times IDF, as shares);
 /// - `top_words`, `top_names`: share of the heaviest words and names both have;
 /// - `title_body`: each headline's cosine with the other's body, averaged;
-/// - `num_undated`: `num` again when either side is undated: dates in the text stand in for
-///   publication dates, and say little more when those are known.
+/// - `num_undated`, `year_conflict_undated`, `actor_conflict_undated`: `num`, `year_conflict`
+///   and `actor_conflict` again when either side is undated: what the text says about time
+///   and protagonists stands in for publication dates, and says less when those are known.
 pub(crate) fn pair_features(a: &DocFeats, b: &DocFeats) -> [f32; PAIR_FEATURES] {
     let body = a.words.dot(&b.words).clamp(0.0, 1.0);
     let title = if a.title.is_empty() || b.title.is_empty() {
@@ -112,13 +115,14 @@ pub(crate) fn pair_features(a: &DocFeats, b: &DocFeats) -> [f32; PAIR_FEATURES] 
         _ => 0.0,
     };
     let gap = gap_days(a.ts, b.ts);
+    let year_conflict = conflict(&a.years, &b.years);
     [
         body,
         title,
         ent,
         num,
         body * ent,
-        conflict(&a.years, &b.years),
+        year_conflict,
         conflict(&a.wdays, &b.wdays),
         conflict(&a.months, &b.months),
         actor_conflict,
@@ -129,6 +133,8 @@ pub(crate) fn pair_features(a: &DocFeats, b: &DocFeats) -> [f32; PAIR_FEATURES] 
         shared_share(&a.top_names, &b.top_names),
         0.5 * (a.title.dot(&b.words) + b.title.dot(&a.words)).clamp(0.0, 2.0),
         if gap.is_some() { 0.0 } else { num },
+        if gap.is_some() { 0.0 } else { year_conflict },
+        if gap.is_some() { 0.0 } else { actor_conflict },
     ]
 }
 
