@@ -42,6 +42,11 @@ pub struct StoryConfig {
     /// Two stories merge when the mean pair probability between their cores reaches this
     /// (checked when an article fits both).
     pub merge_threshold: f32,
+    /// `join_threshold` and `merge_threshold` (the latter also for re-checks) when either side
+    /// is undated: without publication times, reports of one event agree less (the time gap is
+    /// the strongest evidence a dated pair has), so the same bar splits them. `None`: the dated
+    /// thresholds.
+    pub undated_thresholds: Option<(f32, f32)>,
     /// How many runner-up candidates are checked for a merge after a join.
     pub merge_checks: usize,
     /// Stories whose newest article is older than this, relative to the newest publication
@@ -111,6 +116,7 @@ impl Default for StoryConfig {
             core_size: 16,
             join_threshold: 0.7,
             merge_threshold: 0.5,
+            undated_thresholds: Some((0.6, 0.4)),
             merge_checks: 4,
             window_days: 7.0,
             max_active_stories: 20_000,

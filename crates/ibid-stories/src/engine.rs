@@ -269,7 +269,10 @@ impl StoryEngine {
         let target = match decision {
             Decision::Auto => scored
                 .first()
-                .filter(|(score, _, _)| *score >= self.level(self.cfg.join_threshold))
+                .filter(|(score, s, _)| {
+                    let dated = ts.is_some() && self.stories[*s as usize].first.is_some();
+                    *score >= self.level(self.thresholds(dated).0)
+                })
                 .map(|(_, s, _)| *s),
             Decision::New => None,
             Decision::Join(id) => self
@@ -290,7 +293,10 @@ impl StoryEngine {
                 if *decision == Decision::Auto {
                     let others: Vec<u32> = scored
                         .iter()
-                        .filter(|x| x.1 != s && x.0 >= self.level(self.cfg.join_threshold))
+                        .filter(|x| {
+                            let dated = ts.is_some() && self.stories[x.1 as usize].first.is_some();
+                            x.1 != s && x.0 >= self.level(self.thresholds(dated).0)
+                        })
                         .take(self.cfg.merge_checks)
                         .map(|x| x.1)
                         .collect();
@@ -330,6 +336,15 @@ impl StoryEngine {
             self.cfg.pair.logit(&x).clamp(-LOGIT_CLAMP, LOGIT_CLAMP)
         } else {
             self.cfg.pair.prob(&x)
+        }
+    }
+
+    /// The join and merge thresholds for a comparison, dated (both sides have publication
+    /// times) or not.
+    pub(crate) fn thresholds(&self, dated: bool) -> (f32, f32) {
+        match (dated, self.cfg.undated_thresholds) {
+            (false, Some(t)) => t,
+            _ => (self.cfg.join_threshold, self.cfg.merge_threshold),
         }
     }
 

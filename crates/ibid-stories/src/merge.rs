@@ -51,7 +51,9 @@ impl StoryEngine {
                 continue;
             }
             let cross = self.cross_probs(s, o);
-            if Self::mean_cross(&cross) >= self.level(self.cfg.merge_threshold) {
+            let dated = self.stories[s as usize].first.is_some()
+                && self.stories[o as usize].first.is_some();
+            if Self::mean_cross(&cross) >= self.level(self.thresholds(dated).1) {
                 s = self.merge_stories(s, o, cross);
             }
         }
@@ -164,7 +166,18 @@ impl StoryEngine {
             }
         }
         match best {
-            Some((link, c, cross)) if link >= self.level(self.cfg.settle_threshold) => {
+            Some((link, c, cross))
+                if link
+                    >= self.level(
+                        if self.stories[s as usize].first.is_some()
+                            && self.stories[c as usize].first.is_some()
+                        {
+                            self.cfg.settle_threshold
+                        } else {
+                            self.thresholds(false).1
+                        },
+                    ) =>
+            {
                 self.merge_stories(s, c, cross);
                 true
             }
