@@ -3,12 +3,12 @@
 //!
 //! Every new article is compared, through an inverted index, with a handful of recent
 //! candidate stories. The comparison is always with a story's *core* (its most central
-//! members, [`core`]), never with one member (which chains unrelated reports together) nor
+//! members, `core.rs`), never with one member (which chains unrelated reports together) nor
 //! with a centroid of all members (which drifts as the story grows and ends up matching anything
 //! about its most common actors): the article joins the story whose core it fits best when the
 //! mean probability that it reports the same event as each core member (a logistic model over
 //! TF-IDF cosines of words, headlines, names and numbers, date conflicts and the time gap,
-//! [`pair`]) clears a threshold, and opens a new story otherwise. Stories whose cores agree
+//! `pair.rs`) clears a threshold, and opens a new story otherwise. Stories whose cores agree
 //! merge; small stories are re-checked once their event's story has grown. New stories join
 //! the storyline whose recent stories they resemble (`storyline.rs`).
 //!
