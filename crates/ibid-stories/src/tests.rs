@@ -282,3 +282,43 @@ fn a_paused_thread_is_not_resumed_by_common_names_alone() {
     let line = |id: &str| e.story_of(id).and_then(|s| e.storyline_of_story(&s));
     assert_ne!(line("later"), line("bridge0"));
 }
+
+#[test]
+fn a_story_does_not_drift_as_it_grows() {
+    // Reports that move, one sentence at a time, from the bridge collapse to the city's budget
+    // row: each shares a sentence with the one before; the last ones are about the budget only
+    // and must not end up in the collapse's story.
+    let sentences = [
+        "The Ausk river bridge in Velmora collapsed on Monday, injuring six people.",
+        "Divers rescued two drivers, and mayor Ilse Garand said engineers had warned about cracks in the piers.",
+        "Councillors asked who will pay for rebuilding the bridge, and the mayor said the city budget has no reserve for it.",
+        "The finance committee argued for hours over rebuilding the budget reserve the mayor wants.",
+        "Councillors from the harbour district refused cuts to school meals and library hours to fund the reserve.",
+        "The council then voted down the cuts to school meals and library opening hours.",
+        "A new budget will raise parking fees and add a tourist tax, the finance committee said.",
+    ];
+    let mut stream = background();
+    stream.extend((0..3).map(|i| bridge(i, 8 + i as i64)));
+    for i in 0..sentences.len() - 1 {
+        let text = format!("{} {}", sentences[i], sentences[i + 1]);
+        let title: String = sentences[i + 1]
+            .split(',')
+            .next()
+            .unwrap_or_default()
+            .to_owned();
+        stream.push(doc(
+            &format!("step{i}"),
+            at(0, 12 + i as i64),
+            &title,
+            &text,
+        ));
+    }
+    let e = cluster(&stream, &StoryConfig::default());
+    let last = sentences.len() - 3;
+    assert_eq!(e.story_of("step0"), e.story_of("bridge0"));
+    assert_ne!(
+        e.story_of(&format!("step{last}")),
+        e.story_of("bridge0"),
+        "the collapse story drifted into the budget row"
+    );
+}
