@@ -5,6 +5,10 @@
 //! (headline, subheads, dateline, byline, section/date line) lifted into fields, and an
 //! [`ibid_core::OffsetMap`] from every code point of the cleaned text back to the original.
 //!
+//! Before the line rules, inline hover cards (a person's formal name and a run of other
+//! headlines, flattened into a sentence and closed by `MORE`; see `cards.rs`) are read as white
+//! space, and each is kept in `removed` as boilerplate unless its whole line is removed.
+//!
 //! The rules are line rules and deliberately general (no outlet names or dataset strings), in
 //! this order per line:
 //! 1. the headline's first occurrence is lifted into `title` (the input's title, else a short
@@ -25,6 +29,7 @@
 //! through an explicit UI phrase (captcha, cookie or copyright notice, "please enter ..."):
 //! a body line that merely contains a UI word stays.
 
+mod cards;
 mod date;
 mod index;
 mod normalize;
@@ -39,7 +44,7 @@ pub use date::{parse_published, parse_published_with_year, MIN_YEAR};
 pub use index::{IndexConfig, LineIndex, DEFAULT_MAX_WORDS, DEFAULT_MIN_ARTICLES};
 
 use date::DateParts;
-use normalize::{normalize_line, split_lines, Line, Lines};
+use normalize::{normalize_line, split_lines_cut, Line, Lines};
 use rules::*;
 
 /// Longest header line (in words) that may be a section/date or dateline line.
@@ -78,7 +83,8 @@ enum Meta {
 
 /// [`clean`] with an explicit clock (`now` bounds trusted publication dates).
 pub fn clean_at(raw: &RawArticle, index: &LineIndex, now: DateTime<Utc>) -> CleanedArticle {
-    let lines = split_lines(&raw.text);
+    let cards = cards::inline_cards(&raw.text);
+    let lines = split_lines_cut(&raw.text, &cards);
     let n = lines.lines.len();
     let text_of = |i: usize| lines.text(&lines.lines[i]);
     let words_of = |i: usize| lines.lines[i].words;
@@ -265,7 +271,44 @@ pub fn clean_at(raw: &RawArticle, index: &LineIndex, now: DateTime<Utc>) -> Clea
             }
         }
     }
+    if !cards.is_empty() {
+        remove_cards(&raw.text, &cards, &lines, &fate, &mut out.removed);
+    }
     out
+}
+
+/// Records the inline cards ([`cards`]) of the lines that stay in `removed`, as boilerplate,
+/// keeping `removed` in original order. A removed line already holds its cards.
+fn remove_cards(
+    text: &str,
+    cards: &[std::ops::Range<usize>],
+    lines: &Lines,
+    fate: &[Fate],
+    removed: &mut Vec<RemovedLine>,
+) {
+    let mut cp = 0u32;
+    let mut at = 0usize;
+    for card in cards {
+        cp += text[at..card.start].chars().count() as u32;
+        let len = text[card.clone()].chars().count() as u32;
+        at = card.start;
+        let span = ibid_core::Span::new(cp, cp + len);
+        // The line holding the card: the last one starting at or before it (lines are in order).
+        let i = lines
+            .lines
+            .partition_point(|l| l.orig_bytes.start <= card.start);
+        let line_removed = i > 0
+            && card.end <= lines.lines[i - 1].orig_bytes.end
+            && matches!(fate[i - 1], Fate::Removed(_));
+        if !line_removed {
+            removed.push(RemovedLine {
+                text: text[card.clone()].to_string(),
+                span,
+                reason: RemovalReason::Boilerplate,
+            });
+        }
+    }
+    removed.sort_by_key(|r| r.span.start);
 }
 
 /// Hash of the ASCII-lower-cased line, for equality of short lines.

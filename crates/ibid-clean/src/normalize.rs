@@ -76,7 +76,14 @@ impl Lines {
 type Placed = (char, u32);
 
 /// Splits `text` into lines (`\n`, `\r\n` or a lone `\r`) and normalises each non-blank one.
+#[cfg(test)]
 pub(crate) fn split_lines(text: &str) -> Lines {
+    split_lines_cut(text, &[])
+}
+
+/// [`split_lines`], with the bytes of `cuts` (sorted, disjoint, each inside one line) read as
+/// white space: they leave the text, and the words around them are one space apart.
+pub(crate) fn split_lines_cut(text: &str, cuts: &[Range<usize>]) -> Lines {
     let mut out = Lines {
         norm: String::with_capacity(text.len()),
         origins: Vec::with_capacity(text.len()),
@@ -85,8 +92,12 @@ pub(crate) fn split_lines(text: &str) -> Lines {
     let mut line = LineScan::default();
     let mut cp: u32 = 0;
     let mut chars = text.char_indices().peekable();
+    let mut cuts = cuts.iter().peekable();
     while let Some((b, c)) = chars.next() {
-        if c == '\n' || c == '\r' {
+        while cuts.next_if(|r| r.end <= b).is_some() {}
+        if cuts.peek().is_some_and(|r| r.start <= b) {
+            line.cut(c, b, cp);
+        } else if c == '\n' || c == '\r' {
             line.finish(&mut out);
             if c == '\r' {
                 if let Some(&(_, '\n')) = chars.peek() {
@@ -123,6 +134,15 @@ struct LineScan {
 }
 
 impl LineScan {
+    /// A character of a cut: it leaves the text like white space, but the line's original
+    /// span still covers it (a removed line is removed with its cuts).
+    fn cut(&mut self, c: char, byte: usize, cp: u32) {
+        if self.first.is_some() {
+            self.pending_space = true;
+            self.last = (byte + c.len_utf8(), cp + 1);
+        }
+    }
+
     #[inline]
     fn push(&mut self, c: char, byte: usize, cp: u32, out: &mut Lines) {
         match classify(c) {

@@ -372,3 +372,50 @@ proptest! {
         let _ = parse_published(&s, now());
     }
 }
+
+#[test]
+fn inline_cards_leave_the_sentence_and_are_kept_in_removed_with_their_spans() {
+    let card =
+        "Patrick (Pat) Quinn ExampleSenators weigh new bill Example says a vote is near MORE";
+    let line = format!("Sen. Pat Example {card} (R-Ore.) said on Monday that the vote would wait.");
+    let text = format!("{P1}\n\n{line}\n\n{P2}");
+    let c = run(&text);
+    assert_eq!(
+        c.text,
+        format!(
+            "{P1}\n\nSen. Pat Example (R-Ore.) said on Monday that the vote would wait.\n\n{P2}"
+        )
+    );
+    assert_eq!(removed(&c), [(card, RemovalReason::Boilerplate)]);
+    // The span slices the original text to the card, in code points.
+    let chars: Vec<char> = text.chars().collect();
+    let r = &c.removed[0];
+    let sliced: String = chars[r.span.start as usize..r.span.end as usize]
+        .iter()
+        .collect();
+    assert_eq!(sliced, card);
+    // Every kept word still maps back to itself in the original.
+    let said = c.text.find("(R-Ore.)").unwrap();
+    let cp = c.text[..said].chars().count();
+    let orig = c.offsets.to_original(cp) as usize;
+    assert_eq!(chars[orig..orig + 8].iter().collect::<String>(), "(R-Ore.)");
+}
+
+#[test]
+fn a_removed_line_keeps_its_card_in_its_own_entry() {
+    // A later copy of the headline with a card in it is removed once, not once more for the
+    // card.
+    let text = format!(
+        "Vote nears for Jo Sample\n\n{P1}\n\nVote nears for Jo Sample Jo Beth SampleNews today MORE\n\n{P2}"
+    );
+    let c = run(&text);
+    assert_eq!(c.title.as_deref(), Some("Vote nears for Jo Sample"));
+    assert_eq!(c.text, format!("{P1}\n\n{P2}"));
+    assert_eq!(
+        removed(&c),
+        [(
+            "Vote nears for Jo Sample Jo Beth SampleNews today MORE",
+            RemovalReason::Repeated
+        )]
+    );
+}
