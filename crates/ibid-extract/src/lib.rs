@@ -35,10 +35,10 @@ use ibid_core::{CleanedArticle, RemovalReason, Span};
 use serde::{Deserialize, Serialize};
 
 pub use corpus::{link_statements, merge_entities, CorpusEntities, Entity};
-pub use gazetteer::{key as name_key, EntityKind, Gazetteer};
+pub use gazetteer::{key as name_key, EntityKind, Gazetteer, Gender};
 
 /// A quotation: direct (between marks) or indirect (reported clause).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Quote {
     /// Original offsets of the quoted text, without the quote marks.
     pub span: Span,
@@ -52,7 +52,23 @@ pub struct Quote {
     pub direct: bool,
     /// A fragment quoted inside the writer's own sentence ("... is “not enough” because").
     pub partial: bool,
+    /// The rest of the direct quote before it: one quotation interrupted by its attribution
+    /// ("“We lost,” she said, “but not for long.”") or running over a paragraph break.
+    #[serde(default)]
+    pub continues: bool,
+    /// How likely this is a quotation with the right extent, from 0 to 1: the precision
+    /// the rule that found it reaches on PolNeAR train (see `quotes::confidence`). Lists for
+    /// readers show quotes at or above [`CONFIDENT`].
+    #[serde(default = "one")]
+    pub confidence: f32,
 }
+
+fn one() -> f32 {
+    1.0
+}
+
+/// The confidence from which a quote is shown by default (web UI, API listings).
+pub const CONFIDENT: f32 = 0.5;
 
 /// A named mention of a person, organisation or place.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -68,7 +84,7 @@ pub struct Mention {
 }
 
 /// Everything [`extract`] finds in one article.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ArticleExtraction {
     /// Quotations in text order.
     pub quotes: Vec<Quote>,
@@ -95,6 +111,8 @@ pub fn extract(article: &CleanedArticle, gaz: &Gazetteer) -> ArticleExtraction {
             speaker_span: q.speaker_toks.map(|(a, b)| map(a, b)),
             direct: q.direct,
             partial: q.partial,
+            continues: q.continues,
+            confidence: q.confidence,
         })
         .collect();
     let mut mentions: Vec<Mention> = men

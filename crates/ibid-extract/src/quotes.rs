@@ -62,6 +62,10 @@ pub(crate) struct RawQuote {
     /// Resolved speaker and the tokens of the attributing mention.
     pub speaker: Option<String>,
     pub speaker_toks: Option<(usize, usize)>,
+    /// Continues the previous direct quote (one quotation).
+    pub continues: bool,
+    /// See [`crate::Quote::confidence`].
+    pub confidence: f32,
 }
 
 impl RawQuote {
@@ -76,6 +80,8 @@ impl RawQuote {
             inherit: false,
             speaker: None,
             speaker_toks: None,
+            continues: false,
+            confidence: 0.5,
         }
     }
 }
@@ -556,6 +562,8 @@ impl<'d, 'a> Quoter<'d, 'a> {
                 inherit,
                 speaker: None,
                 speaker_toks: None,
+                continues: false,
+                confidence: 1.0,
             });
         }
         out
