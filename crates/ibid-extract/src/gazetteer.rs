@@ -198,6 +198,21 @@ impl Gazetteer {
             .map(String::as_str)
     }
 
+    /// True when two lower-cased given names may be one person's: equal, one a prefix of
+    /// the other ("ken"/"kenneth"), a single initial of the other, or listed short forms
+    /// ("bill"/"william").
+    pub fn same_given(&self, a: &str, b: &str) -> bool {
+        if a == b {
+            return true;
+        }
+        let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+        let n = short.chars().count();
+        if (n == 1 || n >= 3) && long.starts_with(short) {
+            return true;
+        }
+        self.nickname_of(a, b)
+    }
+
     /// The gender of a given name, when the lists give it one.
     pub fn gender(&self, given: &str) -> Option<Gender> {
         self.gender.get(&given.to_lowercase()).copied()

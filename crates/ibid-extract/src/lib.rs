@@ -27,6 +27,7 @@ mod corpus;
 pub mod eval;
 mod gazetteer;
 mod ner;
+mod people;
 mod quotes;
 mod text;
 mod vocab;

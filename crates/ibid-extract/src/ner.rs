@@ -4,6 +4,7 @@
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::gazetteer::{key, EntityKind, Gazetteer};
+use crate::people::{People, Resolution};
 use crate::text::{Kind, Tok};
 use crate::vocab::*;
 
@@ -127,7 +128,16 @@ pub(crate) fn mentions(doc: &Doc, gaz: &Gazetteer) -> Vec<Men> {
                         let prev = &toks[j - 1].low;
                         let ok = match c {
                             "for" | "and" | "&" | "on" => ORG_SUFFIX.contains(prev),
-                            "of" => true,
+                            // "Bank of America", "Secretary of State", but not "Ted Cruz
+                            // of Texas": a person's name does not take a place.
+                            "of" => {
+                                ORG_SUFFIX.contains(prev)
+                                    || LOC_SUFFIX.contains(prev)
+                                    || TITLES.contains(&prev.trim_end_matches('.'))
+                                    || gaz.lookup_key(toks[k].low).is_none_or(|x| {
+                                        x.0 != EntityKind::Loc
+                                    })
+                            }
                             _ => toks[k].cap,
                         };
                         // "Iran and Russia": never join two known places.
@@ -503,22 +513,71 @@ fn org_canonical(doc: &Doc, gaz: &Gazetteer, a: usize, b: usize) -> String {
     doc.text(a, b).to_string()
 }
 
+/// Title words of a mention, folded: those inside it and just before it ("Mrs. Clinton",
+/// "President Trump", "first lady Melania Trump").
+fn titles_of(doc: &Doc, m: &Men) -> Vec<&'static str> {
+    let toks = &doc.toks;
+    let mut out = Vec::new();
+    let before = m.ts.saturating_sub(3)..m.ts;
+    for k in before.chain(m.ts..m.te) {
+        let w = toks[k].low.trim_end_matches('.');
+        if !toks[k].is_word() {
+            continue;
+        }
+        if let Some(t) = TITLES.get(w).or_else(|| HONORIFICS.get(w)) {
+            out.push(t);
+        }
+    }
+    out
+}
+
+/// True when a mention is introduced as someone's relative: a kinship noun just before it
+/// ("his wife, Heidi Cruz", "daughter Ivanka Trump", "the president's son Eric Trump").
+fn is_relative(doc: &Doc, m: &Men) -> bool {
+    let toks = &doc.toks;
+    (m.ts.saturating_sub(3)..m.ts).any(|k| {
+        matches!(
+            toks[k].low,
+            "wife"
+                | "husband"
+                | "daughter"
+                | "son"
+                | "mother"
+                | "father"
+                | "brother"
+                | "sister"
+                | "widow"
+                | "widower"
+                | "spouse"
+                | "daughter-in-law"
+                | "son-in-law"
+                | "grandson"
+                | "granddaughter"
+                | "niece"
+                | "nephew"
+                | "cousin"
+                | "uncle"
+                | "aunt"
+        )
+    })
+}
+
 /// Types unknown chunks from context and gives every mention its within-article canonical.
 fn resolve_unknowns(doc: &Doc, gaz: &Gazetteer, out: &mut Vec<Men>) {
     let toks = &doc.toks;
-    // Surnames of persons named in full.
-    let mut surname: FxHashMap<String, String> = FxHashMap::default();
-    let mut full_names: Vec<String> = Vec::new();
+    // Persons named in full: who a surname, a title and surname or a given name alone
+    // refers to.
+    let mut people = People::default();
     for m in out.iter() {
         if m.kind == EntityKind::Per && m.role_only.is_none() && !m.canonical.is_empty() {
-            let c = key(&m.canonical);
-            if c.contains(' ') {
-                if let Some(last) = c.rsplit(' ').next() {
-                    surname
-                        .entry(last.to_string())
-                        .or_insert_with(|| m.canonical.clone());
-                }
-                full_names.push(m.canonical.clone());
+            if key(&m.canonical).contains(' ') {
+                people.add(
+                    gaz,
+                    &m.canonical,
+                    m.role_head.as_deref(),
+                    &titles_of(doc, m),
+                    is_relative(doc, m),
+                );
             }
         }
     }
@@ -538,7 +597,6 @@ fn resolve_unknowns(doc: &Doc, gaz: &Gazetteer, out: &mut Vec<Men>) {
         }
         let (a, b) = (out[i].ts, out[i].te);
         let text = doc.text(a, b);
-        let kk = key(text);
         let n = b - a;
         // A full personal name opens with a given name or an initial ("L. Ron Hubbard");
         // other capitalised runs ("Sea Org", "Internet Explorer") are typed below.
@@ -573,11 +631,13 @@ fn resolve_unknowns(doc: &Doc, gaz: &Gazetteer, out: &mut Vec<Men>) {
         {
             out[i].kind = EntityKind::Per;
             out[i].canonical = text.to_string();
-            if let Some(last) = kk.rsplit(' ').next() {
-                surname
-                    .entry(last.to_string())
-                    .or_insert_with(|| text.to_string());
-            }
+            people.add(
+                gaz,
+                text,
+                None,
+                &titles_of(doc, &out[i]),
+                is_relative(doc, &out[i]),
+            );
         }
     }
     let rv = crate::vocab::report_verbs();
@@ -593,12 +653,14 @@ fn resolve_unknowns(doc: &Doc, gaz: &Gazetteer, out: &mut Vec<Men>) {
             let (a, b) = (out[i].ts, out[i].te);
             let text = doc.text(a, b);
             let kk = key(text);
-            if let Some(full) = surname
-                .get(&kk)
-                .or_else(|| surname.get(kk.rsplit(' ').next().unwrap_or("")))
-            {
+            let last = kk.rsplit(' ').next().unwrap_or("");
+            if people.has_surname(&kk) || people.has_surname(last) {
                 out[i].kind = EntityKind::Per;
-                out[i].canonical = full.clone();
+                let name = if people.has_surname(&kk) { kk.as_str() } else { last };
+                out[i].canonical = match people.resolve(gaz, name, &titles_of(doc, &out[i])) {
+                    Resolution::One(full) => full,
+                    _ => text.to_string(),
+                };
                 continue;
             }
             if let Some(k) = kinds.get(&kk) {
@@ -687,22 +749,20 @@ fn resolve_unknowns(doc: &Doc, gaz: &Gazetteer, out: &mut Vec<Men>) {
         }
     }
     out.retain(|m| !m.canonical.is_empty());
-    // Bare surnames of persons named in full elsewhere in the article.
-    for m in out.iter_mut() {
+    // Bare surnames ("Trump", "Mrs. Trump", "President Trump") and given names alone of
+    // persons named in full elsewhere in the article; left as they are when several people
+    // fit (see `people.rs`).
+    for i in 0..out.len() {
+        let m = &out[i];
         if m.kind == EntityKind::Per && m.role_only.is_none() {
             let c = key(&m.canonical);
             if !c.contains(' ') {
-                if let Some(full) = surname.get(&c) {
-                    m.canonical.clone_from(full);
+                if let Resolution::One(full) = people.resolve(gaz, &c, &titles_of(doc, m)) {
+                    out[i].canonical = full;
                 }
-            } else {
-                // Shorter full forms ("Ali Shamkhani") defer to a longer one with the same
-                // surname only when the first names agree.
-                let _ = &full_names;
             }
         }
     }
-    let _ = gaz;
     // Bare roles ("the Leader") resolve to the person introduced with that role.
     let mut roles: FxHashMap<String, Vec<String>> = FxHashMap::default();
     for m in out.iter() {

@@ -64,6 +64,8 @@ pub(crate) struct RawQuote {
     pub speaker_toks: Option<(usize, usize)>,
     /// Continues the previous direct quote (one quotation).
     pub continues: bool,
+    /// The reporting verb that attributes it (direct quotes).
+    pub verb: Option<usize>,
     /// See [`crate::Quote::confidence`].
     pub confidence: f32,
 }
@@ -81,6 +83,7 @@ impl RawQuote {
             speaker: None,
             speaker_toks: None,
             continues: false,
+            verb: None,
             confidence: 0.5,
         }
     }
@@ -563,10 +566,56 @@ impl<'d, 'a> Quoter<'d, 'a> {
                 speaker: None,
                 speaker_toks: None,
                 continues: false,
+                verb,
                 confidence: 1.0,
             });
         }
+        self.mark_continuations(&mut out);
         out
+    }
+
+    /// Marks a direct quote that continues the one before it as one quotation: it has no
+    /// attribution of its own, neither is a fragment, and what lies between is the first
+    /// one's attribution (its speaker, its verb and at most four more words: "“We lost,”
+    /// she said on Monday. “But not for long.”"), or nothing but a paragraph break (a
+    /// quotation running over paragraphs).
+    fn mark_continuations(&self, qs: &mut [RawQuote]) {
+        let toks = &self.doc.toks;
+        for i in 1..qs.len() {
+            let (a, b) = (&qs[i - 1], &qs[i]);
+            if !b.inherit || b.np.is_some() || a.partial || b.partial {
+                continue;
+            }
+            // Closing mark of `a` (or the paragraph break ending it) and opening mark of `b`.
+            let (c, o) = (a.te, b.ts - 1);
+            if o <= c {
+                continue;
+            }
+            let open_ended = toks[c].kind == Kind::Para;
+            let mut extra = 0;
+            let mut para = false;
+            for k in c + 1..o {
+                let t = &toks[k];
+                para |= t.kind == Kind::Para;
+                let in_np = a.np.is_some_and(|np| (np.ts..np.te).contains(&k));
+                if t.is_word() && !in_np && a.verb != Some(k) {
+                    extra += 1;
+                }
+            }
+            let attributed = a.np.is_some() || a.inherit;
+            // A new paragraph opening with a quote and no attribution of its own goes on
+            // with the quotation before it (the same speaker, no words between).
+            let joined = if open_ended || para {
+                extra == 0
+            } else {
+                attributed
+                    && !para
+                    && extra <= 4
+                    && self.doc.sent_of[o] <= self.doc.sent_of[c] + 1
+                    && (c + 1..o).any(|k| a.np.is_some_and(|np| (np.ts..np.te).contains(&k)))
+            };
+            qs[i].continues = joined;
+        }
     }
 
     /// True when every word of `[ts, te)` is capitalised (or a number, or a small function
@@ -1232,6 +1281,16 @@ impl<'d, 'a> Quoter<'d, 'a> {
         if let Some(mi) = self.tok2men[s] {
             let m = &self.men[mi];
             if m.ts == s || (s > 0 && self.tok2men[s - 1] != Some(mi)) {
+                // "said Sanders campaign manager Jeff Weaver", "said ACLU Director Anthony
+                // Romero": a modifier of the description that introduces the speaker.
+                let role_between = (m.te..ceil.min(m.te + 4))
+                    .take_while(|&j| toks[j].is_word() && self.tok2men[j].is_none())
+                    .any(|j| is_role_noun(toks[j].low) || TITLES.contains(&toks[j].low));
+                if role_between {
+                    if let Some(np) = self.person_after_role(m.te, ceil) {
+                        return Some(np);
+                    }
+                }
                 return Some(Np {
                     ts: s,
                     te: m.te,
@@ -1268,6 +1327,11 @@ impl<'d, 'a> Quoter<'d, 'a> {
                     }
                 }
                 if is_role_noun(tk.low) && !(k + 1 < ceil && toks[k + 1].kind == Kind::Poss) {
+                    // "said Democratic pollster Jane Doe", "said campaign manager and former
+                    // Mayor Jane Doe": the person the description introduces.
+                    if let Some(np) = self.person_after_role(k + 1, ceil) {
+                        return Some(np);
+                    }
                     return Some(Np {
                         ts: s,
                         te: k + 1,
@@ -1306,6 +1370,33 @@ impl<'d, 'a> Quoter<'d, 'a> {
                     te: j,
                     kind: NpKind::Other,
                 });
+            }
+        }
+        None
+    }
+
+    /// A person named right after a description ("pollster Jane Doe", "prosecutor and New
+    /// York Mayor Jane Doe"): a PER mention within eight words from `k`, before any comma,
+    /// quote or verb.
+    fn person_after_role(&self, k: usize, ceil: usize) -> Option<Np> {
+        let toks = &self.doc.toks;
+        for j in k..ceil.min(k + 8) {
+            let t = &toks[j];
+            if !(t.is_word() || t.is_p('.') || t.kind == Kind::Poss)
+                || self.in_quote[j]
+                || (self.verb_at(j).is_some() && !t.cap)
+            {
+                return None;
+            }
+            if let Some(mi) = self.tok2men[j] {
+                let m = &self.men[mi];
+                if m.kind == EntityKind::Per && m.ts == j {
+                    return Some(Np {
+                        ts: m.ts,
+                        te: m.te,
+                        kind: NpKind::Mention(mi),
+                    });
+                }
             }
         }
         None
@@ -1779,17 +1870,13 @@ impl<'d, 'a> Quoter<'d, 'a> {
                 {
                     k -= 1;
                 }
-                // A relative clause: "officials who opposed the deal".
-                let rel = (k > s0 && matches!(self.low(k - 1), "who" | "which")).then(|| Np {
-                    ts: k - 1,
-                    te: k,
-                    kind: NpKind::Other,
-                });
                 if t.low.ends_with("ing") && k == v {
                     continue;
                 }
-                let Some(np) = rel
-                    .or_else(|| self.np_before(k, s0))
+                // (A relative clause, "officials who opposed the deal", is resolved by
+                // `np_before` to the phrase the pronoun follows.)
+                let Some(np) = self
+                    .np_before(k, s0)
                     .or_else(|| self.clause_subject(s0, k))
                 else {
                     continue;
@@ -2064,10 +2151,46 @@ impl<'d, 'a> Quoter<'d, 'a> {
                     history.push((np.ts, s.clone()));
                 }
             }
+            // A speaker is a person, an organisation or a described source: not a place,
+            // not a common word or a fragment ("who", "of GOP", "Among those").
+            let speaker = speaker.filter(|_| self.can_speak(np));
+            q.speaker_toks = speaker.as_ref().map(|_| (np.ts, np.te));
             q.speaker = speaker;
-            q.speaker_toks = Some((np.ts, np.te));
             if q.direct {
                 prev = Some((q.speaker.clone(), q.speaker_toks));
+            }
+        }
+    }
+}
+
+impl Quoter<'_, '_> {
+    /// Whether the phrase `np` can name a speaker: a mention that is no place; a name that
+    /// is no common word of the article (used in lower case elsewhere), no function word or
+    /// number; another phrase that does not open with a preposition, a relative pronoun or
+    /// a conjunction.
+    fn can_speak(&self, np: Np) -> bool {
+        let toks = &self.doc.toks;
+        let first = &toks[np.ts];
+        match np.kind {
+            NpKind::Mention(mi) => self.men[mi].kind != EntityKind::Loc,
+            NpKind::Pron(_) | NpKind::Desc => true,
+            NpKind::Name => {
+                let w = first.low;
+                !FUNCTION.contains(&w)
+                    && !is_quantifier(w)
+                    && !self.doc.lower.contains(first.text(self.doc.src))
+                    && !self.doc.lower.contains(w)
+                    && !CALENDAR.contains(&w)
+                    && first.low.chars().next().is_some_and(char::is_alphabetic)
+            }
+            NpKind::Other => {
+                let w = first.low;
+                !(FUNCTION_PREP.contains(&w)
+                    || matches!(
+                        w,
+                        "who" | "which" | "that" | "whom" | "whose" | "among" | "and" | "or"
+                            | "but" | "if" | "as" | "than"
+                    ))
             }
         }
     }

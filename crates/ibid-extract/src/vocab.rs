@@ -24,6 +24,13 @@ impl Lex {
             .get_or_init(|| self.list.iter().copied().collect())
             .contains(*w)
     }
+    /// The listed word equal to `w`, with the list's lifetime.
+    pub fn get(&self, w: &str) -> Option<&'static str> {
+        self.set
+            .get_or_init(|| self.list.iter().copied().collect())
+            .get(w)
+            .copied()
+    }
 }
 
 /// Person titles and honorifics (lower case). A title before a name makes it a person.

@@ -62,21 +62,9 @@ pub fn name_words(name: &str) -> Vec<String> {
     words
 }
 
-/// True when two given names are the same person's: equal, one a prefix of the other
-/// ("Ken"/"Kenneth"), a single initial of the other, or a listed short form
-/// ("Bill"/"William").
+/// True when two given names are the same person's ([`Gazetteer::same_given`]).
 pub fn same_given(gaz: &Gazetteer, a: &str, b: &str) -> bool {
-    if a == b {
-        return true;
-    }
-    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
-    if short.chars().count() == 1 && long.starts_with(short) {
-        return true;
-    }
-    if short.chars().count() >= 3 && long.starts_with(short) {
-        return true;
-    }
-    gaz.nickname_of(a, b)
+    gaz.same_given(a, b)
 }
 
 /// Whether ibid's speaker (`speaker`, attributed by the mention at `speaker_span`) is the

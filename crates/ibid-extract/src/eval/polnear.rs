@@ -415,15 +415,24 @@ fn read_source(gaz: &Gazetteer, text: &str, people: &[Person]) -> Source {
         .map(|w| key(strip_possessive(&w.1)))
         .collect();
     if run.len() >= 2 {
+        // "State John F. Kerry", "Democrat Hillary Clinton": the name starts at its given
+        // name, when it has one.
+        let first = run[..run.len() - 1]
+            .iter()
+            .find(|w| gaz.is_given_name(w))
+            .unwrap_or(&run[0]);
         return Source::Resolved(Identity::Named {
-            first: Some(run[0].clone()),
+            first: Some(first.clone()),
             last: run[run.len() - 1].clone(),
         });
     }
     let s = &run[0];
     // A given name alone ("Hillary"): the one person named in full with it.
     let by_first: Vec<&Person> = people.iter().filter(|p| &p.first == s).collect();
-    if !by_first.is_empty() && by_first.iter().all(|p| p.last == by_first[0].last) {
+    if gaz.is_given_name(s)
+        && !by_first.is_empty()
+        && by_first.iter().all(|p| p.last == by_first[0].last)
+    {
         return Source::Resolved(Identity::Named {
             first: Some(s.clone()),
             last: by_first[0].last.clone(),
@@ -736,6 +745,22 @@ pub fn polnear_errors(
                 }
                 for &g in &s.strict.missed_direct {
                     out.push(format!("{stem} M: {}", gtext(&s.golds[g])));
+                }
+            }
+            "dstats" => {
+                // One line per direct quotation: matched, partial, words, title-cased.
+                for (i, pq) in s.strict.pred.iter().enumerate().filter(|(_, p)| p.direct) {
+                    let q = &s.ex.quotes[pq.parts[0]];
+                    let hit = !s.strict.false_direct.contains(&i);
+                    let words = q.text.split_whitespace().count();
+                    out.push(format!(
+                        "{}\t{}\t{}\t{}\t{}",
+                        u8::from(hit),
+                        u8::from(q.partial),
+                        words,
+                        u8::from(q.speaker.is_some()),
+                        q.text.chars().take(60).collect::<String>()
+                    ));
                 }
             }
             "identities" => {
