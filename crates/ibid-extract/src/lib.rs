@@ -82,6 +82,10 @@ pub struct Mention {
     pub kind: EntityKind,
     /// Within-article canonical name ("Velayati" → "Ali Akbar Velayati").
     pub canonical: String,
+    /// A bare name that several people of the article carry ("Trump" beside Donald and
+    /// Melania Trump), left unresolved: never attached to one of them across articles.
+    #[serde(default)]
+    pub open: bool,
 }
 
 /// Everything [`extract`] finds in one article.
@@ -123,6 +127,7 @@ pub fn extract(article: &CleanedArticle, gaz: &Gazetteer) -> ArticleExtraction {
             text: doc.text(m.ts, m.te).to_string(),
             kind: m.kind,
             canonical: m.canonical.clone(),
+            open: m.open,
         })
         .collect();
     metadata_mentions(article, &mut mentions);
@@ -158,6 +163,7 @@ fn metadata_mentions(article: &CleanedArticle, out: &mut Vec<Mention>) {
                     text: name.to_string(),
                     kind,
                     canonical: name.to_string(),
+                    open: false,
                 });
                 break;
             }

@@ -21,6 +21,8 @@ pub(crate) struct Men {
     pub role_only: Option<String>,
     /// For a person introduced with a title phrase: its head word, lower case.
     pub role_head: Option<String>,
+    /// A bare name several people of the article carry, left unresolved.
+    pub open: bool,
 }
 
 /// The tokenised document shared by the extractors.
@@ -134,9 +136,9 @@ pub(crate) fn mentions(doc: &Doc, gaz: &Gazetteer) -> Vec<Men> {
                                 ORG_SUFFIX.contains(prev)
                                     || LOC_SUFFIX.contains(prev)
                                     || TITLES.contains(&prev.trim_end_matches('.'))
-                                    || gaz.lookup_key(toks[k].low).is_none_or(|x| {
-                                        x.0 != EntityKind::Loc
-                                    })
+                                    || gaz
+                                        .lookup_key(toks[k].low)
+                                        .is_none_or(|x| x.0 != EntityKind::Loc)
                             }
                             _ => toks[k].cap,
                         };
@@ -279,6 +281,7 @@ fn chunk(
                     canonical: doc.text(t, b).to_string(),
                     role_only: Some(role_head),
                     role_head: None,
+                    open: false,
                 });
             } else if t == a && b - t >= 3 && complement.is_some() {
                 // "Leader of the Islamic Revolution" standing alone is still a role.
@@ -289,6 +292,7 @@ fn chunk(
                     canonical: doc.text(t, b).to_string(),
                     role_only: Some(role_head),
                     role_head: None,
+                    open: false,
                 });
             } else if b - t >= 2 && toks[b - 1].low != "of" {
                 // "Secretary of State", "Foreign Ministry": the rest may be an org/place.
@@ -325,6 +329,7 @@ fn chunk(
                 canonical: name.clone(),
                 role_only: None,
                 role_head: Some(role_head.clone()),
+                open: false,
             });
             out.push(Men {
                 ts: ce,
@@ -333,6 +338,7 @@ fn chunk(
                 canonical: name,
                 role_only: None,
                 role_head: Some(role_head),
+                open: false,
             });
         } else {
             out.push(Men {
@@ -342,6 +348,7 @@ fn chunk(
                 canonical: name,
                 role_only: None,
                 role_head: Some(role_head),
+                open: false,
             });
         }
         return;
@@ -396,6 +403,7 @@ fn plain(
             canonical,
             role_only: None,
             role_head: None,
+            open: false,
         });
     };
     // Acronym definition right after: "Full Name (ACR)".
@@ -458,6 +466,7 @@ fn plain(
                     canonical: c,
                     role_only: None,
                     role_head: None,
+                    open: false,
                 });
             }
             return;
@@ -656,10 +665,17 @@ fn resolve_unknowns(doc: &Doc, gaz: &Gazetteer, out: &mut Vec<Men>) {
             let last = kk.rsplit(' ').next().unwrap_or("");
             if people.has_surname(&kk) || people.has_surname(last) {
                 out[i].kind = EntityKind::Per;
-                let name = if people.has_surname(&kk) { kk.as_str() } else { last };
+                let name = if people.has_surname(&kk) {
+                    kk.as_str()
+                } else {
+                    last
+                };
                 out[i].canonical = match people.resolve(gaz, name, &titles_of(doc, &out[i])) {
                     Resolution::One(full) => full,
-                    _ => text.to_string(),
+                    r => {
+                        out[i].open = r == Resolution::Open;
+                        text.to_string()
+                    }
                 };
                 continue;
             }
@@ -757,8 +773,10 @@ fn resolve_unknowns(doc: &Doc, gaz: &Gazetteer, out: &mut Vec<Men>) {
         if m.kind == EntityKind::Per && m.role_only.is_none() {
             let c = key(&m.canonical);
             if !c.contains(' ') {
-                if let Resolution::One(full) = people.resolve(gaz, &c, &titles_of(doc, m)) {
-                    out[i].canonical = full;
+                match people.resolve(gaz, &c, &titles_of(doc, m)) {
+                    Resolution::One(full) => out[i].canonical = full,
+                    Resolution::Open => out[i].open = true,
+                    Resolution::Unknown => {}
                 }
             }
         }

@@ -146,11 +146,7 @@ impl People {
             if !gaz.is_given_name(name) {
                 return Resolution::Unknown;
             }
-            let mut found = self
-                .by_last
-                .values()
-                .flatten()
-                .filter(|p| p.first == name);
+            let mut found = self.by_last.values().flatten().filter(|p| p.first == name);
             return match (found.next(), found.next()) {
                 (Some(p), None) => Resolution::One(p.canonical.clone()),
                 (Some(_), Some(_)) => Resolution::Open,
@@ -213,8 +209,14 @@ mod tests {
     #[test]
     fn one_person_of_a_surname() {
         let (p, g) = people(&[("Jane Doakes", None, &[]), ("Karl Brandt", None, &[])]);
-        assert_eq!(p.resolve(&g, "doakes", &[]), Resolution::One("Jane Doakes".into()));
-        assert_eq!(p.resolve(&g, "jane", &[]), Resolution::One("Jane Doakes".into()));
+        assert_eq!(
+            p.resolve(&g, "doakes", &[]),
+            Resolution::One("Jane Doakes".into())
+        );
+        assert_eq!(
+            p.resolve(&g, "jane", &[]),
+            Resolution::One("Jane Doakes".into())
+        );
         assert_eq!(p.resolve(&g, "nobody", &[]), Resolution::Unknown);
     }
 
@@ -224,8 +226,14 @@ mod tests {
             ("Donald Trump", Some("president"), &["president"]),
             ("Melania Trump", None, &[]),
         ]);
-        assert_eq!(p.resolve(&g, "trump", &["mrs"]), Resolution::One("Melania Trump".into()));
-        assert_eq!(p.resolve(&g, "trump", &["mr"]), Resolution::One("Donald Trump".into()));
+        assert_eq!(
+            p.resolve(&g, "trump", &["mrs"]),
+            Resolution::One("Melania Trump".into())
+        );
+        assert_eq!(
+            p.resolve(&g, "trump", &["mr"]),
+            Resolution::One("Donald Trump".into())
+        );
         assert_eq!(
             p.resolve(&g, "trump", &["president"]),
             Resolution::One("Donald Trump".into())
@@ -240,7 +248,10 @@ mod tests {
         for _ in 0..4 {
             p.add(&g, "Donald Trump", None, &[], false);
         }
-        assert_eq!(p.resolve(&g, "trump", &[]), Resolution::One("Donald Trump".into()));
+        assert_eq!(
+            p.resolve(&g, "trump", &[]),
+            Resolution::One("Donald Trump".into())
+        );
     }
 
     #[test]
@@ -251,7 +262,10 @@ mod tests {
             ("George H.W. Bush", None, &[]),
             ("George W. Bush", None, &[]),
         ]);
-        assert_eq!(p.resolve(&g, "starr", &[]), Resolution::One("Kenneth Starr".into()));
+        assert_eq!(
+            p.resolve(&g, "starr", &[]),
+            Resolution::One("Kenneth Starr".into())
+        );
         assert_eq!(p.resolve(&g, "bush", &[]), Resolution::Open);
     }
 
@@ -259,7 +273,13 @@ mod tests {
     fn relatives_step_aside() {
         let (mut p, g) = people(&[("Ted Cruz", Some("sen"), &["sen"])]);
         p.add(&g, "Heidi Cruz", None, &[], true);
-        assert_eq!(p.resolve(&g, "cruz", &[]), Resolution::One("Ted Cruz".into()));
-        assert_eq!(p.resolve(&g, "cruz", &["mrs"]), Resolution::One("Heidi Cruz".into()));
+        assert_eq!(
+            p.resolve(&g, "cruz", &[]),
+            Resolution::One("Ted Cruz".into())
+        );
+        assert_eq!(
+            p.resolve(&g, "cruz", &["mrs"]),
+            Resolution::One("Heidi Cruz".into())
+        );
     }
 }

@@ -1875,10 +1875,7 @@ impl<'d, 'a> Quoter<'d, 'a> {
                 }
                 // (A relative clause, "officials who opposed the deal", is resolved by
                 // `np_before` to the phrase the pronoun follows.)
-                let Some(np) = self
-                    .np_before(k, s0)
-                    .or_else(|| self.clause_subject(s0, k))
-                else {
+                let Some(np) = self.np_before(k, s0).or_else(|| self.clause_subject(s0, k)) else {
                     continue;
                 };
                 if matches!(np.kind, NpKind::Other)
@@ -2188,8 +2185,18 @@ impl Quoter<'_, '_> {
                 !(FUNCTION_PREP.contains(&w)
                     || matches!(
                         w,
-                        "who" | "which" | "that" | "whom" | "whose" | "among" | "and" | "or"
-                            | "but" | "if" | "as" | "than"
+                        "who"
+                            | "which"
+                            | "that"
+                            | "whom"
+                            | "whose"
+                            | "among"
+                            | "and"
+                            | "or"
+                            | "but"
+                            | "if"
+                            | "as"
+                            | "than"
                     ))
             }
         }
