@@ -104,7 +104,7 @@ pub(crate) fn mentions(doc: &Doc, gaz: &Gazetteer) -> Vec<Men> {
                     j += 1;
                     continue;
                 }
-                // An initial and its period inside a name: "Leonard E. Burman", "J. Smith".
+                // An initial and its period inside a name: "Mara E. Quillon", "J. Smith".
                 if j + 1 < se
                     && toks[j].is_p('.')
                     && toks[j].s == toks[j - 1].e
@@ -271,7 +271,7 @@ fn chunk(
             // A bare role: only "the Leader" style, capitalised mid-sentence.
             let possessed = toks.get(b).is_some_and(|x| x.kind == Kind::Poss);
             if complement.is_some() && possessed {
-                // "Secretary of Iran's ...": the role belongs to a name further on.
+                // "Secretary of Norway's ...": the role belongs to a name further on.
             } else if t > 0 && toks[t - 1].low == "the" && t != doc.sent_start(t) + 1 && b - t == 1
             {
                 out.push(Men {
@@ -284,7 +284,7 @@ fn chunk(
                     open: false,
                 });
             } else if t == a && b - t >= 3 && complement.is_some() {
-                // "Leader of the Islamic Revolution" standing alone is still a role.
+                // "Leader of the Opposition" standing alone is still a role.
                 out.push(Men {
                     ts: t,
                     te: b,
@@ -357,7 +357,7 @@ fn chunk(
 }
 
 /// A title counts as the start of a title phrase unless it continues an organisation name
-/// ("National Security Council Secretary" does start one; "Supreme Court" does not).
+/// ("Defence Council Secretary" does start one; "Supreme Court" does not).
 fn is_title_head_at(doc: &Doc, k: usize, a: usize) -> bool {
     let t = &doc.toks[k];
     if !is_title_head(t.low.trim_end_matches('.')) {
@@ -425,7 +425,7 @@ fn plain(
             acr.insert(ac.to_string(), (kind, canon));
         }
     }
-    // "Tehran-Moscow" relations: a compound of known names is no entity.
+    // "Oslo-Berlin" relations: a compound of known names is no entity.
     if b - a == 1 && k.contains(' ') && k.split(' ').all(|p| gaz.lookup_key(p).is_some()) {
         return;
     }
@@ -437,7 +437,7 @@ fn plain(
     if b - a == 1 && gaz.demonym(toks[a].low).is_some() {
         return;
     }
-    // Sub-chunks: a multi-word chunk made of known names ("Iran Russia", "Tadmur Palmyra").
+    // Sub-chunks: a multi-word chunk made of known names ("Iran Russia", "Oslo Norway").
     if b - a >= 2 {
         let mut parts = Vec::new();
         let mut i = a;
@@ -741,7 +741,7 @@ fn resolve_unknowns(doc: &Doc, gaz: &Gazetteer, out: &mut Vec<Men>) {
             {
                 Some(EntityKind::Loc)
             } else if pass == 1 {
-                // Coordinated with a typed neighbour: "Fuaa and Kafraya".
+                // Coordinated with a typed neighbour: "Lindau and Wasserburg".
                 let neighbour = out.iter().find(|m| {
                     !m.canonical.is_empty()
                         && ((m.te + 1 == a && matches!(toks[a - 1].low, "and" | "," | "or"))

@@ -639,7 +639,7 @@ pub static CALENDAR: Lex = Lex::new(&[
     "pdt",
 ]);
 
-/// Nouns that head a description of a speaker ("the security official", "Iranian officials").
+/// Nouns that head a description of a speaker ("the defence official", "Italian officials").
 pub static ROLE_NOUNS: Lex = Lex::new(&[
     "official",
     "minister",

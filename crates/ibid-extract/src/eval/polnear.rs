@@ -763,6 +763,17 @@ pub fn polnear_errors(
                     ));
                 }
             }
+            "istats" => {
+                // One line per quotation: confidence, matched, direct.
+                for (pq, hit) in s.strict.pred.iter().zip(&s.strict.all_hit) {
+                    out.push(format!(
+                        "{:.2}\t{}\t{}",
+                        pq.confidence,
+                        u8::from(*hit),
+                        u8::from(pq.direct)
+                    ));
+                }
+            }
             "identities" => {
                 for (g, gq) in s.gold.iter().zip(&s.golds) {
                     if g.direct && !g.source.is_empty() {

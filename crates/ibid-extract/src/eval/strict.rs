@@ -230,6 +230,8 @@ pub struct DocScore {
     pub missed_direct: Vec<usize>,
     /// Gold attributions no quotation matches.
     pub missed_all: Vec<usize>,
+    /// For each quotation: matched in the all-attribution matching.
+    pub all_hit: Vec<bool>,
 }
 
 /// Scores one document.
@@ -309,6 +311,7 @@ pub fn score_doc(gaz: &Gazetteer, gold: &[GoldQuote], ex: &ArticleExtraction) ->
         hit[*g] = true;
     }
     d.missed_all = (0..gold.len()).filter(|&g| !hit[g]).collect();
+    d.all_hit = all.iter().map(Option::is_some).collect();
     let conf: Vec<usize> = (0..pred.len())
         .filter(|&i| pred[i].confidence >= CONFIDENT)
         .collect();
