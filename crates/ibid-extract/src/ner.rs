@@ -171,6 +171,17 @@ pub(crate) fn mentions(doc: &Doc, gaz: &Gazetteer) -> Vec<Men> {
         }
     }
     resolve_unknowns(doc, gaz, &mut out);
+    // A surname repeated by a typo ("Rand Paul Paul said") belongs to the mention before it.
+    for m in out.iter_mut() {
+        if m.kind == EntityKind::Per
+            && m.te - m.ts >= 2
+            && toks
+                .get(m.te)
+                .is_some_and(|t| t.is_word() && t.low == toks[m.te - 1].low)
+        {
+            m.te += 1;
+        }
+    }
     out.sort_by_key(|m| m.ts);
     out
 }
@@ -207,7 +218,15 @@ fn chunk(
     while a < b && is_calendar(&toks[a]) {
         a += 1;
     }
-    while b > a && is_calendar(&toks[b - 1]) {
+    // A month after a given name is a surname ("Theresa May").
+    while b > a
+        && is_calendar(&toks[b - 1])
+        && !(b - a >= 2 && gaz.is_given_name(toks[b - 2].low) && !toks[b - 2].caps)
+    {
+        b -= 1;
+    }
+    // A name repeated by a typo ("Sen. Jane Doakes Doakes said"): once.
+    if b - a >= 3 && toks[b - 1].low == toks[b - 2].low && toks[b - 1].is_word() {
         b -= 1;
     }
     // Trailing connectors left by calendar trimming.
@@ -522,6 +541,27 @@ fn org_canonical(doc: &Doc, gaz: &Gazetteer, a: usize, b: usize) -> String {
     doc.text(a, b).to_string()
 }
 
+/// A name written in capitals ("DONALD TRUMP") in its usual case ("Donald Trump"); other
+/// names as they are.
+fn title_case(s: &str) -> String {
+    if s.chars().any(char::is_lowercase) {
+        return s.to_string();
+    }
+    s.split(' ')
+        .map(|w| {
+            let mut c = w.chars();
+            match c.next() {
+                Some(f) => f
+                    .to_uppercase()
+                    .chain(c.flat_map(char::to_lowercase))
+                    .collect(),
+                None => String::new(),
+            }
+        })
+        .collect::<Vec<String>>()
+        .join(" ")
+}
+
 /// Title words of a mention, folded: those inside it and just before it ("Mrs. Clinton",
 /// "President Trump", "first lady Melania Trump").
 fn titles_of(doc: &Doc, m: &Men) -> Vec<&'static str> {
@@ -663,6 +703,24 @@ fn resolve_unknowns(doc: &Doc, gaz: &Gazetteer, out: &mut Vec<Men>) {
             let text = doc.text(a, b);
             let kk = key(text);
             let last = kk.rsplit(' ').next().unwrap_or("");
+            // A full name of its own ("DONALD TRUMP" beside "Melania Trump"), not a
+            // reference to a namesake.
+            let words = kk.split(' ').count();
+            if (2..=4).contains(&words)
+                && people.has_surname(last)
+                && kk.split(' ').next().is_some_and(|f| gaz.is_given_name(f))
+            {
+                out[i].kind = EntityKind::Per;
+                out[i].canonical = title_case(text);
+                people.add(
+                    gaz,
+                    &out[i].canonical,
+                    None,
+                    &titles_of(doc, &out[i]),
+                    is_relative(doc, &out[i]),
+                );
+                continue;
+            }
             if people.has_surname(&kk) || people.has_surname(last) {
                 out[i].kind = EntityKind::Per;
                 let name = if people.has_surname(&kk) {

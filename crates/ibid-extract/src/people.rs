@@ -153,10 +153,27 @@ impl People {
                 _ => Resolution::Unknown,
             };
         };
-        if list.len() == 1 {
-            return Resolution::One(list[0].canonical.clone());
-        }
         let gender = titles.iter().find_map(|t| title_gender(t));
+        // Role titles of the reference ("president"): a person introduced with other roles
+        // does not carry them ("President Trump" is not "First Lady Melania Trump").
+        let roles: Vec<&str> = titles
+            .iter()
+            .copied()
+            .filter(|t| title_gender(t).is_none() && !crate::vocab::HONORIFICS.contains(t))
+            .collect();
+        let fits = |p: &Person| {
+            (gender.is_none() || p.gender.is_none_or(|g| Some(g) == gender))
+                && (roles.is_empty()
+                    || p.roles.is_empty()
+                    || roles.iter().any(|r| p.roles.iter().any(|x| x == r)))
+        };
+        if list.len() == 1 {
+            return if fits(&list[0]) {
+                Resolution::One(list[0].canonical.clone())
+            } else {
+                Resolution::Open
+            };
+        }
         // Relatives step aside for the person they are introduced through, unless the
         // reference's title says which one ("Mrs. Cruz").
         let main: Vec<&Person> = list.iter().filter(|p| !p.relative).collect();
@@ -165,17 +182,12 @@ impl People {
         } else {
             main
         };
+        // With several candidates a role must be one the person was introduced with.
         let by_title: Vec<&Person> = list
             .iter()
             .copied()
-            .filter(|p| gender.is_none() || p.gender.is_none_or(|g| Some(g) == gender))
-            .filter(|p| {
-                let roles: Vec<&&str> = titles
-                    .iter()
-                    .filter(|t| title_gender(t).is_none() && !crate::vocab::HONORIFICS.contains(t))
-                    .collect();
-                roles.is_empty() || roles.iter().any(|r| p.roles.iter().any(|x| x == **r))
-            })
+            .filter(|p| fits(p))
+            .filter(|p| roles.is_empty() || roles.iter().any(|r| p.roles.iter().any(|x| x == r)))
             .collect();
         if by_title.len() == 1 {
             return Resolution::One(by_title[0].canonical.clone());
@@ -267,6 +279,17 @@ mod tests {
             Resolution::One("Kenneth Starr".into())
         );
         assert_eq!(p.resolve(&g, "bush", &[]), Resolution::Open);
+    }
+
+    #[test]
+    fn a_title_that_does_not_fit_leaves_it_open() {
+        let (p, g) = people(&[("Melania Trump", Some("lady"), &["first", "lady"])]);
+        assert_eq!(p.resolve(&g, "trump", &["president"]), Resolution::Open);
+        assert_eq!(p.resolve(&g, "trump", &["mr"]), Resolution::Open);
+        assert_eq!(
+            p.resolve(&g, "trump", &["mrs"]),
+            Resolution::One("Melania Trump".into())
+        );
     }
 
     #[test]
