@@ -566,18 +566,22 @@ fn title_case(s: &str) -> String {
 /// "President Trump", "first lady Melania Trump").
 fn titles_of(doc: &Doc, m: &Men) -> Vec<&'static str> {
     let toks = &doc.toks;
-    let mut out = Vec::new();
-    let before = m.ts.saturating_sub(3)..m.ts;
-    for k in before.chain(m.ts..m.te) {
+    let title = |k: usize| {
         let w = toks[k].low.trim_end_matches('.');
-        if !toks[k].is_word() {
-            continue;
-        }
-        if let Some(t) = TITLES.get(w).or_else(|| HONORIFICS.get(w)) {
-            out.push(t);
-        }
+        toks[k]
+            .is_word()
+            .then(|| TITLES.get(w).or_else(|| HONORIFICS.get(w)))
+            .flatten()
+    };
+    // The run of title words right before the mention (dots of abbreviations skipped).
+    let mut start = m.ts;
+    while start > 0
+        && (title(start - 1).is_some()
+            || (toks[start - 1].is_p('.') && start >= 2 && title(start - 2).is_some()))
+    {
+        start -= 1;
     }
-    out
+    (start..m.te).filter_map(title).collect()
 }
 
 /// True when a mention is introduced as someone's relative: a kinship noun just before it
@@ -722,18 +726,12 @@ fn resolve_unknowns(doc: &Doc, gaz: &Gazetteer, out: &mut Vec<Men>) {
                 continue;
             }
             if people.has_surname(&kk) || people.has_surname(last) {
+                // Who it is is settled below, once every titled reference is known.
                 out[i].kind = EntityKind::Per;
-                let name = if people.has_surname(&kk) {
-                    kk.as_str()
+                out[i].canonical = if people.has_surname(&kk) {
+                    text.to_string()
                 } else {
-                    last
-                };
-                out[i].canonical = match people.resolve(gaz, name, &titles_of(doc, &out[i])) {
-                    Resolution::One(full) => full,
-                    r => {
-                        out[i].open = r == Resolution::Open;
-                        text.to_string()
-                    }
+                    doc.text(b - 1, b).to_string()
                 };
                 continue;
             }
@@ -823,6 +821,16 @@ fn resolve_unknowns(doc: &Doc, gaz: &Gazetteer, out: &mut Vec<Men>) {
         }
     }
     out.retain(|m| !m.canonical.is_empty());
+    // Titled references by surname that fit no one named in full ("President Trump" where
+    // only "first lady Melania Trump" is named) stand for someone else of that name.
+    for m in out.iter() {
+        if m.kind == EntityKind::Per && m.role_only.is_none() {
+            let c = key(&m.canonical);
+            if !c.contains(' ') {
+                people.note_titled(gaz, &c, &titles_of(doc, m));
+            }
+        }
+    }
     // Bare surnames ("Trump", "Mrs. Trump", "President Trump") and given names alone of
     // persons named in full elsewhere in the article; left as they are when several people
     // fit (see `people.rs`).

@@ -55,6 +55,29 @@ pub(crate) fn title_gender(title: &str) -> Option<Gender> {
     }
 }
 
+/// A role title in full ("sen" → "senator"), so that "Sen. Ted Cruz" and "Senator Cruz"
+/// carry one role.
+fn full_title(t: &str) -> &str {
+    match t {
+        "sen" => "senator",
+        "rep" => "representative",
+        "gov" => "governor",
+        "gen" => "general",
+        "pres" => "president",
+        "lt" => "lieutenant",
+        "col" => "colonel",
+        "capt" => "captain",
+        "sgt" => "sergeant",
+        "adm" => "admiral",
+        "prof" => "professor",
+        "rev" => "reverend",
+        "congressman" | "congresswoman" => "representative",
+        "chairwoman" => "chairman",
+        "spokeswoman" => "spokesman",
+        _ => t,
+    }
+}
+
 /// People named in full in one article, by folded surname.
 #[derive(Debug, Default)]
 pub(crate) struct People {
@@ -125,11 +148,51 @@ impl People {
         if p.gender.is_none() {
             p.gender = gender;
         }
-        if let Some(r) = role {
+        let title_roles = titles
+            .iter()
+            .copied()
+            .filter(|t| title_gender(t).is_none() && !crate::vocab::HONORIFICS.contains(t));
+        for r in role.into_iter().chain(title_roles).map(full_title) {
             if !p.roles.iter().any(|x| x == r) {
                 p.roles.push(r.to_string());
             }
         }
+    }
+
+    /// Notes a titled reference by surname ("President Trump"): when no one named in full
+    /// fits its title, someone else of that surname is in the article, named only so, and
+    /// a bare surname can no longer be taken for the one named in full.
+    pub fn note_titled(&mut self, gaz: &Gazetteer, last: &str, titles: &[&str]) {
+        if titles.is_empty() || !self.has_surname(last) {
+            return;
+        }
+        if self.resolve(gaz, last, titles) != Resolution::Open {
+            return;
+        }
+        let gender = titles.iter().find_map(|t| title_gender(t));
+        let roles: Vec<String> = titles
+            .iter()
+            .filter(|t| title_gender(t).is_none() && !crate::vocab::HONORIFICS.contains(*t))
+            .map(|t| full_title(t).to_string())
+            .collect();
+        let list = self.by_last.entry(last.to_string()).or_default();
+        if let Some(p) = list
+            .iter_mut()
+            .find(|p| p.canonical.is_empty() && p.roles == roles && p.gender == gender)
+        {
+            p.weight += 1;
+            return;
+        }
+        // Someone known only by title and surname: no canonical to resolve to.
+        list.push(Person {
+            canonical: String::new(),
+            first: String::new(),
+            middle: String::new(),
+            gender,
+            roles,
+            weight: 1,
+            relative: false,
+        });
     }
 
     /// Whether someone of this folded surname was named in full.
@@ -160,12 +223,20 @@ impl People {
             .iter()
             .copied()
             .filter(|t| title_gender(t).is_none() && !crate::vocab::HONORIFICS.contains(t))
+            .map(full_title)
             .collect();
         let fits = |p: &Person| {
             (gender.is_none() || p.gender.is_none_or(|g| Some(g) == gender))
                 && (roles.is_empty()
                     || p.roles.is_empty()
                     || roles.iter().any(|r| p.roles.iter().any(|x| x == r)))
+        };
+        let one = |p: &Person| {
+            if p.canonical.is_empty() {
+                Resolution::Open
+            } else {
+                Resolution::One(p.canonical.clone())
+            }
         };
         if list.len() == 1 {
             return if fits(&list[0]) {
@@ -190,7 +261,7 @@ impl People {
             .filter(|p| roles.is_empty() || roles.iter().any(|r| p.roles.iter().any(|x| x == r)))
             .collect();
         if by_title.len() == 1 {
-            return Resolution::One(by_title[0].canonical.clone());
+            return one(by_title[0]);
         }
         // The person the article is about: named at least three times, and three times as
         // often as every namesake together.
@@ -198,7 +269,7 @@ impl People {
         let total: usize = cands.iter().map(|p| p.weight).sum();
         if let Some(top) = cands.iter().max_by_key(|p| p.weight) {
             if top.weight >= 3 && top.weight >= 3 * (total - top.weight) {
-                return Resolution::One(top.canonical.clone());
+                return one(top);
             }
         }
         Resolution::Open
@@ -288,6 +359,18 @@ mod tests {
         assert_eq!(p.resolve(&g, "trump", &["mr"]), Resolution::Open);
         assert_eq!(
             p.resolve(&g, "trump", &["mrs"]),
+            Resolution::One("Melania Trump".into())
+        );
+    }
+
+    #[test]
+    fn someone_known_only_by_title_keeps_a_bare_surname_open() {
+        // Only the first lady is named in full; "President Trump" is someone else.
+        let (mut p, g) = people(&[("Melania Trump", None, &["first", "lady"])]);
+        p.note_titled(&g, "trump", &["president"]);
+        assert_eq!(p.resolve(&g, "trump", &[]), Resolution::Open);
+        assert_eq!(
+            p.resolve(&g, "melania", &[]),
             Resolution::One("Melania Trump".into())
         );
     }
