@@ -389,6 +389,11 @@ pub fn merge_entities(per_article: &[(String, &ArticleExtraction)]) -> CorpusEnt
     for r in roots {
         let ms = &members[&r];
         let kind = groups[r].kind;
+        // A bare title that never met the person it stands for ("President" where several
+        // presidents are named) is no entity.
+        if kind == EntityKind::Per && ms.iter().all(|&i| is_role(&groups[i])) {
+            continue;
+        }
         // Name: the most mentioned canonical, longer first on ties, skipping bare roles.
         let mut counts: FxHashMap<&str, usize> = FxHashMap::default();
         for &i in ms {

@@ -91,6 +91,19 @@ pub(crate) fn mentions(doc: &Doc, gaz: &Gazetteer) -> Vec<Men> {
     let toks = &doc.toks;
     let mut chunks: Vec<(usize, usize)> = Vec::new();
     for &(ss, se) in &doc.sents {
+        // A headline in title case ("Senator Pins The Blame On Aides") capitalises common
+        // words: there a word the article uses in lower case elsewhere ends a name.
+        let words = (ss..se).filter(|&k| toks[k].is_word()).count();
+        let capped = (ss..se)
+            .filter(|&k| toks[k].is_word() && toks[k].cap)
+            .count();
+        let title_case = words >= 4 && capped * 4 >= words * 3;
+        let common = |k: usize| {
+            title_case
+                && doc.lower.contains(toks[k].low)
+                && gaz.lookup_key(toks[k].low).is_none()
+                && !is_title(&toks[k])
+        };
         let mut i = ss;
         while i < se {
             let t = &toks[i];
@@ -100,7 +113,7 @@ pub(crate) fn mentions(doc: &Doc, gaz: &Gazetteer) -> Vec<Men> {
             }
             let mut j = i + 1;
             loop {
-                if j < se && toks[j].is_word() && toks[j].cap {
+                if j < se && toks[j].is_word() && toks[j].cap && !common(j) {
                     j += 1;
                     continue;
                 }
@@ -456,6 +469,18 @@ fn plain(
     if b - a == 1 && gaz.demonym(toks[a].low).is_some() {
         return;
     }
+    // A known place or organisation before a personal name ("Ambassador to Norway Jane
+    // Doakes"): two mentions.
+    if b - a >= 3
+        && gaz.lookup_key(toks[a].low).is_some()
+        && gaz.is_given_name(toks[a + 1].low)
+        && toks[a + 1].cap
+        && !toks[a + 1].caps
+    {
+        plain(doc, gaz, a, a + 1, out, acr);
+        plain(doc, gaz, a + 1, b, out, acr);
+        return;
+    }
     // Sub-chunks: a multi-word chunk made of known names ("Iran Russia", "Oslo Norway").
     if b - a >= 2 {
         let mut parts = Vec::new();
@@ -671,8 +696,12 @@ fn resolve_unknowns(doc: &Doc, gaz: &Gazetteer, out: &mut Vec<Men>) {
             || role_before
             || verb_after
             || reused;
+        // A run opening with the surname of someone named in full is no name of its own
+        // ("Trump Meets Putin", "Trump Turnberry").
+        let opens_with_surname = people.has_surname(toks[a].low) && !gaz.is_given_name(toks[a].low);
         if (2..=4).contains(&n)
             && personal
+            && !opens_with_surname
             && toks[a..b].iter().all(|t| {
                 t.is_p('.')
                     || (t.cap
@@ -707,6 +736,15 @@ fn resolve_unknowns(doc: &Doc, gaz: &Gazetteer, out: &mut Vec<Men>) {
             let text = doc.text(a, b);
             let kk = key(text);
             let last = kk.rsplit(' ').next().unwrap_or("");
+            // "Trump-Putin summit": a compound of people's or places' names is no entity.
+            if b - a == 1
+                && kk.contains(' ')
+                && kk
+                    .split(' ')
+                    .all(|p| people.has_surname(p) || gaz.lookup_key(p).is_some())
+            {
+                continue;
+            }
             // A full name of its own ("DONALD TRUMP" beside "Melania Trump"), not a
             // reference to a namesake.
             let words = kk.split(' ').count();
@@ -750,7 +788,19 @@ fn resolve_unknowns(doc: &Doc, gaz: &Gazetteer, out: &mut Vec<Men>) {
                 && ["ology", "ism", "ics", "ity"]
                     .iter()
                     .any(|s| toks[a].low.ends_with(s));
-            let kind = if toks[a].caps && b - a == 1 {
+            // Common words capitalised for emphasis or in a slogan ("NEVER", "Rigged Witch
+            // Hunt"): every word is used in lower case elsewhere in the article.
+            let common = (a..b)
+                .filter(|&k| toks[k].is_word() && !CONNECT.contains(&toks[k].low))
+                .all(|k| doc.lower.contains(toks[k].low));
+            // A long word in capitals used once is emphasis ("NEVER"), not an acronym.
+            let shouted = toks[a].caps
+                && b - a == 1
+                && toks[a].low.chars().count() >= 5
+                && toks.iter().filter(|t| t.low == toks[a].low).count() == 1;
+            let kind = if common || shouted {
+                None
+            } else if toks[a].caps && b - a == 1 {
                 Some(EntityKind::Org)
             } else if b - a == 1 && gaz.is_given_name(toks[a].low) {
                 Some(EntityKind::Per)
@@ -808,7 +858,8 @@ fn resolve_unknowns(doc: &Doc, gaz: &Gazetteer, out: &mut Vec<Men>) {
                     // A lone capitalised word with no context ("Internet", "Countdown") is
                     // more often a product, a work or a common noun than an organisation.
                     None if b - a == 1 => None,
-                    None => Some(EntityKind::Org),
+                    // Nor is a capitalised phrase with no cue at all ("Rigged Witch Hunt").
+                    None => None,
                 }
             } else {
                 None

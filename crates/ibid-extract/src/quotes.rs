@@ -2221,6 +2221,7 @@ impl Quoter<'_, '_> {
                 let w = first.low;
                 !FUNCTION.contains(&w)
                     && !is_quantifier(w)
+                    && (np.te - np.ts > 1 || self.gaz.demonym(w).is_none())
                     && !self.doc.lower.contains(first.text(self.doc.src))
                     && !self.doc.lower.contains(w)
                     && !CALENDAR.contains(&w)

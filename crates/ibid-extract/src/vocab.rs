@@ -373,6 +373,7 @@ pub static LOC_SUFFIX: Lex = Lex::new(&[
     "cape",
     "reef",
     "creek",
+    "hall",
 ]);
 
 /// Capitalised words that are not names on their own (sentence starters, pronouns, days).
