@@ -410,4 +410,27 @@ mod tests {
                  Mr. Holt Vance said.";
         assert_eq!(speaker_of(t, "I admire").0.as_deref(), Some("Holt Vance"));
     }
+
+    #[test]
+    fn titled_names_are_people_and_contractions_no_names() {
+        let t = "Senator Ola Brandt wrote to Kessler: the talks are over. Brandt needs Kessler \
+                 and Germany more than ever. President Kessler did not reply. “I’m not sure,” \
+                 Brandt said later.";
+        let e = extract(&art(t), &Gazetteer::bundled());
+        let kessler: Vec<_> = e
+            .mentions
+            .iter()
+            .filter(|m| m.text.contains("Kessler"))
+            .collect();
+        assert_eq!(kessler.len(), 3, "{:#?}", e.mentions);
+        assert!(
+            kessler.iter().all(|m| m.kind == EntityKind::Per),
+            "{kessler:#?}"
+        );
+        assert!(
+            !e.mentions.iter().any(|m| m.text.starts_with("I’")),
+            "{:#?}",
+            e.mentions
+        );
+    }
 }

@@ -556,6 +556,15 @@ fn classify(
     None
 }
 
+/// "I'm", "I’ll": the pronoun with a contraction is capitalised like a name but is none.
+fn is_pronoun_contraction(s: &str) -> bool {
+    let mut c = s.chars();
+    c.next() == Some('I')
+        && matches!(c.next(), Some('\'' | '’'))
+        && s.chars().count() <= 4
+        && c.all(char::is_alphabetic)
+}
+
 /// Organisation names drop a leading demonym or country ("Iranian Supreme National Security
 /// Council") so that renderings with and without it meet.
 fn org_canonical(doc: &Doc, gaz: &Gazetteer, a: usize, b: usize) -> String {
@@ -647,16 +656,18 @@ fn resolve_unknowns(doc: &Doc, gaz: &Gazetteer, out: &mut Vec<Men>) {
     // refers to.
     let mut people = People::default();
     for m in out.iter() {
-        if m.kind == EntityKind::Per && m.role_only.is_none() && !m.canonical.is_empty() {
-            if key(&m.canonical).contains(' ') {
-                people.add(
-                    gaz,
-                    &m.canonical,
-                    m.role_head.as_deref(),
-                    &titles_of(doc, m),
-                    is_relative(doc, m),
-                );
-            }
+        if m.kind == EntityKind::Per
+            && m.role_only.is_none()
+            && !m.canonical.is_empty()
+            && key(&m.canonical).contains(' ')
+        {
+            people.add(
+                gaz,
+                &m.canonical,
+                m.role_head.as_deref(),
+                &titles_of(doc, m),
+                is_relative(doc, m),
+            );
         }
     }
     // Last position of each capitalised word standing alone (not after another capitalised
@@ -723,6 +734,40 @@ fn resolve_unknowns(doc: &Doc, gaz: &Gazetteer, out: &mut Vec<Men>) {
         }
     }
     let rv = crate::vocab::report_verbs();
+    // A name used as a person's anywhere in the article is a person's everywhere in it,
+    // whatever weaker cue another use has ("Gowdy to Trump:" reads like a destination, "Trump
+    // and the United States" like a place among places): a personal title or honorific
+    // before it or opening its run ("Mr. Trump", "President Trump"), or a mention already
+    // found to be a person's. (Not a reporting verb after it: organisations speak too, and
+    // "Acme said" would make every "Acme" a person.)
+    let is_title = |k: usize| {
+        let w = toks[k].low.trim_end_matches('.');
+        toks[k].is_word() && (TITLES.contains(&w) || HONORIFICS.contains(&w))
+    };
+    let mut personal: FxHashSet<String> = out
+        .iter()
+        .filter(|m| m.kind == EntityKind::Per && !m.canonical.is_empty() && m.role_only.is_none())
+        .map(|m| key(&m.canonical))
+        .collect();
+    for m in out.iter().filter(|m| m.canonical.is_empty()) {
+        // Title words opening the run, with their abbreviation dots.
+        let mut a = m.ts;
+        while a < m.te && (is_title(a) || (a > m.ts && toks[a].is_p('.'))) {
+            a += 1;
+        }
+        if a == m.te {
+            continue;
+        }
+        // The word right before the run, an abbreviation's dot skipped.
+        let before = match m.ts {
+            0 => None,
+            t if toks[t - 1].is_p('.') => t.checked_sub(2),
+            t => Some(t - 1),
+        };
+        if a > m.ts || before.is_some_and(is_title) {
+            personal.insert(key(doc.text(a, m.te)));
+        }
+    }
     let mut kinds: FxHashMap<String, EntityKind> = FxHashMap::default();
     for pass in 0..2 {
         for i in 0..out.len() {
@@ -771,6 +816,11 @@ fn resolve_unknowns(doc: &Doc, gaz: &Gazetteer, out: &mut Vec<Men>) {
                 } else {
                     doc.text(b - 1, b).to_string()
                 };
+                continue;
+            }
+            if personal.contains(&kk) && !toks[a].caps {
+                out[i].kind = EntityKind::Per;
+                out[i].canonical = text.to_string();
                 continue;
             }
             if let Some(k) = kinds.get(&kk) {
@@ -871,7 +921,7 @@ fn resolve_unknowns(doc: &Doc, gaz: &Gazetteer, out: &mut Vec<Men>) {
             }
         }
     }
-    out.retain(|m| !m.canonical.is_empty());
+    out.retain(|m| !m.canonical.is_empty() && !is_pronoun_contraction(doc.text(m.ts, m.te)));
     // Titled references by surname that fit no one named in full ("President Trump" where
     // only "first lady Melania Trump" is named) stand for someone else of that name.
     for m in out.iter() {
@@ -885,14 +935,13 @@ fn resolve_unknowns(doc: &Doc, gaz: &Gazetteer, out: &mut Vec<Men>) {
     // Bare surnames ("Trump", "Mrs. Trump", "President Trump") and given names alone of
     // persons named in full elsewhere in the article; left as they are when several people
     // fit (see `people.rs`).
-    for i in 0..out.len() {
-        let m = &out[i];
+    for m in out.iter_mut() {
         if m.kind == EntityKind::Per && m.role_only.is_none() {
             let c = key(&m.canonical);
             if !c.contains(' ') {
                 match people.resolve(gaz, &c, &titles_of(doc, m)) {
-                    Resolution::One(full) => out[i].canonical = full,
-                    Resolution::Open => out[i].open = true,
+                    Resolution::One(full) => m.canonical = full,
+                    Resolution::Open => m.open = true,
                     Resolution::Unknown => {}
                 }
             }

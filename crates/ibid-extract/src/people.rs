@@ -93,7 +93,7 @@ fn parts(k: &str) -> Option<(&str, String, &str)> {
     let middle: String = words[1..words.len() - 1]
         .iter()
         .filter(|w| w.chars().count() <= 2)
-        .map(|w| *w)
+        .copied()
         .collect();
     Some((words[0], middle, words[words.len() - 1]))
 }
@@ -172,7 +172,7 @@ impl People {
         let gender = titles.iter().find_map(|t| title_gender(t));
         let roles: Vec<String> = titles
             .iter()
-            .filter(|t| title_gender(t).is_none() && !crate::vocab::HONORIFICS.contains(*t))
+            .filter(|t| title_gender(t).is_none() && !crate::vocab::HONORIFICS.contains(t))
             .map(|t| full_title(t).to_string())
             .collect();
         let list = self.by_last.entry(last.to_string()).or_default();

@@ -631,8 +631,7 @@ impl<'d, 'a> Quoter<'d, 'a> {
             let open_ended = toks[c].kind == Kind::Para;
             let mut extra = 0;
             let mut para = false;
-            for k in c + 1..o {
-                let t = &toks[k];
+            for (k, t) in toks.iter().enumerate().take(o).skip(c + 1) {
                 para |= t.kind == Kind::Para;
                 let in_np = a.np.is_some_and(|np| (np.ts..np.te).contains(&k));
                 if t.is_word() && !in_np && a.verb != Some(k) {
@@ -1417,8 +1416,7 @@ impl<'d, 'a> Quoter<'d, 'a> {
     /// quote or verb.
     fn person_after_role(&self, k: usize, ceil: usize) -> Option<Np> {
         let toks = &self.doc.toks;
-        for j in k..ceil.min(k + 8) {
-            let t = &toks[j];
+        for (j, t) in toks.iter().enumerate().take(ceil.min(k + 8)).skip(k) {
             if !(t.is_word() || t.is_p('.') || t.kind == Kind::Poss)
                 || self.in_quote[j]
                 || (self.verb_at(j).is_some() && !t.cap)
