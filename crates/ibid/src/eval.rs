@@ -45,6 +45,9 @@ pub enum EvalCommand {
         /// Split to score (`dev` reports; `train` is for development).
         #[arg(long, default_value = "dev")]
         split: String,
+        /// The annotated sample's folder (`allsides-sample` only).
+        #[arg(long, default_value = "bench/quotes-allsides")]
+        sample: PathBuf,
         /// Print JSON.
         #[arg(long)]
         json: bool,
@@ -89,6 +92,9 @@ pub enum PassagesDataset {
 pub enum QuotesDataset {
     /// PolNeAR political news attribution relations.
     Polnear,
+    /// ibid's own annotation of direct quotes and speakers in 44 AllSides articles
+    /// (`bench/quotes-allsides/`).
+    AllsidesSample,
 }
 
 /// Entity datasets.
@@ -135,9 +141,44 @@ pub fn run(cmd: EvalCommand, data: &Path) -> Result<()> {
         EvalCommand::Quotes {
             dataset,
             split,
+            sample,
             json,
         } => {
-            let QuotesDataset::Polnear = dataset;
+            if let QuotesDataset::AllsidesSample = dataset {
+                let articles = need(data.join("allsides").join("articles.jsonl.gz"))?;
+                let st = crate::quotes_sample::eval_sample(&articles, &sample)?;
+                if json {
+                    writeln!(out, "{}", serde_json::to_string_pretty(&st)?)?;
+                    return Ok(());
+                }
+                writeln!(
+                    out,
+                    "allsides sample: {} articles (direct quotes only are annotated)",
+                    st.docs
+                )?;
+                writeln!(
+                    out,
+                    "  direct quotes     P {:.3}  R {:.3}  F1 {:.3}   ({} gold, {} predicted, {} matched)",
+                    st.direct_precision,
+                    st.direct_recall,
+                    st.direct_f1,
+                    st.direct_gold,
+                    st.direct_pred,
+                    st.direct_matched
+                )?;
+                writeln!(
+                    out,
+                    "  speaker identity  {:.3}   ({} of {}; named {}/{}, unnamed by mention {}/{})",
+                    st.speaker_identity,
+                    st.speaker_correct,
+                    st.speaker_total,
+                    st.speaker_named.0,
+                    st.speaker_named.1,
+                    st.speaker_unnamed.0,
+                    st.speaker_unnamed.1
+                )?;
+                return Ok(());
+            }
             let root = need(data.join("polnear"))?;
             let gaz = ibid_extract::Gazetteer::bundled();
             let r = ibid_extract::eval::eval_polnear(&root, &split, &gaz)
