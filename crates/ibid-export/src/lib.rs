@@ -212,6 +212,7 @@ impl ContractRow for QuoteRow {
         "speaker_end",
         "direct",
         "statement",
+        "confidence",
     ];
     fn csv_cells(&self) -> Vec<String> {
         vec![
@@ -224,6 +225,7 @@ impl ContractRow for QuoteRow {
             opt_i(&self.speaker_end),
             self.direct.to_string(),
             opt(&self.statement),
+            self.confidence.to_string(),
         ]
     }
 }

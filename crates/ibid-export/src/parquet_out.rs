@@ -355,6 +355,7 @@ impl ParquetRow for QuoteRow {
         OPTIONAL INT64 speaker_end;
         REQUIRED BOOLEAN direct;
         OPTIONAL BYTE_ARRAY statement (UTF8);
+        REQUIRED DOUBLE confidence;
     }";
     fn leaves() -> Vec<Leaf> {
         vec![
@@ -367,6 +368,7 @@ impl ParquetRow for QuoteRow {
             Leaf::opt_i64(),
             Leaf::bool(),
             Leaf::opt_str(),
+            Leaf::f64(),
         ]
     }
     fn push(&self, l: &mut [Leaf]) {
@@ -379,6 +381,7 @@ impl ParquetRow for QuoteRow {
         l[6].opt_int(self.speaker_end);
         l[7].boolean(self.direct);
         l[8].opt(self.statement.as_deref());
+        l[9].float(self.confidence);
     }
 }
 

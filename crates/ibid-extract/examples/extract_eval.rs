@@ -1,9 +1,9 @@
 //! Runs the evaluations and prints JSON reports.
 //!
 //! `cargo run --release -p ibid-extract --example extract_eval -- polnear [train|dev]`
-//! `cargo run --release -p ibid-extract --example extract_eval -- errors [speaker|missed] [SPLIT] [MAX_DOCS]`
+//! `cargo run --release -p ibid-extract --example extract_eval -- errors [speaker|direct|missed|extra|identities] [SPLIT] [MAX_DOCS]`
 //! `cargo run --release -p ibid-extract --example extract_eval -- gum`
-//! `cargo run --release -p ibid-extract --example extract_eval -- gum-errors` (unmatched mentions)
+//! `cargo run --release -p ibid-extract --example extract_eval -- gum-errors` (unmatched mentions, development half)
 //! `cargo run --release -p ibid-extract --example extract_eval -- gum-texts OUT.json` (texts for spaCy)
 //! `cargo run --release -p ibid-extract --example extract_eval -- gum-score PREDS.json` (score other predictions)
 use ibid_extract::eval::*;
@@ -35,8 +35,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             println!("{}", serde_json::to_string_pretty(&r)?);
         }
         Some("gum-errors") => {
-            // Unmatched predictions (FP) and gold mentions (FN), as `score_gum` matches them.
-            let docs = read_gum(&data.join("gum-news"))?;
+            // Unmatched predictions (FP) and gold mentions (FN), as `score_gum` matches them,
+            // on the development half only.
+            let (docs, _) = split_gum(read_gum(&data.join("gum-news"))?);
             let preds = predict_gum(&docs, &gaz);
             for (d, ps) in docs.iter().zip(&preds) {
                 let chars: Vec<char> = d.text.chars().collect();
@@ -72,15 +73,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             std::fs::write(out, serde_json::to_string(&texts)?)?;
         }
         Some("gum-score") => {
-            let docs = read_gum(&data.join("gum-news"))?;
             let path = args.get(1).ok_or("need PREDS.json")?;
             let preds: std::collections::HashMap<String, Vec<PredMention>> =
                 serde_json::from_str(&std::fs::read_to_string(path)?)?;
-            let ps: Vec<Vec<PredMention>> = docs
-                .iter()
-                .map(|d| preds.get(&d.id).cloned().unwrap_or_default())
-                .collect();
-            println!("{}", serde_json::to_string_pretty(&score_gum(&docs, &ps))?);
+            let (dev, rep) = split_gum(read_gum(&data.join("gum-news"))?);
+            for (half, docs) in [("development", dev), ("reporting", rep)] {
+                let ps: Vec<Vec<PredMention>> = docs
+                    .iter()
+                    .map(|d| preds.get(&d.id).cloned().unwrap_or_default())
+                    .collect();
+                println!(
+                    "{half}: {}",
+                    serde_json::to_string_pretty(&score_gum(&docs, &ps))?
+                );
+            }
         }
         _ => eprintln!("usage: eval polnear [train|dev] | gum | gum-texts OUT | gum-score PREDS"),
     }

@@ -67,6 +67,22 @@ pub(crate) fn fold(s: &str) -> String {
     out
 }
 
+/// Whether two folded given names may be one person's: listed forms of one name
+/// ([`Gazetteer::same_given`]), or spellings of one name (transliterations: Aleksandr and
+/// Alexander). Two different known given names ("Donald", "Melania"; "Jon", "John") never
+/// are.
+fn same_first(gaz: &Gazetteer, a: &str, b: &str) -> bool {
+    if gaz.same_given(a, b) {
+        return true;
+    }
+    let th = if gaz.is_given_name(a) && gaz.is_given_name(b) {
+        0.95
+    } else {
+        0.85
+    };
+    similar(a, b, th)
+}
+
 fn similar(a: &str, b: &str, th: f64) -> bool {
     a == b || strsim::jaro_winkler(&fold(a), &fold(b)) >= th
 }
@@ -93,6 +109,8 @@ struct Group {
     kind: EntityKind,
     canonical: String,
     mentions: Vec<(usize, Span, String)>,
+    /// A bare name the article left open between namesakes.
+    open: bool,
 }
 
 fn is_title_word(w: &str) -> bool {
@@ -136,10 +154,12 @@ pub fn merge_entities(per_article: &[(String, &ArticleExtraction)]) -> CorpusEnt
                         kind: m.kind,
                         canonical: m.canonical.clone(),
                         mentions: Vec::new(),
+                        open: false,
                     });
                     groups.len() - 1
                 });
             groups[g].mentions.push((ai, m.span, m.text.clone()));
+            groups[g].open |= m.open;
         }
     }
     let n = groups.len();
@@ -155,6 +175,10 @@ pub fn merge_entities(per_article: &[(String, &ArticleExtraction)]) -> CorpusEnt
             if kind == g.kind {
                 k = key(c);
             }
+        }
+        // A name left open between namesakes stays with the other open ones.
+        if g.open {
+            k.push_str(" (open)");
         }
         match by_key.get(&(g.kind, k.clone())) {
             Some(&j) => uf.union(i, j),
@@ -213,19 +237,48 @@ pub fn merge_entities(per_article: &[(String, &ArticleExtraction)]) -> CorpusEnt
         let surname = t.last().map(String::as_str).unwrap_or_default();
         fold(surname).chars().take(2).collect()
     };
-    // Distinct full names (first, surname) -> one representative group each.
-    let mut full: FxHashMap<(String, String), usize> = FxHashMap::default();
+    // Distinct full names (first, surname) -> one representative group each. Middle
+    // initials tell people apart ("George H.W. Bush", "George W. Bush"): where a name comes
+    // with several, each initial is its own person and the form without one stays apart.
+    let middle_of = |t: &[String]| -> String {
+        t[1..t.len() - 1]
+            .iter()
+            .filter(|w| w.chars().count() <= 2)
+            .map(String::as_str)
+            .collect()
+    };
+    let mut by_name: FxHashMap<(String, String), Vec<(String, usize)>> = FxHashMap::default();
     for &i in &per {
         let t = &tok[&i];
         if t.len() < 2 || role.contains(&i) {
             continue;
         }
-        let name = (t[0].clone(), t[t.len() - 1].clone());
-        match full.get(&name) {
-            Some(&j) => uf.union(i, j),
-            None => {
-                full.insert(name, i);
+        by_name
+            .entry((t[0].clone(), t[t.len() - 1].clone()))
+            .or_default()
+            .push((middle_of(t), i));
+    }
+    let mut full: FxHashMap<(String, String), usize> = FxHashMap::default();
+    let mut names: Vec<_> = by_name.into_iter().collect();
+    names.sort();
+    for (name, list) in names {
+        let middles: FxHashSet<&str> = list
+            .iter()
+            .map(|(m, _)| m.as_str())
+            .filter(|m| !m.is_empty())
+            .collect();
+        let mut rep: FxHashMap<&str, usize> = FxHashMap::default();
+        for (m, i) in &list {
+            let m = if middles.len() <= 1 { "" } else { m.as_str() };
+            match rep.get(m) {
+                Some(&j) => uf.union(*i, j),
+                None => {
+                    rep.insert(m, *i);
+                }
             }
+        }
+        if middles.len() <= 1 {
+            full.insert(name, rep[""]);
         }
     }
     let mut blocks: FxHashMap<String, Vec<(&String, &String, usize)>> = FxHashMap::default();
@@ -235,24 +288,31 @@ pub fn merge_entities(per_article: &[(String, &ArticleExtraction)]) -> CorpusEnt
             .or_default()
             .push((first, surname, i));
     }
+    let gaz = bundled();
     for list in blocks.values_mut() {
         list.sort_by_key(|&(_, _, i)| i);
         for (x, &(fi, si, i)) in list.iter().enumerate() {
             for &(fj, sj, j) in &list[x + 1..] {
-                if similar(si, sj, 0.93)
-                    && (similar(fi, fj, 0.85)
-                        || fi.starts_with(fj.as_str())
-                        || fj.starts_with(fi.as_str()))
-                {
+                if similar(si, sj, 0.93) && same_first(gaz, fi, fj) {
                     uf.union(i, j);
                 }
             }
         }
     }
-    // Single names: to the one full name with that surname.
+    // Single names: to the one person with that surname, or to the one the store is
+    // clearly about (three times the mentions of every namesake together); never when the
+    // article itself left the name open between namesakes.
+    let size = |uf: &mut Uf, members: &FxHashMap<usize, usize>, r: usize| -> usize {
+        members.get(&uf.find(r)).copied().unwrap_or(0)
+    };
+    let mut mentions_of: FxHashMap<usize, usize> = FxHashMap::default();
+    for &i in &per {
+        let r = uf.find(i);
+        *mentions_of.entry(r).or_default() += groups[i].mentions.len();
+    }
     for &i in &per {
         let ti = &tok[&i];
-        if ti.len() != 1 || role.contains(&i) {
+        if ti.len() != 1 || role.contains(&i) || groups[i].open {
             continue;
         }
         let roots: FxHashSet<usize> = blocks
@@ -267,10 +327,26 @@ pub fn merge_entities(per_article: &[(String, &ArticleExtraction)]) -> CorpusEnt
             .into_iter()
             .map(|j| uf.find(j))
             .collect();
-        if roots.len() == 1 {
-            if let Some(&r) = roots.iter().next() {
-                uf.union(i, r);
+        let mut roots: Vec<usize> = roots.into_iter().collect();
+        roots.sort_unstable();
+        let target = match roots.as_slice() {
+            [r] => Some(*r),
+            [] => None,
+            _ => {
+                let sizes: Vec<(usize, usize)> = roots
+                    .iter()
+                    .map(|&r| (size(&mut uf, &mentions_of, r), r))
+                    .collect();
+                let total: usize = sizes.iter().map(|x| x.0).sum();
+                sizes
+                    .iter()
+                    .max()
+                    .filter(|(n, _)| *n >= 3 * (total - n))
+                    .map(|x| x.1)
             }
+        };
+        if let Some(r) = target {
+            uf.union(i, r);
         }
     }
     // Bare roles ("the Leader"): to the one person introduced with that role.
@@ -313,6 +389,11 @@ pub fn merge_entities(per_article: &[(String, &ArticleExtraction)]) -> CorpusEnt
     for r in roots {
         let ms = &members[&r];
         let kind = groups[r].kind;
+        // A bare title that never met the person it stands for ("President" where several
+        // presidents are named) is no entity.
+        if kind == EntityKind::Per && ms.iter().all(|&i| is_role(&groups[i])) {
+            continue;
+        }
         // Name: the most mentioned canonical, longer first on ties, skipping bare roles.
         let mut counts: FxHashMap<&str, usize> = FxHashMap::default();
         for &i in ms {
@@ -321,9 +402,11 @@ pub fn merge_entities(per_article: &[(String, &ArticleExtraction)]) -> CorpusEnt
                     groups[i].mentions.len();
             }
         }
+        // The usual full form: a full name over a single word, then the most mentioned
+        // ("Donald Trump" over "Donald J. Trump" when written so more often).
         let name = counts
             .iter()
-            .max_by_key(|(c, n)| (c.split(' ').count().min(3), **n, c.len()))
+            .max_by_key(|(c, n)| (c.split(' ').count().min(2), **n, c.len()))
             .map(|(c, _)| c.to_string())
             .unwrap_or_else(|| groups[r].canonical.clone());
         let mut variants: Vec<String> = Vec::new();
@@ -504,6 +587,64 @@ mod tests {
         assert_eq!(fold("Lavrentiyev"), fold("Lavrentiev"));
         assert!(similar("Aleksandr", "Alexander", 0.85));
         assert!(!similar("Khamenei", "Shamkhani", 0.93));
+    }
+
+    #[test]
+    fn given_names_keep_people_apart() {
+        let g = bundled();
+        assert!(same_first(g, "aleksandr", "alexander"));
+        assert!(same_first(g, "bill", "william"));
+        assert!(!same_first(g, "donald", "melania"));
+        assert!(!same_first(g, "jon", "john"));
+    }
+
+    fn ex(names: &[(&str, bool)]) -> ArticleExtraction {
+        ArticleExtraction {
+            quotes: vec![],
+            mentions: names
+                .iter()
+                .enumerate()
+                .map(|(i, (n, open))| crate::Mention {
+                    span: Span::new(i as u32 * 20, i as u32 * 20 + 10),
+                    text: n.to_string(),
+                    kind: EntityKind::Per,
+                    canonical: n.to_string(),
+                    open: *open,
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn namesakes_and_bare_surnames_across_articles() {
+        let a = ex(&[("Donald Trump", false); 4]);
+        let b = ex(&[("Melania Trump", false)]);
+        let c = ex(&[("Trump", false), ("George H.W. Bush", false)]);
+        let d = ex(&[
+            ("Trump", true),
+            ("George W. Bush", false),
+            ("George Bush", false),
+        ]);
+        let per = vec![
+            ("a".to_string(), &a),
+            ("b".to_string(), &b),
+            ("c".to_string(), &c),
+            ("d".to_string(), &d),
+        ];
+        let ents = merge_entities(&per).entities;
+        let of = |art: &str, at: u32| {
+            ents.iter()
+                .find(|e| e.mentions.iter().any(|m| m.0 == art && m.1.start == at))
+                .map(|e| e.name.clone())
+        };
+        assert_eq!(of("b", 0).as_deref(), Some("Melania Trump"));
+        // A bare surname goes to the person the store is clearly about ...
+        assert_eq!(of("c", 0).as_deref(), Some("Donald Trump"));
+        // ... but not where its article left it open.
+        assert_eq!(of("d", 0).as_deref(), Some("Trump"));
+        // Different middle initials are different people.
+        assert_ne!(of("c", 20), of("d", 20));
+        assert_eq!(of("c", 20).as_deref(), Some("George H.W. Bush"));
     }
 
     #[test]

@@ -34,6 +34,15 @@ impl EntityKind {
     }
 }
 
+/// Grammatical gender of a given name, for resolving "she" and "Mrs." to a person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Gender {
+    /// Listed only among female names.
+    Female,
+    /// Listed only among male names.
+    Male,
+}
+
 /// Name lists used by [`crate::extract`]. Build once, share read-only.
 #[derive(Debug, Clone, Default)]
 pub struct Gazetteer {
@@ -43,6 +52,10 @@ pub struct Gazetteer {
     demonyms: FxHashMap<String, String>,
     /// Lower-cased given names.
     given: FxHashSet<String>,
+    /// Lower-cased given name → its gender, for names listed under one gender only.
+    gender: FxHashMap<String, Gender>,
+    /// Lower-cased given name → the groups of short forms it belongs to (`nicknames.txt`).
+    nick: FxHashMap<String, Vec<u32>>,
     /// Longest name in tokens, bounds look-ups.
     max_tokens: usize,
 }
@@ -96,7 +109,44 @@ impl Gazetteer {
                 g.given.insert(w.to_lowercase());
             }
         }
+        let mut both: FxHashSet<String> = FxHashSet::default();
+        for (list, gender) in [
+            (include_str!("../data/female_names.txt"), Gender::Female),
+            (include_str!("../data/male_names.txt"), Gender::Male),
+        ] {
+            for w in lines(list).flat_map(str::split_whitespace) {
+                let w = w.to_lowercase();
+                g.given.insert(w.clone());
+                if g.gender
+                    .insert(w.clone(), gender)
+                    .is_some_and(|x| x != gender)
+                {
+                    both.insert(w);
+                }
+            }
+        }
+        for w in both {
+            g.gender.remove(&w);
+        }
+        for (i, l) in lines(include_str!("../data/nicknames.txt")).enumerate() {
+            for w in l.split('|') {
+                let w = w.trim().to_lowercase();
+                if !w.is_empty() {
+                    g.given.insert(w.clone());
+                    g.nick.entry(w).or_default().push(i as u32);
+                }
+            }
+        }
         g
+    }
+
+    /// True when two different given names are listed as one name's forms ("bill" and
+    /// "william"); lower case.
+    pub fn nickname_of(&self, a: &str, b: &str) -> bool {
+        match (self.nick.get(a), self.nick.get(b)) {
+            (Some(x), Some(y)) => x.iter().any(|i| y.contains(i)),
+            _ => false,
+        }
     }
 
     /// Adds one name.
@@ -148,6 +198,26 @@ impl Gazetteer {
             .map(String::as_str)
     }
 
+    /// True when two lower-cased given names may be one person's: equal, one a prefix of
+    /// the other ("ken"/"kenneth"), a single initial of the other, or listed short forms
+    /// ("bill"/"william").
+    pub fn same_given(&self, a: &str, b: &str) -> bool {
+        if a == b {
+            return true;
+        }
+        let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+        let n = short.chars().count();
+        if (n == 1 || n >= 3) && long.starts_with(short) {
+            return true;
+        }
+        self.nickname_of(a, b)
+    }
+
+    /// The gender of a given name, when the lists give it one.
+    pub fn gender(&self, given: &str) -> Option<Gender> {
+        self.gender.get(&given.to_lowercase()).copied()
+    }
+
     /// True for a common given name.
     pub fn is_given_name(&self, word: &str) -> bool {
         self.given.contains(&word.to_lowercase())
@@ -171,6 +241,14 @@ mod tests {
         assert_eq!(g.lookup("U.S.").map(|x| x.1), Some("United States"));
         assert_eq!(g.demonym("Iranians"), Some("iran"));
         assert!(g.is_given_name("Vladimir"));
-        assert_eq!(key("Ali-Akbar  Velayati"), "ali akbar velayati");
+        assert_eq!(key("Ana-Maria  Quillon"), "ana maria quillon");
+        assert!(g.nickname_of("bill", "william"));
+        assert_eq!(g.gender("Hillary"), Some(Gender::Female));
+        assert_eq!(g.gender("bill"), Some(Gender::Male));
+        assert_eq!(g.gender("Kelly"), None);
+        assert!(g.is_given_name("Kelly") && g.is_given_name("Xi"));
+        assert!(g.nickname_of("ted", "edward") && g.nickname_of("ted", "theodore"));
+        assert!(!g.nickname_of("edward", "theodore"));
+        assert!(!g.nickname_of("bill", "hillary"));
     }
 }

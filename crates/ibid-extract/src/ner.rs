@@ -4,6 +4,7 @@
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::gazetteer::{key, EntityKind, Gazetteer};
+use crate::people::{People, Resolution};
 use crate::text::{Kind, Tok};
 use crate::vocab::*;
 
@@ -20,6 +21,8 @@ pub(crate) struct Men {
     pub role_only: Option<String>,
     /// For a person introduced with a title phrase: its head word, lower case.
     pub role_head: Option<String>,
+    /// A bare name several people of the article carry, left unresolved.
+    pub open: bool,
 }
 
 /// The tokenised document shared by the extractors.
@@ -88,6 +91,19 @@ pub(crate) fn mentions(doc: &Doc, gaz: &Gazetteer) -> Vec<Men> {
     let toks = &doc.toks;
     let mut chunks: Vec<(usize, usize)> = Vec::new();
     for &(ss, se) in &doc.sents {
+        // A headline in title case ("Senator Pins The Blame On Aides") capitalises common
+        // words: there a word the article uses in lower case elsewhere ends a name.
+        let words = (ss..se).filter(|&k| toks[k].is_word()).count();
+        let capped = (ss..se)
+            .filter(|&k| toks[k].is_word() && toks[k].cap)
+            .count();
+        let title_case = words >= 4 && capped * 4 >= words * 3;
+        let common = |k: usize| {
+            title_case
+                && doc.lower.contains(toks[k].low)
+                && gaz.lookup_key(toks[k].low).is_none()
+                && !is_title(&toks[k])
+        };
         let mut i = ss;
         while i < se {
             let t = &toks[i];
@@ -97,11 +113,11 @@ pub(crate) fn mentions(doc: &Doc, gaz: &Gazetteer) -> Vec<Men> {
             }
             let mut j = i + 1;
             loop {
-                if j < se && toks[j].is_word() && toks[j].cap {
+                if j < se && toks[j].is_word() && toks[j].cap && !common(j) {
                     j += 1;
                     continue;
                 }
-                // An initial and its period inside a name: "Leonard E. Burman", "J. Smith".
+                // An initial and its period inside a name: "Mara E. Quillon", "J. Smith".
                 if j + 1 < se
                     && toks[j].is_p('.')
                     && toks[j].s == toks[j - 1].e
@@ -127,7 +143,16 @@ pub(crate) fn mentions(doc: &Doc, gaz: &Gazetteer) -> Vec<Men> {
                         let prev = &toks[j - 1].low;
                         let ok = match c {
                             "for" | "and" | "&" | "on" => ORG_SUFFIX.contains(prev),
-                            "of" => true,
+                            // "Bank of America", "Secretary of State", but not "Ted Cruz
+                            // of Texas": a person's name does not take a place.
+                            "of" => {
+                                ORG_SUFFIX.contains(prev)
+                                    || LOC_SUFFIX.contains(prev)
+                                    || TITLES.contains(&prev.trim_end_matches('.'))
+                                    || gaz
+                                        .lookup_key(toks[k].low)
+                                        .is_none_or(|x| x.0 != EntityKind::Loc)
+                            }
                             _ => toks[k].cap,
                         };
                         // "Iran and Russia": never join two known places.
@@ -159,6 +184,17 @@ pub(crate) fn mentions(doc: &Doc, gaz: &Gazetteer) -> Vec<Men> {
         }
     }
     resolve_unknowns(doc, gaz, &mut out);
+    // A surname repeated by a typo ("Rand Paul Paul said") belongs to the mention before it.
+    for m in out.iter_mut() {
+        if m.kind == EntityKind::Per
+            && m.te - m.ts >= 2
+            && toks
+                .get(m.te)
+                .is_some_and(|t| t.is_word() && t.low == toks[m.te - 1].low)
+        {
+            m.te += 1;
+        }
+    }
     out.sort_by_key(|m| m.ts);
     out
 }
@@ -195,7 +231,15 @@ fn chunk(
     while a < b && is_calendar(&toks[a]) {
         a += 1;
     }
-    while b > a && is_calendar(&toks[b - 1]) {
+    // A month after a given name is a surname ("Theresa May").
+    while b > a
+        && is_calendar(&toks[b - 1])
+        && !(b - a >= 2 && gaz.is_given_name(toks[b - 2].low) && !toks[b - 2].caps)
+    {
+        b -= 1;
+    }
+    // A name repeated by a typo ("Sen. Jane Doakes Doakes said"): once.
+    if b - a >= 3 && toks[b - 1].low == toks[b - 2].low && toks[b - 1].is_word() {
         b -= 1;
     }
     // Trailing connectors left by calendar trimming.
@@ -259,7 +303,7 @@ fn chunk(
             // A bare role: only "the Leader" style, capitalised mid-sentence.
             let possessed = toks.get(b).is_some_and(|x| x.kind == Kind::Poss);
             if complement.is_some() && possessed {
-                // "Secretary of Iran's ...": the role belongs to a name further on.
+                // "Secretary of Norway's ...": the role belongs to a name further on.
             } else if t > 0 && toks[t - 1].low == "the" && t != doc.sent_start(t) + 1 && b - t == 1
             {
                 out.push(Men {
@@ -269,9 +313,10 @@ fn chunk(
                     canonical: doc.text(t, b).to_string(),
                     role_only: Some(role_head),
                     role_head: None,
+                    open: false,
                 });
             } else if t == a && b - t >= 3 && complement.is_some() {
-                // "Leader of the Islamic Revolution" standing alone is still a role.
+                // "Leader of the Opposition" standing alone is still a role.
                 out.push(Men {
                     ts: t,
                     te: b,
@@ -279,6 +324,7 @@ fn chunk(
                     canonical: doc.text(t, b).to_string(),
                     role_only: Some(role_head),
                     role_head: None,
+                    open: false,
                 });
             } else if b - t >= 2 && toks[b - 1].low != "of" {
                 // "Secretary of State", "Foreign Ministry": the rest may be an org/place.
@@ -315,6 +361,7 @@ fn chunk(
                 canonical: name.clone(),
                 role_only: None,
                 role_head: Some(role_head.clone()),
+                open: false,
             });
             out.push(Men {
                 ts: ce,
@@ -323,6 +370,7 @@ fn chunk(
                 canonical: name,
                 role_only: None,
                 role_head: Some(role_head),
+                open: false,
             });
         } else {
             out.push(Men {
@@ -332,6 +380,7 @@ fn chunk(
                 canonical: name,
                 role_only: None,
                 role_head: Some(role_head),
+                open: false,
             });
         }
         return;
@@ -340,7 +389,7 @@ fn chunk(
 }
 
 /// A title counts as the start of a title phrase unless it continues an organisation name
-/// ("National Security Council Secretary" does start one; "Supreme Court" does not).
+/// ("Defence Council Secretary" does start one; "Supreme Court" does not).
 fn is_title_head_at(doc: &Doc, k: usize, a: usize) -> bool {
     let t = &doc.toks[k];
     if !is_title_head(t.low.trim_end_matches('.')) {
@@ -386,6 +435,7 @@ fn plain(
             canonical,
             role_only: None,
             role_head: None,
+            open: false,
         });
     };
     // Acronym definition right after: "Full Name (ACR)".
@@ -407,7 +457,7 @@ fn plain(
             acr.insert(ac.to_string(), (kind, canon));
         }
     }
-    // "Tehran-Moscow" relations: a compound of known names is no entity.
+    // "Oslo-Berlin" relations: a compound of known names is no entity.
     if b - a == 1 && k.contains(' ') && k.split(' ').all(|p| gaz.lookup_key(p).is_some()) {
         return;
     }
@@ -419,7 +469,19 @@ fn plain(
     if b - a == 1 && gaz.demonym(toks[a].low).is_some() {
         return;
     }
-    // Sub-chunks: a multi-word chunk made of known names ("Iran Russia", "Tadmur Palmyra").
+    // A known place or organisation before a personal name ("Ambassador to Norway Jane
+    // Doakes"): two mentions.
+    if b - a >= 3
+        && gaz.lookup_key(toks[a].low).is_some()
+        && gaz.is_given_name(toks[a + 1].low)
+        && toks[a + 1].cap
+        && !toks[a + 1].caps
+    {
+        plain(doc, gaz, a, a + 1, out, acr);
+        plain(doc, gaz, a + 1, b, out, acr);
+        return;
+    }
+    // Sub-chunks: a multi-word chunk made of known names ("Iran Russia", "Oslo Norway").
     if b - a >= 2 {
         let mut parts = Vec::new();
         let mut i = a;
@@ -448,6 +510,7 @@ fn plain(
                     canonical: c,
                     role_only: None,
                     role_head: None,
+                    open: false,
                 });
             }
             return;
@@ -493,6 +556,15 @@ fn classify(
     None
 }
 
+/// "I'm", "I’ll": the pronoun with a contraction is capitalised like a name but is none.
+fn is_pronoun_contraction(s: &str) -> bool {
+    let mut c = s.chars();
+    c.next() == Some('I')
+        && matches!(c.next(), Some('\'' | '’'))
+        && s.chars().count() <= 4
+        && c.all(char::is_alphabetic)
+}
+
 /// Organisation names drop a leading demonym or country ("Iranian Supreme National Security
 /// Council") so that renderings with and without it meet.
 fn org_canonical(doc: &Doc, gaz: &Gazetteer, a: usize, b: usize) -> String {
@@ -503,23 +575,99 @@ fn org_canonical(doc: &Doc, gaz: &Gazetteer, a: usize, b: usize) -> String {
     doc.text(a, b).to_string()
 }
 
+/// A name written in capitals ("DONALD TRUMP") in its usual case ("Donald Trump"); other
+/// names as they are.
+fn title_case(s: &str) -> String {
+    if s.chars().any(char::is_lowercase) {
+        return s.to_string();
+    }
+    s.split(' ')
+        .map(|w| {
+            let mut c = w.chars();
+            match c.next() {
+                Some(f) => f
+                    .to_uppercase()
+                    .chain(c.flat_map(char::to_lowercase))
+                    .collect(),
+                None => String::new(),
+            }
+        })
+        .collect::<Vec<String>>()
+        .join(" ")
+}
+
+/// Title words of a mention, folded: those inside it and just before it ("Mrs. Clinton",
+/// "President Trump", "first lady Melania Trump").
+fn titles_of(doc: &Doc, m: &Men) -> Vec<&'static str> {
+    let toks = &doc.toks;
+    let title = |k: usize| {
+        let w = toks[k].low.trim_end_matches('.');
+        toks[k]
+            .is_word()
+            .then(|| TITLES.get(w).or_else(|| HONORIFICS.get(w)))
+            .flatten()
+    };
+    // The run of title words right before the mention (dots of abbreviations skipped).
+    let mut start = m.ts;
+    while start > 0
+        && (title(start - 1).is_some()
+            || (toks[start - 1].is_p('.') && start >= 2 && title(start - 2).is_some()))
+    {
+        start -= 1;
+    }
+    (start..m.te).filter_map(title).collect()
+}
+
+/// True when a mention is introduced as someone's relative: a kinship noun just before it
+/// ("his wife, Heidi Cruz", "daughter Ivanka Trump", "the president's son Eric Trump").
+fn is_relative(doc: &Doc, m: &Men) -> bool {
+    let toks = &doc.toks;
+    (m.ts.saturating_sub(3)..m.ts).any(|k| {
+        matches!(
+            toks[k].low,
+            "wife"
+                | "husband"
+                | "daughter"
+                | "son"
+                | "mother"
+                | "father"
+                | "brother"
+                | "sister"
+                | "widow"
+                | "widower"
+                | "spouse"
+                | "daughter-in-law"
+                | "son-in-law"
+                | "grandson"
+                | "granddaughter"
+                | "niece"
+                | "nephew"
+                | "cousin"
+                | "uncle"
+                | "aunt"
+        )
+    })
+}
+
 /// Types unknown chunks from context and gives every mention its within-article canonical.
 fn resolve_unknowns(doc: &Doc, gaz: &Gazetteer, out: &mut Vec<Men>) {
     let toks = &doc.toks;
-    // Surnames of persons named in full.
-    let mut surname: FxHashMap<String, String> = FxHashMap::default();
-    let mut full_names: Vec<String> = Vec::new();
+    // Persons named in full: who a surname, a title and surname or a given name alone
+    // refers to.
+    let mut people = People::default();
     for m in out.iter() {
-        if m.kind == EntityKind::Per && m.role_only.is_none() && !m.canonical.is_empty() {
-            let c = key(&m.canonical);
-            if c.contains(' ') {
-                if let Some(last) = c.rsplit(' ').next() {
-                    surname
-                        .entry(last.to_string())
-                        .or_insert_with(|| m.canonical.clone());
-                }
-                full_names.push(m.canonical.clone());
-            }
+        if m.kind == EntityKind::Per
+            && m.role_only.is_none()
+            && !m.canonical.is_empty()
+            && key(&m.canonical).contains(' ')
+        {
+            people.add(
+                gaz,
+                &m.canonical,
+                m.role_head.as_deref(),
+                &titles_of(doc, m),
+                is_relative(doc, m),
+            );
         }
     }
     // Last position of each capitalised word standing alone (not after another capitalised
@@ -538,7 +686,6 @@ fn resolve_unknowns(doc: &Doc, gaz: &Gazetteer, out: &mut Vec<Men>) {
         }
         let (a, b) = (out[i].ts, out[i].te);
         let text = doc.text(a, b);
-        let kk = key(text);
         let n = b - a;
         // A full personal name opens with a given name or an initial ("L. Ron Hubbard");
         // other capitalised runs ("Sea Org", "Internet Explorer") are typed below.
@@ -560,8 +707,12 @@ fn resolve_unknowns(doc: &Doc, gaz: &Gazetteer, out: &mut Vec<Men>) {
             || role_before
             || verb_after
             || reused;
+        // A run opening with the surname of someone named in full is no name of its own
+        // ("Trump Meets Putin", "Trump Turnberry").
+        let opens_with_surname = people.has_surname(toks[a].low) && !gaz.is_given_name(toks[a].low);
         if (2..=4).contains(&n)
             && personal
+            && !opens_with_surname
             && toks[a..b].iter().all(|t| {
                 t.is_p('.')
                     || (t.cap
@@ -573,14 +724,50 @@ fn resolve_unknowns(doc: &Doc, gaz: &Gazetteer, out: &mut Vec<Men>) {
         {
             out[i].kind = EntityKind::Per;
             out[i].canonical = text.to_string();
-            if let Some(last) = kk.rsplit(' ').next() {
-                surname
-                    .entry(last.to_string())
-                    .or_insert_with(|| text.to_string());
-            }
+            people.add(
+                gaz,
+                text,
+                None,
+                &titles_of(doc, &out[i]),
+                is_relative(doc, &out[i]),
+            );
         }
     }
     let rv = crate::vocab::report_verbs();
+    // A name used as a person's anywhere in the article is a person's everywhere in it,
+    // whatever weaker cue another use has ("Gowdy to Trump:" reads like a destination, "Trump
+    // and the United States" like a place among places): a personal title or honorific
+    // before it or opening its run ("Mr. Trump", "President Trump"), or a mention already
+    // found to be a person's. (Not a reporting verb after it: organisations speak too, and
+    // "Acme said" would make every "Acme" a person.)
+    let is_title = |k: usize| {
+        let w = toks[k].low.trim_end_matches('.');
+        toks[k].is_word() && (TITLES.contains(&w) || HONORIFICS.contains(&w))
+    };
+    let mut personal: FxHashSet<String> = out
+        .iter()
+        .filter(|m| m.kind == EntityKind::Per && !m.canonical.is_empty() && m.role_only.is_none())
+        .map(|m| key(&m.canonical))
+        .collect();
+    for m in out.iter().filter(|m| m.canonical.is_empty()) {
+        // Title words opening the run, with their abbreviation dots.
+        let mut a = m.ts;
+        while a < m.te && (is_title(a) || (a > m.ts && toks[a].is_p('.'))) {
+            a += 1;
+        }
+        if a == m.te {
+            continue;
+        }
+        // The word right before the run, an abbreviation's dot skipped.
+        let before = match m.ts {
+            0 => None,
+            t if toks[t - 1].is_p('.') => t.checked_sub(2),
+            t => Some(t - 1),
+        };
+        if a > m.ts || before.is_some_and(is_title) {
+            personal.insert(key(doc.text(a, m.te)));
+        }
+    }
     let mut kinds: FxHashMap<String, EntityKind> = FxHashMap::default();
     for pass in 0..2 {
         for i in 0..out.len() {
@@ -593,12 +780,47 @@ fn resolve_unknowns(doc: &Doc, gaz: &Gazetteer, out: &mut Vec<Men>) {
             let (a, b) = (out[i].ts, out[i].te);
             let text = doc.text(a, b);
             let kk = key(text);
-            if let Some(full) = surname
-                .get(&kk)
-                .or_else(|| surname.get(kk.rsplit(' ').next().unwrap_or("")))
+            let last = kk.rsplit(' ').next().unwrap_or("");
+            // "Trump-Putin summit": a compound of people's or places' names is no entity.
+            if b - a == 1
+                && kk.contains(' ')
+                && kk
+                    .split(' ')
+                    .all(|p| people.has_surname(p) || gaz.lookup_key(p).is_some())
+            {
+                continue;
+            }
+            // A full name of its own ("DONALD TRUMP" beside "Melania Trump"), not a
+            // reference to a namesake.
+            let words = kk.split(' ').count();
+            if (2..=4).contains(&words)
+                && people.has_surname(last)
+                && kk.split(' ').next().is_some_and(|f| gaz.is_given_name(f))
             {
                 out[i].kind = EntityKind::Per;
-                out[i].canonical = full.clone();
+                out[i].canonical = title_case(text);
+                people.add(
+                    gaz,
+                    &out[i].canonical,
+                    None,
+                    &titles_of(doc, &out[i]),
+                    is_relative(doc, &out[i]),
+                );
+                continue;
+            }
+            if people.has_surname(&kk) || people.has_surname(last) {
+                // Who it is is settled below, once every titled reference is known.
+                out[i].kind = EntityKind::Per;
+                out[i].canonical = if people.has_surname(&kk) {
+                    text.to_string()
+                } else {
+                    doc.text(b - 1, b).to_string()
+                };
+                continue;
+            }
+            if personal.contains(&kk) && !toks[a].caps {
+                out[i].kind = EntityKind::Per;
+                out[i].canonical = text.to_string();
                 continue;
             }
             if let Some(k) = kinds.get(&kk) {
@@ -616,7 +838,19 @@ fn resolve_unknowns(doc: &Doc, gaz: &Gazetteer, out: &mut Vec<Men>) {
                 && ["ology", "ism", "ics", "ity"]
                     .iter()
                     .any(|s| toks[a].low.ends_with(s));
-            let kind = if toks[a].caps && b - a == 1 {
+            // Common words capitalised for emphasis or in a slogan ("NEVER", "Rigged Witch
+            // Hunt"): every word is used in lower case elsewhere in the article.
+            let common = (a..b)
+                .filter(|&k| toks[k].is_word() && !CONNECT.contains(&toks[k].low))
+                .all(|k| doc.lower.contains(toks[k].low));
+            // A long word in capitals used once is emphasis ("NEVER"), not an acronym.
+            let shouted = toks[a].caps
+                && b - a == 1
+                && toks[a].low.chars().count() >= 5
+                && toks.iter().filter(|t| t.low == toks[a].low).count() == 1;
+            let kind = if common || shouted {
+                None
+            } else if toks[a].caps && b - a == 1 {
                 Some(EntityKind::Org)
             } else if b - a == 1 && gaz.is_given_name(toks[a].low) {
                 Some(EntityKind::Per)
@@ -663,7 +897,7 @@ fn resolve_unknowns(doc: &Doc, gaz: &Gazetteer, out: &mut Vec<Men>) {
             {
                 Some(EntityKind::Loc)
             } else if pass == 1 {
-                // Coordinated with a typed neighbour: "Fuaa and Kafraya".
+                // Coordinated with a typed neighbour: "Lindau and Wasserburg".
                 let neighbour = out.iter().find(|m| {
                     !m.canonical.is_empty()
                         && ((m.te + 1 == a && matches!(toks[a - 1].low, "and" | "," | "or"))
@@ -674,7 +908,8 @@ fn resolve_unknowns(doc: &Doc, gaz: &Gazetteer, out: &mut Vec<Men>) {
                     // A lone capitalised word with no context ("Internet", "Countdown") is
                     // more often a product, a work or a common noun than an organisation.
                     None if b - a == 1 => None,
-                    None => Some(EntityKind::Org),
+                    // Nor is a capitalised phrase with no cue at all ("Rigged Witch Hunt").
+                    None => None,
                 }
             } else {
                 None
@@ -686,23 +921,32 @@ fn resolve_unknowns(doc: &Doc, gaz: &Gazetteer, out: &mut Vec<Men>) {
             }
         }
     }
-    out.retain(|m| !m.canonical.is_empty());
-    // Bare surnames of persons named in full elsewhere in the article.
+    out.retain(|m| !m.canonical.is_empty() && !is_pronoun_contraction(doc.text(m.ts, m.te)));
+    // Titled references by surname that fit no one named in full ("President Trump" where
+    // only "first lady Melania Trump" is named) stand for someone else of that name.
+    for m in out.iter() {
+        if m.kind == EntityKind::Per && m.role_only.is_none() {
+            let c = key(&m.canonical);
+            if !c.contains(' ') {
+                people.note_titled(gaz, &c, &titles_of(doc, m));
+            }
+        }
+    }
+    // Bare surnames ("Trump", "Mrs. Trump", "President Trump") and given names alone of
+    // persons named in full elsewhere in the article; left as they are when several people
+    // fit (see `people.rs`).
     for m in out.iter_mut() {
         if m.kind == EntityKind::Per && m.role_only.is_none() {
             let c = key(&m.canonical);
             if !c.contains(' ') {
-                if let Some(full) = surname.get(&c) {
-                    m.canonical.clone_from(full);
+                match people.resolve(gaz, &c, &titles_of(doc, m)) {
+                    Resolution::One(full) => m.canonical = full,
+                    Resolution::Open => m.open = true,
+                    Resolution::Unknown => {}
                 }
-            } else {
-                // Shorter full forms ("Ali Shamkhani") defer to a longer one with the same
-                // surname only when the first names agree.
-                let _ = &full_names;
             }
         }
     }
-    let _ = gaz;
     // Bare roles ("the Leader") resolve to the person introduced with that role.
     let mut roles: FxHashMap<String, Vec<String>> = FxHashMap::default();
     for m in out.iter() {

@@ -24,6 +24,13 @@ impl Lex {
             .get_or_init(|| self.list.iter().copied().collect())
             .contains(*w)
     }
+    /// The listed word equal to `w`, with the list's lifetime.
+    pub fn get(&self, w: &str) -> Option<&'static str> {
+        self.set
+            .get_or_init(|| self.list.iter().copied().collect())
+            .get(w)
+            .copied()
+    }
 }
 
 /// Person titles and honorifics (lower case). A title before a name makes it a person.
@@ -366,6 +373,7 @@ pub static LOC_SUFFIX: Lex = Lex::new(&[
     "cape",
     "reef",
     "creek",
+    "hall",
 ]);
 
 /// Capitalised words that are not names on their own (sentence starters, pronouns, days).
@@ -632,7 +640,7 @@ pub static CALENDAR: Lex = Lex::new(&[
     "pdt",
 ]);
 
-/// Nouns that head a description of a speaker ("the security official", "Iranian officials").
+/// Nouns that head a description of a speaker ("the defence official", "Italian officials").
 pub static ROLE_NOUNS: Lex = Lex::new(&[
     "official",
     "minister",

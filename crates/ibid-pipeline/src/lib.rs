@@ -28,7 +28,7 @@ use rayon::prelude::*;
 pub const CLEAN_VERSION: &str = concat!("clean-", env!("CARGO_PKG_VERSION"), "-1");
 
 /// Version tag of the text stages' output (quotes, entities, alignments).
-pub const EXTRACT_VERSION: &str = concat!("extract-", env!("CARGO_PKG_VERSION"), "-2");
+pub const EXTRACT_VERSION: &str = concat!("extract-", env!("CARGO_PKG_VERSION"), "-3");
 
 /// Version tag of the persisted story engine state.
 pub const STORIES_VERSION: &str = concat!("stories-", env!("CARGO_PKG_VERSION"), "-2");
@@ -562,6 +562,8 @@ fn text_stage(store: &mut Store, progress: bool) -> Result<(usize, usize, usize)
                 speaker_end: q.speaker_span.map(|s| i64::from(s.end)),
                 direct: q.direct,
                 statement: statement_of.get(&(id.clone(), qi)).cloned(),
+                // Two decimals, as measured (f32 → f64 would store 0.7 as 0.6999…).
+                confidence: (f64::from(q.confidence) * 100.0).round() / 100.0,
             });
         }
     }

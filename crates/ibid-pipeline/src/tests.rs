@@ -239,3 +239,9 @@ fn a_new_version_recleans_its_outlet() {
         "{rows:#?}"
     );
 }
+
+#[test]
+fn listings_and_extract_agree_on_confidence() {
+    // The store's default listing threshold mirrors the extract stage's.
+    assert!((ibid_store::LISTED_CONFIDENCE - f64::from(ibid_extract::CONFIDENT)).abs() < 1e-6);
+}

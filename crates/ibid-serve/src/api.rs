@@ -209,11 +209,18 @@ async fn passages(State(s): State<AppState>, q: Q) -> ApiResult {
 
 async fn quotes(State(s): State<AppState>, q: Q) -> ApiResult {
     let p = Params::from_query(q)?;
-    p.only(&["story", "article", "speaker", "group", "limit", "offset"])?;
+    p.only(&[
+        "story", "article", "speaker", "group", "all", "limit", "offset",
+    ])?;
     let (limit, offset) = p.page(50)?;
     let story = p.str("story").map(str::to_string);
     let article = p.str("article").map(str::to_string);
     let speaker = p.str("speaker").map(str::to_string);
+    // Direct quotes and confident indirect ones, unless every quote is asked for.
+    let min = match p.choice("all", &["false", "true"], "false")? {
+        "true" => 0.0,
+        _ => ibid_store::LISTED_CONFIDENCE,
+    };
     let group = p.choice("group", &["none", "speaker", "statement"], "none")?;
     if group != "none" && story.is_none() && article.is_none() {
         return Err(Failure::BadRequest("group= needs story= or article=".into()).into());
@@ -221,7 +228,7 @@ async fn quotes(State(s): State<AppState>, q: Q) -> ApiResult {
     if story.is_none() && article.is_none() {
         let (total, items) =
             s.db.read(move |st| {
-                queries::quotes_page(st.connection(), speaker.as_deref(), limit, offset)
+                queries::quotes_page(st.connection(), speaker.as_deref(), min, limit, offset)
             })
             .await?;
         return json(&Page {
@@ -234,7 +241,7 @@ async fn quotes(State(s): State<AppState>, q: Q) -> ApiResult {
     let all =
         s.db.read(move |st| {
             let ids = scope(st, story.as_deref(), article.as_deref())?;
-            model::quotes(st, &ids, &[], speaker.as_deref())
+            model::quotes(st, &ids, &[], speaker.as_deref(), min)
         })
         .await?;
     if group != "none" {

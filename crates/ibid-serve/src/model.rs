@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use ibid_core::RemovedLine;
-use ibid_store::{AlignmentRow, ArticleRow, QuoteRow, Store};
+use ibid_store::{AlignmentRow, ArticleRow, QuoteRow, Store, LISTED_CONFIDENCE};
 use serde::Serialize;
 
 use crate::diff::{self, Piece};
@@ -280,7 +280,7 @@ pub(crate) fn story_detail(store: &Store, id: &str) -> R<Option<StoryDetail>> {
     let ids: Vec<String> = articles.iter().map(|a| a.id.clone()).collect();
     let (outlets, coverage) = coverage(&articles);
     let passages = passages(store, &ids, INLINE_PASSAGES, 0)?;
-    let (bare, fetched) = bare_quotes(store, &ids, &articles, None)?;
+    let (bare, fetched) = bare_quotes(store, &ids, &articles, None, LISTED_CONFIDENCE)?;
     let mut quotes = group_quotes(bare, Some(STORY_QUOTE_CAPS));
     let meta = meta_index(&articles, &fetched);
     for g in &mut quotes.by_speaker {
@@ -423,8 +423,9 @@ pub(crate) fn quotes(
     ids: &[String],
     known: &[ArticleMeta],
     speaker: Option<&str>,
+    min_confidence: f64,
 ) -> R<Vec<Quote>> {
-    let (mut out, fetched) = bare_quotes(store, ids, known, speaker)?;
+    let (mut out, fetched) = bare_quotes(store, ids, known, speaker, min_confidence)?;
     let meta = meta_index(known, &fetched);
     for q in &mut out {
         attach_meta(q, &meta);
@@ -441,8 +442,9 @@ fn bare_quotes(
     ids: &[String],
     known: &[ArticleMeta],
     speaker: Option<&str>,
+    min_confidence: f64,
 ) -> R<(Vec<Quote>, HashMap<String, ArticleMeta>)> {
-    let rows = queries::quotes_in(store.connection(), ids, speaker)?;
+    let rows = queries::quotes_in(store.connection(), ids, speaker, min_confidence)?;
     let mut missing: Vec<String> = {
         let known: std::collections::HashSet<&str> = known.iter().map(|m| m.id.as_str()).collect();
         rows.iter()
@@ -614,7 +616,7 @@ pub(crate) fn article_detail(store: &Store, id: &str) -> R<Option<ArticleDetail>
         None => None,
     };
     let ids = vec![article.id.clone()];
-    let quotes = quotes(store, &ids, &[], None)?;
+    let quotes = quotes(store, &ids, &[], None, LISTED_CONFIDENCE)?;
     let entities = queries::entities_in(conn, &ids, usize::MAX >> 1)?;
     let passages = passages(store, &ids, INLINE_PASSAGES, 0)?;
     Ok(Some(ArticleDetail {
@@ -883,6 +885,7 @@ mod tests {
                 speaker_end: None,
                 direct: true,
                 statement: statement.map(str::to_string),
+                confidence: 1.0,
             },
             outlet: None,
             title: None,

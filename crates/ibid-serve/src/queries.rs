@@ -306,42 +306,48 @@ pub(crate) fn alignments_touching(
     Ok((total as usize, rows.collect::<Result<_, _>>()?))
 }
 
-/// Quotes in the given articles, in text order per article; `speaker` narrows to one speaker.
+/// Quotes in the given articles, in text order per article; `speaker` narrows to one speaker,
+/// `min_confidence` leaves out less confident ones (see `ibid_store::LISTED_CONFIDENCE`).
 pub(crate) fn quotes_in(
     conn: &Connection,
     ids: &[String],
     speaker: Option<&str>,
+    min_confidence: f64,
 ) -> R<Vec<QuoteRow>> {
     let mut stmt = conn.prepare_cached(
-        r#"SELECT article, start, "end", text, speaker, speaker_start, speaker_end, direct, statement
+        r#"SELECT article, start, "end", text, speaker, speaker_start, speaker_end, direct, statement, confidence
            FROM quotes WHERE article IN (SELECT value FROM json_each(?1))
-             AND (?2 IS NULL OR speaker = ?2)
+             AND (?2 IS NULL OR speaker = ?2) AND confidence >= ?3
            ORDER BY article, start"#,
     )?;
     let rows = stmt.query_map(
-        params![serde_json::to_string(ids)?, speaker],
+        params![serde_json::to_string(ids)?, speaker, min_confidence],
         QuoteRow::from_row,
     )?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-/// A page of all quotes (optionally by one speaker) and how many match.
+/// A page of all quotes (optionally by one speaker, from `min_confidence`) and how many
+/// match.
 pub(crate) fn quotes_page(
     conn: &Connection,
     speaker: Option<&str>,
+    min_confidence: f64,
     limit: usize,
     offset: usize,
 ) -> R<(usize, Vec<QuoteRow>)> {
     let total: i64 = conn
-        .prepare_cached("SELECT COUNT(*) FROM quotes WHERE ?1 IS NULL OR speaker = ?1")?
-        .query_row([speaker], |r| r.get(0))?;
+        .prepare_cached(
+            "SELECT COUNT(*) FROM quotes WHERE (?1 IS NULL OR speaker = ?1) AND confidence >= ?2",
+        )?
+        .query_row(params![speaker, min_confidence], |r| r.get(0))?;
     let mut stmt = conn.prepare_cached(
-        r#"SELECT article, start, "end", text, speaker, speaker_start, speaker_end, direct, statement
-           FROM quotes WHERE ?1 IS NULL OR speaker = ?1
+        r#"SELECT article, start, "end", text, speaker, speaker_start, speaker_end, direct, statement, confidence
+           FROM quotes WHERE (?1 IS NULL OR speaker = ?1) AND confidence >= ?4
            ORDER BY article, start LIMIT ?2 OFFSET ?3"#,
     )?;
     let rows = stmt.query_map(
-        params![speaker, limit as i64, offset as i64],
+        params![speaker, limit as i64, offset as i64, min_confidence],
         QuoteRow::from_row,
     )?;
     Ok((total as usize, rows.collect::<Result<_, _>>()?))

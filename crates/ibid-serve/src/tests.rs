@@ -100,6 +100,12 @@ fn add_stage_rows(db: &Path) -> String {
         ],
     )
     .unwrap();
+    // An indirect quote found by a rule that is often wrong: listed only on request.
+    c.execute(
+        r#"INSERT INTO quotes (article, start, "end", text, speaker, direct, statement, confidence) VALUES ('a1', 0, 5, 'wants to rebuild', 'Ana Ruiz', 0, 'st9', 0.4)"#,
+        [],
+    )
+    .unwrap();
     c.execute(
         ins_quote,
         rusqlite::params![
@@ -330,6 +336,21 @@ async fn story_detail_has_articles_passages_quotes_entities() {
     let (_, q) = get_json(&app, "/api/quotes?speaker=Ana%20Ruiz&limit=1").await;
     assert_eq!(q["total"], 2);
     assert_eq!(q["items"].as_array().unwrap().len(), 1);
+    // Unconfident indirect quotes only when every quote is asked for.
+    let (_, q) = get_json(&app, "/api/quotes?speaker=Ana%20Ruiz&all=true").await;
+    assert_eq!(q["total"], 3);
+    let (_, q) = get_json(&app, "/api/quotes?article=a1").await;
+    assert!(q["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|x| x["confidence"].as_f64() >= Some(0.7)));
+    let (_, q) = get_json(&app, "/api/quotes?article=a1&all=true").await;
+    assert!(q["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|x| x["confidence"].as_f64() < Some(0.7)));
     let (_, pg) = get_json(&app, "/api/passages?article=a1&limit=1&offset=1").await;
     assert_eq!(pg["total"], 2);
     assert_eq!(pg["items"][0]["b"], "x/evil");

@@ -603,8 +603,8 @@ impl Store {
         tx.execute("DELETE FROM entities", [])?;
         {
             let mut q = tx.prepare_cached(
-                r#"INSERT INTO quotes (article, start, "end", text, speaker, speaker_start, speaker_end, direct, statement)
-                   VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"#,
+                r#"INSERT INTO quotes (article, start, "end", text, speaker, speaker_start, speaker_end, direct, statement, confidence)
+                   VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"#,
             )?;
             for x in quotes {
                 q.execute(params![
@@ -616,7 +616,8 @@ impl Store {
                     x.speaker_start,
                     x.speaker_end,
                     x.direct,
-                    x.statement
+                    x.statement,
+                    x.confidence
                 ])?;
             }
             let mut e = tx.prepare_cached(

@@ -7,8 +7,7 @@ use serde::{Deserialize, Serialize};
 pub const ALIGNMENT_COLUMNS: &str = "a, a_start, a_end, b, b_start, b_end, similarity";
 
 /// Columns of the `quotes` table in the order [`QuoteRow::from_row`] reads them.
-pub const QUOTE_COLUMNS: &str =
-    r#"article, start, "end", text, speaker, speaker_start, speaker_end, direct, statement"#;
+pub const QUOTE_COLUMNS: &str = r#"article, start, "end", text, speaker, speaker_start, speaker_end, direct, statement, confidence"#;
 
 /// One current article with everything the pipeline derived for it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -114,7 +113,20 @@ pub struct QuoteRow {
     pub direct: bool,
     /// Id shared by renderings of one statement.
     pub statement: Option<String>,
+    /// How likely it is a quotation with the right extent (0-1): the precision of the rule
+    /// that found it. Direct quotes 1; listings show quotes from 0.7 by default.
+    #[serde(default = "one")]
+    pub confidence: f64,
 }
+
+fn one() -> f64 {
+    1.0
+}
+
+/// The confidence from which listings show a quote by default: direct quotes and confident
+/// indirect ones (the extract stage's `ibid_extract::CONFIDENT`; a test in `ibid-pipeline`
+/// keeps the two equal).
+pub const LISTED_CONFIDENCE: f64 = 0.7;
 
 /// One mention of an entity.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -205,6 +217,7 @@ impl QuoteRow {
             speaker_end: r.get(6)?,
             direct: r.get(7)?,
             statement: r.get(8)?,
+            confidence: r.get(9)?,
         })
     }
 }

@@ -162,4 +162,9 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX IF NOT EXISTS mentions_by_article_entity ON mentions(article, entity);
     DROP INDEX IF EXISTS mentions_by_article;
     "#,
+    // 7 (issue 18): a quote's confidence (the precision of the rule that found it), so that
+    // listings can show direct quotes and confident indirect ones by default.
+    r#"
+    ALTER TABLE quotes ADD COLUMN confidence REAL NOT NULL DEFAULT 1.0;
+    "#,
 ];

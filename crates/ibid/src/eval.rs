@@ -40,20 +40,25 @@ pub enum EvalCommand {
         #[arg(long, value_enum)]
         dataset: PassagesDataset,
     },
-    /// Quotations and speakers: direct-quote P/R/F1 (≥50% overlap of the shorter span),
-    /// speaker accuracy on matched quotes, and recall over all attributions.
+    /// Quotations and speakers, strict: one-to-one direct-quote P/R/F1, speaker identity (the
+    /// gold source's person, not a namesake), all-attribution and indirect precision and
+    /// recall; the old lenient figures beside them.
     Quotes {
         /// Dataset.
         #[arg(long, value_enum)]
         dataset: QuotesDataset,
-        /// Split to score (`dev` reports; `train` is for tuning).
+        /// Split to score (`dev` reports; `train` is for development).
         #[arg(long, default_value = "dev")]
         split: String,
+        /// The annotated sample's folder (`allsides-sample` only).
+        #[arg(long, default_value = "bench/quotes-allsides")]
+        sample: PathBuf,
         /// Print JSON.
         #[arg(long)]
         json: bool,
     },
-    /// Named entities: PER/ORG/LOC mention P/R/F1 and alias merging.
+    /// Named entities: PER/ORG/LOC mention P/R/F1 and alias merging, on GUM's development
+    /// and reporting halves.
     Entities {
         /// Dataset.
         #[arg(long, value_enum)]
@@ -92,6 +97,9 @@ pub enum PassagesDataset {
 pub enum QuotesDataset {
     /// PolNeAR political news attribution relations.
     Polnear,
+    /// ibid's own annotation of direct quotes and speakers in 44 AllSides articles
+    /// (`bench/quotes-allsides/`).
+    AllsidesSample,
 }
 
 /// Entity datasets.
@@ -143,9 +151,44 @@ pub fn run(cmd: EvalCommand, data: &Path) -> Result<()> {
         EvalCommand::Quotes {
             dataset,
             split,
+            sample,
             json,
         } => {
-            let QuotesDataset::Polnear = dataset;
+            if let QuotesDataset::AllsidesSample = dataset {
+                let articles = need(data.join("allsides").join("articles.jsonl.gz"))?;
+                let st = crate::quotes_sample::eval_sample(&articles, &sample)?;
+                if json {
+                    writeln!(out, "{}", serde_json::to_string_pretty(&st)?)?;
+                    return Ok(());
+                }
+                writeln!(
+                    out,
+                    "allsides sample: {} articles (direct quotes only are annotated)",
+                    st.docs
+                )?;
+                writeln!(
+                    out,
+                    "  direct quotes     P {:.3}  R {:.3}  F1 {:.3}   ({} gold, {} predicted, {} matched)",
+                    st.direct_precision,
+                    st.direct_recall,
+                    st.direct_f1,
+                    st.direct_gold,
+                    st.direct_pred,
+                    st.direct_matched
+                )?;
+                writeln!(
+                    out,
+                    "  speaker identity  {:.3}   ({} of {}; named {}/{}, unnamed by mention {}/{})",
+                    st.speaker_identity,
+                    st.speaker_correct,
+                    st.speaker_total,
+                    st.speaker_named.0,
+                    st.speaker_named.1,
+                    st.speaker_unnamed.0,
+                    st.speaker_unnamed.1
+                )?;
+                return Ok(());
+            }
             let root = need(data.join("polnear"))?;
             let gaz = ibid_extract::Gazetteer::bundled();
             let r = ibid_extract::eval::eval_polnear(&root, &split, &gaz)
@@ -155,19 +198,74 @@ pub fn run(cmd: EvalCommand, data: &Path) -> Result<()> {
                 return Ok(());
             }
             writeln!(out, "polnear {split}: {} documents", r.docs)?;
+            let st = &r.strict;
             writeln!(
                 out,
-                "direct quotes   P {:.3}  R {:.3}  F1 {:.3}   ({} gold, {} predicted)",
+                "strict (one-to-one quotations, speaker = the gold source's person)"
+            )?;
+            writeln!(
+                out,
+                "  direct quotes     P {:.3}  R {:.3}  F1 {:.3}   ({} gold, {} predicted, {} matched)",
+                st.direct_precision,
+                st.direct_recall,
+                st.direct_f1,
+                st.direct_gold,
+                st.direct_pred,
+                st.direct_matched
+            )?;
+            writeln!(
+                out,
+                "  speaker identity  {:.3}   ({} of {}; named {}/{}, ambiguous surname {}/{}, unnamed by mention {}/{})",
+                st.speaker_identity,
+                st.speaker_correct,
+                st.speaker_total,
+                st.speaker_named.0,
+                st.speaker_named.1,
+                st.speaker_ambiguous.0,
+                st.speaker_ambiguous.1,
+                st.speaker_unnamed.0,
+                st.speaker_unnamed.1
+            )?;
+            writeln!(
+                out,
+                "  all attributions  P {:.3}  R {:.3}  F1 {:.3}   ({} gold, {} predicted, {} matched)",
+                st.all_precision, st.all_recall, st.all_f1, st.all_gold, st.all_pred, st.all_matched
+            )?;
+            writeln!(
+                out,
+                "  confident only    P {:.3}  R {:.3}   ({} predicted, {} matched)",
+                st.confident_precision,
+                st.confident_recall,
+                st.confident_pred,
+                st.confident_matched
+            )?;
+            writeln!(
+                out,
+                "  indirect          P {:.3} ({} of {});  confident indirect P {:.3} ({} of {})",
+                st.indirect_precision,
+                st.indirect_matched,
+                st.indirect_pred,
+                st.indirect_confident_precision,
+                st.indirect_confident_matched,
+                st.indirect_confident_pred
+            )?;
+            writeln!(
+                out,
+                "old figures (each prediction counted, speaker by surname)"
+            )?;
+            writeln!(
+                out,
+                "  direct quotes     P {:.3}  R {:.3}  F1 {:.3}   ({} gold, {} predicted)",
                 r.direct_precision, r.direct_recall, r.direct_f1, r.direct_gold, r.direct_pred
             )?;
             writeln!(
                 out,
-                "speaker accuracy {:.3}   ({} of {} matched direct quotes)",
+                "  speaker accuracy  {:.3}   ({} of {} matched direct quotes)",
                 r.speaker_accuracy, r.speaker_correct, r.speaker_total
             )?;
             writeln!(
                 out,
-                "all attributions recall {:.3}   ({} of {})",
+                "  all attributions recall {:.3}   ({} of {})",
                 r.all_recall, r.all_matched, r.all_gold
             )?;
         }
@@ -181,33 +279,43 @@ pub fn run(cmd: EvalCommand, data: &Path) -> Result<()> {
                 writeln!(out, "{}", serde_json::to_string_pretty(&r)?)?;
                 return Ok(());
             }
-            writeln!(out, "gum: {} documents", r.docs)?;
-            writeln!(
-                out,
-                "{:<5} {:>5} {:>5} {:>5} {:>6} {:>6} {:>6}",
-                "type", "gold", "pred", "hit", "P", "R", "F1"
-            )?;
-            for (t, g, p, m, pr, rc, f) in &r.per_type {
+            for (half, docs, r) in [
+                ("development half", &r.development_docs, &r.development),
+                ("reporting half", &r.reporting_docs, &r.reporting),
+            ] {
                 writeln!(
                     out,
-                    "{t:<5} {g:>5} {p:>5} {m:>5} {pr:>6.3} {rc:>6.3} {f:>6.3}"
+                    "gum {half}: {} documents ({})",
+                    r.docs,
+                    docs.join(", ")
+                )?;
+                writeln!(
+                    out,
+                    "{:<5} {:>5} {:>5} {:>5} {:>6} {:>6} {:>6}",
+                    "type", "gold", "pred", "hit", "P", "R", "F1"
+                )?;
+                for (t, g, p, m, pr, rc, f) in &r.per_type {
+                    writeln!(
+                        out,
+                        "{t:<5} {g:>5} {p:>5} {m:>5} {pr:>6.3} {rc:>6.3} {f:>6.3}"
+                    )?;
+                }
+                writeln!(
+                    out,
+                    "micro             {:>6.3} {:>6.3} {:>6.3}",
+                    r.precision, r.recall, r.f1
+                )?;
+                writeln!(
+                    out,
+                    "alias merge: recall {:.3} ({} of {} pairs), precision {:.3} ({} of {})",
+                    r.alias_recall,
+                    r.alias_merged,
+                    r.alias_pairs,
+                    r.alias_precision,
+                    r.alias_pred_correct,
+                    r.alias_pred_pairs
                 )?;
             }
-            writeln!(
-                out,
-                "micro             {:>6.3} {:>6.3} {:>6.3}",
-                r.precision, r.recall, r.f1
-            )?;
-            writeln!(
-                out,
-                "alias merge: recall {:.3} ({} of {} pairs), precision {:.3} ({} of {})",
-                r.alias_recall,
-                r.alias_merged,
-                r.alias_pairs,
-                r.alias_precision,
-                r.alias_pred_correct,
-                r.alias_pred_pairs
-            )?;
         }
         EvalCommand::Seeds { corpus, json } => {
             let checks = crate::seeds::evaluate(&corpus)?;

@@ -5,6 +5,7 @@ mod dedup;
 mod demo;
 mod eval;
 mod passages;
+mod quotes_sample;
 mod report;
 mod seeds;
 
