@@ -26,8 +26,8 @@ const EXIT_REJECTED: u8 = 2;
 #[derive(Debug, Parser)]
 #[command(name = "ibid", version, about, long_about = None)]
 struct Cli {
-    /// The store: one SQLite file, created when missing [default: ibid.db; ibid-demo.db for
-    /// `ibid demo`].
+    /// The store: one SQLite file [default: ibid.db; ibid-demo.db for `ibid demo`]. `ingest`
+    /// and `demo` create it when missing; every other command needs it to exist.
     #[arg(long, global = true, env = "IBID_DB")]
     db: Option<PathBuf>,
     /// More log output on stderr (-v info, -vv debug). `IBID_LOG` takes a full filter.
@@ -41,10 +41,12 @@ struct Cli {
 enum Command {
     /// Read articles from files, folders (recursively) or `-` (stdin), then run the pipeline.
     ///
-    /// Formats: plain text (one article per file, id = file name without extension), JSONL and
-    /// gzip JSONL (one article per line). Bad records are reported with file and line, stored
-    /// for `ibid rejected`, and the rest is ingested; the exit code is 2 when anything was
-    /// rejected.
+    /// Formats (detected by extension and content): plain text (one article per file, id = file
+    /// name without extension); JSONL and gzip JSONL (one article per line); HTML pages (`.html`,
+    /// `.htm`, also gzipped: main text and metadata extracted, the page kept); WARC archives
+    /// (`.warc`, `.warc.gz`: one article per HTML response record, id = URL). Bad records are
+    /// reported with file and line, stored for `ibid rejected`, and the rest is ingested; the
+    /// exit code is 2 when anything was rejected. Creates the store when it does not exist.
     Ingest {
         /// Files, folders or `-`.
         #[arg(required = true)]
@@ -249,8 +251,22 @@ fn diff_markup() -> report::Markup {
     }
 }
 
+/// Opens the store, creating it when missing: for the commands that write (`ingest`).
 fn open(db: &Path) -> Result<Store> {
     Store::open(db).with_context(|| format!("cannot open store {}", db.display()))
+}
+
+/// Opens an existing store for a command that reads it. A missing file is an error, not a new
+/// empty store: `ibid --db typo.db stories` must say so rather than print nothing and leave a
+/// stray file behind.
+fn open_existing(db: &Path) -> Result<Store> {
+    if !db.exists() {
+        bail!(
+            "no store at {}: give the store with --db PATH (or IBID_DB), or create it with `ibid ingest FILES`",
+            db.display()
+        );
+    }
+    open(db)
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
@@ -287,7 +303,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             })
         }
         Command::Process { json } => {
-            let mut store = open(&db)?;
+            let mut store = open_existing(&db)?;
             let report = ibid_pipeline::process(&mut store, true)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
@@ -297,7 +313,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Export { kind, format, out } => {
-            let store = open(&db)?;
+            let store = open_existing(&db)?;
             let format = Format::from(format);
             let rows = match &out {
                 Some(path) => {
@@ -325,7 +341,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Stories { json, limit } => {
-            let store = open(&db)?;
+            let store = open_existing(&db)?;
             let stories = store.stories()?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&stories)?);
@@ -335,7 +351,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Show { id, json } => {
-            let store = open(&db)?;
+            let store = open_existing(&db)?;
             let out = &mut std::io::stdout().lock();
             if let Some(article) = store.article(&id)? {
                 if json {
@@ -368,7 +384,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             limit,
             boilerplate,
         } => {
-            let store = open(&db)?;
+            let store = open_existing(&db)?;
             let list = passages::list(&store, limit, boilerplate)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&list)?);
@@ -378,7 +394,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Rejected { json } => {
-            let store = open(&db)?;
+            let store = open_existing(&db)?;
             let rows = store.rejected()?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&rows)?);
@@ -388,7 +404,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Status { json } => {
-            let store = open(&db)?;
+            let store = open_existing(&db)?;
             let counts = store.counts()?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&counts)?);
