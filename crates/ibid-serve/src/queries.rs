@@ -209,7 +209,7 @@ pub(crate) struct ArticleMeta {
 }
 
 const META_SELECT: &str = "
-    SELECT a.id, COALESCE(c.title, a.title), COALESCE(c.outlet, a.outlet), c.published,
+    SELECT a.id, IIF(c.article IS NULL, a.title, c.title), COALESCE(c.outlet, a.outlet), c.published,
            c.published_precision, a.url, COALESCE(c.author, a.author), d.duplicate_of,
            COALESCE(d.copies, 0), m.story, COALESCE(length(c.text), 0),
            COALESCE(substr(c.text, 1, 160), '')

@@ -20,7 +20,7 @@ Critics questioned the cost of the project.";
 const HOSTILE: &str = "Officials said <script>alert('x')</script> nothing.\n\
 <img src=x onerror=alert(1)> A link: javascript:alert(2) and <a href=\"javascript:alert(3)\">click</a>.\n\
 Subscribe to our newsletter\n\
-The harbour story continues with \"quoted <b>bold</b> words\" from the council.";
+The harbour story continues with \"quoted <b>bold</b> words\" from the council, whose members met again on Wednesday to argue over the cost of the new quay, the length of the works and who would pay for the audit that the opposition asked for last week.";
 
 /// A store with three articles ingested by the real pipeline, plus stage rows written here.
 fn fixture() -> (tempfile::TempDir, Router, String) {
@@ -114,12 +114,12 @@ fn add_stage_rows(db: &Path) -> String {
     )
     .unwrap();
     c.execute(
-        "INSERT INTO alignments VALUES ('a1', 0, ?1, 'a2', 0, ?2, 0.83)",
+        "INSERT INTO alignments (a, a_start, a_end, b, b_start, b_end, similarity) VALUES ('a1', 0, ?1, 'a2', 0, ?2, 0.83)",
         [chars(BODY_A), chars(BODY_B)],
     )
     .unwrap();
     c.execute(
-        "INSERT INTO alignments VALUES ('a1', 0, 40, 'x/evil', 0, 60, 0.2)",
+        "INSERT INTO alignments (a, a_start, a_end, b, b_start, b_end, similarity) VALUES ('a1', 0, 40, 'x/evil', 0, 60, 0.2)",
         [],
     )
     .unwrap();

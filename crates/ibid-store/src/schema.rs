@@ -162,4 +162,10 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX IF NOT EXISTS mentions_by_article_entity ON mentions(article, entity);
     DROP INDEX IF EXISTS mentions_by_article;
     "#,
+    // 7: why the clean stage judged a page not to be an article (NULL for an article), and the
+    // passage cluster each aligned pair belongs to (`p-ARTICLE:START-END`, as `ibid show`).
+    r#"
+    ALTER TABLE cleaned ADD COLUMN non_article TEXT;
+    ALTER TABLE alignments ADD COLUMN passage TEXT;
+    "#,
 ];

@@ -49,7 +49,10 @@ fn ingest_help_names_every_input_format() {
         .unwrap();
     let help = String::from_utf8_lossy(&out.stdout);
     for word in ["JSONL", "gzip", "HTML", "WARC", "stdin"] {
-        assert!(help.contains(word), "`ingest --help` does not mention {word}:\n{help}");
+        assert!(
+            help.contains(word),
+            "`ingest --help` does not mention {word}:\n{help}"
+        );
     }
 }
 
