@@ -48,8 +48,9 @@ pub fn cluster_of_alignments(
     clusters: &[PassageCluster],
     alignments: &[Alignment],
 ) -> Vec<Option<usize>> {
-    let mut by_doc: std::collections::HashMap<usize, Vec<((u32, u32), usize)>> =
-        std::collections::HashMap::new();
+    // Per document: (member span, cluster index).
+    type Spans = Vec<((u32, u32), usize)>;
+    let mut by_doc: std::collections::HashMap<usize, Spans> = std::collections::HashMap::new();
     for (i, c) in clusters.iter().enumerate() {
         for &(doc, span) in &c.members {
             by_doc.entry(doc).or_default().push((span, i));

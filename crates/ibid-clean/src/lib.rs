@@ -160,9 +160,9 @@ pub fn clean_at(raw: &RawArticle, index: &LineIndex, now: DateTime<Utc>) -> Clea
         // Everything above the headline in the header is page chrome (widgets, menus, a
         // kicker), except the metadata lines, which are lifted below.
         if i <= header_end {
-            for j in 0..i {
+            for (j, f) in fate.iter_mut().enumerate().take(i) {
                 if meta.get(j).is_none_or(Option::is_none) {
-                    fate[j] = Fate::Removed(RemovalReason::Boilerplate);
+                    *f = Fate::Removed(RemovalReason::Boilerplate);
                 }
             }
         }

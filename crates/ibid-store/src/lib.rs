@@ -864,6 +864,19 @@ impl Store {
         Ok(self.query_stories("id = ?1", [id])?.into_iter().next())
     }
 
+    /// The stories of one storyline, earliest first (undated last); empty for an unknown id.
+    pub fn storyline(&self, id: &str) -> Result<Vec<StoryRow>> {
+        let mut stories = self.query_stories("storyline = ?1", [id])?;
+        stories.sort_by(|a, b| {
+            (a.first_published.is_none(), &a.first_published, &a.id).cmp(&(
+                b.first_published.is_none(),
+                &b.first_published,
+                &b.id,
+            ))
+        });
+        Ok(stories)
+    }
+
     fn query_stories<P: rusqlite::Params>(&self, filter: &str, params: P) -> Result<Vec<StoryRow>> {
         let sql = format!(
             "SELECT id, storyline, title, first_published, articles, outlets, first_outlet, last_published

@@ -167,5 +167,6 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE cleaned ADD COLUMN non_article TEXT;
     ALTER TABLE alignments ADD COLUMN passage TEXT;
+    CREATE INDEX IF NOT EXISTS alignments_by_passage ON alignments(passage);
     "#,
 ];

@@ -105,13 +105,13 @@ enum Command {
         #[arg(long)]
         boilerplate: bool,
     },
-    /// Show one article, story or shared passage by id.
+    /// Show one article, story, storyline or shared passage by id.
     ///
     /// For a passage (an id from `ibid passages`): the source text, then every copy with a
     /// word diff against it, cuts as `[-…-]` and additions as `{+…+}` (coloured on a
     /// terminal unless NO_COLOR is set); `--json` gives the diff as a list of operations.
     Show {
-        /// An article id, a story id or a passage id.
+        /// An article id, a story id (`s-…`), a storyline id (`l-…`) or a passage id (`p-…`).
         id: String,
         /// Print JSON.
         #[arg(long)]
@@ -365,6 +365,19 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 } else {
                     report::print_story(out, &store, &story)?;
                 }
+            } else if let Some(stories) = Some(store.storyline(&id)?).filter(|s| !s.is_empty()) {
+                if json {
+                    writeln!(
+                        out,
+                        "{}",
+                        serde_json::to_string_pretty(&serde_json::json!({
+                            "id": id,
+                            "stories": stories,
+                        }))?
+                    )?;
+                } else {
+                    report::print_storyline(out, &id, &stories)?;
+                }
             } else if let Some(passage) = passages::detail(&store, &id)? {
                 if json {
                     writeln!(out, "{}", serde_json::to_string_pretty(&passage)?)?;
@@ -373,7 +386,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }
             } else {
                 bail!(
-                    "no article or story with id {id:?}, nor a passage, in {}",
+                    "no article, story (s-…), storyline (l-…) or passage (p-…) with id {id:?} in {}",
                     db.display()
                 );
             }
