@@ -116,7 +116,10 @@ pub fn clean_at(raw: &RawArticle, index: &LineIndex, now: DateTime<Utc>) -> Clea
     let mut junk_line = None;
     let mut dropped_title = false;
     if let Some(t) = &given_title {
-        let junk = title::junk_title(t, outlet).is_some() || {
+        // A line the outlet prints on many of its pages (a section's name, the site's
+        // banner) is not this article's headline.
+        let standing = outlet.is_some_and(|o| index.is_outlet_boilerplate(o, t));
+        let junk = standing || title::junk_title(t, outlet).is_some() || {
             let body: Vec<&str> = (0..n)
                 .filter(|&i| is_body[i] && !text_of(i).eq_ignore_ascii_case(t))
                 .map(text_of)
@@ -172,7 +175,9 @@ pub fn clean_at(raw: &RawArticle, index: &LineIndex, now: DateTime<Utc>) -> Clea
             fate[j] = Fate::Removed(RemovalReason::Boilerplate);
         }
     }
-    let title = given_title.or_else(|| title_line.map(|i| text_of(i).to_string()));
+    let title = given_title
+        .or_else(|| title_line.map(|i| text_of(i).to_string()))
+        .map(|t| title::strip_site_suffix(&t, outlet));
 
     let outlet_lines = raw.outlet.as_deref().and_then(|o| index.outlet_lines(o));
     let mut seen_short: HashSet<u64> = HashSet::new();

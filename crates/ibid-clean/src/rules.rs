@@ -393,7 +393,20 @@ static CAPTION: LazyLock<Regex> = LazyLock::new(|| {
 /// `Getty Images`, `The Associated Press`: the part after the last `,` `/` `|` is made only
 /// of agency words.
 pub(crate) fn is_credit_line(s: &str, words: usize) -> bool {
-    if words > CREDIT_MAX_WORDS || ends_sentence(s) || s.ends_with(':') {
+    if ends_sentence(s) || s.ends_with(':') {
+        return false;
+    }
+    // A credit naming the picture (`AGENCY PHOTO / Agency / Jane Roe / Country OUT`) may run
+    // longer than a bare one.
+    let max = if s
+        .split([' ', '/'])
+        .any(|w| w.eq_ignore_ascii_case("photo") || w.eq_ignore_ascii_case("photos"))
+    {
+        2 * CREDIT_MAX_WORDS
+    } else {
+        CREDIT_MAX_WORDS
+    };
+    if words > max {
         return false;
     }
     let tail = s.rsplit([',', '/', '|']).next().unwrap_or(s).trim();
@@ -967,6 +980,7 @@ mod tests {
             "Photograph by Jane Roe / AFP / Getty",
             "Getty Images",
             "The Associated Press",
+            "AGENCY PHOTO / Wire / Jane Roe / Country OUTJANE ROE/AFP/Getty Images",
             "Image caption The minister arrives at the summit",
             "Image copyright Some Agency",
             "FILE - In this July 7, 2017, file photo, the two leaders meet in a port city. The talks are set for Monday.",

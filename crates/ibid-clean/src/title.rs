@@ -40,6 +40,22 @@ pub(crate) fn junk_title(title: &str, outlet: Option<&str>) -> Option<&'static s
     None
 }
 
+/// A title without a trailing `| Site Name` (or ` - `, ` — `) naming the outlet itself:
+/// `Port closes | The Daily Example` -> `Port closes` for `dailyexample.com`.
+pub(crate) fn strip_site_suffix(title: &str, outlet: Option<&str>) -> String {
+    let Some(outlet) = outlet else {
+        return title.to_string();
+    };
+    for sep in [" | ", " - ", " — ", " – "] {
+        if let Some((head, tail)) = title.rsplit_once(sep) {
+            if !head.trim().is_empty() && same_name(tail, outlet) {
+                return head.trim_end().to_string();
+            }
+        }
+    }
+    title.to_string()
+}
+
 /// `by Jane Roe - Jul 14, 2018` and the like: a byline the byline rule did not take whole.
 fn starts_like_byline(t: &str) -> bool {
     let Some(rest) = t.get(..3).filter(|p| p.eq_ignore_ascii_case("by ")) else {
@@ -170,6 +186,28 @@ mod tests {
         ] {
             assert_eq!(junk_title(t, Some("dailyexample.com")), None, "{t:?}");
         }
+    }
+
+    #[test]
+    fn site_names_are_cut_from_titles() {
+        let o = Some("dailyexample.com");
+        assert_eq!(
+            strip_site_suffix("Port closes | The Daily Example", o),
+            "Port closes"
+        );
+        assert_eq!(
+            strip_site_suffix("Port closes - Daily Example", o),
+            "Port closes"
+        );
+        assert_eq!(
+            strip_site_suffix("Port closes | Harbour news", o),
+            "Port closes | Harbour news"
+        );
+        assert_eq!(strip_site_suffix("Daily Example", o), "Daily Example");
+        assert_eq!(
+            strip_site_suffix("Port closes | The Daily Example", None),
+            "Port closes | The Daily Example"
+        );
     }
 
     #[test]

@@ -168,7 +168,12 @@ fn helsinki_cleaned_texts_and_titles_hold_no_page_clutter() {
                         .push(format!("{}: title {t:?}", raw.id));
                 }
             }
-            if raw.outlet.as_deref().is_some_and(|o| is_outlet_name(t, o)) {
+            let suffix = t.rsplit_once(" | ").map_or(t.as_str(), |(_, s)| s);
+            if raw
+                .outlet
+                .as_deref()
+                .is_some_and(|o| is_outlet_name(t, o) || is_outlet_name(suffix, o))
+            {
                 found
                     .entry("the outlet's name as title")
                     .or_default()

@@ -66,17 +66,58 @@ const MIN_SUBGROUP: usize = 2;
 /// Word overlap (Jaccard) with a sub-group's first member needed to join it.
 const JOIN_OVERLAP: f64 = 0.2;
 
-/// Content words of a title and lede: lower case, four letters or more.
+/// English function words and reporting verbs of four letters or more: they say nothing
+/// about what a group of articles is about.
+const STOP: &[&str] = &[
+    "about", "after", "again", "also", "amid", "been", "before", "being", "could", "does",
+    "during", "each", "from", "have", "here", "into", "just", "like", "more", "most", "much",
+    "next", "only", "other", "over", "said", "says", "should", "some", "than", "that", "their",
+    "them", "then", "there", "these", "they", "this", "those", "through", "under", "very", "want",
+    "wants", "were", "what", "when", "where", "which", "while", "will", "with", "would", "your",
+];
+
+/// Content words of a title (of the lede when there is no title): lower case, four letters or
+/// more, no numbers, dates or function words.
 fn words_of(a: &ArticleMeta) -> Vec<String> {
-    let text = format!("{} {}", a.title.as_deref().unwrap_or(""), a.lede);
+    let text = a
+        .title
+        .as_deref()
+        .filter(|t| !t.trim().is_empty())
+        .unwrap_or(&a.lede);
     let mut w: Vec<String> = text
         .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| w.chars().count() >= 4)
+        .filter(|w| w.chars().count() >= 4 && !w.chars().any(|c| c.is_ascii_digit()))
         .map(str::to_lowercase)
+        .filter(|w| !STOP.contains(&w.as_str()) && !is_calendar(w))
         .collect();
     w.sort();
     w.dedup();
     w
+}
+
+/// Month and weekday names.
+fn is_calendar(w: &str) -> bool {
+    const NAMES: &[&str] = &[
+        "january",
+        "february",
+        "march",
+        "april",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ];
+    NAMES.contains(&w)
 }
 
 /// Sub-groups of the originals of `groups`: each original joins the first sub-group whose
@@ -142,7 +183,15 @@ pub(crate) fn sub_groups(groups: &[CopyGroup<'_>]) -> Vec<SubGroup> {
             .map(|(w, _)| w.to_string())
             .collect();
     }
-    subs.sort_by_key(|s| std::cmp::Reverse(s.members.len()));
+    // Largest first, counting each original's copies with it.
+    subs.sort_by_key(|s| {
+        std::cmp::Reverse(
+            s.members
+                .iter()
+                .map(|&m| 1 + groups[m].copies.len())
+                .sum::<usize>(),
+        )
+    });
     subs
 }
 

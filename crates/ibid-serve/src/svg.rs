@@ -120,9 +120,9 @@ fn ticks(n: usize, cell: f64, label_w: f64) -> Vec<usize> {
         return Vec::new();
     }
     let span = cell * (n - 1) as f64;
-    // Neighbouring labels are centred at least this far apart (the ends are anchored at
-    // their outer edge, so they need the same room).
-    let gap = label_w + 14.0;
+    // Labels between the ends are centred on their tick, the first starts at its tick and the
+    // last ends at it: neighbours need a label and a half of room, plus a margin.
+    let gap = 1.5 * label_w + 14.0;
     if span < gap {
         return vec![0];
     }
@@ -222,7 +222,7 @@ pub(crate) fn coverage(rows: &[CoverageRow]) -> Option<Markup> {
             title { (label) }
             @for (r, row) in rows.iter().enumerate() {
                 @let y = TOP + ROW_H * r as f64;
-                text.cov-label x=(LABEL_W - 8.0) y=(fmt2(y + ROW_H * 0.68)) { (truncate(&row.label, 24)) }
+                text.cov-label x=(LABEL_W - 8.0) y=(fmt2(y + ROW_H * 0.68)) { (truncate(&row.label, 22)) }
                 rect.cov-track x=(LABEL_W) y=(fmt2(y + 2.0)) width=(fmt2(grid_w)) height=(fmt2(ROW_H - 4.0)) {}
                 @for (i, &c) in b.count(&row.times).iter().enumerate() {
                     @if c > 0 {
@@ -308,7 +308,10 @@ mod tests {
             assert!(t.iter().all(|&i| i < n));
             for pair in t.windows(2) {
                 let apart = (pair[1] - pair[0]) as f64 * cell;
-                assert!(apart >= w + 14.0, "{n} buckets: ticks {t:?} too close");
+                assert!(
+                    apart >= 1.5 * w + 14.0,
+                    "{n} buckets: ticks {t:?} too close"
+                );
             }
         }
         assert_eq!(

@@ -426,16 +426,7 @@ async fn story(State(s): State<AppState>, Path(id): Path<String>, q: Q) -> PageR
 fn story_body(d: &StoryDetail, title: &str, page: usize) -> Markup {
     let groups = copy_groups(&d.articles);
     let copies = d.articles.len() - groups.len();
-    let coverage_rows: Vec<svg::CoverageRow> = d
-        .coverage
-        .rows
-        .iter()
-        .map(|r| svg::CoverageRow {
-            label: r.outlet.clone().unwrap_or_else(|| "(no outlet)".into()),
-            times: r.times.clone(),
-            undated: r.undated,
-        })
-        .collect();
+    let coverage_rows = coverage_rows(d);
     let chart = svg::coverage(&coverage_rows);
     html! {
         nav.crumbs { a href="/" { "Stories" } " › " }
@@ -469,7 +460,7 @@ fn story_body(d: &StoryDetail, title: &str, page: usize) -> Markup {
                 None => p.empty { "No article in this story has a trusted publication date." },
             }
             ul.outlet-chips {
-                @for o in &d.outlets {
+                @for o in d.outlets.iter().take(OUTLET_CHIPS) {
                     li {
                         @match &o.outlet {
                             Some(name) => a.chip href={"/" (fmt::query(&[("outlet", Some(name))]))} { (name) },
@@ -479,6 +470,10 @@ fn story_body(d: &StoryDetail, title: &str, page: usize) -> Markup {
                         @if let Some(fp) = &o.first_published { " " span.muted { "from " (fmt::date(fp)) } }
                     }
                 }
+            }
+            @if d.outlets.len() > OUTLET_CHIPS {
+                p.muted { "and " (fmt::plural(d.outlets.len() - OUTLET_CHIPS, "more outlet", "more outlets"))
+                    ", in the article list below." }
             }
         }
         @if d.articles.len() >= SUBGROUPS_FROM {
@@ -502,7 +497,8 @@ fn story_body(d: &StoryDetail, title: &str, page: usize) -> Markup {
         }
         section #passages {
             h2 { "Shared passages" }
-            (passages_block(&d.passages, &format!("story={}", fmt::enc(&d.story.id))))
+            (passages_block(&d.passages, &format!("story={}", fmt::enc(&d.story.id)),
+                if d.articles.len() >= SUBGROUPS_FROM { 0 } else { 3 }))
         }
         section #quotes {
             h2 { "Quotes" }
@@ -513,6 +509,42 @@ fn story_body(d: &StoryDetail, title: &str, page: usize) -> Markup {
             (entity_chips(&d.entities, "No people, organisations or places were extracted for this story."))
         }
     }
+}
+
+/// The chart rows of a story's coverage: the outlets with most articles (in the order of
+/// their first article), the rest merged into one row so a story from seventy outlets stays
+/// one screen high.
+fn coverage_rows(d: &StoryDetail) -> Vec<svg::CoverageRow> {
+    let rows = &d.coverage.rows;
+    let mut keep: Vec<usize> = (0..rows.len()).collect();
+    if rows.len() > COVERAGE_ROWS {
+        keep.sort_by_key(|&i| std::cmp::Reverse(rows[i].times.len() + rows[i].undated));
+        keep.truncate(COVERAGE_ROWS - 1);
+        keep.sort_unstable();
+    }
+    let mut out: Vec<svg::CoverageRow> = keep
+        .iter()
+        .map(|&i| svg::CoverageRow {
+            label: rows[i]
+                .outlet
+                .clone()
+                .unwrap_or_else(|| "(no outlet)".into()),
+            times: rows[i].times.clone(),
+            undated: rows[i].undated,
+        })
+        .collect();
+    if keep.len() < rows.len() {
+        let rest: Vec<usize> = (0..rows.len()).filter(|i| !keep.contains(i)).collect();
+        out.push(svg::CoverageRow {
+            label: format!("{} other outlets", rest.len()),
+            times: rest
+                .iter()
+                .flat_map(|&i| rows[i].times.iter().copied())
+                .collect(),
+            undated: rest.iter().map(|&i| rows[i].undated).sum(),
+        });
+    }
+    out
 }
 
 /// A story's articles: `per_page` originals from `skip`, each with its copies folded under it
@@ -594,9 +626,9 @@ fn subgroups_block(groups: &[CopyGroup<'_>], story: &str) -> Markup {
             } @else {
                 p.muted { (fmt::plural(grouped, "original", "originals")) " of " (fmt::int(groups.len() as i64))
                     " fall into " (fmt::plural(subs.len(), "sub-group", "sub-groups"))
-                    " by the words their titles and opening lines share (copies are counted with their originals)." }
+                    " by the distinctive words their titles share (copies are counted with their originals)." }
                 div.subgroups {
-                    @for sub in &subs {
+                    @for sub in subs.iter().take(SUBGROUPS_SHOWN) {
                         @let with_copies: usize = sub.members.iter().map(|&m| 1 + groups[m].copies.len()).sum();
                         details.subgroup {
                             summary {
@@ -616,6 +648,9 @@ fn subgroups_block(groups: &[CopyGroup<'_>], story: &str) -> Markup {
                         }
                     }
                 }
+                @if subs.len() > SUBGROUPS_SHOWN {
+                    p.muted { "and " (fmt::plural(subs.len() - SUBGROUPS_SHOWN, "smaller sub-group", "smaller sub-groups")) "." }
+                }
                 p.muted { "All articles, page by page: " a href={(story_href(story)) "#articles"} { "below" } }
             }
         }
@@ -628,7 +663,7 @@ fn outlet_or_id(m: &Option<ArticleMeta>, id: &str) -> String {
         .unwrap_or_else(|| id.to_string())
 }
 
-fn passages_block(page: &model::Page<Passage>, api_scope: &str) -> Markup {
+fn passages_block(page: &model::Page<Passage>, api_scope: &str, open: usize) -> Markup {
     html! {
         @if page.items.is_empty() {
             p.empty { "No shared passages were found (or the align stage has not run yet)." }
@@ -642,7 +677,7 @@ fn passages_block(page: &model::Page<Passage>, api_scope: &str) -> Markup {
                     @let a_name = outlet_or_id(&p.a_meta, &p.span.a);
                     @let b_name = outlet_or_id(&p.b_meta, &p.span.b);
                     @let words = p.a_text.split_whitespace().count();
-                    details.passage open[i < 3] {
+                    details.passage open[i < open] {
                         summary {
                             span.pair { a href=(article_href(&p.span.a)) { (a_name) } " ⇄ " a href=(article_href(&p.span.b)) { (b_name) } }
                             span.muted { " · " (format!("{:.0}", p.word_similarity * 100.0)) "% of words shared · " (fmt::plural(words, "word", "words")) }
@@ -700,7 +735,15 @@ fn quote_item(q: &Quote) -> Markup {
 }
 
 /// Quotes shown per speaker before the rest fold away.
-const QUOTES_SHOWN: usize = 4;
+const QUOTES_SHOWN: usize = 2;
+/// Renderings shown per statement before the rest fold away.
+const RENDERINGS_SHOWN: usize = 1;
+/// Sub-groups listed on a story page (the largest).
+const SUBGROUPS_SHOWN: usize = 12;
+/// Outlets listed as chips under a story's coverage chart (the earliest).
+const OUTLET_CHIPS: usize = 40;
+/// Outlets drawn as rows of a story's coverage chart (the others share one row).
+const COVERAGE_ROWS: usize = 30;
 
 /// Where a quote appeared: the outlet, else the start of the article's title, else its id.
 fn quote_source(q: &Quote) -> String {
@@ -721,7 +764,11 @@ fn quotes_block(g: &QuoteGroups) -> Markup {
                     h3 { "By speaker" }
                     @for sg in &g.by_speaker {
                         div.speaker {
-                            h4 { (sg.speaker.as_deref().unwrap_or("Unattributed")) " " span.count { (sg.quotes.len()) } }
+                            h4 { (sg.speaker.as_deref().unwrap_or("Unattributed")) " " span.count { (sg.quotes.len()) }
+                                @if let Some(name) = &sg.speaker {
+                                    " " a.all-quotes href={"/quotes" (fmt::query(&[("speaker", Some(name))]))} { "all quotes →" }
+                                }
+                            }
                             ul.quotes { @for q in sg.quotes.iter().take(QUOTES_SHOWN) { (quote_item(q)) } }
                             @if sg.quotes.len() > QUOTES_SHOWN {
                                 details.more {
@@ -741,7 +788,13 @@ fn quotes_block(g: &QuoteGroups) -> Markup {
                                 (st.speaker.as_deref().unwrap_or("Unattributed"))
                                 span.muted { " · in " (fmt::plural(st.articles, "article", "articles")) }
                             }
-                            ul.quotes { @for q in &st.quotes { (quote_item(q)) } }
+                            ul.quotes { @for q in st.quotes.iter().take(RENDERINGS_SHOWN) { (quote_item(q)) } }
+                            @if st.quotes.len() > RENDERINGS_SHOWN {
+                                details.more {
+                                    summary { (st.quotes.len() - RENDERINGS_SHOWN) " more renderings" }
+                                    ul.quotes { @for q in st.quotes.iter().skip(RENDERINGS_SHOWN) { (quote_item(q)) } }
+                                }
+                            }
                         }
                     }
                 }
@@ -921,7 +974,7 @@ fn article_body(d: &ArticleDetail, title: &str) -> Markup {
         }
         section #passages {
             h2 { "Passages shared with other articles" }
-            (passages_block(&d.passages, &format!("article={}", fmt::enc(&a.id))))
+            (passages_block(&d.passages, &format!("article={}", fmt::enc(&a.id)), 3))
         }
     }
 }

@@ -8,6 +8,9 @@ use crate::error::Failure;
 use crate::fmt::{self, story_href};
 use crate::{model, queries, svg, AppState};
 
+/// Stories drawn as rows of a storyline's chart.
+const CHART_ROWS: usize = 30;
+
 pub(super) async fn storyline(State(s): State<AppState>, Path(id): Path<String>) -> PageResult {
     let key = id.clone();
     let found =
@@ -30,9 +33,17 @@ pub(super) async fn storyline(State(s): State<AppState>, Path(id): Path<String>)
         .max_by_key(|s| (s.articles, std::cmp::Reverse(s.first_published.clone())))
         .map(|s| title_or(&s.title, "Untitled story").to_string())
         .unwrap_or_default();
-    let rows: Vec<svg::CoverageRow> = d
-        .stories
+    // The biggest stories are drawn as rows (in time order), the rest merged into one, so a
+    // storyline of hundreds of stories stays a chart.
+    let mut drawn: Vec<usize> = (0..d.stories.len()).collect();
+    if drawn.len() > CHART_ROWS {
+        drawn.sort_by_key(|&i| std::cmp::Reverse(d.stories[i].articles));
+        drawn.truncate(CHART_ROWS - 1);
+        drawn.sort_unstable();
+    }
+    let mut rows: Vec<svg::CoverageRow> = drawn
         .iter()
+        .map(|&i| &d.stories[i])
         .map(|st| {
             let t: Vec<i64> = times
                 .get(&st.id)
@@ -45,6 +56,23 @@ pub(super) async fn storyline(State(s): State<AppState>, Path(id): Path<String>)
             }
         })
         .collect();
+    if drawn.len() < d.stories.len() {
+        let rest: Vec<&queries::StorySummary> = (0..d.stories.len())
+            .filter(|i| !drawn.contains(i))
+            .map(|i| &d.stories[i])
+            .collect();
+        let times: Vec<i64> = rest
+            .iter()
+            .flat_map(|st| times.get(&st.id).into_iter().flatten())
+            .filter_map(|t| fmt::unix(t))
+            .collect();
+        let all: usize = rest.iter().map(|st| st.articles as usize).sum();
+        rows.push(svg::CoverageRow {
+            label: format!("{} other stories", rest.len()),
+            undated: all.saturating_sub(times.len()),
+            times,
+        });
+    }
     let chart = svg::coverage(&rows);
     let body = html! {
         nav.crumbs { a href="/" { "Stories" } " › storyline" }
