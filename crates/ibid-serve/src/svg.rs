@@ -126,11 +126,19 @@ fn ticks(n: usize, cell: f64, label_w: f64) -> Vec<usize> {
     if span < gap {
         return vec![0];
     }
-    let slots = ((span / gap).floor() as usize).min(n - 1).max(1);
-    let mut out: Vec<usize> = (0..=slots)
-        .map(|k| ((k as f64 * (n - 1) as f64 / slots as f64).round()) as usize)
-        .collect();
-    out.dedup();
+    // Every `step` buckets, with the last tick moved to the end of the axis (which keeps it
+    // at least `step` from the one before).
+    let step = ((gap / cell).ceil() as usize).max(1);
+    let mut out: Vec<usize> = (0..n).step_by(step).collect();
+    let last = out[out.len() - 1];
+    if last != n - 1 {
+        if n - 1 - last >= step {
+            out.push(n - 1);
+        } else if out.len() > 1 {
+            let at = out.len() - 1;
+            out[at] = n - 1;
+        }
+    }
     out
 }
 
