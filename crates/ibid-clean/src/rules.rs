@@ -409,6 +409,9 @@ pub(crate) fn is_credit_line(s: &str, words: usize) -> bool {
     if words > max {
         return false;
     }
+    if is_agency_photo_then_name(s) {
+        return true;
+    }
     let tail = s.rsplit([',', '/', '|']).next().unwrap_or(s).trim();
     let mut buf = String::new();
     let (mut n, mut agency) = (0, false);
@@ -426,6 +429,63 @@ pub(crate) fn is_credit_line(s: &str, words: usize) -> bool {
     // "Getty Images", "The Associated Press" alone; "Name, AP" after a separator. A lone
     // label word ("Name, The", "Name, Photo") is not enough.
     n >= 2 || (n == 1 && agency && tail.len() < s.len())
+}
+
+/// `AP Photo/Jane Roe`: an agency's photo label, then after the `/` the photographer (at most
+/// five words, no sentence).
+fn is_agency_photo_then_name(s: &str) -> bool {
+    let Some((head, name)) = s.split_once('/') else {
+        return false;
+    };
+    let name_words = name.split_whitespace().count();
+    if name_words == 0 || name_words > 5 {
+        return false;
+    }
+    let mut buf = String::new();
+    let keys: Vec<String> = head
+        .split_whitespace()
+        .map(|t| token_key(t, &mut buf).to_string())
+        .collect();
+    is_agency_photo_label(&keys)
+}
+
+/// Tokens (lower-cased keys) that are an agency followed by a photo label: `ap photo`,
+/// `getty images`, `reuters pictures`.
+fn is_agency_photo_label(keys: &[String]) -> bool {
+    let agency = |t: &str| CREDIT_WORDS.binary_search(&t).is_ok() && !CREDIT_LABELS.contains(&t);
+    keys.len() == 2
+        && agency(&keys[0])
+        && (PHOTO_WORDS.binary_search(&keys[1].as_str()).is_ok() || keys[1] == "pictures")
+}
+
+/// A caption whose credit is run on without brackets: `... on Monday. Jane Roe AP Photo`: at
+/// most four capitalised name words and an agency's photo label end the line, after a
+/// sentence (or alone).
+fn ends_with_bare_credit(s: &str) -> bool {
+    let toks: Vec<&str> = s.split_whitespace().collect();
+    let n = toks.len();
+    if n < 3 || ends_sentence(s) {
+        return false;
+    }
+    let mut buf = String::new();
+    let label: Vec<String> = toks[n - 2..]
+        .iter()
+        .map(|t| token_key(t, &mut buf).to_string())
+        .collect();
+    if !is_agency_photo_label(&label) {
+        return false;
+    }
+    let names = toks[..n - 2]
+        .iter()
+        .rev()
+        .take_while(|t| t.chars().next().is_some_and(char::is_uppercase) && !ends_sentence(t))
+        .take(5)
+        .count();
+    if !(1..=4).contains(&names) {
+        return false;
+    }
+    let before = n - 2 - names;
+    before == 0 || ends_sentence(toks[before - 1])
 }
 
 /// A wire-photo caption line (see [`CAPTION`]).
@@ -572,7 +632,7 @@ pub(crate) fn is_credited_caption(s: &str, words: usize) -> bool {
     if words > FILE_CAPTION_MAX_WORDS {
         return false;
     }
-    if CUT_CAPTION.is_match(s) {
+    if CUT_CAPTION.is_match(s) || ends_with_bare_credit(s) {
         return true;
     }
     let Some(c) = TRAILING_CREDIT.captures(s) else {
@@ -943,6 +1003,36 @@ mod tests {
         assert!(FUNCTION_WORDS.windows(2).all(|w| w[0] < w[1]));
         assert!(CREDIT_WORDS.windows(2).all(|w| w[0] < w[1]));
         assert!(PHOTO_WORDS.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn credits_without_brackets_are_captions() {
+        let w = |s: &str| s.split_whitespace().count();
+        for s in [
+            "AFP Photo/Jane Q. Roe",
+            "AP Photo/Jane Roe",
+            "Getty Images/John Doe",
+        ] {
+            assert!(is_credit_line(s, w(s)), "{s}");
+        }
+        for s in [
+            "The mayor waves from a car in the old town, Sunday, May 3. Jane Roe AP Photo",
+            "Protesters gather on the square before the talks. John Van Doe Reuters Pictures",
+            "Jane Roe AP Photo",
+        ] {
+            assert!(is_credited_caption(s, w(s)), "{s}");
+        }
+        for s in [
+            "The mayor said the town bought the rights from AP Photo",
+            "She told the council that the archive came from Getty Images.",
+            "Budget/Finance Committee",
+            "The old town. We Went To See The Getty Images",
+        ] {
+            assert!(
+                !is_credited_caption(s, w(s)) && !is_credit_line(s, w(s)),
+                "{s}"
+            );
+        }
     }
 
     #[test]

@@ -77,7 +77,7 @@ fn paragraph_checks() -> Vec<(&'static str, Regex)> {
         (
             "a credited picture caption",
             r(
-                r"\([^()]*(\b[Pp]hoto\b|/[^()]*\b(AP|AFP|Reuters|Getty)\b|\bvia (AP|AFP|Reuters|Getty))[^()]*\)|\|\s*(AP|AFP|Reuters|Getty)?\s*[Pp]hoto\b",
+                r"\([^()]*(\b[Pp]hoto\b|/[^()]*\b(AP|AFP|Reuters|Getty)\b|\bvia (AP|AFP|Reuters|Getty))[^()]*\)|\|\s*(AP|AFP|Reuters|Getty)?\s*[Pp]hoto\b|^(AP|AFP|Reuters|EPA) Photo\s*/|[^.!?]\s(AP|AFP|Reuters|EPA) Photo$",
             ),
         ),
     ]
