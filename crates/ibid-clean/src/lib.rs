@@ -425,11 +425,12 @@ fn cut_line_start(
             .char_indices()
             .nth((end - start) as usize)
             .map_or(line.orig_bytes.len(), |(b, _)| b);
+    // The removed span is the trimmed text, so that it slices exactly that text; the spaces
+    // after it belong to neither the byline nor the kept text.
+    let text = original[line.orig_bytes.start..end_byte].trim_end();
     let removed = RemovedLine {
-        text: original[line.orig_bytes.start..end_byte]
-            .trim_end()
-            .to_string(),
-        span: Span::new(start, end),
+        text: text.to_string(),
+        span: Span::new(start, start + text.chars().count() as u32),
         reason: RemovalReason::Metadata,
     };
     line.norm.start += bytes;

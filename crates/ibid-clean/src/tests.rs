@@ -377,3 +377,22 @@ proptest! {
         let _ = parse_published(&s, now());
     }
 }
+
+#[test]
+fn a_cut_inline_byline_spans_exactly_its_text() {
+    let text = format!("{P1}\n\nBy Jane Roe.   CAIRO (Reuters) - {P2}\n\n{P3}");
+    let c = run(&text);
+    let chars: Vec<char> = text.chars().collect();
+    let cut: Vec<_> = c
+        .removed
+        .iter()
+        .filter(|r| r.text.starts_with("By Jane Roe"))
+        .collect();
+    assert_eq!(cut.len(), 1, "{:?}", c.removed);
+    for r in c.removed.iter() {
+        let s: String = chars[r.span.start as usize..r.span.end as usize]
+            .iter()
+            .collect();
+        assert_eq!(s, r.text, "removed line span");
+    }
+}
