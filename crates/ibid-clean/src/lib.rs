@@ -329,6 +329,11 @@ pub fn clean_at(raw: &RawArticle, index: &LineIndex, now: DateTime<Utc>) -> Clea
             + inline_author_count,
     };
     out.non_article = kind::non_article(&kept_lines, cues);
+    // A junk title dropped with no headline in the header: the lede's first sentence, cut to
+    // a headline's length, names the article better than its id does.
+    if dropped_title && out.title.is_none() && out.non_article.is_none() {
+        out.title = title::from_lede(&out.text);
+    }
 
     out.author = raw
         .author

@@ -396,3 +396,13 @@ fn a_cut_inline_byline_spans_exactly_its_text() {
         assert_eq!(s, r.text, "removed line span");
     }
 }
+
+#[test]
+fn a_dropped_junk_title_without_a_headline_is_taken_from_the_lede() {
+    let body = [P1, P2, P3].repeat(3).join("\n\n");
+    let mut r = raw(&body);
+    r.title = Some("Print".into());
+    let c = clean_at(&r, &LineIndex::default(), now());
+    assert_eq!(c.non_article, None);
+    assert_eq!(c.title.as_deref(), Some(P1));
+}

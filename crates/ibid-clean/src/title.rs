@@ -145,6 +145,35 @@ pub(crate) fn unrelated_to(title: &str, body: &[&str]) -> bool {
 
 /// Whether a header line may be taken as the headline when the given title is junk: a
 /// headline shape of three words or more that is not itself junk.
+/// Longest title taken from a lede, in words (a long headline's length).
+const LEDE_TITLE_MAX_WORDS: usize = 14;
+
+/// A title from a cleaned text's first paragraph: its first sentence, cut after
+/// [`LEDE_TITLE_MAX_WORDS`] words with `…`; `None` for fewer than three words.
+pub(crate) fn from_lede(text: &str) -> Option<String> {
+    let para = text.split("\n\n").map(str::trim).find(|p| !p.is_empty())?;
+    let mut words: Vec<&str> = Vec::new();
+    for w in para.split_whitespace() {
+        words.push(w);
+        // A sentence ends at `.`, `!` or `?` after a word of more than one letter
+        // (`U.S.`, `Jan.` may end one too early; the cut stays a readable title).
+        let end = w.ends_with(['.', '!', '?']) && w.trim_end_matches(['.', '!', '?']).len() > 1;
+        if end || words.len() > LEDE_TITLE_MAX_WORDS {
+            break;
+        }
+    }
+    if words.len() < 3 {
+        return None;
+    }
+    let cut = words.len() > LEDE_TITLE_MAX_WORDS;
+    let mut t = words[..words.len().min(LEDE_TITLE_MAX_WORDS)].join(" ");
+    if cut {
+        t = t.trim_end_matches([',', ';', ':', '—', '-']).to_string();
+        t.push('…');
+    }
+    Some(t)
+}
+
 pub(crate) fn may_be_headline(t: &str, words: usize, outlet: Option<&str>) -> bool {
     words >= 3
         && is_headline_shape(t, words, HEADLINE_MAX_WORDS)
@@ -155,6 +184,19 @@ pub(crate) fn may_be_headline(t: &str, words: usize, outlet: Option<&str>) -> bo
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_title_from_the_lede_is_its_first_sentence_cut_short() {
+        assert_eq!(
+            from_lede("The council met on Monday. It voted.\n\nMore.").as_deref(),
+            Some("The council met on Monday.")
+        );
+        assert_eq!(
+            from_lede("one two three four five six seven eight nine ten eleven twelve thirteen, fourteen fifteen").as_deref(),
+            Some("one two three four five six seven eight nine ten eleven twelve thirteen, fourteen…")
+        );
+        assert_eq!(from_lede("\n\nToo short."), None);
+    }
 
     #[test]
     fn junk_titles_are_recognised_by_shape() {
