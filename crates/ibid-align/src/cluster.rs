@@ -35,6 +35,41 @@ pub struct PassageCluster {
     pub outlet_boilerplate: bool,
 }
 
+/// The id of a passage cluster whose earliest occurrence is `span` of `article`:
+/// `p-ARTICLE:START-END`, what `ibid passages` lists, `ibid show` takes and the `alignments`
+/// export carries. Stable for as long as that occurrence is the earliest.
+pub fn passage_id(article: &str, span: (u32, u32)) -> String {
+    format!("p-{article}:{}-{}", span.0, span.1)
+}
+
+/// For each alignment, the cluster (its index in `clusters`, as [`passage_clusters`] returned
+/// them for the same alignments) holding its `a` side, if any.
+pub fn cluster_of_alignments(
+    clusters: &[PassageCluster],
+    alignments: &[Alignment],
+) -> Vec<Option<usize>> {
+    // Per document: (member span, cluster index).
+    type Spans = Vec<((u32, u32), usize)>;
+    let mut by_doc: std::collections::HashMap<usize, Spans> = std::collections::HashMap::new();
+    for (i, c) in clusters.iter().enumerate() {
+        for &(doc, span) in &c.members {
+            by_doc.entry(doc).or_default().push((span, i));
+        }
+    }
+    alignments
+        .iter()
+        .map(|al| {
+            let (s, e) = al.a_span;
+            by_doc.get(&al.a).and_then(|spans| {
+                spans
+                    .iter()
+                    .find(|((ms, me), _)| *ms <= s && e <= *me)
+                    .map(|(_, i)| *i)
+            })
+        })
+        .collect()
+}
+
 /// Groups aligned passages into clusters: both sides of an alignment are the same passage, and
 /// so are two occurrences in one document that overlap by at least half of the shorter one.
 /// Each document's occurrences within a cluster are merged into their covering span.

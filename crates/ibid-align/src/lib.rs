@@ -40,7 +40,7 @@ mod tests;
 
 use serde::{Deserialize, Serialize};
 
-pub use cluster::{passage_clusters, PassageCluster};
+pub use cluster::{cluster_of_alignments, passage_clusters, passage_id, PassageCluster};
 pub use diff::{matched_extent, span_text, word_diff, DiffOp, DiffStats};
 pub use index::PassageIndex;
 pub use pan::{

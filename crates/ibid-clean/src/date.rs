@@ -190,7 +190,7 @@ fn parse_offset(s: &str) -> Option<i32> {
     Some(sign * (h * 3600 + m * 60))
 }
 
-fn month_number(w: &str) -> Option<u32> {
+pub(crate) fn month_number(w: &str) -> Option<u32> {
     const MONTHS: [&str; 12] = [
         "january",
         "february",
@@ -217,7 +217,7 @@ fn month_number(w: &str) -> Option<u32> {
         .map(|i| i as u32 + 1)
 }
 
-fn is_weekday(w: &str) -> bool {
+pub(crate) fn is_weekday(w: &str) -> bool {
     const DAYS: [&str; 7] = [
         "monday",
         "tuesday",

@@ -32,16 +32,19 @@
 mod cards;
 mod date;
 mod index;
+mod kind;
 mod normalize;
 mod rules;
+mod title;
 
 use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
-use ibid_core::{CleanedArticle, OffsetMap, RawArticle, RemovalReason, RemovedLine};
+use ibid_core::{CleanedArticle, OffsetMap, RawArticle, RemovalReason, RemovedLine, Span};
 
 pub use date::{parse_published, parse_published_with_year, MIN_YEAR};
 pub use index::{IndexConfig, LineIndex, DEFAULT_MAX_WORDS, DEFAULT_MIN_ARTICLES};
+pub use rules::clean_author;
 
 use date::DateParts;
 use normalize::{normalize_line, split_lines_cut, Line, Lines};
@@ -84,7 +87,10 @@ enum Meta {
 /// [`clean`] with an explicit clock (`now` bounds trusted publication dates).
 pub fn clean_at(raw: &RawArticle, index: &LineIndex, now: DateTime<Utc>) -> CleanedArticle {
     let cards = cards::inline_cards(&raw.text);
-    let lines = split_lines_cut(&raw.text, &cards);
+    let mut lines = split_lines_cut(&raw.text, &cards);
+    let inline_author = cut_inline_byline(&mut lines, &raw.text);
+    let inline_author_count = inline_author.len();
+    let lines = lines;
     let n = lines.lines.len();
     let text_of = |i: usize| lines.text(&lines.lines[i]);
     let words_of = |i: usize| lines.lines[i].words;
@@ -104,16 +110,47 @@ pub fn clean_at(raw: &RawArticle, index: &LineIndex, now: DateTime<Utc>) -> Clea
 
     let mut fate = vec![Fate::Keep; n];
 
-    // Title: the input's, else a headline-shaped first line followed by a body.
-    let given_title = raw
+    // Title: the input's, else a headline-shaped first line followed by a body. A given
+    // title that is not a headline (a widget's prompt, a share button, a date, a byline, the
+    // site's name) is dropped, and the headline is looked for in the header instead.
+    let outlet = raw.outlet.as_deref();
+    let mut given_title = raw
         .title
         .as_deref()
         .map(normalize_line)
         .filter(|t| !t.is_empty());
+    let mut junk_line = None;
+    let mut dropped_title = false;
+    if let Some(t) = &given_title {
+        // A line the outlet prints on many of its pages (a section's name, the site's
+        // banner) is not this article's headline.
+        let standing = outlet.is_some_and(|o| index.is_outlet_boilerplate(o, t));
+        let junk = standing || title::junk_title(t, outlet).is_some() || {
+            let body: Vec<&str> = (0..n)
+                .filter(|&i| is_body[i] && !text_of(i).eq_ignore_ascii_case(t))
+                .map(text_of)
+                .collect();
+            title::unrelated_to(t, &body)
+                && headline_in_header(&lines, header_end, t, outlet).is_some()
+        };
+        if junk {
+            junk_line = (0..n.min(header_end + 1)).find(|&i| text_of(i).eq_ignore_ascii_case(t));
+            dropped_title = true;
+        }
+    }
+    if dropped_title {
+        given_title = None;
+    }
     let title_line = match &given_title {
         // The given headline is lifted from the header, or from the first body line when a
         // scraper put the lead there as the title.
         Some(t) => (0..n.min(header_end + 1)).find(|&i| text_of(i).eq_ignore_ascii_case(t)),
+        None if dropped_title => {
+            let junk = junk_line
+                .map(|i| text_of(i).to_string())
+                .unwrap_or_default();
+            headline_in_header(&lines, header_end, &junk, outlet)
+        }
         None => (0..header_end)
             .find(|&i| {
                 let t = text_of(i);
@@ -129,8 +166,24 @@ pub fn clean_at(raw: &RawArticle, index: &LineIndex, now: DateTime<Utc>) -> Clea
     };
     if let Some(i) = title_line {
         fate[i] = Fate::Title;
+        // Everything above the headline in the header is page chrome (widgets, menus, a
+        // kicker), except the metadata lines, which are lifted below.
+        if i <= header_end {
+            for (j, f) in fate.iter_mut().enumerate().take(i) {
+                if meta.get(j).is_none_or(Option::is_none) {
+                    *f = Fate::Removed(RemovalReason::Boilerplate);
+                }
+            }
+        }
     }
-    let title = given_title.or_else(|| title_line.map(|i| text_of(i).to_string()));
+    if let Some(j) = junk_line {
+        if fate[j] == Fate::Keep {
+            fate[j] = Fate::Removed(RemovalReason::Boilerplate);
+        }
+    }
+    let title = given_title
+        .or_else(|| title_line.map(|i| text_of(i).to_string()))
+        .map(|t| title::strip_site_suffix(&t, outlet));
 
     let outlet_lines = raw.outlet.as_deref().and_then(|o| index.outlet_lines(o));
     let mut seen_short: HashSet<u64> = HashSet::new();
@@ -150,6 +203,18 @@ pub fn clean_at(raw: &RawArticle, index: &LineIndex, now: DateTime<Utc>) -> Clea
         }
         let t = text_of(i);
         let w = words_of(i);
+        if let Fate::Removed(r) = fate[i] {
+            // Chrome above the headline, or the dropped junk title.
+            if w <= SHORT_MAX_WORDS && !ends_sentence(t) {
+                seen_short.insert(ascii_key(t, &mut key_buf));
+            }
+            out.removed.push(RemovedLine {
+                text: raw.text[line.orig_bytes.clone()].to_string(),
+                span: line.span,
+                reason: r,
+            });
+            continue;
+        }
         // Repeats of short headline-like lines are furniture; speaker labels ("NAME:"),
         // tweet attributions ("— Name (@handle) date") and stage notes ("(CROSSTALK)") are
         // not, however often they recur.
@@ -159,7 +224,7 @@ pub fn clean_at(raw: &RawArticle, index: &LineIndex, now: DateTime<Utc>) -> Clea
             && !t.starts_with(['—', '–', '-', '(', '[']);
         let reason = if is_punct_only(t) {
             Some(RemovalReason::Boilerplate)
-        } else if is_code(t) {
+        } else if is_code(t) || is_script(t) {
             Some(RemovalReason::Code)
         } else if out
             .title
@@ -189,6 +254,13 @@ pub fn clean_at(raw: &RawArticle, index: &LineIndex, now: DateTime<Utc>) -> Clea
                     }
                     text_date.get_or_insert(*date);
                 }
+            }
+            Some(RemovalReason::Metadata)
+        } else if let Some((author, outlet)) = byline(t, w) {
+            // A byline below the header (after a caption or a standfirst).
+            byline_author.get_or_insert(author);
+            if let Some(o) = outlet {
+                byline_outlet.get_or_insert(o);
             }
             Some(RemovalReason::Metadata)
         } else if (short && seen_short.contains(&ascii_key(t, &mut key_buf)))
@@ -242,14 +314,46 @@ pub fn clean_at(raw: &RawArticle, index: &LineIndex, now: DateTime<Utc>) -> Clea
             out.dateline = lead_dateline(text_of(i)).map(str::to_string);
         }
     }
+    let kept_lines: Vec<(&str, usize)> = kept.iter().map(|&i| (text_of(i), words_of(i))).collect();
+    let cues = kind::PageCues {
+        captions: (0..n)
+            .filter(|&i| {
+                let (t, w) = (text_of(i), words_of(i));
+                is_caption(t, w) || is_credited_caption(t, w) || is_credit_line(t, w)
+            })
+            .count(),
+        video: (0..n).filter(|&i| kind::is_video_line(text_of(i))).count(),
+        // Reports that open with an agency's dateline, and bylines: several on a page make
+        // it a page of several articles (an aggregator, a news digest).
+        article_starts: (0..n)
+            .filter(|&i| {
+                let (t, w) = (text_of(i), words_of(i));
+                !(is_caption(t, w) || is_credited_caption(t, w))
+                    && (wire_dateline(t) || byline(t, w).is_some())
+            })
+            .count()
+            + inline_author_count,
+    };
+    out.non_article = kind::non_article(&kept_lines, cues);
+    // A junk title dropped with no headline in the header: the lede's first sentence, cut to
+    // a headline's length, names the article better than its id does.
+    if dropped_title && out.title.is_none() && out.non_article.is_none() {
+        out.title = title::from_lede(&out.text);
+    }
 
     out.author = raw
         .author
         .as_deref()
-        .map(str::trim)
+        .map(|a| clean_author(a, raw.outlet.as_deref()))
         .filter(|a| !a.is_empty())
-        .map(str::to_string)
-        .or(byline_author);
+        .or(byline_author)
+        .or(inline_author.first().map(|(a, _)| a.clone()));
+    for (_, removed) in inline_author {
+        let at = out
+            .removed
+            .partition_point(|r| r.span.start < removed.span.start);
+        out.removed.insert(at, removed);
+    }
     out.outlet = raw
         .outlet
         .as_deref()
@@ -309,6 +413,80 @@ fn remove_cards(
         }
     }
     removed.sort_by_key(|r| r.span.start);
+}
+
+/// The first header line (before the first body paragraph) that may be the headline when the
+/// given title (`not`) is not one: headline-shaped, three words or more, not furniture, not
+/// metadata, not a standfirst.
+fn headline_in_header(
+    lines: &Lines,
+    header_end: usize,
+    not: &str,
+    outlet: Option<&str>,
+) -> Option<usize> {
+    (0..header_end.min(lines.lines.len())).find(|&i| {
+        let line = &lines.lines[i];
+        let t = lines.text(line);
+        !t.eq_ignore_ascii_case(not)
+            && !is_punct_only(t)
+            && !is_code(t)
+            && !is_ui_line(t, line.words)
+            && byline(t, line.words).is_none()
+            && title::may_be_headline(t, line.words, outlet)
+    })
+}
+
+/// Cuts bylines run into the start of a paragraph (`By Jane Roe. CAIRO (Agency) - ...`, see
+/// [`rules::inline_byline`]) off the lines that have one, and returns each author with the cut
+/// part as a removed line.
+fn cut_inline_byline(lines: &mut Lines, original: &str) -> Vec<(String, RemovedLine)> {
+    let mut out = Vec::new();
+    for i in 0..lines.lines.len() {
+        let l = &lines.lines[i];
+        if l.words <= 16 {
+            continue;
+        }
+        if let Some((author, bytes)) = inline_byline(lines.text(l)) {
+            out.push(cut_line_start(lines, original, i, author, bytes));
+        }
+    }
+    out
+}
+
+/// Cuts the first `bytes` of normalised line `i` off it (see [`cut_inline_byline`]).
+fn cut_line_start(
+    lines: &mut Lines,
+    original: &str,
+    i: usize,
+    author: String,
+    bytes: usize,
+) -> (String, RemovedLine) {
+    let line = &mut lines.lines[i];
+    let cut = &lines.norm[line.norm.start..line.norm.start + bytes];
+    let chars = cut.chars().count();
+    let words = cut.split(' ').filter(|w| !w.is_empty()).count();
+    let start = line.span.start;
+    let end = lines.origins[line.origins.start + chars];
+    // The original bytes of the cut: from the line's start to the first kept code point.
+    let end_byte = line.orig_bytes.start
+        + original[line.orig_bytes.clone()]
+            .char_indices()
+            .nth((end - start) as usize)
+            .map_or(line.orig_bytes.len(), |(b, _)| b);
+    // The removed span is the trimmed text, so that it slices exactly that text; the spaces
+    // after it belong to neither the byline nor the kept text.
+    let text = original[line.orig_bytes.start..end_byte].trim_end();
+    let removed = RemovedLine {
+        text: text.to_string(),
+        span: Span::new(start, start + text.chars().count() as u32),
+        reason: RemovalReason::Metadata,
+    };
+    line.norm.start += bytes;
+    line.origins.start += chars;
+    line.orig_bytes.start = end_byte;
+    line.span = Span::new(end, line.span.end);
+    line.words -= words;
+    (author, removed)
 }
 
 /// Hash of the ASCII-lower-cased line, for equality of short lines.

@@ -45,6 +45,7 @@ const UI_WORDS: &[&str] = &[
     "collapse",
     "comment",
     "comments",
+    "connect",
     "contact",
     "content",
     "continue",
@@ -67,6 +68,7 @@ const UI_WORDS: &[&str] = &[
     "fullscreen",
     "gallery",
     "go",
+    "google",
     "headlines",
     "hide",
     "home",
@@ -176,7 +178,24 @@ static UI_PHRASES: LazyLock<RegexSet> = LazyLock::new(|| {
         r"(?i)^(sign up|subscribe|register)(?-u:\b).*(?-u:\b)(newsletters?|inbox|e-?mails?)(?-u:\b)",
         r"(?i)(?-u:\b)unsubscribe at any time(?-u:\b)",
         r"(?i)(?-u:\b)with a (digital )?subscription, you",
-        r"(?i)^[^.!?]{0,60}(?-u:\b)newsletters?\.?$",
+        r"(?i)^[^.!?]{0,60}(?-u:\b)newsletters?[.!]?$",
+        // Subscription and account prompts (made-up examples: "Subscribe now and read
+        // everything", "Get your first week free!", "Already a subscriber?", "By signing up you
+        // accept the terms"). A news line does not open with an imperative "Subscribe".
+        r"(?i)^subscribe(?-u:\b)",
+        r"(?i)^sign me up(?-u:\b)",
+        r"(?i)^(try|get) (one|1|a|your first|the first) (day|week|month|year)s? (for|of|free)(?-u:\b)",
+        r"(?i)(?-u:\b)subscri(ber|ption)s?\?$",
+        r"(?i)^by (clicking|signing up|subscribing|registering)(?-u:\b)",
+        r"(?i)^(you have successfully subscribed|thank you for (subscribing|signing up|registering))",
+        r"(?i)^(you must select a newsletter|invalid e-?mail)",
+        r"(?i)(?-u:\b)subscription associated with this (login|account|e-?mail)",
+        r"(?i)(?-u:\b)(for|get) unlimited (digital )?access(?-u:\b)",
+        // Comment and notification prompts.
+        r"(?i)^to (find out|learn|read) more about(?-u:\b)",
+        r"(?i)(?-u:\b)(commenting|comment|community|conversation) (guidelines|policy|rules)(?-u:\b)",
+        r"(?i)^(get|receive|sign up for) [^.!?]{0,30}(?-u:\b)(alerts|notifications)(?-u:\b)",
+        r"(?i)(?-u:\b)(turn on|enable|allow) [^.!?]{0,20}(?-u:\b)notifications(?-u:\b)",
         // Account and location widgets.
         r"(?i)^you are (now )?(signed|logged) in(?-u:\b)",
         r"(?i)^enter (your )?(city|zip|postal code|location|e-?mail address)(?-u:\b)",
@@ -274,13 +293,41 @@ fn all_ui_words(s: &str) -> bool {
         if k.is_empty() || k.bytes().all(|b| b.is_ascii_digit()) {
             continue;
         }
-        if UI_WORDS.binary_search(&k).is_ok() {
+        if UI_WORDS.binary_search(&k).is_ok() || is_ui_compound(k) {
             ui += 1;
         } else if FUNCTION_WORDS.binary_search(&k).is_err() {
             return false;
         }
     }
     ui > 0
+}
+
+/// A share-bar label glued together by the scraper: two or more UI words with no space between
+/// them (`commentemailmore`), or one after an icon's letters (`fbshare`: at most two letters
+/// before it).
+fn is_ui_compound(k: &str) -> bool {
+    if k.len() < 6 || !k.is_ascii() {
+        return false;
+    }
+    // parts[i]: the fewest UI words that make up k[..i], if any.
+    let n = k.len();
+    let mut parts: Vec<Option<u8>> = vec![None; n + 1];
+    parts[0] = Some(0);
+    for i in 0..n {
+        let Some(p) = parts[i] else { continue };
+        for j in i + 2..=n {
+            if UI_WORDS.binary_search(&&k[i..j]).is_ok() {
+                let q = p.saturating_add(1);
+                if parts[j].is_none_or(|old| q < old) {
+                    parts[j] = Some(q);
+                }
+            }
+        }
+    }
+    if parts[n].is_some_and(|p| p >= 2) {
+        return true;
+    }
+    (1..=2).any(|cut| n > cut + 3 && UI_WORDS.binary_search(&&k[cut..]).is_ok())
 }
 
 /// Longest photo caption (in words) the caption rule may remove; wire captions marked
@@ -346,8 +393,24 @@ static CAPTION: LazyLock<Regex> = LazyLock::new(|| {
 /// `Getty Images`, `The Associated Press`: the part after the last `,` `/` `|` is made only
 /// of agency words.
 pub(crate) fn is_credit_line(s: &str, words: usize) -> bool {
-    if words > CREDIT_MAX_WORDS || ends_sentence(s) || s.ends_with(':') {
+    if ends_sentence(s) || s.ends_with(':') {
         return false;
+    }
+    // A credit naming the picture (`AGENCY PHOTO / Agency / Jane Roe / Country OUT`) may run
+    // longer than a bare one.
+    let max = if s
+        .split([' ', '/'])
+        .any(|w| w.eq_ignore_ascii_case("photo") || w.eq_ignore_ascii_case("photos"))
+    {
+        2 * CREDIT_MAX_WORDS
+    } else {
+        CREDIT_MAX_WORDS
+    };
+    if words > max {
+        return false;
+    }
+    if is_agency_photo_then_name(s) {
+        return true;
     }
     let tail = s.rsplit([',', '/', '|']).next().unwrap_or(s).trim();
     let mut buf = String::new();
@@ -368,6 +431,63 @@ pub(crate) fn is_credit_line(s: &str, words: usize) -> bool {
     n >= 2 || (n == 1 && agency && tail.len() < s.len())
 }
 
+/// `AP Photo/Jane Roe`: an agency's photo label, then after the `/` the photographer (at most
+/// five words, no sentence).
+fn is_agency_photo_then_name(s: &str) -> bool {
+    let Some((head, name)) = s.split_once('/') else {
+        return false;
+    };
+    let name_words = name.split_whitespace().count();
+    if name_words == 0 || name_words > 5 {
+        return false;
+    }
+    let mut buf = String::new();
+    let keys: Vec<String> = head
+        .split_whitespace()
+        .map(|t| token_key(t, &mut buf).to_string())
+        .collect();
+    is_agency_photo_label(&keys)
+}
+
+/// Tokens (lower-cased keys) that are an agency followed by a photo label: `ap photo`,
+/// `getty images`, `reuters pictures`.
+fn is_agency_photo_label(keys: &[String]) -> bool {
+    let agency = |t: &str| CREDIT_WORDS.binary_search(&t).is_ok() && !CREDIT_LABELS.contains(&t);
+    keys.len() == 2
+        && agency(&keys[0])
+        && (PHOTO_WORDS.binary_search(&keys[1].as_str()).is_ok() || keys[1] == "pictures")
+}
+
+/// A caption whose credit is run on without brackets: `... on Monday. Jane Roe AP Photo`: at
+/// most four capitalised name words and an agency's photo label end the line, after a
+/// sentence (or alone).
+fn ends_with_bare_credit(s: &str) -> bool {
+    let toks: Vec<&str> = s.split_whitespace().collect();
+    let n = toks.len();
+    if n < 3 || ends_sentence(s) {
+        return false;
+    }
+    let mut buf = String::new();
+    let label: Vec<String> = toks[n - 2..]
+        .iter()
+        .map(|t| token_key(t, &mut buf).to_string())
+        .collect();
+    if !is_agency_photo_label(&label) {
+        return false;
+    }
+    let names = toks[..n - 2]
+        .iter()
+        .rev()
+        .take_while(|t| t.chars().next().is_some_and(char::is_uppercase) && !ends_sentence(t))
+        .take(5)
+        .count();
+    if !(1..=4).contains(&names) {
+        return false;
+    }
+    let before = n - 2 - names;
+    before == 0 || ends_sentence(toks[before - 1])
+}
+
 /// A wire-photo caption line (see [`CAPTION`]).
 pub(crate) fn is_caption(s: &str, words: usize) -> bool {
     let max = if s.starts_with("FILE") {
@@ -381,13 +501,13 @@ pub(crate) fn is_caption(s: &str, words: usize) -> bool {
 /// Page furniture: UI vocabulary rows, UI phrases, label rows, glyph-led link rows, photo
 /// captions and credits.
 pub(crate) fn is_ui_line(s: &str, words: usize) -> bool {
-    if is_caption(s, words) {
+    if is_caption(s, words) || is_credited_caption(s, words) {
         return true;
     }
     if words > PHRASE_MAX_WORDS {
         return false;
     }
-    if is_credit_line(s, words) {
+    if is_credit_line(s, words) || is_brand_line(s, words) || is_exclamation_word(s) {
         return true;
     }
     // Link rows: a short line ending in a nav glyph ("Yeltsin Leaves a Winner »").
@@ -411,23 +531,428 @@ pub(crate) fn is_ui_line(s: &str, words: usize) -> bool {
     UI_PHRASES.is_match(s)
 }
 
+/// Markers of JavaScript or CSS that a scraper left in the text (`window.x = ...`,
+/// `function (`, `});`, `x.push(`, `var x =`, `{ color: red; }`).
+static SCRIPT_MARKERS: LazyLock<RegexSet> = LazyLock::new(|| {
+    RegexSet::new([
+        r"(?:^|[\s;(])(?:window|document|console)\.[A-Za-z_$][\w$]*",
+        r"(?-u:\b)function\s*[\w$]*\s*\(",
+        r"\}\s*\)\s*;",
+        r"[\w$\]]\.push\(",
+        r"(?-u:\b)(?:var|let|const)\s+[A-Za-z_$][\w$]*\s*=",
+        r"=>\s*\{",
+        r"\|\|\s*(?:\[\]|\{\})",
+        r"\{\s*[a-z-]+\s*:\s*[^{};]+;[^{}]*\}",
+        r"^\s*(?:<script|<style|<!--|-->|//\s*<!\[CDATA)",
+    ])
+    .expect("valid script regexes")
+});
+
+/// A line of program code (JavaScript, CSS) rather than text: two different code markers, or
+/// one in a line dense with code punctuation.
+pub(crate) fn is_script(s: &str) -> bool {
+    let markers = SCRIPT_MARKERS.matches(s).iter().count();
+    if markers >= 2 {
+        return true;
+    }
+    if markers == 0 {
+        return false;
+    }
+    let punct = s.chars().filter(|c| "{}();=[]<>$".contains(*c)).count();
+    punct * 12 >= s.chars().count()
+}
+
+/// A photo credit at the end of a caption: `(Name/Agency via AP)`, `(AP Photo/Name)`,
+/// `| Name/AP Photo`, optionally followed by a gallery's `less`/`more` toggle, the credit's
+/// names once more (`(Agency Photo/Jane Roe) Jane Roe Agency`) or a transmission code
+/// (`XMIT: AB123`).
+static TRAILING_CREDIT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:\(([^()]{2,160})\)\s*(?:less|more|(?:\p{Lu}[\p{L}\p{N}.'’\-]*:?\s*){1,5})?|\s\|\s*([^|()]{2,80}))\s*$")
+        .expect("valid credit regex")
+});
+
+/// A gallery caption cut short with a toggle: `... more`.
+static CUT_CAPTION: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?:\.\.\.|…)\s*more$").expect("valid cut caption regex"));
+
+/// Words that make a parenthesised or piped tail a photo credit.
+const PHOTO_WORDS: &[&str] = &[
+    "image",
+    "images",
+    "photo",
+    "photograph",
+    "photographer",
+    "photos",
+    "picture",
+];
+
+/// True when `inner` (the text of a trailing group) credits a picture: it names a photo, or an
+/// agency after `via` or beside a `/` (`Name/Agency`), and is not a reporting credit.
+fn is_photo_credit(inner: &str) -> bool {
+    let mut buf = String::new();
+    let tokens: Vec<String> = inner
+        .split([' ', '/', ',', ';'])
+        .map(|t| token_key(t, &mut buf).to_string())
+        .filter(|t| !t.is_empty())
+        .collect();
+    if tokens.len() > 24
+        || tokens.iter().any(|t| {
+            matches!(
+                t.as_str(),
+                "reporting" | "editing" | "writing" | "additional"
+            )
+        })
+    {
+        return false;
+    }
+    let agency = |t: &str| CREDIT_WORDS.binary_search(&t).is_ok() && !CREDIT_LABELS.contains(&t);
+    if tokens
+        .iter()
+        .any(|t| PHOTO_WORDS.binary_search(&t.as_str()).is_ok())
+    {
+        return true;
+    }
+    if tokens.windows(2).any(|w| w[0] == "via" && agency(&w[1])) {
+        return true;
+    }
+    inner.contains('/')
+        && tokens.len() <= 8
+        && inner.split('/').any(|part| {
+            let part = part.trim();
+            !part.is_empty()
+                && part
+                    .split(' ')
+                    .all(|w| agency(token_key(w, &mut String::new())))
+        })
+}
+
+/// A picture caption: ends with a photo credit (in parentheses or after a `|`), or is a
+/// gallery caption cut short with `... more`.
+pub(crate) fn is_credited_caption(s: &str, words: usize) -> bool {
+    if words > FILE_CAPTION_MAX_WORDS {
+        return false;
+    }
+    if CUT_CAPTION.is_match(s) || ends_with_bare_credit(s) {
+        return true;
+    }
+    let Some(c) = TRAILING_CREDIT.captures(s) else {
+        return false;
+    };
+    let Some(inner) = c.get(1).or_else(|| c.get(2)) else {
+        return false;
+    };
+    if is_photo_credit(inner.as_str()) {
+        return true;
+    }
+    // `The leaders meet in the capital (Agency)`: an agency alone after a line that is not a
+    // sentence is a caption's credit; after a sentence it may be a source.
+    let before = s[..c.get(0).map_or(0, |m| m.start())].trim_end();
+    let mut buf = String::new();
+    !before.is_empty()
+        && !ends_sentence(before)
+        && words <= CAPTION_MAX_WORDS
+        && inner.as_str().split(' ').all(|w| {
+            let k = token_key(w, &mut buf);
+            CREDIT_WORDS.binary_search(&k).is_ok() && !CREDIT_LABELS.contains(&k)
+        })
+}
+
+/// A site's name as a domain on a short line of its own (`Example.com Weather`,
+/// `EXAMPLE.com | The Daily Example`): branding and widget titles, not text.
+static DOMAIN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?:^|[\s|(])[a-z0-9][a-z0-9-]*\.(?:com|net|org|info|tv|news|co\.uk|com\.au)(?:$|[\s|),:•·])")
+        .expect("valid domain regex")
+});
+
+/// Longest branding line, in words.
+const BRAND_MAX_WORDS: usize = 6;
+
+/// A short line naming a web site by its domain (see [`DOMAIN`]), without a sentence end.
+pub(crate) fn is_brand_line(s: &str, words: usize) -> bool {
+    words <= BRAND_MAX_WORDS && !ends_sentence(s) && !s.contains('@') && DOMAIN.is_match(s)
+}
+
+/// A lone exclamation word (`Hooray!`, `Oops!`): a widget's greeting or an error banner's
+/// heading, not a paragraph of an article.
+pub(crate) fn is_exclamation_word(s: &str) -> bool {
+    s.ends_with('!')
+        && !s.contains(' ')
+        && s[..s.len() - 1]
+            .chars()
+            .all(|c| c.is_alphabetic() || matches!(c, '-' | '\'' | '’'))
+        && s.len() > 1
+}
+
+/// Job titles after a byline's names (`Jane Roe, Staff Writer`): a role, not a name.
+const ROLE_WORDS: &[&str] = &[
+    "analyst",
+    "columnist",
+    "contributor",
+    "contributors",
+    "correspondent",
+    "correspondents",
+    "editor",
+    "editors",
+    "producer",
+    "reporter",
+    "reporters",
+    "staff",
+    "writer",
+    "writers",
+];
+
+/// A byline's trailing `, Role` or `, Agency` part (`, Staff Writer`, `, opinion
+/// contributors`, `, Associated Press`): true when every word is a role, an agency or a
+/// capitalised qualifier before a role.
+fn is_role_part(part: &str) -> bool {
+    let mut buf = String::new();
+    let words: Vec<String> = part
+        .split([' ', '-'])
+        .map(|w| token_key(w, &mut buf).to_string())
+        .filter(|w| !w.is_empty())
+        .collect();
+    if words.is_empty() || words.len() > 6 {
+        return false;
+    }
+    let role = words.iter().any(|w| ROLE_WORDS.contains(&w.as_str()));
+    let agency = words
+        .iter()
+        .all(|w| CREDIT_WORDS.binary_search(&w.as_str()).is_ok());
+    role || agency
+}
+
+/// Separators between a byline's names, its outlet and a date: ` - `, ` – `, ` — `, ` | `.
+const BYLINE_SEPARATORS: &[&str] = &[" - ", " – ", " — ", " | "];
+
+/// Strips what follows a byline's names and outlet: a date or update time after a separator
+/// (`By Jane Roe - The Daily - Updated 7:32 a.m. Monday`), then a `, Role` part.
+fn byline_core(s: &str) -> &str {
+    let mut s = s.trim();
+    loop {
+        let cut = BYLINE_SEPARATORS
+            .iter()
+            .filter_map(|sep| s.rfind(sep).map(|i| (i, sep.len())))
+            .max_by_key(|(i, _)| *i);
+        let Some((i, len)) = cut else { break };
+        let tail = &s[i + len..];
+        let dated = tail.bytes().any(|b| b.is_ascii_digit())
+            || tail.split(|c: char| !c.is_alphabetic()).any(|w| {
+                let w = w.to_ascii_lowercase();
+                crate::date::is_calendar_word(&w)
+                    || matches!(w.as_str(), "updated" | "published" | "posted")
+            });
+        if !dated {
+            break;
+        }
+        s = s[..i].trim_end();
+    }
+    // `By Jane Roe March 5 at 7:44 AM ...`: the names end where a date begins.
+    let mut at = 0;
+    let mut words = s.split(' ').peekable();
+    while let Some(w) = words.next() {
+        let month = crate::date::month_number(&w.trim_end_matches(['.', ',']).to_ascii_lowercase());
+        if at > 0
+            && month.is_some()
+            && words
+                .peek()
+                .is_some_and(|n| n.starts_with(|c: char| c.is_ascii_digit()))
+        {
+            s = s[..at].trim_end();
+            break;
+        }
+        at += w.len() + 1;
+    }
+    if let Some((head, tail)) = s.rsplit_once(", ") {
+        if is_role_part(tail) {
+            s = head.trim_end();
+        }
+    }
+    s
+}
+
+/// A byline run into the first paragraph: `By Jane Roe. CAIRO (Agency) - The talks ...`.
+/// Returns the author and the byte length of the byline with the space after it; the rest of
+/// the line must open with a dateline.
+pub(crate) fn inline_byline(s: &str) -> Option<(String, usize)> {
+    if !(s.starts_with("By ") || s.starts_with("BY ")) {
+        return None;
+    }
+    let mut end = 0;
+    for (k, w) in s.split(' ').enumerate().take(12) {
+        end += w.len() + usize::from(k > 0);
+        if k < 2 {
+            continue;
+        }
+        let (prefix, rest) = (&s[..end], s[end..].trim_start());
+        if lead_dateline(rest).is_none() {
+            continue;
+        }
+        let words = prefix.split(' ').count();
+        let core = prefix.trim_end_matches(['.', ',', ':']);
+        if let Some((author, _)) = byline(core, words) {
+            return Some((author, s.len() - rest.len()));
+        }
+    }
+    None
+}
+
 /// A byline: returns the author(s) and the outlet named after a dash, if any.
 pub(crate) fn byline(s: &str, words: usize) -> Option<(String, Option<String>)> {
     if words > 16 {
         return None;
     }
-    let c = BYLINE.captures(s)?;
+    // E-mail addresses after the names (`By Jane Roe jane.roe@example.com`) and a dangling
+    // separator (`By Jane Roe -`) are contact furniture.
+    let without_mail;
+    let s = if s.contains('@') {
+        without_mail = s
+            .split(' ')
+            .filter(|w| !w.contains('@') && *w != ",")
+            .collect::<Vec<_>>()
+            .join(" ");
+        without_mail.as_str()
+    } else {
+        s
+    };
+    let s = s.trim_end_matches([' ', '-', '–', '—', ',', '|']);
+    let s = byline_core(s);
+    let Some(c) = BYLINE.captures(s) else {
+        return loose_byline(s);
+    };
     let names = c.name("names")?.as_str().trim();
-    // "By Monday" or "By September" is a time phrase, not a person.
+    // "By Monday" or "By September" is a time phrase, not a person; "By The Agency Press" is
+    // an agency's byline.
     let first = names.split(' ').next().unwrap_or("").to_ascii_lowercase();
-    if is_calendar_word(&first) {
+    // "By The Agency", "By THE DAILY EXAMPLE": capitalised words after "The" name an outlet.
+    let organisation = first == "the" && names.split(' ').count() >= 2;
+    if is_calendar_word(&first) && !organisation {
         return None;
     }
     let outlet = c
         .name("outlet")
         .map(|m| m.as_str().trim().to_string())
         .filter(|o| !o.is_empty());
-    Some((names.to_string(), outlet))
+    Some((tidy_name_case(names), outlet))
+}
+
+/// Words that may stand between the capitalised words of a byline.
+const NAME_JOINERS: &[&str] = &[
+    "&", "and", "bin", "da", "de", "del", "di", "la", "le", "van", "von",
+];
+
+/// A byline the strict pattern does not take: `By` and nothing but capitalised words and
+/// joiners, run on into an outlet (`By Jane Roe and John Doe The Daily Example`). The outlet
+/// is split off at a `The` after the names.
+fn loose_byline(s: &str) -> Option<(String, Option<String>)> {
+    let rest = s.strip_prefix("By ").or_else(|| s.strip_prefix("BY "))?;
+    let words: Vec<&str> = rest.split(' ').filter(|w| !w.is_empty()).collect();
+    if !(2..=12).contains(&words.len()) || ends_sentence(s) || s.ends_with(':') {
+        return None;
+    }
+    let capitalised = |w: &str| {
+        let w = w.trim_end_matches(',');
+        w.chars().next().is_some_and(char::is_uppercase)
+            && w.chars().all(|c| c.is_alphabetic() || ".'’-".contains(c))
+    };
+    if !words
+        .iter()
+        .all(|w| capitalised(w) || NAME_JOINERS.contains(&w.trim_end_matches(',')))
+    {
+        return None;
+    }
+    if is_calendar_word(&words[0].to_ascii_lowercase()) && words[0] != "The" {
+        return None;
+    }
+    match words.iter().skip(2).position(|w| *w == "The") {
+        Some(k) => Some((
+            tidy_name_case(words[..k + 2].join(" ").trim_end_matches(',')),
+            Some(words[k + 2..].join(" ")),
+        )),
+        None => Some((tidy_name_case(&words.join(" ")), None)),
+    }
+}
+
+/// An author field as a name: `By JANE ROE, Staff Writer` -> `Jane Roe`. Drops a leading
+/// `By`, a trailing role or agency part (see [`byline_core`]), and turns names written all
+/// in capitals into capitalised words; anything else is left as given.
+pub fn clean_author(author: &str, outlet: Option<&str>) -> String {
+    let a = author.trim();
+    // `By Jane Roe`, `Analysis by Jane Roe`.
+    let a = match a.find("by ").or_else(|| a.find("By ")) {
+        Some(i)
+            if a[..i].is_empty()
+                || (a[..i].trim_end().split(' ').count() == 1
+                    && a[..i].chars().next().is_some_and(char::is_uppercase)) =>
+        {
+            a[i + 3..].trim_start()
+        }
+        _ => a,
+    };
+    let mut core = byline_core(a);
+    if core.is_empty() {
+        core = a;
+    }
+    // `Jane Roe, The Daily Example` when the outlet is The Daily Example.
+    if let (Some((head, tail)), Some(o)) = (core.rsplit_once(", "), outlet) {
+        let key = |s: &str| -> String {
+            s.to_lowercase()
+                .split('/')
+                .next()
+                .unwrap_or("")
+                .trim_start_matches("www.")
+                .split('.')
+                .next()
+                .unwrap_or("")
+                .chars()
+                .filter(|c| c.is_alphanumeric())
+                .collect()
+        };
+        let (t, o) = (key(tail), key(o));
+        if !t.is_empty() && !o.is_empty() && (t.contains(&o) || o.contains(&t)) {
+            core = head.trim_end();
+        }
+    }
+    tidy_name_case(core)
+}
+
+/// `JANE ROE and JOHN DOE` -> `Jane Roe and John Doe`; names with any lower-case letter are
+/// left as written (`McAdam`, `de la Cruz`).
+fn tidy_name_case(names: &str) -> String {
+    let letters = names.chars().filter(|c| c.is_alphabetic());
+    let (mut upper, mut lower) = (0, 0);
+    for c in letters {
+        if c.is_uppercase() {
+            upper += 1;
+        } else if c.is_lowercase() {
+            lower += 1;
+        }
+    }
+    // Only a few lower-case letters (`and`) among many capitals: a name in capitals.
+    if upper < 4 || lower > 3 {
+        return names.to_string();
+    }
+    names
+        .split(' ')
+        .map(|w| {
+            if w.chars().any(char::is_lowercase)
+                || w.chars().filter(|c| c.is_alphabetic()).count() < 2
+            {
+                return w.to_string();
+            }
+            let mut out = String::with_capacity(w.len());
+            let mut start = true;
+            for c in w.chars() {
+                if start {
+                    out.extend(c.to_uppercase());
+                } else {
+                    out.extend(c.to_lowercase());
+                }
+                start = matches!(c, '-' | '\'' | '’' | '.');
+            }
+            out
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn is_calendar_word(w: &str) -> bool {
@@ -443,6 +968,14 @@ pub(crate) fn lead_dateline(s: &str) -> Option<&str> {
         return None;
     }
     Some(place)
+}
+
+/// A wire report's opening: a dateline naming its agency, `CAIRO (Agency) — The talks ...`.
+pub(crate) fn wire_dateline(s: &str) -> bool {
+    LEAD_DATELINE
+        .captures(s)
+        .and_then(|c| c.get(0))
+        .is_some_and(|m| m.as_str().contains('(') && lead_dateline(s).is_some())
 }
 
 /// True when `s` is a run of capitalised place words (`Baku, Azerbaijan`).
@@ -469,6 +1002,37 @@ mod tests {
         assert!(UI_WORDS.windows(2).all(|w| w[0] < w[1]));
         assert!(FUNCTION_WORDS.windows(2).all(|w| w[0] < w[1]));
         assert!(CREDIT_WORDS.windows(2).all(|w| w[0] < w[1]));
+        assert!(PHOTO_WORDS.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn credits_without_brackets_are_captions() {
+        let w = |s: &str| s.split_whitespace().count();
+        for s in [
+            "AFP Photo/Jane Q. Roe",
+            "AP Photo/Jane Roe",
+            "Getty Images/John Doe",
+        ] {
+            assert!(is_credit_line(s, w(s)), "{s}");
+        }
+        for s in [
+            "The mayor waves from a car in the old town, Sunday, May 3. Jane Roe AP Photo",
+            "Protesters gather on the square before the talks. John Van Doe Reuters Pictures",
+            "Jane Roe AP Photo",
+        ] {
+            assert!(is_credited_caption(s, w(s)), "{s}");
+        }
+        for s in [
+            "The mayor said the town bought the rights from AP Photo",
+            "She told the council that the archive came from Getty Images.",
+            "Budget/Finance Committee",
+            "The old town. We Went To See The Getty Images",
+        ] {
+            assert!(
+                !is_credited_caption(s, w(s)) && !is_credit_line(s, w(s)),
+                "{s}"
+            );
+        }
     }
 
     #[test]
@@ -506,6 +1070,7 @@ mod tests {
             "Photograph by Jane Roe / AFP / Getty",
             "Getty Images",
             "The Associated Press",
+            "AGENCY PHOTO / Wire / Jane Roe / Country OUTJANE ROE/AFP/Getty Images",
             "Image caption The minister arrives at the summit",
             "Image copyright Some Agency",
             "FILE - In this July 7, 2017, file photo, the two leaders meet in a port city. The talks are set for Monday.",
@@ -564,6 +1129,103 @@ mod tests {
     }
 
     #[test]
+    fn page_chrome_of_scraped_pages_is_removed() {
+        // Made-up lines of the kinds scrapers leave behind.
+        for s in [
+            "Hooray!",
+            "Example.com Weather Quick Look",
+            "EXAMPLE.com | The Daily Example",
+            "CONNECT TWEET EMAILSHARE MORE",
+            "fbShare Tweet gShare Email",
+            "Subscribe now and read everything.",
+            "Sign me up!",
+            "Get your first week free!",
+            "Already a subscriber?",
+            "By signing up you accept our terms.",
+            "Get Unlimited Digital Access to every story for a dollar a week",
+            "Get breaking news alerts from The Daily Example",
+            "To learn more about comments, read our community guidelines",
+            "Two ministers meet in the port, Monday, May 4, 2020. (Jane Roe/Agency via AP)",
+            "The ministers meet in the port. (AP Photo/Jane Roe) XMIT: AB123",
+            "The ministers meet in the port. | Jane Roe/AP Photo",
+            "The ministers leave the port on Monday, May 4, 2020 ... more",
+            "The ministers meet in the port (AFP)",
+        ] {
+            let w = s.split(' ').count();
+            assert!(is_ui_line(s, w), "{s:?} should be removed");
+        }
+        for s in [
+            "“Hooray!” the crowd shouted as the ministers arrived.",
+            "The council met at example.com's old offices on Monday.",
+            "Subscribers to the plan will pay less, the minister said.",
+            "The ministers met in the port, officials said. (AFP)",
+            "The report was written by two officials (reporting by Jane Roe; editing by John Doe/Agency).",
+        ] {
+            let w = s.split(' ').count();
+            assert!(!is_ui_line(s, w), "{s:?} should be kept");
+        }
+    }
+
+    #[test]
+    fn scripts_are_code_and_prose_is_not() {
+        assert!(is_script(
+            "window._widget = window._widget || []; _widget.push({ mode: 'a' });"
+        ));
+        assert!(is_script(
+            "var x = document.getElementById('a'); x.focus();"
+        ));
+        assert!(is_script(".promo { color: red; }"));
+        assert!(!is_script(
+            "The window. The door. He said (quietly) that it was over."
+        ));
+        assert!(!is_script(
+            "Prices rose (by 3%) = a record, officials said."
+        ));
+    }
+
+    #[test]
+    fn inline_bylines_and_author_fields() {
+        let s = "By Jane Roe. CAIRO (Wire) - The talks began on Monday in the capital, officials said, and will go on.";
+        let (author, cut) = inline_byline(s).unwrap();
+        assert_eq!(author, "Jane Roe");
+        assert!(s[cut..].starts_with("CAIRO (Wire)"), "{}", &s[cut..]);
+        let s = "By Jane Roe and John Doe CAIRO (Wire) - The talks began on Monday in the capital.";
+        assert_eq!(inline_byline(s).unwrap().0, "Jane Roe and John Doe");
+        assert_eq!(
+            inline_byline(
+                "By the end of the week the talks had begun in the capital, officials said."
+            ),
+            None
+        );
+        assert_eq!(clean_author("By JANE ROE, Staff Writer", None), "Jane Roe");
+        assert_eq!(
+            clean_author("Jane Roe, Agency Press", None),
+            "Jane Roe, Agency Press"
+        );
+        assert_eq!(clean_author("Jane Roe, Associated Press", None), "Jane Roe");
+        assert_eq!(
+            clean_author("Jane Roe and John McDoe", None),
+            "Jane Roe and John McDoe"
+        );
+        assert_eq!(
+            clean_author("Jane Roe, John Doe", None),
+            "Jane Roe, John Doe"
+        );
+        assert_eq!(
+            clean_author("Analysis by Jane Roe, Daily Editor-at-large", None),
+            "Jane Roe"
+        );
+        assert_eq!(
+            clean_author("Jane Roe, Daily Example", Some("dailyexample.com")),
+            "Jane Roe"
+        );
+        assert_eq!(
+            clean_author("Jane Roe, John Doe", Some("dailyexample.com")),
+            "Jane Roe, John Doe"
+        );
+    }
+
+    #[test]
     fn codes() {
         for s in ["AB/1234567", "XY/ZW", "MH/PA/12"] {
             assert!(is_code(s), "{s}");
@@ -593,6 +1255,37 @@ mod tests {
             byline("By Jane Roe and John Doe", 6),
             Some(("Jane Roe and John Doe".into(), None))
         );
+        assert_eq!(
+            byline("By Jane Roe jane.roe@example.com", 4),
+            Some(("Jane Roe".into(), None))
+        );
+        assert_eq!(byline("By J. Roe -", 4), Some(("J. Roe".into(), None)));
+        assert_eq!(
+            byline("By JANE ROE, Staff Writer", 5),
+            Some(("Jane Roe".into(), None))
+        );
+        assert_eq!(
+            byline(
+                "By Jane Roe - The Daily - Updated 7:32 a.m. on Monday, May 4, 2020",
+                15
+            ),
+            Some(("Jane Roe".into(), Some("The Daily".into())))
+        );
+        assert_eq!(
+            byline(
+                "By Jane Roe and John Doe, opinion contributors — 05/04/20 02:45 PM",
+                12
+            ),
+            Some(("Jane Roe and John Doe".into(), None))
+        );
+        assert_eq!(
+            byline("By THE DAILY EXAMPLE", 4),
+            Some(("The Daily Example".into(), None))
+        );
+        assert_eq!(
+            byline("By Jane Roe March 5 at 7:44 AM Email the author", 11),
+            Some(("Jane Roe".into(), None))
+        );
         assert_eq!(byline("By Monday", 2), None);
         assert_eq!(byline("By then it was too late.", 6), None);
         assert_eq!(byline("by the way", 3), None);
@@ -613,6 +1306,13 @@ mod tests {
         assert_eq!(lead_dateline("The talks – which began – ended."), None);
         assert_eq!(lead_dateline("A – b"), None);
         assert_eq!(lead_dateline("Cairo – The talks began."), None);
+    }
+
+    #[test]
+    fn wire_datelines_name_an_agency() {
+        assert!(wire_dateline("CAIRO (Wire) — The talks began."));
+        assert!(!wire_dateline("CAIRO – The talks began."));
+        assert!(!wire_dateline("UPDATE II - The talks began."));
     }
 
     #[test]

@@ -249,11 +249,16 @@ fn date_line_in_text_used_when_input_has_none() {
 }
 
 #[test]
-fn metadata_shapes_inside_the_body_are_kept() {
+fn dates_inside_the_body_are_kept_bylines_are_lifted() {
+    // A byline below a standfirst or a caption is still a byline (scraped pages put it
+    // anywhere); a date line in the body is part of the text.
     let c = run(&format!("{P1}\nBy Jane Roe\nJuly 15, 2018\n{P2}"));
-    assert!(c.removed.is_empty());
-    assert_eq!(c.author, None);
+    assert_eq!(c.removed.len(), 1);
+    assert_eq!(c.removed[0].text, "By Jane Roe");
+    assert_eq!(c.removed[0].reason, RemovalReason::Metadata);
+    assert_eq!(c.author.as_deref(), Some("Jane Roe"));
     assert_eq!(c.published, None);
+    assert!(c.text.contains("July 15, 2018"));
 }
 
 #[test]
@@ -418,4 +423,33 @@ fn a_removed_line_keeps_its_card_in_its_own_entry() {
             RemovalReason::Repeated
         )]
     );
+}
+
+#[test]
+fn a_cut_inline_byline_spans_exactly_its_text() {
+    let text = format!("{P1}\n\nBy Jane Roe.   CAIRO (Reuters) - {P2}\n\n{P3}");
+    let c = run(&text);
+    let chars: Vec<char> = text.chars().collect();
+    let cut: Vec<_> = c
+        .removed
+        .iter()
+        .filter(|r| r.text.starts_with("By Jane Roe"))
+        .collect();
+    assert_eq!(cut.len(), 1, "{:?}", c.removed);
+    for r in c.removed.iter() {
+        let s: String = chars[r.span.start as usize..r.span.end as usize]
+            .iter()
+            .collect();
+        assert_eq!(s, r.text, "removed line span");
+    }
+}
+
+#[test]
+fn a_dropped_junk_title_without_a_headline_is_taken_from_the_lede() {
+    let body = [P1, P2, P3].repeat(3).join("\n\n");
+    let mut r = raw(&body);
+    r.title = Some("Print".into());
+    let c = clean_at(&r, &LineIndex::default(), now());
+    assert_eq!(c.non_article, None);
+    assert_eq!(c.title.as_deref(), Some(P1));
 }

@@ -256,6 +256,10 @@ pub struct CleanedArticle {
     pub published: Option<Published>,
     /// Set when a publication time was given but could not be trusted (why, and the raw value).
     pub published_flag: Option<String>,
+    /// Set when the page is not an article (a weather or market widget, an index or landing
+    /// page, a gallery, a video page, a form): why. Such pages stay out of stories.
+    #[serde(default)]
+    pub non_article: Option<String>,
 }
 
 #[cfg(test)]

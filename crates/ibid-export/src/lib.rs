@@ -127,6 +127,10 @@ impl ContractRow for ArticleRow {
         "published_flag",
         "copies",
         "source",
+        "kind",
+        "kind_reason",
+        "original",
+        "removed_lines",
     ];
     fn csv_cells(&self) -> Vec<String> {
         vec![
@@ -149,6 +153,10 @@ impl ContractRow for ArticleRow {
             opt(&self.published_flag),
             self.copies.to_string(),
             self.source.clone(),
+            self.kind.clone(),
+            opt(&self.kind_reason),
+            self.original.clone(),
+            json_list(&self.removed_lines),
         ]
     }
 }
@@ -187,6 +195,7 @@ impl ContractRow for AlignmentRow {
         "b_start",
         "b_end",
         "similarity",
+        "passage",
     ];
     fn csv_cells(&self) -> Vec<String> {
         vec![
@@ -197,6 +206,7 @@ impl ContractRow for AlignmentRow {
             self.b_start.to_string(),
             self.b_end.to_string(),
             self.similarity.to_string(),
+            opt(&self.passage),
         ]
     }
 }

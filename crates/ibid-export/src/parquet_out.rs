@@ -15,6 +15,15 @@ use parquet::file::properties::WriterProperties;
 use parquet::file::writer::SerializedFileWriter;
 use parquet::schema::parser::parse_message_type;
 
+/// Microseconds since the Unix epoch (UTC) of an RFC 3339 time, for Parquet's `TIMESTAMP`
+/// columns; `None` (a null) for anything else. The store only holds times the clean stage
+/// parsed and trusted, so a null here means the field was null.
+fn timestamp_micros(rfc3339: &str) -> Option<i64> {
+    chrono::DateTime::parse_from_rfc3339(rfc3339)
+        .ok()
+        .map(|t| t.timestamp_micros())
+}
+
 /// Rows flushed per row group.
 const ROW_GROUP: usize = 8192;
 
@@ -222,7 +231,7 @@ impl ParquetRow for ArticleRow {
         REQUIRED BYTE_ARRAY id (UTF8);
         OPTIONAL BYTE_ARRAY outlet (UTF8);
         OPTIONAL BYTE_ARRAY url (UTF8);
-        OPTIONAL BYTE_ARRAY published (UTF8);
+        OPTIONAL INT64 published (TIMESTAMP(MICROS,true));
         OPTIONAL BYTE_ARRAY title (UTF8);
         OPTIONAL BYTE_ARRAY author (UTF8);
         OPTIONAL BYTE_ARRAY dateline (UTF8);
@@ -238,10 +247,24 @@ impl ParquetRow for ArticleRow {
         OPTIONAL BYTE_ARRAY published_flag (UTF8);
         REQUIRED INT64 copies;
         REQUIRED BYTE_ARRAY source (UTF8);
+        REQUIRED BYTE_ARRAY kind (UTF8);
+        OPTIONAL BYTE_ARRAY kind_reason (UTF8);
+        REQUIRED BYTE_ARRAY original (UTF8);
+        REQUIRED group removed_lines (LIST) { REPEATED group list { REQUIRED group element {
+            REQUIRED INT64 start;
+            REQUIRED INT64 end;
+            REQUIRED BYTE_ARRAY reason (UTF8);
+            REQUIRED BYTE_ARRAY text (UTF8);
+        } } }
     }";
     fn leaves() -> Vec<Leaf> {
-        let mut v = vec![Leaf::str()];
-        v.extend((0..6).map(|_| Leaf::opt_str()));
+        let mut v = vec![
+            Leaf::str(),
+            Leaf::opt_str(),
+            Leaf::opt_str(),
+            Leaf::opt_i64(),
+        ];
+        v.extend((0..3).map(|_| Leaf::opt_str()));
         v.push(Leaf::str());
         v.push(Leaf::list_str());
         v.extend((0..3).map(|_| Leaf::opt_str()));
@@ -252,13 +275,22 @@ impl ParquetRow for ArticleRow {
         v.push(Leaf::opt_str());
         v.push(Leaf::i64());
         v.push(Leaf::str());
+        v.push(Leaf::str());
+        v.push(Leaf::opt_str());
+        v.push(Leaf::str());
+        v.extend([
+            Leaf::list_i64(),
+            Leaf::list_i64(),
+            Leaf::list_str(),
+            Leaf::list_str(),
+        ]);
         v
     }
     fn push(&self, l: &mut [Leaf]) {
         l[0].req(&self.id);
         l[1].opt(self.outlet.as_deref());
         l[2].opt(self.url.as_deref());
-        l[3].opt(self.published.as_deref());
+        l[3].opt_int(self.published.as_deref().and_then(timestamp_micros));
         l[4].opt(self.title.as_deref());
         l[5].opt(self.author.as_deref());
         l[6].opt(self.dateline.as_deref());
@@ -274,6 +306,14 @@ impl ParquetRow for ArticleRow {
         l[16].opt(self.published_flag.as_deref());
         l[17].int(self.copies);
         l[18].req(&self.source);
+        l[19].req(&self.kind);
+        l[20].opt(self.kind_reason.as_deref());
+        l[21].req(&self.original);
+        // The four struct fields share the list's levels: one list cell per leaf.
+        l[22].list(&self.removed_lines, |l, r| l.push_i64(r.start));
+        l[23].list(&self.removed_lines, |l, r| l.push_i64(r.end));
+        l[24].list(&self.removed_lines, |l, r| l.push_str(&r.reason));
+        l[25].list(&self.removed_lines, |l, r| l.push_str(&r.text));
     }
 }
 
@@ -282,33 +322,33 @@ impl ParquetRow for StoryRow {
         REQUIRED BYTE_ARRAY id (UTF8);
         OPTIONAL BYTE_ARRAY storyline (UTF8);
         OPTIONAL BYTE_ARRAY title (UTF8);
-        OPTIONAL BYTE_ARRAY first_published (UTF8);
+        OPTIONAL INT64 first_published (TIMESTAMP(MICROS,true));
         REQUIRED group articles (LIST) { REPEATED group list { REQUIRED BYTE_ARRAY element (UTF8); } }
         REQUIRED group outlets (LIST) { REPEATED group list { REQUIRED BYTE_ARRAY element (UTF8); } }
         OPTIONAL BYTE_ARRAY first_outlet (UTF8);
-        OPTIONAL BYTE_ARRAY last_published (UTF8);
+        OPTIONAL INT64 last_published (TIMESTAMP(MICROS,true));
     }";
     fn leaves() -> Vec<Leaf> {
         vec![
             Leaf::str(),
             Leaf::opt_str(),
             Leaf::opt_str(),
-            Leaf::opt_str(),
+            Leaf::opt_i64(),
             Leaf::list_str(),
             Leaf::list_str(),
             Leaf::opt_str(),
-            Leaf::opt_str(),
+            Leaf::opt_i64(),
         ]
     }
     fn push(&self, l: &mut [Leaf]) {
         l[0].req(&self.id);
         l[1].opt(self.storyline.as_deref());
         l[2].opt(self.title.as_deref());
-        l[3].opt(self.first_published.as_deref());
+        l[3].opt_int(self.first_published.as_deref().and_then(timestamp_micros));
         l[4].strings(&self.articles);
         l[5].strings(&self.outlets);
         l[6].opt(self.first_outlet.as_deref());
-        l[7].opt(self.last_published.as_deref());
+        l[7].opt_int(self.last_published.as_deref().and_then(timestamp_micros));
     }
 }
 
@@ -321,6 +361,7 @@ impl ParquetRow for AlignmentRow {
         REQUIRED INT64 b_start;
         REQUIRED INT64 b_end;
         REQUIRED DOUBLE similarity;
+        OPTIONAL BYTE_ARRAY passage (UTF8);
     }";
     fn leaves() -> Vec<Leaf> {
         vec![
@@ -331,6 +372,7 @@ impl ParquetRow for AlignmentRow {
             Leaf::i64(),
             Leaf::i64(),
             Leaf::f64(),
+            Leaf::opt_str(),
         ]
     }
     fn push(&self, l: &mut [Leaf]) {
@@ -341,6 +383,7 @@ impl ParquetRow for AlignmentRow {
         l[4].int(self.b_start);
         l[5].int(self.b_end);
         l[6].float(self.similarity);
+        l[7].opt(self.passage.as_deref());
     }
 }
 

@@ -1,5 +1,5 @@
 use super::*;
-use ibid_store::{Incoming, IncomingArticle, MentionRow};
+use ibid_store::{Incoming, IncomingArticle, MentionRow, RemovedSpan};
 
 fn article(id: &str) -> ArticleRow {
     ArticleRow {
@@ -22,6 +22,23 @@ fn article(id: &str) -> ArticleRow {
         published_flag: None,
         copies: 0,
         source: "x.jsonl:1".into(),
+        kind: "article".into(),
+        kind_reason: None,
+        original: "Subscribe\nBody line one.\nShare\nBody, line two.".into(),
+        removed_lines: vec![
+            RemovedSpan {
+                start: 0,
+                end: 9,
+                reason: "boilerplate".into(),
+                text: "Subscribe".into(),
+            },
+            RemovedSpan {
+                start: 25,
+                end: 30,
+                reason: "boilerplate".into(),
+                text: "Share".into(),
+            },
+        ],
     }
 }
 
@@ -43,6 +60,10 @@ fn jsonl_keeps_contract_field_names_and_nulls() {
         "story",
         "storyline",
         "duplicate_of",
+        "kind",
+        "kind_reason",
+        "original",
+        "removed_lines",
     ] {
         assert!(v.get(field).is_some(), "missing {field}");
     }
@@ -94,6 +115,41 @@ fn parquet_round_trips_lists_nulls_and_structs() {
     assert_eq!(rows[1]["removed"], serde_json::json!([]));
     assert!(rows[1]["outlet"].is_null());
     assert_eq!(rows[1]["text"], "Body line one.\n\nBody, line two.");
+    assert_eq!(rows[0]["kind"], "article");
+    assert_eq!(rows[0]["removed_lines"][1]["start"], 25);
+    assert_eq!(rows[0]["removed_lines"][1]["reason"], "boilerplate");
+    // `published` is a real timestamp column (UTC microseconds), not a string.
+    let schema = reader.metadata().file_metadata().schema_descr();
+    let published = schema
+        .columns()
+        .iter()
+        .find(|c| c.name() == "published")
+        .unwrap();
+    assert_eq!(
+        published.physical_type(),
+        parquet::basic::Type::INT64,
+        "published is an INT64 timestamp"
+    );
+    assert!(
+        matches!(
+            published.logical_type_ref(),
+            Some(parquet::basic::LogicalType::Timestamp(t)) if t.is_adjusted_to_u_t_c
+        ),
+        "{:?}",
+        published.logical_type_ref()
+    );
+    let mut rows_iter = reader.get_row_iter(None).unwrap();
+    let first = rows_iter.next().unwrap().unwrap();
+    let micros = first
+        .get_column_iter()
+        .find(|(name, _)| name.as_str() == "published")
+        .map(|(_, f)| f.clone())
+        .unwrap();
+    assert_eq!(
+        micros,
+        parquet::record::Field::TimestampMicros(1_577_934_245_000_000),
+        "2020-01-02T03:04:05Z"
+    );
 
     let entity = EntityRow {
         id: "e1".into(),

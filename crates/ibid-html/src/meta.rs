@@ -46,7 +46,10 @@ pub(crate) fn extract_meta(doc: &Document) -> Meta {
         };
         let content = clean(&content);
         if !content.is_empty() {
-            metas.push((key.to_ascii_lowercase(), content));
+            // `itemprop` may hold several names: `datePublished dateCreated`.
+            for k in key.split_whitespace() {
+                metas.push((k.to_ascii_lowercase(), content.clone()));
+            }
         }
     }
     let get = |keys: &[&str]| -> Option<String> {
@@ -78,6 +81,8 @@ pub(crate) fn extract_meta(doc: &Document) -> Meta {
     if m.published.is_none() {
         m.published = get(&[
             "article:published_time",
+            "article:published",
+            "og:published_time",
             "datepublished",
             "og:article:published_time",
             "pubdate",
@@ -88,7 +93,9 @@ pub(crate) fn extract_meta(doc: &Document) -> Meta {
             "date",
             "sailthru.date",
             "parsely-pub-date",
+            "pdate",
         ])
+        .filter(|d| plausible_date(d))
         .or_else(|| {
             doc.select("time[datetime]")
                 .nodes()
@@ -114,11 +121,95 @@ pub(crate) fn extract_meta(doc: &Document) -> Meta {
     m
 }
 
+/// Fills what the page's own metadata left empty from its address: the publication date a
+/// news URL carries in its path (`/2024/03/04/`, `/2024/mar/04/`), and the site as the outlet
+/// (`www.example.com` -> `example.com`).
+pub(crate) fn fill_from_url(m: &mut Meta, url: Option<&str>) {
+    let Some(url) = m.url.clone().or_else(|| url.map(str::to_string)) else {
+        return;
+    };
+    let Some(rest) = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+    else {
+        return;
+    };
+    let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
+    let host = host
+        .split([':', '@'])
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if m.outlet.is_none() && host.contains('.') {
+        m.outlet = Some(host.trim_start_matches("www.").to_string());
+    }
+    if m.published.as_deref().is_none_or(|d| !plausible_date(d)) {
+        m.published = date_in_path(path);
+    }
+}
+
+/// A date in a URL path: `2024/03/04`, `2024/mar/04` or `2024-03-04` as path segments.
+fn date_in_path(path: &str) -> Option<String> {
+    let parts: Vec<&str> = path.split(['/', '?', '#']).collect();
+    let month_of = |s: &str| -> Option<u32> {
+        if let Ok(n) = s.parse::<u32>() {
+            return (1..=12).contains(&n).then_some(n);
+        }
+        const MONTHS: [&str; 12] = [
+            "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+        ];
+        let l = s.to_ascii_lowercase();
+        MONTHS
+            .iter()
+            .position(|m| l.len() >= 3 && l.starts_with(m))
+            .map(|i| i as u32 + 1)
+    };
+    let year_of = |s: &str| {
+        s.parse::<u32>()
+            .ok()
+            .filter(|y| s.len() == 4 && (1990..=2100).contains(y))
+    };
+    for w in parts.windows(3) {
+        let (Some(y), Some(mo)) = (year_of(w[0]), month_of(w[1])) else {
+            continue;
+        };
+        let day = w[2].get(..2).and_then(|d| d.parse::<u32>().ok());
+        if let Some(d) = day.filter(|d| (1..=31).contains(d) && w[2].len() == 2) {
+            return Some(format!("{y:04}-{mo:02}-{d:02}"));
+        }
+    }
+    parts.iter().find_map(|p| {
+        let b = p.as_bytes();
+        (p.len() == 10 && b[4] == b'-' && b[7] == b'-')
+            .then(|| {
+                let (y, mo, d) = (
+                    year_of(&p[..4])?,
+                    month_of(&p[5..7])?,
+                    p[8..].parse::<u32>().ok()?,
+                );
+                (1..=31)
+                    .contains(&d)
+                    .then(|| format!("{y:04}-{mo:02}-{d:02}"))
+            })
+            .flatten()
+    })
+}
+
+/// Not a placeholder: some sites ship `0001-01-01T00:00:00Z` or the epoch for every page.
+fn plausible_date(d: &str) -> bool {
+    let year: Option<u32> = d
+        .split(|c: char| !c.is_ascii_digit())
+        .find(|p| p.len() == 4)
+        .and_then(|p| p.parse().ok());
+    year.is_none_or(|y| y >= 1990)
+}
+
 fn clean(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn json_ld(doc: &Document, m: &mut Meta) {
+    let mut others: Vec<Value> = Vec::new();
     for node in doc.select("script[type='application/ld+json']").nodes() {
         let raw = node.text();
         let raw = raw
@@ -132,6 +223,46 @@ fn json_ld(doc: &Document, m: &mut Meta) {
             continue;
         };
         visit(&v, m, 0);
+        others.push(v);
+    }
+    // A page typed as something else (a fact check, a medical page, a web page) still dates
+    // and signs what it shows: take what the article types left empty from the first object
+    // that has a publication date.
+    for v in &others {
+        fallback(v, m, 0);
+    }
+}
+
+/// Publication date, publisher and author of the first JSON-LD object carrying a
+/// `datePublished`, for fields still empty.
+fn fallback(v: &Value, m: &mut Meta, depth: usize) {
+    if depth > 6 || (m.published.is_some() && m.outlet.is_some()) {
+        return;
+    }
+    match v {
+        Value::Array(a) => a.iter().for_each(|x| fallback(x, m, depth + 1)),
+        Value::Object(o) => {
+            if let Some(g) = o.get("@graph") {
+                fallback(g, m, depth + 1);
+            }
+            let date = o
+                .get("datePublished")
+                .and_then(Value::as_str)
+                .map(clean)
+                .filter(|d| !d.is_empty() && plausible_date(d));
+            if let Some(d) = date {
+                if m.published.is_none() {
+                    m.published = Some(d);
+                }
+                if m.outlet.is_none() {
+                    m.outlet = names(&v["publisher"]);
+                }
+                if m.author.is_none() {
+                    m.author = names(&v["author"]);
+                }
+            }
+        }
+        _ => {}
     }
 }
 
@@ -171,7 +302,9 @@ fn take_article(v: &Value, m: &mut Meta) {
         m.title = s(&v["headline"]).or_else(|| s(&v["name"]));
     }
     if m.published.is_none() {
-        m.published = s(&v["datePublished"]).or_else(|| s(&v["dateCreated"]));
+        m.published = s(&v["datePublished"])
+            .or_else(|| s(&v["dateCreated"]))
+            .filter(|d| plausible_date(d));
     }
     if m.author.is_none() {
         m.author = names(&v["author"]).or_else(|| names(&v["creator"]));

@@ -1,6 +1,6 @@
 //! `dom_smoothie` (a Rust port of Mozilla Readability) behind [`Extractor`].
 
-use crate::meta::extract_meta;
+use crate::meta::{extract_meta, fill_from_url};
 use crate::strip::strip_noise;
 use crate::{cap_input, Extractor, HtmlArticle, HtmlError, DEFAULT_MAX_HTML_BYTES};
 use dom_smoothie::ParsePolicy;
@@ -40,6 +40,7 @@ impl Extractor for SmoothieExtractor {
         };
         let doc = dom_query::Document::from(html);
         let mut meta = extract_meta(&doc);
+        fill_from_url(&mut meta, url);
         meta.body = None;
         // dom_smoothie rejects relative or malformed URLs; they only matter
         // for link rewriting, which we do not use, so drop them.

@@ -81,6 +81,43 @@ fn metadata_from_meta_tags_without_json_ld() {
 }
 
 #[test]
+fn metadata_the_page_does_not_give_comes_from_its_address_and_other_json_ld() {
+    let body: String = (0..6)
+        .map(|i| format!("<p>Paragraph {i} of the ferry report, long enough to be the article text that readers see.</p>"))
+        .collect();
+    // No site name, no date; an `itemprop` with two names; a placeholder date in JSON-LD.
+    let bare = format!(
+        "<html><head><title>Ferry ends</title>\
+         <link rel=\"canonical\" href=\"https://www.harbour-news.example.com/2024/03/04/ferry-ends\">\
+         <script type=\"application/ld+json\">{{\"@type\":\"NewsArticle\",\"datePublished\":\"0001-01-01T00:00:00Z\"}}</script>\
+         </head><body><article>{body}</article></body></html>"
+    );
+    let a = extract_html(bare.as_bytes(), None).unwrap();
+    assert_eq!(a.outlet.as_deref(), Some("harbour-news.example.com"));
+    assert_eq!(
+        a.published.as_deref(),
+        Some("2024-03-04"),
+        "date from the URL path"
+    );
+    let named = bare.replace(
+        "<title>",
+        "<meta itemprop=\"datePublished dateCreated\" content=\"2024-03-05T08:00:00Z\"><title>",
+    );
+    let a = extract_html(named.as_bytes(), None).unwrap();
+    assert_eq!(a.published.as_deref(), Some("2024-03-05T08:00:00Z"));
+    let typed = bare.replace(
+        "</head>",
+        "<script type=\"application/ld+json\">{\"@type\":\"ClaimReview\",\"datePublished\":\"2024-03-06\",\"publisher\":{\"name\":\"Fact Desk\"}}</script></head>",
+    );
+    let a = extract_html(typed.as_bytes(), None).unwrap();
+    assert_eq!(a.published.as_deref(), Some("2024-03-06"));
+    assert_eq!(a.outlet.as_deref(), Some("Fact Desk"));
+    let month_name = bare.replace("/2024/03/04/", "/2024/mar/04/");
+    let a = extract_html(month_name.as_bytes(), None).unwrap();
+    assert_eq!(a.published.as_deref(), Some("2024-03-04"));
+}
+
+#[test]
 fn unclosed_tags_still_yield_text() {
     let html =
         "<html><body><div><p>First paragraph about the harbour expansion, with enough words \

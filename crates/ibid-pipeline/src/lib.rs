@@ -25,7 +25,7 @@ use rayon::prelude::*;
 
 /// Version tag of the clean stage's output. Bump it when cleaning changes so stores
 /// re-clean on the next run.
-pub const CLEAN_VERSION: &str = concat!("clean-", env!("CARGO_PKG_VERSION"), "-1");
+pub const CLEAN_VERSION: &str = concat!("clean-", env!("CARGO_PKG_VERSION"), "-2");
 
 /// Version tag of the text stages' output (quotes, entities, alignments).
 pub const EXTRACT_VERSION: &str = concat!("extract-", env!("CARGO_PKG_VERSION"), "-3");
@@ -478,6 +478,11 @@ fn text_stage(store: &mut Store, progress: bool) -> Result<(usize, usize, usize)
         Vec::with_capacity(raws.len());
     let mut texts: std::collections::HashMap<String, (String, ibid_core::CompactOffsets)> =
         std::collections::HashMap::with_capacity(raws.len());
+    // Exported quote and mention texts are exactly what their spans cut from the original
+    // text; extraction works on normalised text (no soft hyphens, single spaces), so the few
+    // that differ are kept here, by article and span.
+    let mut as_written: std::collections::HashMap<(String, ibid_core::Span), String> =
+        std::collections::HashMap::new();
     for chunk in raws.chunks(2000) {
         let part: Vec<_> = chunk
             .par_iter()
@@ -485,15 +490,30 @@ fn text_stage(store: &mut Store, progress: bool) -> Result<(usize, usize, usize)
                 let cleaned = ibid_clean::clean_at(raw, &index, now);
                 let ex = ibid_extract::extract(&cleaned, &gazetteer);
                 let offsets = ibid_core::CompactOffsets::from_map(&cleaned.offsets);
-                (raw.id.clone(), ex, cleaned.text, offsets)
+                let spans = ex
+                    .quotes
+                    .iter()
+                    .map(|q| (q.span, q.text.as_str()))
+                    .chain(ex.mentions.iter().map(|m| (m.span, m.text.as_str())));
+                let differing = original_slices(&raw.text, spans);
+                (raw.id.clone(), ex, cleaned.text, offsets, differing)
             })
             .collect();
-        for (id, ex, text, offsets) in part {
+        for (id, ex, text, offsets, differing) in part {
+            for (span, slice) in differing {
+                as_written.insert((id.clone(), span), slice);
+            }
             texts.insert(id.clone(), (text, offsets));
             per_article.push((id, ex));
         }
         bar.inc(chunk.len() as u64);
     }
+    let written = |id: &str, span: ibid_core::Span, text: &str| -> String {
+        as_written
+            .get(&(id.to_string(), span))
+            .cloned()
+            .unwrap_or_else(|| text.to_string())
+    };
     bar.finish_and_clear();
     drop(raws);
     let alignments = align_passages(store, &texts, progress)?;
@@ -556,7 +576,7 @@ fn text_stage(store: &mut Store, progress: bool) -> Result<(usize, usize, usize)
                 article: id.clone(),
                 start: i64::from(q.span.start),
                 end: i64::from(q.span.end),
-                text: q.text.clone(),
+                text: written(id, q.span, &q.text),
                 speaker,
                 speaker_start: q.speaker_span.map(|s| i64::from(s.start)),
                 speaker_end: q.speaker_span.map(|s| i64::from(s.end)),
@@ -584,10 +604,10 @@ fn text_stage(store: &mut Store, progress: bool) -> Result<(usize, usize, usize)
                 .mentions
                 .into_iter()
                 .map(|(article, span, text)| ibid_store::MentionRow {
+                    text: written(&article, span, &text),
                     article,
                     start: i64::from(span.start),
                     end: i64::from(span.end),
-                    text,
                 })
                 .collect(),
         })
@@ -597,6 +617,33 @@ fn text_stage(store: &mut Store, progress: bool) -> Result<(usize, usize, usize)
     store.replace_alignments(&alignments)?;
     store.save_stage_state("extract", EXTRACT_VERSION, fingerprint.as_bytes())?;
     Ok(counts)
+}
+
+/// The spans whose text differs from what they cut from `original` (code points), with that
+/// cut: soft hyphens, odd spaces and line breaks that normalisation folded.
+fn original_slices<'a>(
+    original: &str,
+    spans: impl Iterator<Item = (ibid_core::Span, &'a str)>,
+) -> Vec<(ibid_core::Span, String)> {
+    let mut spans: Vec<(ibid_core::Span, &str)> = spans.collect();
+    if spans.is_empty() {
+        return Vec::new();
+    }
+    spans.sort_by_key(|(s, _)| *s);
+    // Byte offset of every code point, once per article.
+    let bytes: Vec<usize> = original
+        .char_indices()
+        .map(|(b, _)| b)
+        .chain([original.len()])
+        .collect();
+    let at = |cp: u32| bytes.get(cp as usize).copied().unwrap_or(original.len());
+    spans
+        .into_iter()
+        .filter_map(|(span, text)| {
+            let slice = &original[at(span.start)..at(span.end).max(at(span.start))];
+            (slice != text).then(|| (span, slice.to_string()))
+        })
+        .collect()
 }
 
 /// Aligns shared passages across all current articles, in publication order, in batches;
@@ -621,6 +668,8 @@ fn align_passages(
     let mut index = ibid_align::PassageIndex::new(ibid_align::AlignConfig::default());
     let bar = progress_bar(progress, order.len() as u64, "align");
     let mut rows = Vec::new();
+    // The same pairs in original offsets, for the passage clusters.
+    let mut pairs: Vec<ibid_align::Alignment> = Vec::new();
     let mut start = 0;
     for chunk in order.chunks(4000) {
         let docs: Vec<ibid_align::AlignDoc<'_>> = chunk
@@ -648,12 +697,42 @@ fn align_passages(
                 b_start: i64::from(sb.start),
                 b_end: i64::from(sb.end),
                 similarity: a.similarity,
+                passage: None,
+            });
+            pairs.push(ibid_align::Alignment {
+                a: a.a,
+                a_span: (sa.start, sa.end),
+                b: a.b,
+                b_span: (sb.start, sb.end),
+                similarity: a.similarity,
             });
         }
         start += chunk.len();
         bar.inc(chunk.len() as u64);
     }
     bar.finish_and_clear();
+    // Each pair's passage: the cluster of aligned occurrences it belongs to, named by its
+    // earliest occurrence (as `ibid passages` names them).
+    let docs: Vec<ibid_align::AlignDoc<'_>> = order
+        .iter()
+        .zip(&published)
+        .map(|((r, _), published)| ibid_align::AlignDoc {
+            id: &r.id,
+            outlet: r.outlet.as_deref(),
+            published: *published,
+            text: "",
+        })
+        .collect();
+    let clusters = ibid_align::passage_clusters(&docs, &pairs);
+    for (row, cluster) in rows
+        .iter_mut()
+        .zip(ibid_align::cluster_of_alignments(&clusters, &pairs))
+    {
+        row.passage = cluster.map(|c| {
+            let (doc, span) = clusters[c].source;
+            ibid_align::passage_id(&order[doc].0.id, span)
+        });
+    }
     Ok(rows)
 }
 
@@ -714,7 +793,13 @@ fn story_stage(
         Some(bytes) => serde_json::from_slice(&bytes).ok(),
         None => None,
     };
-    let current: HashSet<&str> = refs.iter().map(|r| r.id.as_str()).collect();
+    // Pages that are not articles (widgets, index pages, galleries) stay out of stories; an
+    // engine that holds one (cleaned before it was recognised) is rebuilt without it.
+    let current: HashSet<&str> = refs
+        .iter()
+        .filter(|r| r.non_article.is_none())
+        .map(|r| r.id.as_str())
+        .collect();
     let stale = engine.as_ref().is_some_and(|e| {
         e.stories()
             .iter()
@@ -737,7 +822,7 @@ fn story_stage(
     };
     let batch: Vec<ibid_stories::StoryDoc> = refs
         .iter()
-        .filter(|r| engine.story_of(&r.id).is_none())
+        .filter(|r| r.non_article.is_none() && engine.story_of(&r.id).is_none())
         .map(|r| ibid_stories::StoryDoc {
             id: r.id.clone(),
             published: parse_time(r.published.as_deref()),

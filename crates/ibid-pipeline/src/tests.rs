@@ -13,7 +13,7 @@ const WIRE: &str = "The harbour authority of Port Calder said on Monday that the
 fn copies_group_reingest_adds_nothing_and_versions_reprocess() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("in.jsonl");
-    let other = "A violinist from the northern valley won the national youth music prize on Saturday with a piece she wrote herself about the river that runs past her village school and the mill her grandfather ran.";
+    let other = "A violinist from the northern valley won the national youth music prize on Saturday with a piece she wrote herself about the river that runs past her village school and the mill her grandfather ran. She will play it again at the festival in June.";
     let lines = [
         serde_json::json!({"id": "a", "text": WIRE, "source": "Calder Post", "date": "2024-03-04T08:00:00Z"}),
         serde_json::json!({"id": "b", "text": WIRE.replace("Monday", "Monday,"), "source": "Coast Daily", "date": "2024-03-04T09:30:00Z"}),

@@ -34,6 +34,8 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/api/quotes", get(quotes))
         .route("/api/entities", get(entities))
         .route("/api/entities/{*id}", get(entity))
+        .route("/api/storylines/{*id}", get(storyline))
+        .route("/api/passages/{*id}", get(passage))
         .route("/api/search", get(search))
 }
 
@@ -210,7 +212,7 @@ async fn passages(State(s): State<AppState>, q: Q) -> ApiResult {
 async fn quotes(State(s): State<AppState>, q: Q) -> ApiResult {
     let p = Params::from_query(q)?;
     p.only(&[
-        "story", "article", "speaker", "group", "all", "limit", "offset",
+        "story", "article", "speaker", "q", "group", "all", "limit", "offset",
     ])?;
     let (limit, offset) = p.page(50)?;
     let story = p.str("story").map(str::to_string);
@@ -221,9 +223,34 @@ async fn quotes(State(s): State<AppState>, q: Q) -> ApiResult {
         "true" => 0.0,
         _ => ibid_store::LISTED_CONFIDENCE,
     };
+    let words = p.str("q").map(str::to_string);
     let group = p.choice("group", &["none", "speaker", "statement"], "none")?;
     if group != "none" && story.is_none() && article.is_none() {
         return Err(Failure::BadRequest("group= needs story= or article=".into()).into());
+    }
+    if words.is_some() && (story.is_some() || article.is_some()) {
+        return Err(
+            Failure::BadRequest("q= searches all quotes: drop story= and article=".into()).into(),
+        );
+    }
+    if let Some(words) = words {
+        let (total, items) =
+            s.db.read(move |st| {
+                queries::quotes_search(
+                    st.connection(),
+                    speaker.as_deref().map(queries::Speaker::Exact),
+                    Some(&words),
+                    limit,
+                    offset,
+                )
+            })
+            .await?;
+        return json(&Page {
+            total,
+            limit,
+            offset,
+            items,
+        });
     }
     if story.is_none() && article.is_none() {
         let (total, items) =
@@ -296,6 +323,28 @@ async fn entity(State(s): State<AppState>, Path(id): Path<String>, q: Q) -> ApiR
     {
         Some(d) => json(&d),
         None => Err(Failure::NotFound(format!("no entity with id {id:?}")).into()),
+    }
+}
+
+async fn storyline(State(s): State<AppState>, Path(id): Path<String>, q: Q) -> ApiResult {
+    Params::from_query(q)?.only(&[])?;
+    let key = id.clone();
+    match s
+        .db
+        .read(move |st| model::storyline_detail(st, &key))
+        .await?
+    {
+        Some(d) => json(&d),
+        None => Err(Failure::NotFound(format!("no storyline with id {id:?}")).into()),
+    }
+}
+
+async fn passage(State(s): State<AppState>, Path(id): Path<String>, q: Q) -> ApiResult {
+    Params::from_query(q)?.only(&[])?;
+    let key = id.clone();
+    match s.db.read(move |st| model::passage_detail(st, &key)).await? {
+        Some(d) => json(&d),
+        None => Err(Failure::NotFound(format!("no passage with id {id:?}")).into()),
     }
 }
 

@@ -21,6 +21,16 @@ pub(crate) fn story_href(id: &str) -> String {
     format!("/stories/{}", enc(id))
 }
 
+/// Link to a storyline page.
+pub(crate) fn storyline_href(id: &str) -> String {
+    format!("/storylines/{}", enc(id))
+}
+
+/// Link to a shared passage's page.
+pub(crate) fn passage_href(id: &str) -> String {
+    format!("/passages/{}", enc(id))
+}
+
 /// Link to an entity page.
 pub(crate) fn entity_href(id: &str) -> String {
     format!("/entities/{}", enc(id))

@@ -23,10 +23,12 @@
 
 mod api;
 mod cache;
+mod context;
 mod db;
 mod diff;
 mod error;
 mod fmt;
+mod groups;
 mod model;
 mod pages;
 mod params;
@@ -222,6 +224,8 @@ fn scope_of(path: &str) -> db::Scope {
     let under = |prefix: &str| path.strip_prefix(prefix).is_some_and(|id| !id.is_empty());
     if under("/stories/")
         || under("/api/stories/")
+        || under("/storylines/")
+        || under("/api/storylines/")
         || under("/entities/")
         || under("/api/entities/")
     {

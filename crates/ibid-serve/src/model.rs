@@ -46,6 +46,8 @@ pub(crate) struct StoryDetail {
     pub(crate) quotes: QuoteGroups,
     /// Entities its articles mention, most widespread first.
     pub(crate) entities: Vec<EntityCount>,
+    /// Stories in its storyline (itself included).
+    pub(crate) storyline_stories: i64,
 }
 
 /// One outlet's part in a story.
@@ -100,6 +102,32 @@ pub(crate) struct Passage {
     pub(crate) b_meta: Option<ArticleMeta>,
     /// Word-level diff from `a_text` to `b_text`.
     pub(crate) diff: Vec<Piece>,
+    /// Share of the two texts' words that the diff keeps, `2 * same / (words a + words b)`:
+    /// inserted and cut words count against it (the aligner's `similarity` scores the
+    /// aligned stretches only).
+    pub(crate) word_similarity: f64,
+}
+
+/// `2 * same / (words of a + words of b)` over a word diff.
+pub(crate) fn word_similarity(diff: &[Piece]) -> f64 {
+    let (mut same, mut a, mut b) = (0usize, 0usize, 0usize);
+    for p in diff {
+        let n = p.text.split_whitespace().count();
+        match p.op {
+            diff::Op::Equal => {
+                same += n;
+                a += n;
+                b += n;
+            }
+            diff::Op::Delete => a += n,
+            diff::Op::Insert => b += n,
+        }
+    }
+    if a + b == 0 {
+        1.0
+    } else {
+        2.0 * same as f64 / (a + b) as f64
+    }
 }
 
 /// A quotation with where it appeared.
@@ -173,6 +201,30 @@ pub(crate) struct ArticleDetail {
     pub(crate) entities: Vec<EntityCount>,
     /// The longest passages it shares with other articles.
     pub(crate) passages: Page<Passage>,
+    /// Its entity mentions, in text order.
+    pub(crate) mentions: Vec<ArticleMention>,
+    /// The original of its duplicate group (when it is a copy).
+    pub(crate) original: Option<ArticleMeta>,
+    /// Its copies (when it is an original), earliest first.
+    pub(crate) copies: Vec<ArticleMeta>,
+}
+
+/// An entity mention in one article.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct ArticleMention {
+    /// Entity id.
+    pub(crate) entity: String,
+    /// Entity's canonical name.
+    pub(crate) name: String,
+    /// `PER`, `ORG` or `LOC`.
+    #[serde(rename = "type")]
+    pub(crate) kind: String,
+    /// The mention as written.
+    pub(crate) text: String,
+    /// Span start (code points of the original text).
+    pub(crate) start: i64,
+    /// Span end.
+    pub(crate) end: i64,
 }
 
 /// An entity, the stories that mention it, and a page of its mentions.
@@ -206,6 +258,17 @@ pub(crate) struct MentionOut {
     pub(crate) title: Option<String>,
     /// Its article's outlet.
     pub(crate) outlet: Option<String>,
+    /// The sentence it stands in: the text before and after the mention.
+    pub(crate) context: Option<MentionContext>,
+}
+
+/// The sentence around a mention.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct MentionContext {
+    /// Text of the sentence before the mention (`…` when cut).
+    pub(crate) before: String,
+    /// Text of the sentence after it.
+    pub(crate) after: String,
 }
 
 /// A search result.
@@ -225,6 +288,12 @@ pub(crate) struct Hit {
     pub(crate) published: Option<String>,
     /// Story id.
     pub(crate) story: Option<String>,
+    /// Its duplicate group's original (wire copies share one).
+    pub(crate) group: Option<String>,
+    /// Other articles in its duplicate group.
+    pub(crate) copies: i64,
+    /// Hits of this page from the same duplicate group, folded into this one (ids).
+    pub(crate) folded: Vec<String>,
 }
 
 /// Search results.
@@ -290,6 +359,13 @@ pub(crate) fn story_detail(store: &Store, id: &str) -> R<Option<StoryDetail>> {
         g.quotes.iter_mut().for_each(|q| attach_meta(q, &meta));
     }
     let entities = queries::entities_in(conn, &ids, STORY_ENTITIES)?;
+    let storyline_stories = match &story.storyline {
+        Some(l) => queries::storyline_sizes(conn, std::slice::from_ref(l))?
+            .get(l)
+            .copied()
+            .unwrap_or(1),
+        None => 1,
+    };
     Ok(Some(StoryDetail {
         story,
         articles,
@@ -298,6 +374,7 @@ pub(crate) fn story_detail(store: &Store, id: &str) -> R<Option<StoryDetail>> {
         passages,
         quotes,
         entities,
+        storyline_stories,
     }))
 }
 
@@ -399,8 +476,10 @@ pub(crate) fn passages(
         .map(|span| {
             let a_text = text_of(&span.a, span.a_start, span.a_end);
             let b_text = text_of(&span.b, span.b_start, span.b_end);
+            let diff = diff::words(&a_text, &b_text);
             Passage {
-                diff: diff::words(&a_text, &b_text),
+                word_similarity: word_similarity(&diff),
+                diff,
                 a_meta: meta.get(&span.a).cloned(),
                 b_meta: meta.get(&span.b).cloned(),
                 a_text,
@@ -619,6 +698,16 @@ pub(crate) fn article_detail(store: &Store, id: &str) -> R<Option<ArticleDetail>
     let quotes = quotes(store, &ids, &[], None, LISTED_CONFIDENCE)?;
     let entities = queries::entities_in(conn, &ids, usize::MAX >> 1)?;
     let passages = passages(store, &ids, INLINE_PASSAGES, 0)?;
+    let mentions = queries::article_mentions(conn, &article.id)?;
+    let original = match &article.duplicate_of {
+        Some(o) => queries::articles_by_id(conn, std::slice::from_ref(o))?.remove(o),
+        None => None,
+    };
+    let copies = if article.copies > 0 && article.duplicate_of.is_none() {
+        queries::copies_of(conn, &article.id)?
+    } else {
+        Vec::new()
+    };
     Ok(Some(ArticleDetail {
         article,
         removed_lines,
@@ -626,6 +715,9 @@ pub(crate) fn article_detail(store: &Store, id: &str) -> R<Option<ArticleDetail>
         quotes,
         entities,
         passages,
+        mentions,
+        original,
+        copies,
     }))
 }
 
@@ -650,13 +742,27 @@ pub(crate) fn entity_detail(
     let (total, rows) = queries::mentions(conn, id, limit, offset)?;
     let ids: Vec<String> = rows.iter().map(|m| m.article.clone()).collect();
     let meta = queries::articles_by_id(conn, &ids)?;
+    let mut texts: HashMap<String, String> = HashMap::new();
+    for a in &ids {
+        if !texts.contains_key(a) {
+            if let Some(t) = store.original_text(a)? {
+                texts.insert(a.clone(), t);
+            }
+        }
+    }
     let items = rows
         .into_iter()
         .map(|m| {
             let a = meta.get(&m.article);
+            let context = texts.get(&m.article).and_then(|t| {
+                let (s, e) = (m.start.max(0) as usize, m.end.max(0) as usize);
+                crate::context::sentence_around(t, s, e, CONTEXT_CHARS)
+                    .map(|(before, _, after)| MentionContext { before, after })
+            });
             MentionOut {
                 title: a.and_then(|a| a.title.clone()),
                 outlet: a.and_then(|a| a.outlet.clone()),
+                context,
                 mention: m,
             }
         })
@@ -670,6 +776,219 @@ pub(crate) fn entity_detail(
             offset,
             items,
         },
+    }))
+}
+
+/// Most context shown on each side of a mention, in code points.
+const CONTEXT_CHARS: usize = 220;
+
+/// A storyline: its stories over time.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct StorylineDetail {
+    /// Storyline id (`l-` + the first article of its first story).
+    pub(crate) id: String,
+    /// Its stories, earliest first.
+    pub(crate) stories: Vec<StorySummary>,
+    /// Articles over all its stories.
+    pub(crate) articles: i64,
+    /// Earliest first publication of its stories.
+    pub(crate) first_published: Option<String>,
+    /// Latest publication in its stories.
+    pub(crate) last_published: Option<String>,
+}
+
+/// The storyline `id`, or `None`.
+pub(crate) fn storyline_detail(store: &Store, id: &str) -> R<Option<StorylineDetail>> {
+    let stories = queries::storyline_stories(store.connection(), id)?;
+    if stories.is_empty() {
+        return Ok(None);
+    }
+    let articles = stories.iter().map(|s| s.articles).sum();
+    let first_published = stories
+        .iter()
+        .filter_map(|s| s.first_published.clone())
+        .min_by_key(|p| crate::fmt::unix(p));
+    let last_published = stories
+        .iter()
+        .filter_map(|s| {
+            s.last_published
+                .clone()
+                .or_else(|| s.first_published.clone())
+        })
+        .max_by_key(|p| crate::fmt::unix(p));
+    Ok(Some(StorylineDetail {
+        id: id.to_string(),
+        stories,
+        articles,
+        first_published,
+        last_published,
+    }))
+}
+
+/// One place a shared passage occurs, with its text there.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct Occurrence {
+    /// Article id.
+    pub(crate) article: String,
+    /// Span start (code points of the original text).
+    pub(crate) start: i64,
+    /// Span end.
+    pub(crate) end: i64,
+    /// The passage's text there.
+    pub(crate) text: String,
+    /// The article's outlet, title and story.
+    pub(crate) meta: Option<ArticleMeta>,
+}
+
+/// A copy of a shared passage, diffed against the occurrence it was aligned with.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct PassageCopy {
+    /// Where it is.
+    pub(crate) at: Occurrence,
+    /// The article it was aligned with (the source when they were aligned directly).
+    pub(crate) against: String,
+    /// Word diff from that occurrence to this one.
+    pub(crate) diff: Vec<Piece>,
+    /// See [`Passage::word_similarity`].
+    pub(crate) word_similarity: f64,
+}
+
+/// A shared passage: its earliest occurrence and every copy.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct PassageDetail {
+    /// Passage id.
+    pub(crate) id: String,
+    /// The earliest occurrence.
+    pub(crate) source: Occurrence,
+    /// The other occurrences, earliest first.
+    pub(crate) copies: Vec<PassageCopy>,
+}
+
+/// The passage `id` (`p-ARTICLE:START-END`) with every copy, or `None`.
+pub(crate) fn passage_detail(store: &Store, id: &str) -> R<Option<PassageDetail>> {
+    let conn = store.connection();
+    let pairs = queries::passage_pairs(conn, id)?;
+    let Some((src_article, (src_start, src_end))) = parse_passage_id(id) else {
+        return Ok(None);
+    };
+    if pairs.is_empty() {
+        return Ok(None);
+    }
+    let mut ids: Vec<String> = pairs
+        .iter()
+        .flat_map(|p| [p.a.clone(), p.b.clone()])
+        .collect();
+    ids.sort();
+    ids.dedup();
+    let meta = queries::articles_by_id(conn, &ids)?;
+    let mut texts: HashMap<String, String> = HashMap::new();
+    for a in &ids {
+        if let Some(t) = store.original_text(a)? {
+            texts.insert(a.clone(), t);
+        }
+    }
+    let cut = |a: &str, s: i64, e: i64| {
+        texts
+            .get(a)
+            .map(|t| queries::slice_chars(t, s, e))
+            .unwrap_or_default()
+    };
+    let occurrence = |a: &str, s: i64, e: i64| Occurrence {
+        article: a.to_string(),
+        start: s,
+        end: e,
+        text: cut(a, s, e),
+        meta: meta.get(a).cloned(),
+    };
+    let source = occurrence(&src_article, src_start, src_end);
+    // Each other article once: its pair with the source when there is one, else its first.
+    let mut best: BTreeMap<String, (bool, AlignmentRow)> = BTreeMap::new();
+    for p in pairs {
+        for (me, other) in [(&p.a, &p.b), (&p.b, &p.a)] {
+            if *me == src_article {
+                continue;
+            }
+            let direct = *other == src_article;
+            let keep = best.get(me).is_none_or(|(d, _)| direct && !d);
+            if keep {
+                best.insert(me.clone(), (direct, p.clone()));
+            }
+        }
+    }
+    let mut copies: Vec<PassageCopy> = best
+        .into_iter()
+        .map(|(me, (_, p))| {
+            let (ms, me_end, other, os, oe) = if p.a == me {
+                (p.a_start, p.a_end, p.b.clone(), p.b_start, p.b_end)
+            } else {
+                (p.b_start, p.b_end, p.a.clone(), p.a_start, p.a_end)
+            };
+            let at = occurrence(&me, ms, me_end);
+            let base = if other == src_article {
+                source.text.clone()
+            } else {
+                cut(&other, os, oe)
+            };
+            let diff = diff::words(&base, &at.text);
+            PassageCopy {
+                word_similarity: word_similarity(&diff),
+                against: other,
+                at,
+                diff,
+            }
+        })
+        .collect();
+    copies.sort_by_key(|c| {
+        let t =
+            c.at.meta
+                .as_ref()
+                .and_then(|m| m.published.as_deref())
+                .and_then(crate::fmt::unix);
+        (t.is_none(), t, c.at.article.clone())
+    });
+    Ok(Some(PassageDetail {
+        id: id.to_string(),
+        source,
+        copies,
+    }))
+}
+
+/// `p-ARTICLE:START-END` -> (article, (start, end)); article ids may hold `:` themselves.
+pub(crate) fn parse_passage_id(id: &str) -> Option<(String, (i64, i64))> {
+    let rest = id.strip_prefix("p-")?;
+    let (article, span) = rest.rsplit_once(':')?;
+    let (s, e) = span.split_once('-')?;
+    Some((article.to_string(), (s.parse().ok()?, e.parse().ok()?)))
+}
+
+/// Two articles side by side: a word diff of their cleaned texts.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct Comparison {
+    /// The first article.
+    pub(crate) a: ArticleMeta,
+    /// The second article.
+    pub(crate) b: ArticleMeta,
+    /// Word diff from `a`'s cleaned text to `b`'s.
+    pub(crate) diff: Vec<Piece>,
+    /// See [`Passage::word_similarity`].
+    pub(crate) word_similarity: f64,
+}
+
+/// Compares two articles' cleaned texts, or `None` if either is unknown.
+pub(crate) fn compare(store: &Store, a: &str, b: &str) -> R<Option<Comparison>> {
+    let ids = [a.to_string(), b.to_string()];
+    let mut meta = queries::articles_by_id(store.connection(), &ids)?;
+    let (Some(ma), Some(mb)) = (meta.remove(a), meta.remove(b)) else {
+        return Ok(None);
+    };
+    let text =
+        |id: &str| -> R<String> { Ok(store.article(id)?.map(|r| r.text).unwrap_or_default()) };
+    let diff = diff::words(&text(a)?, &text(b)?);
+    Ok(Some(Comparison {
+        word_similarity: word_similarity(&diff),
+        a: ma,
+        b: mb,
+        diff,
     }))
 }
 
@@ -767,6 +1086,16 @@ pub(crate) fn search(
             }
             None => queries::search_fts_snippet(conn, &fts, rowid)?,
         };
+        // Wire copies of one original are one hit: later hits of a group on this page fold
+        // into its first.
+        if let Some(first) = h.group.as_ref().filter(|_| h.copies > 0).and_then(|g| {
+            items
+                .iter_mut()
+                .find(|x: &&mut Hit| x.group.as_ref() == Some(g))
+        }) {
+            first.folded.push(h.id);
+            continue;
+        }
         items.push(Hit {
             id: h.id,
             title: h.title,
@@ -775,6 +1104,9 @@ pub(crate) fn search(
             outlet: h.outlet,
             published: h.published,
             story: h.story,
+            group: h.group,
+            copies: h.copies,
+            folded: Vec::new(),
         });
     }
     Ok(Some(SearchResults {

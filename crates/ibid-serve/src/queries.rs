@@ -66,7 +66,8 @@ pub(crate) struct StoryFilter {
 const STORY_WHERE: &str = "
     (?1 IS NULL OR unixepoch(COALESCE(s.last_published, s.first_published)) >= ?1)
     AND (?2 IS NULL OR unixepoch(s.first_published) < ?2)
-    AND (?3 IS NULL OR EXISTS (SELECT 1 FROM json_each(s.outlets) o WHERE o.value = ?3))
+    AND (?3 IS NULL OR EXISTS (SELECT 1 FROM json_each(s.outlets) o
+                               WHERE instr(lower(o.value), lower(?3)) > 0))
     AND (?4 IS NULL OR s.id IN (SELECT sm.story FROM mentions m
                                 JOIN story_members sm ON sm.article_id = m.article
                                 WHERE m.entity = ?4))";
@@ -206,13 +207,17 @@ pub(crate) struct ArticleMeta {
     pub(crate) chars: i64,
     /// The first characters of the cleaned text (a stand-in for a missing title).
     pub(crate) lede: String,
+    /// Id of its duplicate group's original (itself for an original with copies).
+    pub(crate) group: Option<String>,
+    /// Why the page is not an article (null for an article).
+    pub(crate) non_article: Option<String>,
 }
 
 const META_SELECT: &str = "
-    SELECT a.id, COALESCE(c.title, a.title), COALESCE(c.outlet, a.outlet), c.published,
+    SELECT a.id, IIF(c.article IS NULL, a.title, c.title), COALESCE(c.outlet, a.outlet), c.published,
            c.published_precision, a.url, COALESCE(c.author, a.author), d.duplicate_of,
            COALESCE(d.copies, 0), m.story, COALESCE(length(c.text), 0),
-           COALESCE(substr(c.text, 1, 160), '')
+           COALESCE(substr(c.text, 1, 160), ''), d.group_id, c.non_article
     FROM current_articles a
     LEFT JOIN cleaned c ON c.article = a.rowid
     LEFT JOIN dedup d ON d.article_id = a.id
@@ -232,6 +237,8 @@ fn article_meta(r: &Row<'_>) -> rusqlite::Result<ArticleMeta> {
         story: r.get(9)?,
         chars: r.get(10)?,
         lede: r.get(11)?,
+        group: r.get(12)?,
+        non_article: r.get(13)?,
     })
 }
 
@@ -269,16 +276,50 @@ pub(crate) fn articles(
     let total: i64 = conn
         .prepare_cached(
             "SELECT COUNT(*) FROM current_articles a LEFT JOIN cleaned c ON c.article = a.rowid
-             WHERE ?1 IS NULL OR COALESCE(c.outlet, a.outlet) = ?1",
+             WHERE ?1 IS NULL OR instr(lower(COALESCE(c.outlet, a.outlet)), lower(?1)) > 0",
         )?
         .query_row([outlet], |r| r.get(0))?;
     let sql = format!(
-        "{META_SELECT} WHERE ?1 IS NULL OR COALESCE(c.outlet, a.outlet) = ?1
+        "{META_SELECT} WHERE ?1 IS NULL OR instr(lower(COALESCE(c.outlet, a.outlet)), lower(?1)) > 0
          ORDER BY c.published IS NULL, unixepoch(c.published) DESC, a.id LIMIT ?2 OFFSET ?3"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(params![outlet, limit as i64, offset as i64], article_meta)?;
     Ok((total as usize, rows.collect::<Result<_, _>>()?))
+}
+
+/// The copies of an original (articles whose `duplicate_of` it is), earliest first.
+pub(crate) fn copies_of(conn: &Connection, original: &str) -> R<Vec<ArticleMeta>> {
+    let sql = format!(
+        "{META_SELECT} WHERE a.id IN (SELECT article_id FROM dedup WHERE duplicate_of = ?1)
+         ORDER BY c.published IS NULL, unixepoch(c.published), a.id"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map([original], article_meta)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// An article's entity mentions, in text order.
+pub(crate) fn article_mentions(
+    conn: &Connection,
+    article: &str,
+) -> R<Vec<crate::model::ArticleMention>> {
+    let mut stmt = conn.prepare_cached(
+        r#"SELECT m.entity, e.name, e.type, m.text, m.start, m."end"
+           FROM mentions m JOIN entities e ON e.id = m.entity
+           WHERE m.article = ?1 ORDER BY m.start"#,
+    )?;
+    let rows = stmt.query_map([article], |r| {
+        Ok(crate::model::ArticleMention {
+            entity: r.get(0)?,
+            name: r.get(1)?,
+            kind: r.get(2)?,
+            text: r.get(3)?,
+            start: r.get(4)?,
+            end: r.get(5)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }
 
 /// Passages shared by the given articles (either side), longest first, and how many there are.
@@ -289,7 +330,12 @@ pub(crate) fn alignments_touching(
     offset: usize,
 ) -> R<(usize, Vec<AlignmentRow>)> {
     let ids = serde_json::to_string(ids)?;
-    let filter = "a IN (SELECT value FROM json_each(?1)) OR b IN (SELECT value FROM json_each(?1))";
+    // Pairs of one duplicate group are whole-article copies, shown as copies, not passages.
+    let filter =
+        "(a IN (SELECT value FROM json_each(?1)) OR b IN (SELECT value FROM json_each(?1)))
+        AND NOT EXISTS (SELECT 1 FROM dedup da JOIN dedup db ON db.group_id = da.group_id
+                        WHERE da.article_id = alignments.a AND db.article_id = alignments.b
+                          AND (da.duplicate_of IS NOT NULL OR db.duplicate_of IS NOT NULL))";
     let total: i64 = conn
         .prepare_cached(&format!("SELECT COUNT(*) FROM alignments WHERE {filter}"))?
         .query_row([&ids], |r| r.get(0))?;
@@ -351,6 +397,160 @@ pub(crate) fn quotes_page(
         QuoteRow::from_row,
     )?;
     Ok((total as usize, rows.collect::<Result<_, _>>()?))
+}
+
+/// A `LIKE` pattern matching `s` anywhere, with `%`, `_` and `\` taken literally.
+fn like_anywhere(s: &str) -> String {
+    format!(
+        "%{}%",
+        s.replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    )
+}
+
+/// How a quote search names its speaker.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Speaker<'a> {
+    /// This canonical name exactly.
+    Exact(&'a str),
+    /// Names containing this (case-insensitive for ASCII).
+    Part(&'a str),
+}
+
+/// A page of quotes by `speaker` whose text contains `text` (case-insensitive for ASCII;
+/// either may be absent), newest article first, and how many match.
+pub(crate) fn quotes_search(
+    conn: &Connection,
+    speaker: Option<Speaker<'_>>,
+    text: Option<&str>,
+    limit: usize,
+    offset: usize,
+) -> R<(usize, Vec<QuoteRow>)> {
+    // An exact name is a LIKE pattern with its wildcards escaped.
+    let sp = speaker.map(|s| match s {
+        Speaker::Exact(n) => like_anywhere(n).trim_matches('%').to_string(),
+        Speaker::Part(n) => like_anywhere(n),
+    });
+    let tx = text.map(like_anywhere);
+    let filter = r"(?1 IS NULL OR q.speaker LIKE ?1 ESCAPE '\') AND (?2 IS NULL OR q.text LIKE ?2 ESCAPE '\')";
+    let total: i64 = conn
+        .prepare_cached(&format!("SELECT COUNT(*) FROM quotes q WHERE {filter}"))?
+        .query_row(params![sp, tx], |r| r.get(0))?;
+    let mut stmt = conn.prepare_cached(&format!(
+        r#"SELECT q.article, q.start, q."end", q.text, q.speaker, q.speaker_start, q.speaker_end,
+                  q.direct, q.statement
+           FROM quotes q
+           LEFT JOIN current_articles a ON a.id = q.article
+           LEFT JOIN cleaned c ON c.article = a.rowid
+           WHERE {filter}
+           ORDER BY c.published IS NULL, unixepoch(c.published) DESC, q.article, q.start
+           LIMIT ?3 OFFSET ?4"#
+    ))?;
+    let rows = stmt.query_map(
+        params![sp, tx, limit as i64, offset as i64],
+        QuoteRow::from_row,
+    )?;
+    Ok((total as usize, rows.collect::<Result<_, _>>()?))
+}
+
+/// Speakers whose name contains `q`, most quoted first (suggestions for the quotes page).
+pub(crate) fn speakers_like(conn: &Connection, q: &str, limit: usize) -> R<Vec<(String, i64)>> {
+    let mut stmt = conn.prepare_cached(
+        r"SELECT speaker, COUNT(*) FROM quotes WHERE speaker LIKE ?1 ESCAPE '\'
+          GROUP BY speaker ORDER BY COUNT(*) DESC, speaker LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(params![like_anywhere(q), limit as i64], |r| {
+        Ok((r.get(0)?, r.get(1)?))
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The stories of a storyline, in order of first publication (undated last).
+pub(crate) fn storyline_stories(conn: &Connection, id: &str) -> R<Vec<StorySummary>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT s.id, s.title, s.first_published, s.last_published, s.first_outlet,
+                json_array_length(s.articles), json_array_length(s.outlets), s.storyline
+         FROM stories s WHERE s.storyline = ?1
+         ORDER BY s.first_published IS NULL, unixepoch(s.first_published), s.id",
+    )?;
+    let rows = stmt.query_map([id], story_summary)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Number of stories in each of the given storylines.
+pub(crate) fn storyline_sizes(conn: &Connection, ids: &[String]) -> R<HashMap<String, i64>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT storyline, COUNT(*) FROM stories
+         WHERE storyline IN (SELECT value FROM json_each(?1)) GROUP BY storyline",
+    )?;
+    let rows = stmt.query_map([serde_json::to_string(ids)?], |r| {
+        Ok((r.get(0)?, r.get(1)?))
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// One shared passage as the passages page lists it.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct PassageSummary {
+    /// Passage id (`p-ARTICLE:START-END`, the earliest occurrence).
+    pub(crate) id: String,
+    /// Distinct articles holding it.
+    pub(crate) articles: i64,
+    /// Distinct outlets among them.
+    pub(crate) outlets: i64,
+}
+
+/// Shared passages carried by at least two outlets, most widely shared first, and how many
+/// there are.
+pub(crate) fn passages_page(
+    conn: &Connection,
+    limit: usize,
+    offset: usize,
+) -> R<(usize, Vec<PassageSummary>)> {
+    let base = "SELECT p.passage, COUNT(DISTINCT p.art) AS n,
+                       COUNT(DISTINCT COALESCE(c.outlet, a.outlet)) AS o
+                FROM (SELECT passage, a AS art FROM alignments WHERE passage IS NOT NULL
+                      UNION SELECT passage, b FROM alignments WHERE passage IS NOT NULL) p
+                LEFT JOIN current_articles a ON a.id = p.art
+                LEFT JOIN cleaned c ON c.article = a.rowid
+                GROUP BY p.passage HAVING o >= 2";
+    let total: i64 = conn
+        .prepare_cached(&format!("SELECT COUNT(*) FROM ({base})"))?
+        .query_row([], |r| r.get(0))?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "{base} ORDER BY n DESC, o DESC, p.passage LIMIT ?1 OFFSET ?2"
+    ))?;
+    let rows = stmt.query_map(params![limit as i64, offset as i64], |r| {
+        Ok(PassageSummary {
+            id: r.get(0)?,
+            articles: r.get(1)?,
+            outlets: r.get(2)?,
+        })
+    })?;
+    Ok((total as usize, rows.collect::<Result<_, _>>()?))
+}
+
+/// Every aligned pair of one passage.
+pub(crate) fn passage_pairs(conn: &Connection, id: &str) -> R<Vec<AlignmentRow>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {ALIGNMENT_COLUMNS} FROM alignments WHERE passage = ?1 ORDER BY a, a_start, b, b_start"
+    ))?;
+    let rows = stmt.query_map([id], AlignmentRow::from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Outlets whose name contains `q` (case-insensitive), most articles first: suggestions when
+/// an outlet filter matches nothing or several.
+pub(crate) fn outlets_like(conn: &Connection, q: &str, limit: usize) -> R<Vec<(String, i64)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT COALESCE(c.outlet, a.outlet) AS o, COUNT(*) FROM current_articles a
+         LEFT JOIN cleaned c ON c.article = a.rowid
+         WHERE o IS NOT NULL AND instr(lower(o), lower(?1)) > 0
+         GROUP BY o ORDER BY COUNT(*) DESC, o LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(params![q, limit as i64], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }
 
 /// An entity with how often it is mentioned (in some set of articles, or overall).
@@ -593,17 +793,23 @@ pub(crate) struct HitRow {
     pub(crate) published: Option<String>,
     /// Story id.
     pub(crate) story: Option<String>,
+    /// Its duplicate group's original.
+    pub(crate) group: Option<String>,
+    /// Other articles in its duplicate group.
+    pub(crate) copies: i64,
 }
 
 /// One hit's fields, or `None` if the row vanished.
 pub(crate) fn search_hit(conn: &Connection, rowid: i64) -> R<Option<HitRow>> {
     Ok(conn
         .prepare_cached(
-            "SELECT f.id, f.title, f.text, COALESCE(c.outlet, a.outlet), c.published, m.story
+            "SELECT f.id, f.title, f.text, COALESCE(c.outlet, a.outlet), c.published, m.story,
+                    d.group_id, COALESCE(d.copies, 0)
              FROM articles_fts f
              LEFT JOIN articles a ON a.rowid = f.rowid
              LEFT JOIN cleaned c ON c.article = f.rowid
              LEFT JOIN story_members m ON m.article_id = f.id
+             LEFT JOIN dedup d ON d.article_id = f.id
              WHERE f.rowid = ?1",
         )?
         .query_row([rowid], |r| {
@@ -614,6 +820,8 @@ pub(crate) fn search_hit(conn: &Connection, rowid: i64) -> R<Option<HitRow>> {
                 outlet: r.get(3)?,
                 published: r.get(4)?,
                 story: r.get(5)?,
+                group: r.get(6)?,
+                copies: r.get(7)?,
             })
         })
         .optional()?)

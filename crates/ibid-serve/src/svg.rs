@@ -93,10 +93,61 @@ impl Buckets {
     }
 }
 
-/// A bar sparkline of publication times (Unix seconds); a dash when there are none.
+/// A short axis label for time `t` on an axis spanning `range` seconds: `18:00` within a day
+/// (with the day at midnight), `15 Jul` within a few months, `Jul 2018` beyond.
+fn axis_label(t: i64, range: i64) -> String {
+    let Some(dt) = chrono::DateTime::from_timestamp(t, 0) else {
+        return t.to_string();
+    };
+    if range <= 2 * 86_400 {
+        dt.format("%-d %b %H:%M").to_string()
+    } else if range <= 120 * 86_400 {
+        dt.format("%-d %b").to_string()
+    } else {
+        dt.format("%b %Y").to_string()
+    }
+}
+
+/// Rough width in pixels of a label in the charts' small sans-serif type.
+fn label_width(s: &str, px: f64) -> f64 {
+    s.chars().count() as f64 * px * 0.6
+}
+
+/// Indexes of the axis ticks of `n` buckets `cell` pixels wide whose labels (each `label_w`
+/// pixels at most) do not overlap: the first, the last, and evenly spaced ones between.
+fn ticks(n: usize, cell: f64, label_w: f64) -> Vec<usize> {
+    if n == 0 {
+        return Vec::new();
+    }
+    let span = cell * (n - 1) as f64;
+    // Labels between the ends are centred on their tick, the first starts at its tick and the
+    // last ends at it: neighbours need a label and a half of room, plus a margin.
+    let gap = 1.5 * label_w + 14.0;
+    if span < gap {
+        return vec![0];
+    }
+    // Every `step` buckets, with the last tick moved to the end of the axis (which keeps it
+    // at least `step` from the one before).
+    let step = ((gap / cell).ceil() as usize).max(1);
+    let mut out: Vec<usize> = (0..n).step_by(step).collect();
+    let last = out[out.len() - 1];
+    if last != n - 1 {
+        if n - 1 - last >= step {
+            out.push(n - 1);
+        } else if out.len() > 1 {
+            let at = out.len() - 1;
+            out[at] = n - 1;
+        }
+    }
+    out
+}
+
+/// A bar sparkline of publication times (Unix seconds), with its first and last dates under
+/// it; a dash when there are none.
 pub(crate) fn sparkline(times: &[i64]) -> Markup {
     const W: f64 = 120.0;
     const H: f64 = 28.0;
+    const AXIS: f64 = 12.0;
     let (Some(&min), Some(&max)) = (times.iter().min(), times.iter().max()) else {
         return html! { span.spark-none title="no dated articles" { "—" } };
     };
@@ -113,9 +164,11 @@ pub(crate) fn sparkline(times: &[i64]) -> Markup {
         fmt::date_unix(max),
         b.width_label()
     );
+    let range = max - min;
+    let (from, to) = (axis_label(min, range), axis_label(max, range));
     html! {
-        svg.spark xmlns="http://www.w3.org/2000/svg" width=(W) height=(H)
-            viewBox={"0 0 " (W) " " (H)} role="img" aria-label=(label) {
+        svg.spark xmlns="http://www.w3.org/2000/svg" width=(W) height=(H + AXIS)
+            viewBox={"0 0 " (W) " " (H + AXIS)} role="img" aria-label=(label) {
             title { (label) }
             line.spark-base x1="0" y1=(H - 0.5) x2=(W) y2=(H - 0.5) {}
             @for (i, &c) in counts.iter().enumerate() {
@@ -123,6 +176,10 @@ pub(crate) fn sparkline(times: &[i64]) -> Markup {
                     @let h = ((c as f64 / peak) * (H - 2.0)).max(2.0);
                     rect.spark-bar x=(fmt2(i as f64 * slot)) y=(fmt2(H - h)) width=(fmt2(bar)) height=(fmt2(h)) {}
                 }
+            }
+            text.spark-axis x="0" y=(fmt2(H + AXIS - 2.0)) text-anchor="start" { (from) }
+            @if to != from && label_width(&from, 9.0) + label_width(&to, 9.0) + 6.0 <= W {
+                text.spark-axis x=(W) y=(fmt2(H + AXIS - 2.0)) text-anchor="end" { (to) }
             }
         }
     }
@@ -154,11 +211,12 @@ pub(crate) fn coverage(rows: &[CoverageRow]) -> Option<Markup> {
     let width = LABEL_W + grid_w + undated_w + 8.0;
     let height = TOP + ROW_H * rows.len() as f64 + 30.0;
     let axis_y = TOP + ROW_H * rows.len() as f64 + 16.0;
-    let ticks: Vec<usize> = {
-        let mut t = vec![0, b.n / 2, b.n - 1];
-        t.dedup();
-        t
-    };
+    let range = b.width * b.n as i64;
+    let tick_label = |i: usize| axis_label(b.start + b.width * i as i64, range);
+    let widest = (0..b.n)
+        .map(|i| label_width(&tick_label(i), 11.0))
+        .fold(0.0, f64::max);
+    let ticks = ticks(b.n, cell, widest);
     let label = format!(
         "Coverage by outlet: {} outlets, {} to {}, one column per {}",
         rows.len(),
@@ -172,7 +230,7 @@ pub(crate) fn coverage(rows: &[CoverageRow]) -> Option<Markup> {
             title { (label) }
             @for (r, row) in rows.iter().enumerate() {
                 @let y = TOP + ROW_H * r as f64;
-                text.cov-label x=(LABEL_W - 8.0) y=(fmt2(y + ROW_H * 0.68)) { (truncate(&row.label, 24)) }
+                text.cov-label x=(LABEL_W - 8.0) y=(fmt2(y + ROW_H * 0.68)) { (truncate(&row.label, 22)) }
                 rect.cov-track x=(LABEL_W) y=(fmt2(y + 2.0)) width=(fmt2(grid_w)) height=(fmt2(ROW_H - 4.0)) {}
                 @for (i, &c) in b.count(&row.times).iter().enumerate() {
                     @if c > 0 {
@@ -193,7 +251,7 @@ pub(crate) fn coverage(rows: &[CoverageRow]) -> Option<Markup> {
                 line.cov-tick x1=(fmt2(x)) y1=(fmt2(axis_y - 12.0)) x2=(fmt2(x)) y2=(fmt2(axis_y - 7.0)) {}
                 text.cov-axis x=(fmt2(x)) y=(fmt2(axis_y + 4.0))
                     text-anchor=(if i == 0 { "start" } else if i + 1 == b.n && b.n > 1 { "end" } else { "middle" }) {
-                    (b.label(i))
+                    (tick_label(i))
                 }
             }
         }
@@ -243,6 +301,40 @@ mod tests {
         assert_eq!(b.count(&[5, 5]), vec![2]);
         let b = Buckets::covering(0, 1000 * 365 * 86_400, 24);
         assert!(b.n <= 24 && b.index(1000 * 365 * 86_400) < b.n);
+    }
+
+    #[test]
+    fn axis_labels_never_overlap() {
+        for (n, cell, w) in [
+            (3, 40.0, 80.0),
+            (36, 16.0, 80.0),
+            (12, 40.0, 60.0),
+            (1, 40.0, 80.0),
+        ] {
+            let t = ticks(n, cell, w);
+            assert!(!t.is_empty() && t[0] == 0, "{t:?}");
+            assert!(t.iter().all(|&i| i < n));
+            for pair in t.windows(2) {
+                let apart = (pair[1] - pair[0]) as f64 * cell;
+                assert!(
+                    apart >= 1.5 * w + 14.0,
+                    "{n} buckets: ticks {t:?} too close"
+                );
+            }
+        }
+        assert_eq!(
+            ticks(3, 40.0, 80.0),
+            vec![0],
+            "one label when two do not fit"
+        );
+        assert_eq!(
+            *ticks(36, 16.0, 80.0).last().unwrap(),
+            35,
+            "the end is labelled"
+        );
+        assert_eq!(axis_label(0, 3600), "1 Jan 00:00");
+        assert_eq!(axis_label(0, 10 * 86_400), "1 Jan");
+        assert_eq!(axis_label(0, 400 * 86_400), "Jan 1970");
     }
 
     #[test]

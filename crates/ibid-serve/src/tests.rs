@@ -20,7 +20,7 @@ Critics questioned the cost of the project.";
 const HOSTILE: &str = "Officials said <script>alert('x')</script> nothing.\n\
 <img src=x onerror=alert(1)> A link: javascript:alert(2) and <a href=\"javascript:alert(3)\">click</a>.\n\
 Subscribe to our newsletter\n\
-The harbour story continues with \"quoted <b>bold</b> words\" from the council.";
+The harbour story continues with \"quoted <b>bold</b> words\" from the council, whose members met again on Wednesday to argue over the cost of the new quay, the length of the works and who would pay for the audit that the opposition asked for last week.";
 
 /// A store with three articles ingested by the real pipeline, plus stage rows written here.
 fn fixture() -> (tempfile::TempDir, Router, String) {
@@ -120,12 +120,12 @@ fn add_stage_rows(db: &Path) -> String {
     )
     .unwrap();
     c.execute(
-        "INSERT INTO alignments VALUES ('a1', 0, ?1, 'a2', 0, ?2, 0.83)",
+        "INSERT INTO alignments (a, a_start, a_end, b, b_start, b_end, similarity, passage) VALUES ('a1', 0, ?1, 'a2', 0, ?2, 0.83, 'p-a1:0-' || ?1)",
         [chars(BODY_A), chars(BODY_B)],
     )
     .unwrap();
     c.execute(
-        "INSERT INTO alignments VALUES ('a1', 0, 40, 'x/evil', 0, 60, 0.2)",
+        "INSERT INTO alignments (a, a_start, a_end, b, b_start, b_end, similarity, passage) VALUES ('a1', 0, 40, 'x/evil', 0, 60, 0.2, 'p-a1:0-40')",
         [],
     )
     .unwrap();
@@ -146,9 +146,22 @@ fn add_stage_rows(db: &Path) -> String {
         ("x/evil", "<i>x</i>"),
     ] {
         let entity = if art == "x/evil" { "e/evil" } else { "e:ruiz" };
+        // Real spans in the articles' texts (the last occurrence for a bare surname).
+        let body = match art {
+            "a1" => BODY_A,
+            "a2" => BODY_B,
+            _ => HOSTILE,
+        };
+        let at = if text == "Ruiz" {
+            body.rfind(text)
+        } else {
+            body.find(text)
+        };
+        let start = at.map_or(0, |b| chars(&body[..b]));
+        let end = start + at.map_or(5, |_| chars(text));
         c.execute(
-            r#"INSERT INTO mentions (entity, article, start, "end", text) VALUES (?1, ?2, 0, 5, ?3)"#,
-            [entity, art, text],
+            r#"INSERT INTO mentions (entity, article, start, "end", text) VALUES (?1, ?2, ?3, ?4, ?5)"#,
+            rusqlite::params![entity, art, start, end, text],
         )
         .unwrap();
     }
@@ -405,6 +418,9 @@ async fn search_pages_and_highlights() {
 #[tokio::test]
 async fn openapi_document_matches_the_routes() {
     let (_dir, app, story) = fixture();
+    let (_, st) = get_json(&app, &format!("/api/stories/{}", enc(&story))).await;
+    let storyline = st["story"]["storyline"].as_str().unwrap().to_string();
+    let passage = "p-a1:0-40".to_string();
     let (s, doc) = get_json(&app, "/api/openapi.json").await;
     assert_eq!(s, StatusCode::OK);
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
@@ -420,6 +436,8 @@ async fn openapi_document_matches_the_routes() {
         "/api/quotes",
         "/api/entities",
         "/api/entities/{id}",
+        "/api/storylines/{id}",
+        "/api/passages/{id}",
         "/api/search",
         "/api/openapi.json",
     ];
@@ -432,8 +450,20 @@ async fn openapi_document_matches_the_routes() {
             .replace("/api/stories/x", &format!("/api/stories/{}", enc(&story)))
             .replace("/api/articles/x", "/api/articles/a1")
             .replace("/api/entities/x", "/api/entities/e%3Aruiz")
-            .replace("/api/passages", "/api/passages?article=a1")
+            .replace(
+                "/api/storylines/x",
+                &format!("/api/storylines/{}", enc(&storyline)),
+            )
+            .replace(
+                "/api/passages/x",
+                &format!("/api/passages/{}", enc(&passage)),
+            )
             .replace("/api/search", "/api/search?q=harbour");
+        let uri = if uri == "/api/passages" {
+            "/api/passages?article=a1".to_string()
+        } else {
+            uri
+        };
         let (s, v) = get_json(&app, &uri).await;
         assert_eq!(s, StatusCode::OK, "{uri}: {v}");
     }
@@ -526,6 +556,11 @@ async fn hostile_text_renders_inert_with_csp_everywhere() {
         "/search?q=officials".into(),
         "/search?q=%3Cscript%3E".into(),
         "/?outlet=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E".into(),
+        "/quotes".into(),
+        "/quotes?q=%3Cscript%3E&speaker=%3Cb".into(),
+        "/passages".into(),
+        "/passages/p-a1%3A0-40".into(),
+        "/compare?a=a1&b=x%2Fevil".into(),
         "/nowhere/%3Cscript%3E".into(),
     ];
     for page in &pages {
@@ -761,4 +796,75 @@ async fn warmer_builds_story_pages_before_visitors_ask_and_after_changes() {
     let (status, _, body) = get(&app, &page).await;
     assert_eq!(status, StatusCode::OK);
     assert!(body.contains("Retitled by the stories stage"));
+}
+
+#[tokio::test]
+async fn storyline_quotes_passages_and_compare_pages_show_their_data() {
+    let (_dir, app, story) = fixture();
+    let (_, st) = get_json(&app, &format!("/api/stories/{}", enc(&story))).await;
+    let storyline = st["story"]["storyline"].as_str().unwrap().to_string();
+
+    let (status, _, html) = get(&app, &format!("/storylines/{}", enc(&storyline))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains(&format!("/stories/{}", enc(&story))),
+        "storyline lists its story"
+    );
+    let (_, l) = get_json(&app, &format!("/api/storylines/{}", enc(&storyline))).await;
+    assert!(l["stories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|s| s["id"] == story.as_str()));
+    let (status, _, _) = get(&app, "/storylines/l-nope").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // Quotes: by words and by part of a speaker's name, case-insensitive.
+    let (_, _, html) = get(&app, "/quotes?q=REBUILD").await;
+    assert!(html.contains("2 quotations"), "{html}");
+    assert!(html.contains("We will rebuild the harbour crane first"));
+    let (_, _, html) = get(&app, "/quotes?speaker=ruiz").await;
+    assert!(
+        html.contains("Speakers matching"),
+        "suggestions for a partial name"
+    );
+    assert!(html.contains("Ana Ruiz"));
+    let (_, v) = get_json(&app, "/api/quotes?q=crane").await;
+    assert_eq!(v["total"], 2);
+
+    // Passages: listed, and one with its copies diffed.
+    let (_, _, html) = get(&app, "/passages").await;
+    assert!(html.contains("/passages/p-a1%3A0-40"), "{html}");
+    let (_, _, html) = get(&app, "/passages/p-a1%3A0-40").await;
+    assert!(html.contains("Copies"));
+    let (_, v) = get_json(&app, "/api/passages/p-a1%3A0-40").await;
+    assert_eq!(v["source"]["article"], "a1");
+    assert_eq!(v["copies"][0]["at"]["article"], "x/evil");
+
+    // Two articles side by side.
+    let (_, _, html) = get(&app, "/compare?a=a1&b=a2").await;
+    assert!(html.contains("<del>") && html.contains("<ins>"), "{html}");
+    assert!(html.contains("% of their words are shared"));
+    let (status, _, _) = get(&app, "/compare?a=a1").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    // Entity mentions come with their sentence.
+    let (_, _, html) = get(&app, "/entities/e%3Aruiz").await;
+    assert!(
+        html.contains("Mayor <mark>Ana Ruiz</mark> said the harbour would reopen"),
+        "{html}"
+    );
+    // The article marks its quotation and the entity's mentions.
+    let (_, _, html) = get(&app, "/articles/a1").await;
+    assert!(html.contains("class=\"quote-mark\""), "{html}");
+    assert!(html.contains("class=\"ent-mark per\""));
+
+    // The outlet filter is case-insensitive and partial, with suggestions.
+    let (_, v) = get_json(&app, "/api/stories?outlet=harbour%20TIMES").await;
+    assert!(v["total"].as_u64().unwrap() >= 1, "{v}");
+    let (_, _, html) = get(&app, "/?outlet=tide").await;
+    assert!(html.contains("Outlets matching"), "{html}");
+    assert!(html.contains("Daily Tide"));
+    let (_, _, html) = get(&app, "/?outlet=zzz").await;
+    assert!(html.contains("No outlet name contains"));
 }

@@ -167,6 +167,8 @@ pub struct CleanedRef {
     pub text: String,
     /// Exact-duplicate key.
     pub norm_hash: i64,
+    /// Why the page is not an article, if it is not (such pages stay out of stories).
+    pub non_article: Option<String>,
 }
 
 /// Result of a duplicate search for one article.
@@ -454,8 +456,9 @@ impl Store {
         {
             let mut stmt = tx.prepare_cached(
                 "INSERT OR REPLACE INTO cleaned (article, stage_version, text, removed, title, subheads,
-                     dateline, author, outlet, section, published, published_precision, published_flag, norm_hash)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                     dateline, author, outlet, section, published, published_precision, published_flag, norm_hash,
+                     non_article)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
             )?;
             let mut id_of = tx.prepare_cached("SELECT id FROM articles WHERE rowid = ?1")?;
             // FTS rows are keyed by the article version's rowid, so replacing an id's entry is
@@ -499,7 +502,8 @@ impl Store {
                     c.published.map(|p| p.to_rfc3339()),
                     precision,
                     c.published_flag,
-                    *norm_hash as i64
+                    *norm_hash as i64,
+                    c.non_article
                 ])?;
             }
             if !rows.is_empty() {
@@ -517,7 +521,7 @@ impl Store {
     /// order in which cross-article stages see them.
     pub fn cleaned_in_time_order(&self) -> Result<Vec<CleanedRef>> {
         let mut stmt = self.conn.prepare(
-            "SELECT a.id, c.published, c.outlet, c.title, c.text, c.norm_hash
+            "SELECT a.id, c.published, c.outlet, c.title, c.text, c.norm_hash, c.non_article
              FROM current_articles a JOIN cleaned c ON c.article = a.rowid
              ORDER BY c.published IS NULL, c.published, a.id",
         )?;
@@ -529,6 +533,7 @@ impl Store {
                 title: r.get(3)?,
                 text: r.get(4)?,
                 norm_hash: r.get(5)?,
+                non_article: r.get(6)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -655,8 +660,8 @@ impl Store {
         tx.execute("DELETE FROM alignments", [])?;
         {
             let mut stmt = tx.prepare_cached(
-                "INSERT INTO alignments (a, a_start, a_end, b, b_start, b_end, similarity)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT INTO alignments (a, a_start, a_end, b, b_start, b_end, similarity, passage)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )?;
             for r in rows {
                 stmt.execute(params![
@@ -666,7 +671,8 @@ impl Store {
                     r.b,
                     r.b_start,
                     r.b_end,
-                    r.similarity
+                    r.similarity,
+                    r.passage
                 ])?;
             }
         }
@@ -742,10 +748,11 @@ impl Store {
         mut f: impl FnMut(ArticleRow) -> Result<()>,
     ) -> Result<()> {
         let sql = format!(
-            "SELECT a.id, COALESCE(c.outlet, a.outlet), a.url, c.published, COALESCE(c.title, a.title),
+            "SELECT a.id, COALESCE(c.outlet, a.outlet), a.url, c.published, IIF(c.article IS NULL, a.title, c.title),
                     COALESCE(c.author, a.author), c.dateline, COALESCE(c.text, ''), COALESCE(c.removed, '[]'),
                     m.story, m.storyline, d.duplicate_of, a.version, c.section, COALESCE(c.subheads, '[]'),
-                    c.published_precision, c.published_flag, COALESCE(d.copies, 0), a.source, a.record
+                    c.published_precision, c.published_flag, COALESCE(d.copies, 0), a.source, a.record,
+                    c.non_article, a.text
              FROM current_articles a
              LEFT JOIN cleaned c ON c.article = a.rowid
              LEFT JOIN story_members m ON m.article_id = a.id
@@ -759,6 +766,7 @@ impl Store {
             let removed: Vec<RemovedLine> = serde_json::from_str(&r.get::<_, String>(8)?)?;
             let source: String = r.get(18)?;
             let record: Option<i64> = r.get(19)?;
+            let non_article: Option<String> = r.get(20)?;
             f(ArticleRow {
                 id: r.get(0)?,
                 outlet: r.get(1)?,
@@ -768,6 +776,15 @@ impl Store {
                 author: r.get(5)?,
                 dateline: r.get(6)?,
                 text: r.get(7)?,
+                removed_lines: removed
+                    .iter()
+                    .map(|l| RemovedSpan {
+                        start: i64::from(l.span.start),
+                        end: i64::from(l.span.end),
+                        reason: removal_reason_name(l.reason).to_string(),
+                        text: l.text.clone(),
+                    })
+                    .collect(),
                 removed: removed.into_iter().map(|l| l.text).collect(),
                 story: r.get(9)?,
                 storyline: r.get(10)?,
@@ -782,6 +799,14 @@ impl Store {
                     Some(n) => format!("{source}:{n}"),
                     None => source,
                 },
+                kind: if non_article.is_some() {
+                    "non_article"
+                } else {
+                    "article"
+                }
+                .to_string(),
+                kind_reason: non_article,
+                original: r.get(21)?,
             })?;
         }
         Ok(())
@@ -838,6 +863,19 @@ impl Store {
     /// One story by id.
     pub fn story(&self, id: &str) -> Result<Option<StoryRow>> {
         Ok(self.query_stories("id = ?1", [id])?.into_iter().next())
+    }
+
+    /// The stories of one storyline, earliest first (undated last); empty for an unknown id.
+    pub fn storyline(&self, id: &str) -> Result<Vec<StoryRow>> {
+        let mut stories = self.query_stories("storyline = ?1", [id])?;
+        stories.sort_by(|a, b| {
+            (a.first_published.is_none(), &a.first_published, &a.id).cmp(&(
+                b.first_published.is_none(),
+                &b.first_published,
+                &b.id,
+            ))
+        });
+        Ok(stories)
     }
 
     fn query_stories<P: rusqlite::Params>(&self, filter: &str, params: P) -> Result<Vec<StoryRow>> {
@@ -1040,6 +1078,18 @@ fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
         tracing::info!(version = i + 1, "applied schema migration");
     }
     Ok(())
+}
+
+/// The export contract's name of a removal reason (its serde name).
+pub fn removal_reason_name(r: ibid_core::RemovalReason) -> &'static str {
+    use ibid_core::RemovalReason::*;
+    match r {
+        Boilerplate => "boilerplate",
+        Code => "code",
+        Repeated => "repeated",
+        Metadata => "metadata",
+        OutletBoilerplate => "outlet_boilerplate",
+    }
 }
 
 /// Hash of everything a record says (not where it was read), so the same record from another

@@ -1,10 +1,10 @@
-//! Rows of the export contract (see DEVELOPERS.md): field names here are a contract. Add fields
-//! freely; never rename these. Spans are code-point offsets into the original text.
+//! Rows of the export contract (see docs/export-contract.md): field names here are a contract.
+//! Add fields freely; never rename these. Spans are code-point offsets into the original text.
 
 use serde::{Deserialize, Serialize};
 
 /// Columns of the `alignments` table in the order [`AlignmentRow::from_row`] reads them.
-pub const ALIGNMENT_COLUMNS: &str = "a, a_start, a_end, b, b_start, b_end, similarity";
+pub const ALIGNMENT_COLUMNS: &str = "a, a_start, a_end, b, b_start, b_end, similarity, passage";
 
 /// Columns of the `quotes` table in the order [`QuoteRow::from_row`] reads them.
 pub const QUOTE_COLUMNS: &str = r#"article, start, "end", text, speaker, speaker_start, speaker_end, direct, statement, confidence"#;
@@ -50,6 +50,30 @@ pub struct ArticleRow {
     pub copies: i64,
     /// Where the article was read from (`file` or `file:line`).
     pub source: String,
+    /// `article`, or `non_article` for a page that carries no report (a weather or market
+    /// widget, an index or landing page, a gallery, a video page, a form); such pages have no
+    /// story.
+    pub kind: String,
+    /// Why a page is a `non_article` (null for an article).
+    pub kind_reason: Option<String>,
+    /// The article's text as ingested: every span of every export (quotes, entity mentions,
+    /// alignments, `removed_lines`) indexes into it, in code points.
+    pub original: String,
+    /// The removed lines with where they stood in `original` and why.
+    pub removed_lines: Vec<RemovedSpan>,
+}
+
+/// A line removed from an article's text, located in its original text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RemovedSpan {
+    /// Span start, in code points of the original text.
+    pub start: i64,
+    /// Span end (exclusive).
+    pub end: i64,
+    /// Why: `boilerplate`, `code`, `repeated`, `metadata` or `outlet_boilerplate`.
+    pub reason: String,
+    /// The line as it stood.
+    pub text: String,
 }
 
 /// One story: articles reporting the same real-world event.
@@ -90,6 +114,9 @@ pub struct AlignmentRow {
     pub b_end: i64,
     /// Similarity of the two passages, 0..1.
     pub similarity: f64,
+    /// The shared passage (cluster of aligned occurrences) this pair belongs to: `p-` + the
+    /// earliest occurrence's article id + `:start-end` (what `ibid show` takes).
+    pub passage: Option<String>,
 }
 
 /// A quotation and who said it.
@@ -200,6 +227,7 @@ impl AlignmentRow {
             b_start: r.get(4)?,
             b_end: r.get(5)?,
             similarity: r.get(6)?,
+            passage: r.get(7)?,
         })
     }
 }

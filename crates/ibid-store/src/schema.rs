@@ -162,9 +162,16 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX IF NOT EXISTS mentions_by_article_entity ON mentions(article, entity);
     DROP INDEX IF EXISTS mentions_by_article;
     "#,
-    // 7 (issue 18): a quote's confidence (the precision of the rule that found it), so that
+    // 7: a quote's confidence (the precision of the rule that found it), so that
     // listings can show direct quotes and confident indirect ones by default.
     r#"
     ALTER TABLE quotes ADD COLUMN confidence REAL NOT NULL DEFAULT 1.0;
+    "#,
+    // 8: why the clean stage judged a page not to be an article (NULL for an article), and the
+    // passage cluster each aligned pair belongs to (`p-ARTICLE:START-END`, as `ibid show`).
+    r#"
+    ALTER TABLE cleaned ADD COLUMN non_article TEXT;
+    ALTER TABLE alignments ADD COLUMN passage TEXT;
+    CREATE INDEX IF NOT EXISTS alignments_by_passage ON alignments(passage);
     "#,
 ];

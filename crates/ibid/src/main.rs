@@ -27,8 +27,8 @@ const EXIT_REJECTED: u8 = 2;
 #[derive(Debug, Parser)]
 #[command(name = "ibid", version, about, long_about = None)]
 struct Cli {
-    /// The store: one SQLite file, created when missing [default: ibid.db; ibid-demo.db for
-    /// `ibid demo`].
+    /// The store: one SQLite file [default: ibid.db; ibid-demo.db for `ibid demo`]. `ingest`
+    /// and `demo` create it when missing; every other command needs it to exist.
     #[arg(long, global = true, env = "IBID_DB")]
     db: Option<PathBuf>,
     /// More log output on stderr (-v info, -vv debug). `IBID_LOG` takes a full filter.
@@ -42,10 +42,12 @@ struct Cli {
 enum Command {
     /// Read articles from files, folders (recursively) or `-` (stdin), then run the pipeline.
     ///
-    /// Formats: plain text (one article per file, id = file name without extension), JSONL and
-    /// gzip JSONL (one article per line). Bad records are reported with file and line, stored
-    /// for `ibid rejected`, and the rest is ingested; the exit code is 2 when anything was
-    /// rejected.
+    /// Formats (detected by extension and content): plain text (one article per file, id = file
+    /// name without extension); JSONL and gzip JSONL (one article per line); HTML pages (`.html`,
+    /// `.htm`, also gzipped: main text and metadata extracted, the page kept); WARC archives
+    /// (`.warc`, `.warc.gz`: one article per HTML response record, id = URL). Bad records are
+    /// reported with file and line, stored for `ibid rejected`, and the rest is ingested; the
+    /// exit code is 2 when anything was rejected. Creates the store when it does not exist.
     Ingest {
         /// Files, folders or `-`.
         #[arg(required = true)]
@@ -104,13 +106,13 @@ enum Command {
         #[arg(long)]
         boilerplate: bool,
     },
-    /// Show one article, story or shared passage by id.
+    /// Show one article, story, storyline or shared passage by id.
     ///
     /// For a passage (an id from `ibid passages`): the source text, then every copy with a
     /// word diff against it, cuts as `[-…-]` and additions as `{+…+}` (coloured on a
     /// terminal unless NO_COLOR is set); `--json` gives the diff as a list of operations.
     Show {
-        /// An article id, a story id or a passage id.
+        /// An article id, a story id (`s-…`), a storyline id (`l-…`) or a passage id (`p-…`).
         id: String,
         /// Print JSON.
         #[arg(long)]
@@ -250,8 +252,22 @@ fn diff_markup() -> report::Markup {
     }
 }
 
+/// Opens the store, creating it when missing: for the commands that write (`ingest`).
 fn open(db: &Path) -> Result<Store> {
     Store::open(db).with_context(|| format!("cannot open store {}", db.display()))
+}
+
+/// Opens an existing store for a command that reads it. A missing file is an error, not a new
+/// empty store: `ibid --db typo.db stories` must say so rather than print nothing and leave a
+/// stray file behind.
+fn open_existing(db: &Path) -> Result<Store> {
+    if !db.exists() {
+        bail!(
+            "no store at {}: give the store with --db PATH (or IBID_DB), or create it with `ibid ingest FILES`",
+            db.display()
+        );
+    }
+    open(db)
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
@@ -288,7 +304,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             })
         }
         Command::Process { json } => {
-            let mut store = open(&db)?;
+            let mut store = open_existing(&db)?;
             let report = ibid_pipeline::process(&mut store, true)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
@@ -298,7 +314,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Export { kind, format, out } => {
-            let store = open(&db)?;
+            let store = open_existing(&db)?;
             let format = Format::from(format);
             let rows = match &out {
                 Some(path) => {
@@ -326,7 +342,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Stories { json, limit } => {
-            let store = open(&db)?;
+            let store = open_existing(&db)?;
             let stories = store.stories()?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&stories)?);
@@ -336,7 +352,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Show { id, json } => {
-            let store = open(&db)?;
+            let store = open_existing(&db)?;
             let out = &mut std::io::stdout().lock();
             if let Some(article) = store.article(&id)? {
                 if json {
@@ -350,6 +366,19 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 } else {
                     report::print_story(out, &store, &story)?;
                 }
+            } else if let Some(stories) = Some(store.storyline(&id)?).filter(|s| !s.is_empty()) {
+                if json {
+                    writeln!(
+                        out,
+                        "{}",
+                        serde_json::to_string_pretty(&serde_json::json!({
+                            "id": id,
+                            "stories": stories,
+                        }))?
+                    )?;
+                } else {
+                    report::print_storyline(out, &id, &stories)?;
+                }
             } else if let Some(passage) = passages::detail(&store, &id)? {
                 if json {
                     writeln!(out, "{}", serde_json::to_string_pretty(&passage)?)?;
@@ -358,7 +387,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }
             } else {
                 bail!(
-                    "no article or story with id {id:?}, nor a passage, in {}",
+                    "no article, story (s-…), storyline (l-…) or passage (p-…) with id {id:?} in {}",
                     db.display()
                 );
             }
@@ -369,7 +398,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             limit,
             boilerplate,
         } => {
-            let store = open(&db)?;
+            let store = open_existing(&db)?;
             let list = passages::list(&store, limit, boilerplate)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&list)?);
@@ -379,7 +408,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Rejected { json } => {
-            let store = open(&db)?;
+            let store = open_existing(&db)?;
             let rows = store.rejected()?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&rows)?);
@@ -389,7 +418,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Status { json } => {
-            let store = open(&db)?;
+            let store = open_existing(&db)?;
             let counts = store.counts()?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&counts)?);

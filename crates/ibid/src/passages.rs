@@ -144,8 +144,8 @@ impl Clusters {
     }
 
     fn id(&self, c: &ibid_align::PassageCluster) -> String {
-        let (doc, (s, e)) = c.source;
-        format!("{ID_PREFIX}{}:{s}-{e}", self.meta[doc].id)
+        let (doc, span) = c.source;
+        ibid_align::passage_id(&self.meta[doc].id, span)
     }
 
     fn occurrence(&self, store: &Store, doc: usize, span: (u32, u32)) -> Result<Occurrence> {

@@ -171,6 +171,42 @@ pub fn print_story(out: &mut impl Write, store: &Store, s: &StoryRow) -> anyhow:
     Ok(())
 }
 
+/// A storyline: its stories over time, each with its size, span and first outlet.
+pub fn print_storyline(out: &mut impl Write, id: &str, stories: &[StoryRow]) -> io::Result<()> {
+    let articles: usize = stories.iter().map(|s| s.articles.len()).sum();
+    let lead = stories
+        .iter()
+        .max_by_key(|s| s.articles.len())
+        .and_then(|s| s.title.as_deref())
+        .unwrap_or("(untitled)");
+    writeln!(out, "{id}  {lead}")?;
+    writeln!(
+        out,
+        "  {} stories, {articles} article(s), {} to {}",
+        stories.len(),
+        stories
+            .first()
+            .and_then(|s| s.first_published.as_deref())
+            .unwrap_or("-"),
+        stories
+            .iter()
+            .filter_map(|s| s.last_published.as_deref().or(s.first_published.as_deref()))
+            .max()
+            .unwrap_or("-")
+    )?;
+    for s in stories {
+        writeln!(
+            out,
+            "    {:<25} {:<22} {:>4} article(s)  {}",
+            or_dash(&s.first_published),
+            s.id,
+            s.articles.len(),
+            s.title.as_deref().unwrap_or("(untitled)")
+        )?;
+    }
+    Ok(())
+}
+
 pub fn print_article(out: &mut impl Write, store: &Store, a: &ArticleRow) -> anyhow::Result<()> {
     writeln!(
         out,
@@ -189,6 +225,7 @@ pub fn print_article(out: &mut impl Write, store: &Store, a: &ArticleRow) -> any
         ("storyline", &a.storyline),
         ("copy of", &a.duplicate_of),
         ("date flag", &a.published_flag),
+        ("not an article", &a.kind_reason),
     ];
     for (name, value) in fields {
         if let Some(v) = value {

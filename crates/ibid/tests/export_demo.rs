@@ -89,7 +89,7 @@ fn stories_and_show_print_readable_reports() {
     assert!(story.contains("outlets:"), "{story}");
     let missing = ibid(&db, &["show", "no-such-id"]);
     assert_eq!(missing.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&missing.stderr).contains("no article or story"));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("no article, story"));
 }
 
 #[cfg(unix)]
@@ -120,4 +120,29 @@ fn a_reader_that_hangs_up_ends_the_command_quietly() {
             out.status
         );
     }
+}
+
+#[test]
+fn show_takes_a_storyline_id() {
+    let (_dir, db) = demo_db();
+    let stories = jsonl(&ibid_ok(&db, &["export", "stories"], 0));
+    let line = stories[0]["storyline"]
+        .as_str()
+        .expect("stories have storylines");
+    let members: Vec<&str> = stories
+        .iter()
+        .filter(|s| s["storyline"] == line)
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    let out = ibid_ok(&db, &["show", line], 0);
+    assert!(out.starts_with(line), "{out}");
+    for id in &members {
+        assert!(out.contains(id), "{id} missing from\n{out}");
+    }
+    let v: serde_json::Value =
+        serde_json::from_str(&ibid_ok(&db, &["show", line, "--json"], 0)).unwrap();
+    assert_eq!(v["stories"].as_array().unwrap().len(), members.len());
+    let err = common::ibid(&db, &["show", "l-nope"]);
+    assert_eq!(err.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&err.stderr).contains("storyline (l-…)"));
 }

@@ -4,9 +4,17 @@
 //! holds seeds 000-002, check its articles (and its shared quotations when the quote stage has
 //! produced any), run a search through the search form, and take a screenshot.
 //!
-//! Needs Debian's `chromium` and `chromium-driver`. Without them the test fails when `CI` is set
-//! and is skipped with a note otherwise. `IBID_UPDATE_SCREENSHOT=1` copies the screenshot to
-//! docs/screenshot-story.png (otherwise it is only written under target/).
+//! A second test builds a big story of its own (written here: one event reported by fifty
+//! outlets, some copied word for word, and a follow-up a week later) and checks what a reader of
+//! a big story needs: copies folded under their original with a link to the differences, the
+//! article list paged, sub-groups, the storyline page with both stories, the quotes page
+//! searched by part of a speaker's name, and an entity page showing each mention in its
+//! sentence.
+//!
+//! Needs Debian's `chromium` and `chromium-driver`. Without them the tests fail when `CI` is
+//! set and are skipped otherwise, with a line on the terminal (written past the test harness's
+//! output capture, so a skip is never silent). `IBID_UPDATE_SCREENSHOT=1` copies the
+//! screenshots to docs/ (otherwise they are only written under target/).
 
 mod common;
 
@@ -262,24 +270,92 @@ fn search_word(text: &str) -> String {
         .to_string()
 }
 
-#[test]
-fn browser_opens_story_searches_and_screenshots() {
-    let seeds = common::shared().join("corpus/seeds");
-    if !seeds.is_dir() {
-        eprintln!("skipped: {} is absent", seeds.display());
-        return;
-    }
+/// A line on the terminal even while the test harness captures `eprintln!` (it captures the
+/// printing macros, not writes to the stderr handle).
+fn note(msg: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{msg}");
+}
+
+/// Chromium and chromedriver, or `None` after a visible skip note (a panic under CI).
+fn browser_tools(test: &str) -> Option<(PathBuf, PathBuf)> {
     let (chromium, driver) = (
         find_tool(&["chromium", "chromium-browser", "google-chrome"]),
         find_tool(&["chromedriver"]),
     );
-    let (Some(chromium), Some(driver)) = (chromium, driver) else {
-        let msg = "headless Chromium and chromedriver are needed for the browser test: \
-                   apt-get install chromium chromium-driver (.ci/run does)";
-        if std::env::var_os("CI").is_some() {
-            panic!("{msg}");
+    match (chromium, driver) {
+        (Some(c), Some(d)) => Some((c, d)),
+        _ => {
+            let msg = "headless Chromium and chromedriver are needed for the browser tests: \
+                       apt-get install chromium chromium-driver (.ci/run does)";
+            if std::env::var_os("CI").is_some() {
+                panic!("{msg}");
+            }
+            note(&format!("SKIPPED {test}: {msg}"));
+            None
         }
-        eprintln!("skipped: {msg}");
+    }
+}
+
+/// A WebDriver session on headless Chromium; the driver process lives as long as the guard.
+fn open_browser(chromium: &Path, driver: &Path) -> (Browser, Reaper, tempfile::TempDir) {
+    let (reaper, wd) = start_chromedriver(driver);
+    let profile = tempfile::tempdir().unwrap();
+    let caps = json!({ "capabilities": { "alwaysMatch": {
+        "browserName": "chrome",
+        "goog:chromeOptions": {
+            "binary": chromium,
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--window-size=1280,1000", "--hide-scrollbars",
+                format!("--user-data-dir={}", profile.path().display()),
+            ]
+        }
+    }}});
+    let (status, session) = http_json(&agent(), "POST", &format!("{wd}/session"), Some(caps));
+    assert_eq!(status, 200, "new session: {session}");
+    let sid = session["value"]["sessionId"]
+        .as_str()
+        .expect("session id")
+        .to_string();
+    let b = Browser {
+        agent: agent(),
+        base: format!("{wd}/session/{sid}"),
+    };
+    (b, reaper, profile)
+}
+
+/// Writes a screenshot of the current page under target/ (and to docs/ when asked).
+fn screenshot(b: &Browser, name: &str) {
+    let png = base64_decode(
+        b.cmd("GET", "/screenshot", None)
+            .as_str()
+            .expect("screenshot"),
+    );
+    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "not a PNG");
+    let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}.png"));
+    std::fs::write(&out, &png).unwrap();
+    if std::env::var_os("IBID_UPDATE_SCREENSHOT").is_some() {
+        let docs = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs"));
+        std::fs::create_dir_all(&docs).unwrap();
+        std::fs::write(docs.join(format!("{name}.png")), &png).unwrap();
+    }
+    eprintln!("screenshot: {} ({} bytes)", out.display(), png.len());
+}
+
+#[test]
+fn browser_opens_story_searches_and_screenshots() {
+    let seeds = common::shared().join("corpus/seeds");
+    if !seeds.is_dir() {
+        note(&format!(
+            "SKIPPED browser_opens_story_searches_and_screenshots: {} is absent",
+            seeds.display()
+        ));
+        return;
+    }
+    let Some((chromium, driver)) = browser_tools("browser_opens_story_searches_and_screenshots")
+    else {
         return;
     };
 
@@ -314,30 +390,7 @@ fn browser_opens_story_searches_and_screenshots() {
         None,
     );
 
-    let (_driver, wd) = start_chromedriver(&driver);
-    let profile = tempfile::tempdir().unwrap();
-    let caps = json!({ "capabilities": { "alwaysMatch": {
-        "browserName": "chrome",
-        "goog:chromeOptions": {
-            "binary": chromium,
-            "args": [
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--window-size=1280,1000", "--hide-scrollbars",
-                format!("--user-data-dir={}", profile.path().display()),
-            ]
-        }
-    }}});
-    let (status, session) = http_json(&agent(), "POST", &format!("{wd}/session"), Some(caps));
-    assert_eq!(status, 200, "new session: {session}");
-    let sid = session["value"]["sessionId"]
-        .as_str()
-        .expect("session id")
-        .to_string();
-    let b = Browser {
-        agent: agent(),
-        base: format!("{wd}/session/{sid}"),
-    };
+    let (b, _driver, _profile) = open_browser(&chromium, &driver);
 
     // From the story list, follow the link to the story.
     b.goto(&format!("{site}/"));
@@ -404,20 +457,7 @@ fn browser_opens_story_searches_and_screenshots() {
     }
 
     // Screenshot of the story page.
-    let png = base64_decode(
-        b.cmd("GET", "/screenshot", None)
-            .as_str()
-            .expect("screenshot"),
-    );
-    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "not a PNG");
-    let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshot-story.png");
-    std::fs::write(&out, &png).unwrap();
-    if std::env::var_os("IBID_UPDATE_SCREENSHOT").is_some() {
-        let docs = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs"));
-        std::fs::create_dir_all(&docs).unwrap();
-        std::fs::write(docs.join("screenshot-story.png"), &png).unwrap();
-    }
-    eprintln!("screenshot: {} ({} bytes)", out.display(), png.len());
+    screenshot(&b, "screenshot-story");
 
     // Search through the form, as a reader would.
     let word = search_word(art["article"]["text"].as_str().unwrap_or_default());
@@ -439,6 +479,260 @@ fn browser_opens_story_searches_and_screenshots() {
         marked.iter().any(|m| m == &word.to_lowercase()),
         "{word} not highlighted: {marked:?}"
     );
+
+    b.cmd("DELETE", "", None);
+}
+
+/// Sentences about one made-up event (written for this test): every report of it picks some.
+const EVENT: [&str; 20] = [
+    "The harbour council voted on Monday to close the old ferry terminal in Portville after a decade of losses.",
+    "“We could not keep paying for a terminal that nobody uses,” said Mara Lindqvist, the council’s chair.",
+    "The terminal has lost money every year since the new bridge opened across the Portville sound.",
+    "Repairs to the terminal’s quay would have cost more than the town could pay, according to a council report.",
+    "Ferry workers will be offered jobs at the new marina, Lindqvist said after the vote.",
+    "Tomas Brandt, who leads the ferry workers’ union, called the offer “a start, not an answer.”",
+    "“Nobody here wants to leave the water,” Brandt told reporters outside the council hall.",
+    "The last ferry is to sail from the old terminal at the end of the month, the council said.",
+    "Councillors voted nine to four to close the terminal, with two abstentions.",
+    "The ferry line has linked Portville to the islands for ninety years.",
+    "Island residents said the bridge is a long drive for those without a car.",
+    "The council will meet the ferry workers’ union on Friday to discuss the marina jobs.",
+    "Lindqvist said the terminal site could become a park once the ferries stop.",
+    "Opposition councillors asked for an audit of the terminal’s accounts before the closure.",
+    "The ferry company said it had not been consulted about the date of the last sailing.",
+    "Brandt said members of the union would vote next week on whether to accept the offer.",
+    "Tourism officials in Portville worried that the closure would keep summer visitors away.",
+    "The council report put the terminal’s losses at about two million a year.",
+    "A petition to keep the ferry running has gathered several thousand signatures in Portville.",
+    "The harbour council chair said the decision had been the hardest of her term.",
+];
+
+/// A big story of its own: 52 outlets report one event, each with eight of the sentences above
+/// in its own order and a line of its own; every fifth report is copied word for word by two
+/// more outlets; a follow-up a week later is reported four times. Deterministic.
+fn big_story_fixture() -> String {
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move |n: usize| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        (x % n as u64) as usize
+    };
+    let titles = [
+        "Portville council votes to close ferry terminal",
+        "Ferry terminal to close after decade of losses",
+        "Union weighs marina offer as ferry closes",
+        "Portville's ferry line ends after ninety years",
+    ];
+    let mut lines = Vec::new();
+    for i in 0..52usize {
+        let mut pool: Vec<usize> = (0..EVENT.len()).collect();
+        let mut picks = Vec::new();
+        for _ in 0..8 {
+            picks.push(pool.remove(next(pool.len())));
+        }
+        let mut body: Vec<String> = picks.iter().map(|&k| EVENT[k].to_string()).collect();
+        body[0] = format!("PORTVILLE — {}", body[0]);
+        body.push(format!(
+            "Readers in the valley town of Glen {i} have written to us about the ferry for years."
+        ));
+        let text = body.join("\n\n");
+        let hour = 6 + i % 30;
+        let date = |h: usize| {
+            format!(
+                "2024-03-0{}T{:02}:{:02}:00Z",
+                4 + h / 24,
+                h % 24,
+                (i * 7) % 60
+            )
+        };
+        let title = format!("{} — {i}", titles[i % titles.len()]);
+        lines.push(
+            json!({"id": format!("r{i:02}"), "source": format!("Outlet {i}"),
+            "date": date(hour), "title": title, "text": text}),
+        );
+        if i % 5 == 0 {
+            for c in 0..2 {
+                lines.push(json!({"id": format!("r{i:02}-copy{c}"), "source": format!("Reprint {c}-{i}"),
+                    "date": date(hour + 2), "title": title, "text": text.replace("on Monday", "on Monday,")}));
+            }
+        }
+    }
+    for j in 0..4 {
+        lines.push(json!({"id": format!("later{j}"), "source": format!("Later {j}"),
+            "date": format!("2024-03-1{}T09:00:00Z", 1 + j % 2),
+            "title": "Ferry workers vote to accept marina jobs",
+            "text": format!("PORTVILLE — Members of the ferry workers’ union voted on Tuesday to accept jobs at the new marina, a week after the harbour council closed the old terminal.\n\n“It was not the answer we wanted, but it is an answer,” said Tomas Brandt, the union’s leader.\n\nMara Lindqvist, the council’s chair, welcomed the vote and said the marina would open in June.\n\nThe vote was {} to {}, the union said, and the last ferry sails on Sunday.", 60 + j, 30 - j)}));
+    }
+    lines.iter().map(|l| format!("{l}\n")).collect()
+}
+
+impl Browser {
+    fn script(&self, js: &str) -> Value {
+        self.cmd(
+            "POST",
+            "/execute/sync",
+            Some(json!({ "script": js, "args": [] })),
+        )
+    }
+}
+
+#[test]
+fn browser_reads_a_big_story_its_storyline_quotes_and_entities() {
+    let test = "browser_reads_a_big_story_its_storyline_quotes_and_entities";
+    let Some((chromium, driver)) = browser_tools(test) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("big.jsonl");
+    std::fs::write(&input, big_story_fixture()).unwrap();
+    let db = dir.path().join("ibid.db");
+    common::ibid_ok(&db, &["ingest", input.to_str().unwrap()], 0);
+    let (_server, site) = start_server(&db);
+    let api = agent();
+    let (_, list) = http_json(&api, "GET", &format!("{site}/api/stories?limit=1"), None);
+    let big = &list["items"][0];
+    let story = big["id"].as_str().unwrap().to_string();
+    let size = big["articles"].as_u64().unwrap() as usize;
+    assert!(size >= 60, "the fixture's event is one big story: {list}");
+    let (_, detail) = http_json(&api, "GET", &format!("{site}/api/stories/{story}"), None);
+    let copies = detail["articles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| !a["duplicate_of"].is_null())
+        .count();
+    assert!(copies >= 10, "the fixture's reprints are copies: {copies}");
+
+    let (b, _driver, _profile) = open_browser(&chromium, &driver);
+
+    // The story page: originals with their copies folded under them, forty to a page.
+    b.goto(&format!("{site}/stories/{story}"));
+    let first_page = b.find_all("#articles tr.original").len();
+    assert_eq!(first_page, 40, "forty originals on the first page");
+    let folded = b.find_all("#articles details.copies");
+    assert!(!folded.is_empty(), "copies are folded under their original");
+    let summary = b.find("#articles details.copies summary");
+    b.click(&summary);
+    let diff_link = b.find("#articles details.copies a[href^=\"/compare?\"]");
+    let height = b
+        .script("return document.body.scrollHeight")
+        .as_f64()
+        .unwrap();
+    assert!(
+        height < 20_000.0,
+        "a big story page stays readable: {height} px"
+    );
+    assert!(
+        !b.find_all("#subgroups details.subgroup").is_empty(),
+        "a big story shows sub-groups"
+    );
+    screenshot(&b, "screenshot-big-story");
+    b.click(&diff_link);
+    b.wait_url(|u| u.contains("/compare?"));
+    let compare = b.text(&b.find("main"));
+    assert!(compare.contains("% of their words are shared"), "{compare}");
+
+    // The second page holds the remaining originals; every article is on one of them.
+    b.goto(&format!("{site}/stories/{story}"));
+    b.click(&b.find("#articles nav.pager a[rel=next]"));
+    b.wait_url(|u| u.contains("page=2"));
+    let second_page = b.find_all("#articles tr.original").len();
+    let on_pages: usize = first_page + second_page;
+    let copies_shown: usize = {
+        let mut n = 0;
+        for page in [1, 2] {
+            b.goto(&format!("{site}/stories/{story}?page={page}"));
+            n += b
+                .script("return document.querySelectorAll('#articles .copy-list li').length")
+                .as_u64()
+                .unwrap() as usize;
+        }
+        n
+    };
+    assert_eq!(
+        on_pages + copies_shown,
+        size,
+        "originals on both pages plus the copies under them are the whole story"
+    );
+
+    // The storyline page, from the story page's link: both stories, earliest first.
+    b.goto(&format!("{site}/stories/{story}"));
+    b.click(&b.find("#storyline-link a"));
+    b.wait_url(|u| u.contains("/storylines/"));
+    let listed: Vec<String> = b
+        .find_all("#stories a.story-title")
+        .iter()
+        .filter_map(|e| b.attr(e, "href"))
+        .collect();
+    assert!(
+        listed.len() >= 2,
+        "the follow-up shares the storyline: {listed:?}"
+    );
+    assert!(listed[0].ends_with(&story), "earliest first: {listed:?}");
+    assert!(!b.find_all("#timeline svg.coverage").is_empty());
+    screenshot(&b, "screenshot-storyline");
+
+    // The quotes page, searched by part of a speaker's name as a reader would type it.
+    let (_, quotes) = http_json(&api, "GET", &format!("{site}/api/quotes?limit=200"), None);
+    let speaker = quotes["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|q| q["speaker"].as_str())
+        .find(|s| s.split_whitespace().count() >= 2)
+        .expect("a named speaker")
+        .to_string();
+    let part = speaker
+        .split_whitespace()
+        .last()
+        .unwrap()
+        .to_lowercase()
+        .chars()
+        .take(5)
+        .collect::<String>();
+    b.goto(&format!("{site}/quotes"));
+    b.type_into(&b.find("form.filters input[name=speaker]"), &part);
+    b.click(&b.find("form.filters button[type=submit]"));
+    b.wait_url(|u| u.contains("speaker="));
+    let count = b.text(&b.find("#quote-count"));
+    assert!(!count.starts_with("No"), "{part:?}: {count}");
+    let names: Vec<String> = b
+        .find_all(".quote-row .speaker-name")
+        .iter()
+        .map(|e| b.text(e).to_lowercase())
+        .collect();
+    assert!(
+        !names.is_empty() && names.iter().all(|n| n.contains(&part)),
+        "{part:?}: {names:?}"
+    );
+
+    // An entity page shows each mention in its sentence.
+    let (_, ents) = http_json(&api, "GET", &format!("{site}/api/entities?limit=1"), None);
+    let entity = ents["items"][0]["id"].as_str().unwrap().to_string();
+    b.goto(&format!(
+        "{site}/entities/{}",
+        entity.replace('%', "%25").replace(':', "%3A")
+    ));
+    let contexts: Vec<String> = b
+        .find_all("li.mention p.context")
+        .iter()
+        .map(|e| b.text(e))
+        .collect();
+    let marks: Vec<String> = b
+        .find_all("li.mention p.context mark")
+        .iter()
+        .map(|e| b.text(e))
+        .collect();
+    assert!(!contexts.is_empty() && contexts.len() == marks.len());
+    for (c, m) in contexts.iter().zip(&marks) {
+        assert!(c.contains(m.as_str()), "{c:?} lacks {m:?}");
+        assert!(
+            c.split_whitespace().count() >= m.split_whitespace().count() + 4,
+            "no sentence around {m:?}: {c:?}"
+        );
+    }
+    screenshot(&b, "screenshot-entity");
 
     b.cmd("DELETE", "", None);
 }

@@ -9,9 +9,15 @@ use axum::routing::get;
 use axum::Router;
 use maud::{html, Markup, DOCTYPE};
 
-use crate::diff::Op;
+mod passages;
+mod quotes;
+mod storylines;
+
+use crate::context::{mark_paragraph, Mark};
+use crate::diff::{Op, Piece};
 use crate::error::Failure;
-use crate::fmt::{self, article_href, entity_href, story_href};
+use crate::fmt::{self, article_href, entity_href, story_href, storyline_href};
+use crate::groups::{copy_groups, sub_groups, CopyGroup};
 use crate::model::{self, ArticleDetail, EntityDetail, Passage, Quote, QuoteGroups, StoryDetail};
 use crate::params::Params;
 use crate::queries::{self, ArticleMeta, EntityCount, StorySummary};
@@ -19,12 +25,16 @@ use crate::search::snippet_parts;
 use crate::svg;
 use crate::AppState;
 
-const STYLE: &str = include_str!("../assets/style.css");
-const SCRIPT: &str = include_str!("../assets/app.js");
-const FAVICON: &str = include_str!("../assets/favicon.svg");
+const STYLE: &str = include_str!("../../assets/style.css");
+const SCRIPT: &str = include_str!("../../assets/app.js");
+const FAVICON: &str = include_str!("../../assets/favicon.svg");
 
 /// Stories per page of the story list.
 const STORIES_PER_PAGE: usize = 25;
+/// Originals (each with its copies folded under it) per page of a story's article list.
+const ORIGINALS_PER_PAGE: usize = 40;
+/// Stories of this many articles or more show sub-groups of their originals.
+const SUBGROUPS_FROM: usize = 30;
 /// Results per page of search and entity lists.
 const PER_PAGE: usize = 20;
 
@@ -38,6 +48,11 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/articles/{*id}", get(article))
         .route("/entities", get(entities))
         .route("/entities/{*id}", get(entity))
+        .route("/storylines/{*id}", get(storylines::storyline))
+        .route("/quotes", get(quotes::quotes))
+        .route("/passages", get(passages::passages))
+        .route("/passages/{*id}", get(passages::passage))
+        .route("/compare", get(passages::compare))
         .route("/search", get(search))
         .route(
             "/static/style.css",
@@ -123,6 +138,8 @@ fn ok(markup: Markup) -> PageResult {
 enum Nav {
     Stories,
     Entities,
+    Quotes,
+    Passages,
     Search,
     None,
 }
@@ -148,6 +165,8 @@ fn layout(title: &str, nav: Nav, body: Markup) -> Markup {
                         nav.main-nav aria-label="Main" {
                             a class=(q_class(Nav::Stories)) href="/" { "Stories" }
                             a class=(q_class(Nav::Entities)) href="/entities" { "Entities" }
+                            a class=(q_class(Nav::Quotes)) href="/quotes" { "Quotes" }
+                            a class=(q_class(Nav::Passages)) href="/passages" { "Passages" }
                             a class=(q_class(Nav::Search)) href="/search" { "Search" }
                             a href="/api/openapi.json" { "API" }
                         }
@@ -179,7 +198,7 @@ async fn stories(State(s): State<AppState>, q: Q) -> PageResult {
     let caches = s.caches.clone();
     let mark = s.db.last_change(crate::db::Scope::Derived);
     let filter = f.clone();
-    let (total, rows, times, counts, outlets, entity) =
+    let (total, rows, times, counts, outlets, entity, matching) =
         s.db.read(move |st| {
             let conn = st.connection();
             let (total, rows) = queries::stories_cached(conn, &filter, &caches, mark)?;
@@ -199,7 +218,11 @@ async fn stories(State(s): State<AppState>, q: Q) -> PageResult {
                 Some(e) => queries::entity(conn, e)?,
                 None => None,
             };
-            Ok((total, rows, times, counts, outlets, entity))
+            let matching = match &filter.outlet {
+                Some(o) => queries::outlets_like(conn, o, 12)?,
+                None => Vec::new(),
+            };
+            Ok((total, rows, times, counts, outlets, entity, matching))
         })
         .await?;
     let sort = p.str("sort").unwrap_or("size");
@@ -261,6 +284,22 @@ async fn stories(State(s): State<AppState>, q: Q) -> PageResult {
         @if let Some(e) = &entity {
             p.chip-line { "Stories mentioning " a.chip href=(entity_href(&e.id)) { (e.name) } " "
                 a.muted href=(link_without_entity(&p)) { "× clear" } }
+        }
+        @if let Some(o) = p.str("outlet") {
+            p.chip-line #outlet-matches {
+                @if matching.is_empty() {
+                    "No outlet name contains “" (o) "”. "
+                    @if !outlets.is_empty() { "Outlets with most articles: " }
+                    @for (name, n) in outlets.iter().take(8) {
+                        a.chip href={"/" (fmt::query(&[("outlet", Some(name))]))} { (name) " " span.count { (n) } } " "
+                    }
+                } @else {
+                    "Outlets matching “" (o) "”: "
+                    @for (name, n) in &matching {
+                        a.chip href={"/" (fmt::query(&[("outlet", Some(name))]))} { (name) " " span.count { (n) } } " "
+                    }
+                }
+            }
         }
         p.count-line {
             @if total == 0 { "No story matches." }
@@ -368,7 +407,9 @@ fn lede_or(text: &str, id: &str) -> String {
 // ---------------------------------------------------------------------------------------------
 // Story page
 
-async fn story(State(s): State<AppState>, Path(id): Path<String>) -> PageResult {
+async fn story(State(s): State<AppState>, Path(id): Path<String>, q: Q) -> PageResult {
+    let p = Params::from_query(q)?;
+    let page = p.usize("page", 1, 1, 1_000_000)?;
     let key = id.clone();
     let caches = s.caches.clone();
     let mark = s.db.last_change(crate::db::Scope::Derived);
@@ -379,20 +420,13 @@ async fn story(State(s): State<AppState>, Path(id): Path<String>) -> PageResult 
         return Err(Failure::NotFound(format!("There is no story with id “{id}”.")).into());
     };
     let title = title_or(&d.story.title, "Untitled story").to_string();
-    ok(layout(&title, Nav::Stories, story_body(&d, &title)))
+    ok(layout(&title, Nav::Stories, story_body(&d, &title, page)))
 }
 
-fn story_body(d: &StoryDetail, title: &str) -> Markup {
-    let coverage_rows: Vec<svg::CoverageRow> = d
-        .coverage
-        .rows
-        .iter()
-        .map(|r| svg::CoverageRow {
-            label: r.outlet.clone().unwrap_or_else(|| "(no outlet)".into()),
-            times: r.times.clone(),
-            undated: r.undated,
-        })
-        .collect();
+fn story_body(d: &StoryDetail, title: &str, page: usize) -> Markup {
+    let groups = copy_groups(&d.articles);
+    let copies = d.articles.len() - groups.len();
+    let coverage_rows = coverage_rows(d);
     let chart = svg::coverage(&coverage_rows);
     html! {
         nav.crumbs { a href="/" { "Stories" } " › " }
@@ -404,9 +438,16 @@ fn story_body(d: &StoryDetail, title: &str) -> Markup {
                     p.sub { "latest article " time datetime=(lp) { (fmt::date(lp)) } }
                 }
             }
+            @if let Some(l) = &d.story.storyline {
+                @if d.storyline_stories > 1 {
+                    p.sub #storyline-link { "Part of a storyline of "
+                        a href=(storyline_href(l)) { (fmt::plural(d.storyline_stories as usize, "story", "stories")) " →" } }
+                }
+            }
         }
         nav.toc {
             a href="#coverage" { "Coverage" }
+            @if d.articles.len() >= SUBGROUPS_FROM { a href="#subgroups" { "Sub-groups" } }
             a href="#articles" { "Articles " span.badge { (d.articles.len()) } }
             a href="#passages" { "Shared passages " span.badge { (d.passages.total) } }
             a href="#quotes" { "Quotes " span.badge { (d.quotes.total) } }
@@ -419,7 +460,7 @@ fn story_body(d: &StoryDetail, title: &str) -> Markup {
                 None => p.empty { "No article in this story has a trusted publication date." },
             }
             ul.outlet-chips {
-                @for o in &d.outlets {
+                @for o in d.outlets.iter().take(OUTLET_CHIPS) {
                     li {
                         @match &o.outlet {
                             Some(name) => a.chip href={"/" (fmt::query(&[("outlet", Some(name))]))} { (name) },
@@ -430,14 +471,34 @@ fn story_body(d: &StoryDetail, title: &str) -> Markup {
                     }
                 }
             }
+            @if d.outlets.len() > OUTLET_CHIPS {
+                p.muted { "and " (fmt::plural(d.outlets.len() - OUTLET_CHIPS, "more outlet", "more outlets"))
+                    ", in the article list below." }
+            }
+        }
+        @if d.articles.len() >= SUBGROUPS_FROM {
+            (subgroups_block(&groups, &d.story.id))
         }
         section #articles {
             h2 { "Articles" }
-            (article_table(&d.articles))
+            p.muted.count-line {
+                (fmt::plural(groups.len(), "original", "originals"))
+                @if copies > 0 { " and " (fmt::plural(copies, "copy", "copies")) " folded under them" }
+                @let pages = groups.len().div_ceil(ORIGINALS_PER_PAGE).max(1);
+                @if pages > 1 {
+                    " · showing " (fmt::int(((page - 1) * ORIGINALS_PER_PAGE + 1).min(groups.len()) as i64)) "–"
+                    (fmt::int((page * ORIGINALS_PER_PAGE).min(groups.len()) as i64))
+                }
+            }
+            (article_table(&groups, (page - 1) * ORIGINALS_PER_PAGE, ORIGINALS_PER_PAGE))
+            (pager(page, ORIGINALS_PER_PAGE, groups.len(), |n| {
+                if n > 1 { format!("{}?page={n}#articles", story_href(&d.story.id)) } else { format!("{}#articles", story_href(&d.story.id)) }
+            }))
         }
         section #passages {
             h2 { "Shared passages" }
-            (passages_block(&d.passages, &format!("story={}", fmt::enc(&d.story.id))))
+            (passages_block(&d.passages, &format!("story={}", fmt::enc(&d.story.id)),
+                if d.articles.len() >= SUBGROUPS_FROM { 0 } else { 3 }))
         }
         section #quotes {
             h2 { "Quotes" }
@@ -450,26 +511,74 @@ fn story_body(d: &StoryDetail, title: &str) -> Markup {
     }
 }
 
-fn article_table(articles: &[ArticleMeta]) -> Markup {
+/// The chart rows of a story's coverage: the outlets with most articles (in the order of
+/// their first article), the rest merged into one row so a story from seventy outlets stays
+/// one screen high.
+fn coverage_rows(d: &StoryDetail) -> Vec<svg::CoverageRow> {
+    let rows = &d.coverage.rows;
+    let mut keep: Vec<usize> = (0..rows.len()).collect();
+    if rows.len() > COVERAGE_ROWS {
+        keep.sort_by_key(|&i| std::cmp::Reverse(rows[i].times.len() + rows[i].undated));
+        keep.truncate(COVERAGE_ROWS - 1);
+        keep.sort_unstable();
+    }
+    let mut out: Vec<svg::CoverageRow> = keep
+        .iter()
+        .map(|&i| svg::CoverageRow {
+            label: rows[i]
+                .outlet
+                .clone()
+                .unwrap_or_else(|| "(no outlet)".into()),
+            times: rows[i].times.clone(),
+            undated: rows[i].undated,
+        })
+        .collect();
+    if keep.len() < rows.len() {
+        let rest: Vec<usize> = (0..rows.len()).filter(|i| !keep.contains(i)).collect();
+        out.push(svg::CoverageRow {
+            label: format!("{} other outlets", rest.len()),
+            times: rest
+                .iter()
+                .flat_map(|&i| rows[i].times.iter().copied())
+                .collect(),
+            undated: rest.iter().map(|&i| rows[i].undated).sum(),
+        });
+    }
+    out
+}
+
+/// A story's articles: `per_page` originals from `skip`, each with its copies folded under it
+/// (outlet, time and a link to the diff against the original).
+fn article_table(groups: &[CopyGroup<'_>], skip: usize, per_page: usize) -> Markup {
     html! {
         table.articles {
             thead { tr { th { "Published" } th { "Outlet" } th { "Title" } th { "" } } }
             tbody {
-                @for a in articles {
-                    tr {
-                        td.nowrap {
-                            @match &a.published {
-                                Some(p) => time datetime=(p) { (fmt::datetime(p, a.published_precision.as_deref())) },
-                                None => span.muted { "undated" },
-                            }
-                        }
+                @for g in groups.iter().skip(skip).take(per_page) {
+                    @let a = g.original;
+                    tr.original {
+                        td.nowrap { (published_cell(a)) }
                         td { @match &a.outlet { Some(o) => span.outlet { (o) }, None => span.muted { "—" } } }
                         td {
                             a href=(article_href(&a.id)) { (article_title(a)) }
                             @if let Some(orig) = &a.duplicate_of {
-                                " " span.tag.dup title="A duplicate of another article" { "copy of " a href=(article_href(orig)) { (orig) } }
-                            } @else if a.copies > 0 {
-                                " " span.tag { (fmt::plural(a.copies as usize, "copy", "copies")) }
+                                " " a.tag.dup href=(compare_href(orig, &a.id)) title="A copy of an article in another story: compare them" { "copy · compare" }
+                            }
+                            @if !g.copies.is_empty() {
+                                details.copies {
+                                    summary { (fmt::plural(g.copies.len(), "copy", "copies")) " in "
+                                        (fmt::plural(distinct_outlets(&g.copies), "outlet", "outlets")) }
+                                    ul.copy-list {
+                                        @for c in &g.copies {
+                                            li {
+                                                span.outlet { (c.outlet.as_deref().unwrap_or("(no outlet)")) }
+                                                " · " (published_cell(c)) " · "
+                                                a href=(article_href(&c.id)) { "article" } " · "
+                                                a href=(compare_href(&a.id, &c.id)) { "differences" }
+                                            }
+                                        }
+                                    }
+                                }
                             }
                         }
                         td.nowrap {
@@ -484,13 +593,77 @@ fn article_table(articles: &[ArticleMeta]) -> Markup {
     }
 }
 
+fn published_cell(a: &ArticleMeta) -> Markup {
+    html! {
+        @match &a.published {
+            Some(p) => time datetime=(p) { (fmt::datetime(p, a.published_precision.as_deref())) },
+            None => span.muted { "undated" },
+        }
+    }
+}
+
+fn distinct_outlets(list: &[&ArticleMeta]) -> usize {
+    let mut o: Vec<&str> = list.iter().filter_map(|a| a.outlet.as_deref()).collect();
+    o.sort_unstable();
+    o.dedup();
+    o.len()
+}
+
+/// Link to the word diff of two articles.
+fn compare_href(a: &str, b: &str) -> String {
+    format!("/compare{}", fmt::query(&[("a", Some(a)), ("b", Some(b))]))
+}
+
+/// A big story's originals in sub-groups by shared distinctive words (see `groups`).
+fn subgroups_block(groups: &[CopyGroup<'_>], story: &str) -> Markup {
+    let subs = sub_groups(groups);
+    let grouped: usize = subs.iter().map(|s| s.members.len()).sum();
+    html! {
+        section #subgroups {
+            h2 { "Sub-groups" }
+            @if subs.is_empty() {
+                p.empty { "Its articles do not fall into sub-groups by the words of their titles." }
+            } @else {
+                p.muted { (fmt::plural(grouped, "original", "originals")) " of " (fmt::int(groups.len() as i64))
+                    " fall into " (fmt::plural(subs.len(), "sub-group", "sub-groups"))
+                    " by the distinctive words their titles share (copies are counted with their originals)." }
+                div.subgroups {
+                    @for sub in subs.iter().take(SUBGROUPS_SHOWN) {
+                        @let with_copies: usize = sub.members.iter().map(|&m| 1 + groups[m].copies.len()).sum();
+                        details.subgroup {
+                            summary {
+                                span.sub-words { (sub.words.join(" · ")) }
+                                " " span.count { (with_copies) }
+                            }
+                            ul.sub-list {
+                                @for &m in &sub.members {
+                                    @let a = groups[m].original;
+                                    li {
+                                        a href=(article_href(&a.id)) { (article_title(a)) }
+                                        span.muted { " · " (a.outlet.as_deref().unwrap_or("")) " · " (published_cell(a)) }
+                                        @if !groups[m].copies.is_empty() { " " span.tag { "+" (groups[m].copies.len()) " copies" } }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                @if subs.len() > SUBGROUPS_SHOWN {
+                    p.muted { "and " (fmt::plural(subs.len() - SUBGROUPS_SHOWN, "smaller sub-group", "smaller sub-groups")) "." }
+                }
+                p.muted { "All articles, page by page: " a href={(story_href(story)) "#articles"} { "below" } }
+            }
+        }
+    }
+}
+
 fn outlet_or_id(m: &Option<ArticleMeta>, id: &str) -> String {
     m.as_ref()
         .and_then(|m| m.outlet.clone())
         .unwrap_or_else(|| id.to_string())
 }
 
-fn passages_block(page: &model::Page<Passage>, api_scope: &str) -> Markup {
+fn passages_block(page: &model::Page<Passage>, api_scope: &str, open: usize) -> Markup {
     html! {
         @if page.items.is_empty() {
             p.empty { "No shared passages were found (or the align stage has not run yet)." }
@@ -504,25 +677,17 @@ fn passages_block(page: &model::Page<Passage>, api_scope: &str) -> Markup {
                     @let a_name = outlet_or_id(&p.a_meta, &p.span.a);
                     @let b_name = outlet_or_id(&p.b_meta, &p.span.b);
                     @let words = p.a_text.split_whitespace().count();
-                    details.passage open[i < 3] {
+                    details.passage open[i < open] {
                         summary {
                             span.pair { a href=(article_href(&p.span.a)) { (a_name) } " ⇄ " a href=(article_href(&p.span.b)) { (b_name) } }
-                            span.muted { " · " (format!("{:.0}", p.span.similarity * 100.0)) "% similar · " (fmt::plural(words, "word", "words")) }
+                            span.muted { " · " (format!("{:.0}", p.word_similarity * 100.0)) "% of words shared · " (fmt::plural(words, "word", "words")) }
                         }
                         div.passage-body {
                             div.diff-titles {
                                 div { span.side-a { "A" } " " (p.a_meta.as_ref().map(article_title).unwrap_or_else(|| p.span.a.clone())) }
                                 div { span.side-b { "B" } " " (p.b_meta.as_ref().map(article_title).unwrap_or_else(|| p.span.b.clone())) }
                             }
-                            p.diff {
-                                @for piece in &p.diff {
-                                    @match piece.op {
-                                        Op::Equal => (piece.text),
-                                        Op::Delete => del { (piece.text) },
-                                        Op::Insert => ins { (piece.text) },
-                                    }
-                                }
-                            }
+                            p.diff { (diff_markup(&p.diff)) }
                         }
                     }
                 }
@@ -530,6 +695,25 @@ fn passages_block(page: &model::Page<Passage>, api_scope: &str) -> Markup {
             @if page.total > page.items.len() {
                 p.muted { "Showing the " (page.items.len()) " longest of " (fmt::int(page.total as i64))
                     " passages; all of them: " a href={"/api/passages?" (api_scope)} { "/api/passages?" (api_scope) } }
+            }
+        }
+    }
+}
+
+/// A word diff as `del`/`ins` runs. A cut run directly followed by an added one (or the
+/// reverse) gets a space between them when neither has one at the seam, so that
+/// `Committee and` then `Committee,` do not read as `Committee andCommittee,`.
+pub(crate) fn diff_markup(pieces: &[Piece]) -> Markup {
+    html! {
+        @for (i, piece) in pieces.iter().enumerate() {
+            @let seam = i > 0 && pieces[i - 1].op != Op::Equal && piece.op != Op::Equal
+                && !pieces[i - 1].text.ends_with(char::is_whitespace)
+                && !piece.text.starts_with(char::is_whitespace);
+            @if seam { " " }
+            @match piece.op {
+                Op::Equal => (piece.text),
+                Op::Delete => del { (piece.text) },
+                Op::Insert => ins { (piece.text) },
             }
         }
     }
@@ -551,7 +735,15 @@ fn quote_item(q: &Quote) -> Markup {
 }
 
 /// Quotes shown per speaker before the rest fold away.
-const QUOTES_SHOWN: usize = 4;
+const QUOTES_SHOWN: usize = 2;
+/// Renderings shown per statement before the rest fold away.
+const RENDERINGS_SHOWN: usize = 1;
+/// Sub-groups listed on a story page (the largest).
+const SUBGROUPS_SHOWN: usize = 12;
+/// Outlets listed as chips under a story's coverage chart (the earliest).
+const OUTLET_CHIPS: usize = 40;
+/// Outlets drawn as rows of a story's coverage chart (the others share one row).
+const COVERAGE_ROWS: usize = 30;
 
 /// Where a quote appeared: the outlet, else the start of the article's title, else its id.
 fn quote_source(q: &Quote) -> String {
@@ -572,7 +764,11 @@ fn quotes_block(g: &QuoteGroups) -> Markup {
                     h3 { "By speaker" }
                     @for sg in &g.by_speaker {
                         div.speaker {
-                            h4 { (sg.speaker.as_deref().unwrap_or("Unattributed")) " " span.count { (sg.quotes.len()) } }
+                            h4 { (sg.speaker.as_deref().unwrap_or("Unattributed")) " " span.count { (sg.quotes.len()) }
+                                @if let Some(name) = &sg.speaker {
+                                    " " a.all-quotes href={"/quotes" (fmt::query(&[("speaker", Some(name))]))} { "all quotes →" }
+                                }
+                            }
                             ul.quotes { @for q in sg.quotes.iter().take(QUOTES_SHOWN) { (quote_item(q)) } }
                             @if sg.quotes.len() > QUOTES_SHOWN {
                                 details.more {
@@ -592,7 +788,13 @@ fn quotes_block(g: &QuoteGroups) -> Markup {
                                 (st.speaker.as_deref().unwrap_or("Unattributed"))
                                 span.muted { " · in " (fmt::plural(st.articles, "article", "articles")) }
                             }
-                            ul.quotes { @for q in &st.quotes { (quote_item(q)) } }
+                            ul.quotes { @for q in st.quotes.iter().take(RENDERINGS_SHOWN) { (quote_item(q)) } }
+                            @if st.quotes.len() > RENDERINGS_SHOWN {
+                                details.more {
+                                    summary { (st.quotes.len() - RENDERINGS_SHOWN) " more renderings" }
+                                    ul.quotes { @for q in st.quotes.iter().skip(RENDERINGS_SHOWN) { (quote_item(q)) } }
+                                }
+                            }
                         }
                     }
                 }
@@ -667,6 +869,8 @@ fn article_body(d: &ArticleDetail, title: &str) -> Markup {
         .map(str::trim)
         .filter(|l| !l.is_empty())
         .collect();
+    let quote_texts: Vec<&str> = d.quotes.iter().map(|q| q.quote.text.as_str()).collect();
+    let mention_texts: Vec<&str> = d.mentions.iter().map(|m| m.text.as_str()).collect();
     html! {
         nav.crumbs {
             a href="/" { "Stories" } " › "
@@ -674,13 +878,20 @@ fn article_body(d: &ArticleDetail, title: &str) -> Markup {
         }
         div.page-head {
             h1 { (title) }
+            @if let Some(why) = &a.kind_reason {
+                p.sub.non-article { span.tag { "not an article" } " " (why) "; it is kept out of stories." }
+            }
         }
         div.article-layout {
             article.body {
                 @if paragraphs.is_empty() { p.empty { "This article has no cleaned text yet." } }
+                @if !d.quotes.is_empty() || !d.mentions.is_empty() {
+                    p.legend.marks-legend { q.quote-mark { "quotation" } " " span.ent-mark.per { "person" } " "
+                        span.ent-mark.org { "organisation" } " " span.ent-mark.loc { "place" } }
+                }
                 @for para in &paragraphs {
                     @if a.subheads.iter().any(|s| s.trim() == *para) { h3.subhead { (para) } }
-                    @else { p { (para) } }
+                    @else { p { (marked_paragraph(para, &quote_texts, &mention_texts, d)) } }
                 }
                 details.removed #removed {
                     summary { "Removed boilerplate and metadata " span.count { (d.removed_lines.len()) } }
@@ -711,8 +922,25 @@ fn article_body(d: &ArticleDetail, title: &str) -> Markup {
                         a href=(story_href(&st.id)) { (title_or(&st.title, &st.id)) }
                         br; span.muted { (fmt::plural(st.articles as usize, "article", "articles")) }
                     })))
-                    (fact("Duplicate of", a.duplicate_of.as_deref().map(|o| html! { a href=(article_href(o)) { (o) } })))
-                    @if a.copies > 0 { (fact("Copies", Some(html! { (a.copies) }))) }
+                    (fact("Copy of", a.duplicate_of.as_deref().map(|o| html! {
+                        @match &d.original {
+                            Some(m) => {
+                                a href=(article_href(o)) { (m.outlet.as_deref().unwrap_or("")) @if m.outlet.is_some() { ": " } (article_title(m)) }
+                            },
+                            None => a href=(article_href(o)) { "the original" },
+                        }
+                        br; a href=(compare_href(o, &a.id)) { "see the differences" }
+                    })))
+                    @if !d.copies.is_empty() {
+                        (fact("Copies", Some(html! {
+                            ul.fact-list {
+                                @for c in &d.copies {
+                                    li { a href=(article_href(&c.id)) { (c.outlet.as_deref().unwrap_or("(no outlet)")) }
+                                        " · " a href=(compare_href(&a.id, &c.id)) { "differences" } }
+                                }
+                            }
+                        })))
+                    } @else if a.copies > 0 { (fact("Copies", Some(html! { (a.copies) }))) }
                     (fact("Source", a.url.as_deref().map(|u| match fmt::safe_url(u) {
                         Some(u) => html! { a.ext.break href=(u) rel="noopener noreferrer nofollow" target="_blank" { (u) } },
                         None => html! { code.break { (u) } },
@@ -746,9 +974,30 @@ fn article_body(d: &ArticleDetail, title: &str) -> Markup {
         }
         section #passages {
             h2 { "Passages shared with other articles" }
-            (passages_block(&d.passages, &format!("article={}", fmt::enc(&a.id))))
+            (passages_block(&d.passages, &format!("article={}", fmt::enc(&a.id)), 3))
         }
     }
+}
+
+/// A paragraph with its quotations and entity mentions marked (see `context`): quotations
+/// as `q`, mentions as links to their entity.
+fn marked_paragraph(para: &str, quotes: &[&str], mentions: &[&str], d: &ArticleDetail) -> Markup {
+    let pieces = mark_paragraph(para, quotes, mentions);
+    fn piece(p: &crate::context::Piece, d: &ArticleDetail) -> Markup {
+        html! {
+            @match p.mark {
+                Mark::Text => (p.text),
+                Mark::Quote(i) => q.quote-mark title={"Quoted: " (d.quotes[i].quote.speaker.as_deref().unwrap_or("unattributed"))} {
+                    @for inner in &p.inner { (piece(inner, d)) }
+                },
+                Mark::Entity(i) => {
+                    @let m = &d.mentions[i];
+                    a class={"ent-mark " (m.kind.to_ascii_lowercase())} href=(entity_href(&m.entity)) title=(m.name) { (p.text) }
+                },
+            }
+        }
+    }
+    html! { @for p in &pieces { (piece(p, d)) } }
 }
 
 fn fact(name: &str, value: Option<Markup>) -> Markup {
@@ -902,14 +1151,18 @@ fn entity_body(d: &EntityDetail, page: usize, link: impl Fn(usize) -> String) ->
         }
         section #mentions {
             h2 { "Mentions" }
-            table.mentions {
-                thead { tr { th { "As written" } th { "Outlet" } th { "Article" } } }
-                tbody {
-                    @for m in &d.mentions.items {
-                        tr {
-                            td { mark { (m.mention.text) } }
-                            td { (m.outlet.as_deref().unwrap_or("—")) }
-                            td { a href=(article_href(&m.mention.article)) { (title_or(&m.title, &m.mention.article)) } }
+            ul.mention-list {
+                @for m in &d.mentions.items {
+                    li.mention {
+                        p.context {
+                            @match &m.context {
+                                Some(c) => { (c.before) mark { (m.mention.text) } (c.after) },
+                                None => mark { (m.mention.text) },
+                            }
+                        }
+                        div.cite {
+                            span.outlet { (m.outlet.as_deref().unwrap_or("—")) } " · "
+                            a href=(article_href(&m.mention.article)) { (title_or(&m.title, &m.mention.article)) }
                         }
                     }
                 }
@@ -970,6 +1223,12 @@ async fn search(State(s): State<AppState>, q: Q) -> PageResult {
                                 @if let Some(o) = &h.outlet { span.outlet { (o) } }
                                 @if let Some(p) = &h.published { " · " (fmt::date(p)) }
                                 @if let Some(st) = &h.story { " · " a href=(story_href(st)) { "story" } }
+                                @if h.copies > 0 {
+                                    " · " a.copies-link href=(article_href(h.group.as_deref().unwrap_or(&h.id)))
+                                        title="The same text in other outlets; the original lists them" {
+                                        "and " (fmt::plural(h.copies as usize, "copy", "copies"))
+                                    }
+                                }
                             }
                             p.snippet {
                                 @for (hit, text) in snippet_parts(&h.snippet) {
