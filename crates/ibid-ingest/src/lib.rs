@@ -15,21 +15,24 @@
 //! HTML and WARC are recognised so they can be reported clearly; their readers arrive with the
 //! cleaning stage.
 
+mod cap;
 mod detect;
 #[cfg(feature = "html")]
 mod html;
 mod json;
+mod lead;
 mod lines;
 
-use std::fs::File;
-use std::io::{self, BufReader, Read};
+use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use ibid_core::RawArticle;
 
+pub use cap::{RejectionCap, DEFAULT_MAX_REJECTED_BYTES, DEFAULT_MAX_REJECTIONS};
 pub use detect::{sniff, Format};
-pub use json::{article_from_json, article_from_json_line};
+pub use json::{article_from_json, article_from_json_line, record_from_json_line, warning_value};
+use lead::Lead;
 pub use lines::LineSplitter;
 
 /// Where a record came from: a file (or `-` for stdin) and, for multi-record inputs, the 1-based
@@ -63,7 +66,24 @@ pub struct Record {
     /// The input bytes the article was extracted from (HTML pages), so extraction can be
     /// redone and re-ingest stays idempotent when the extractor improves.
     pub raw: Option<Vec<u8>>,
+    /// What was read but could not be used as given (an id that is not a string, a field of
+    /// the wrong shape), kept with its raw value so nothing is dropped without a word.
+    pub warnings: Vec<Warning>,
 }
+
+/// A value of a record that was read but not used as given; the record itself is kept.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Warning {
+    /// The field (`id`, `title`, `published`, …).
+    pub field: String,
+    /// The value as found (JSON for structured values), cut to [`WARNING_VALUE_BYTES`].
+    pub value: String,
+    /// What was done instead, in a sentence.
+    pub message: String,
+}
+
+/// How much of a warned-about value is kept.
+pub const WARNING_VALUE_BYTES: usize = 1024;
 
 /// A piece of input that could not become an article.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,6 +96,22 @@ pub struct Rejection {
     pub raw: Vec<u8>,
     /// The full length of the raw input, so a cut is visible.
     pub raw_len: u64,
+    /// How many input records this rejection stands for: 1, or more for the summary that
+    /// [`RejectionCap`] makes of the rejections of one input past its cap.
+    pub records: u64,
+}
+
+impl Rejection {
+    /// A rejection of one record: `raw` (already cut to what is kept) out of `raw_len` bytes.
+    pub fn new(location: Location, reason: String, raw: &[u8], raw_len: u64) -> Self {
+        Self {
+            location,
+            reason,
+            raw: raw.to_vec(),
+            raw_len,
+            records: 1,
+        }
+    }
 }
 
 /// One unit of ingest output.
@@ -105,7 +141,8 @@ enum PendingKind {
 #[derive(Debug)]
 struct DeferredJson {
     location: Location,
-    fallback_id: String,
+    /// What an id-less record's id starts with (the file's name without extension).
+    id_prefix: String,
     bytes: Vec<u8>,
     keep_raw: usize,
 }
@@ -128,29 +165,31 @@ impl Pending {
     pub fn resolve(self) -> Item {
         match self.0 {
             PendingKind::Ready(item) => item,
-            PendingKind::Json(line) => match article_from_json_line(&line.bytes, &line.fallback_id)
-            {
-                Ok(article) => Item::Article(Record {
-                    article,
-                    location: line.location,
-                    ..Record::default()
-                }),
-                Err(reason) => Item::Rejected(Rejection {
-                    location: line.location,
-                    reason,
-                    raw: line.bytes[..line.bytes.len().min(line.keep_raw)].to_vec(),
-                    raw_len: line.bytes.len() as u64,
-                }),
-            },
+            PendingKind::Json(line) => {
+                match json::record_from_json_line(&line.bytes, &line.id_prefix) {
+                    Ok((article, warnings)) => Item::Article(Record {
+                        article,
+                        location: line.location,
+                        warnings,
+                        ..Record::default()
+                    }),
+                    Err(reason) => Item::Rejected(Rejection::new(
+                        line.location,
+                        reason,
+                        &line.bytes[..line.bytes.len().min(line.keep_raw)],
+                        line.bytes.len() as u64,
+                    )),
+                }
+            }
             #[cfg(feature = "html")]
             PendingKind::Html(page) => html::resolve_html(page),
             #[cfg(not(feature = "html"))]
-            PendingKind::Html(page) => Item::Rejected(Rejection {
-                location: page.location,
-                reason: "HTML support is not compiled in".into(),
-                raw: Vec::new(),
-                raw_len: page.bytes.len() as u64,
-            }),
+            PendingKind::Html(page) => Item::Rejected(Rejection::new(
+                page.location,
+                "HTML support is not compiled in".into(),
+                &[],
+                page.bytes.len() as u64,
+            )),
         }
     }
 
@@ -272,33 +311,33 @@ pub fn discover(paths: &[PathBuf]) -> Discovery {
                         Ok(e) => out.inputs.push(Input {
                             path: Some(e.into_path()),
                         }),
-                        Err(err) => out.rejections.push(Rejection {
-                            location: Location {
+                        Err(err) => out.rejections.push(Rejection::new(
+                            Location {
                                 source: err
                                     .path()
                                     .map(|p| p.display().to_string())
                                     .unwrap_or_else(|| path.display().to_string()),
                                 record: None,
                             },
-                            reason: format!("cannot list: {err}"),
-                            raw: Vec::new(),
-                            raw_len: 0,
-                        }),
+                            format!("cannot list: {err}"),
+                            &[],
+                            0,
+                        )),
                     }
                 }
             }
             Ok(_) => out.inputs.push(Input {
                 path: Some(path.clone()),
             }),
-            Err(err) => out.rejections.push(Rejection {
-                location: Location {
+            Err(err) => out.rejections.push(Rejection::new(
+                Location {
                     source: path.display().to_string(),
                     record: None,
                 },
-                reason: format!("cannot open: {err}"),
-                raw: Vec::new(),
-                raw_len: 0,
-            }),
+                format!("cannot open: {err}"),
+                &[],
+                0,
+            )),
         }
     }
     out
@@ -327,6 +366,10 @@ where
 /// [`read_input`] that leaves JSON parsing and HTML extraction to the caller: every piece goes
 /// to `sink` as a [`Pending`], in input order, to be [`resolve`](Pending::resolve)d, possibly
 /// in parallel. Resolving them in order gives exactly what [`read_input`] gives.
+///
+/// Files are opened without blocking and must be regular files (a FIFO in an input folder is
+/// rejected, not waited on). The format is sniffed from the first bytes after any leading
+/// white space, so a file that starts with a long run of blank lines is still read whole.
 pub fn read_input_pending<F>(
     input: &Input,
     opts: &ReadOptions,
@@ -338,29 +381,22 @@ where
 {
     let source = input.display();
     let reject = |reason: String, raw: &[u8], raw_len: u64| -> Pending {
-        Item::Rejected(Rejection {
-            location: Location {
+        Item::Rejected(Rejection::new(
+            Location {
                 source: source.clone(),
                 record: None,
             },
             reason,
-            raw: raw[..raw.len().min(opts.keep_raw_bytes)].to_vec(),
+            &raw[..raw.len().min(opts.keep_raw_bytes)],
             raw_len,
-        })
+        ))
         .into()
     };
     let mut reader: Box<dyn Read> = match &input.path {
         None => Box::new(io::stdin().lock()),
-        Some(path) => match File::open(path) {
-            Ok(f) => {
-                if let Ok(meta) = f.metadata() {
-                    if !meta.is_file() {
-                        return out(reject("not a regular file".into(), &[], 0));
-                    }
-                }
-                Box::new(f)
-            }
-            Err(err) => return out(reject(format!("cannot open: {err}"), &[], 0)),
+        Some(path) => match lead::open_regular(path) {
+            Ok(f) => Box::new(f),
+            Err(reason) => return out(reject(reason, &[], 0)),
         },
     };
     let counted = CountingReader {
@@ -368,9 +404,16 @@ where
         count: bytes_read,
     };
     let mut buffered = BufReader::with_capacity(256 * 1024, counted);
+    let lead = match Lead::read(&mut buffered, opts.max_record_bytes) {
+        Ok(l) => l,
+        Err(err) => return out(reject(format!("cannot read: {err}"), &[], 0)),
+    };
+    if lead.at_end {
+        return out(reject(empty_reason(&lead, ""), &lead.kept, lead.len));
+    }
     let head = match peek(&mut buffered) {
         Ok(h) => h,
-        Err(err) => return out(reject(format!("cannot read: {err}"), &[], 0)),
+        Err(err) => return out(reject(format!("cannot read: {err}"), &[], lead.len)),
     };
     let name = input
         .path
@@ -385,27 +428,40 @@ where
         opts,
     };
     match format {
+        // White space before a gzip header is not data: it is skipped.
         #[cfg(feature = "html")]
         Format::Gzip if is_gzipped_warc(name, &head) => html::read_warc(&ctx, buffered, out),
         Format::Gzip => {
             let decoder = flate2::bufread::MultiGzDecoder::new(buffered);
             let mut inner = BufReader::with_capacity(256 * 1024, decoder);
             let inner_name = name.strip_suffix(".gz").unwrap_or(name);
+            let corrupt = |err: io::Error| {
+                reject(
+                    format!("truncated or corrupt gzip stream before the first record: {err}"),
+                    &[],
+                    0,
+                )
+            };
+            let inner_lead = match Lead::read(&mut inner, opts.max_record_bytes) {
+                Ok(l) => l,
+                Err(err) => return out(corrupt(err)),
+            };
+            if inner_lead.at_end {
+                return out(reject(
+                    empty_reason(&inner_lead, " (inside gzip)"),
+                    &inner_lead.kept,
+                    inner_lead.len,
+                ));
+            }
             let inner_head = match peek(&mut inner) {
                 Ok(h) => h,
-                Err(err) => {
-                    return out(reject(
-                        format!("truncated or corrupt gzip stream before the first record: {err}"),
-                        &[],
-                        0,
-                    ))
-                }
+                Err(err) => return out(corrupt(err)),
             };
             match sniff(inner_name, &inner_head) {
-                Format::Jsonl => read_jsonl(&ctx, inner, true, out),
-                Format::Text => read_whole_text(&ctx, inner, true, out),
+                Format::Jsonl => read_jsonl(&ctx, inner_lead, inner, true, out),
+                Format::Text => read_whole_text(&ctx, inner_lead, inner, true, out),
                 #[cfg(feature = "html")]
-                Format::Html => html::read_html(&ctx, inner, out),
+                Format::Html => html::read_html(&ctx, inner_lead, inner, out),
                 other => out(reject(
                     other.unsupported_reason("inside gzip"),
                     &inner_head,
@@ -413,18 +469,30 @@ where
                 )),
             }
         }
-        Format::Jsonl => read_jsonl(&ctx, buffered, false, out),
-        Format::Text => read_whole_text(&ctx, buffered, false, out),
+        Format::Jsonl => read_jsonl(&ctx, lead, buffered, false, out),
+        Format::Text => read_whole_text(&ctx, lead, buffered, false, out),
         #[cfg(feature = "html")]
-        Format::Html => html::read_html(&ctx, buffered, out),
+        Format::Html => html::read_html(&ctx, lead, buffered, out),
+        // WARC records may be preceded by blank lines; the reader skips them itself.
         #[cfg(feature = "html")]
-        Format::Warc => html::read_warc(&ctx, buffered, out),
-        Format::Empty => out(reject("empty file".into(), &[], 0)),
+        Format::Warc => html::read_warc(&ctx, lead.in_front_of(buffered), out),
         other => out(reject(
             other.unsupported_reason(""),
             &head,
-            head.len() as u64,
+            lead.len + head.len() as u64,
         )),
+    }
+}
+
+/// Why an input of nothing but white space is rejected.
+fn empty_reason(lead: &Lead, context: &str) -> String {
+    if lead.len == 0 {
+        format!("empty file{context}")
+    } else {
+        format!(
+            "empty file{context}: only white space ({} bytes, {} lines)",
+            lead.len, lead.newlines
+        )
     }
 }
 
@@ -447,7 +515,7 @@ fn peek<R: io::BufRead>(r: &mut R) -> io::Result<Vec<u8>> {
     Ok(buf[..buf.len().min(8192)].to_vec())
 }
 
-struct ReadContext<'a> {
+pub(crate) struct ReadContext<'a> {
     source: &'a str,
     path: Option<&'a Path>,
     opts: &'a ReadOptions,
@@ -462,12 +530,17 @@ impl ReadContext<'_> {
     }
 
     fn rejection(&self, record: Option<u64>, reason: String, raw: &[u8]) -> Item {
-        Item::Rejected(Rejection {
-            location: self.location(record),
+        self.rejection_of_len(record, reason, raw, raw.len() as u64)
+    }
+
+    /// A rejection of an input `len` bytes long of which `raw` is the beginning.
+    fn rejection_of_len(&self, record: Option<u64>, reason: String, raw: &[u8], len: u64) -> Item {
+        Item::Rejected(Rejection::new(
+            self.location(record),
             reason,
-            raw: raw[..raw.len().min(self.opts.keep_raw_bytes)].to_vec(),
-            raw_len: raw.len() as u64,
-        })
+            &raw[..raw.len().min(self.opts.keep_raw_bytes)],
+            len,
+        ))
     }
 
     /// The id of a one-article file: its name without extension(s) such as `.txt` / `.txt.gz`.
@@ -496,8 +569,54 @@ pub fn file_stem_id(path: &Path) -> Option<String> {
     Some(stem.to_string())
 }
 
-fn read_whole_text<R: Read, F>(
+/// The whole of a one-record input (a text file, an HTML page), white space lead included,
+/// or the rejection that says why not. At most `max_record_bytes` are held; a larger input is
+/// read on to its end only to count it, so the rejection states its full length.
+pub(crate) fn read_record_bytes<R: BufRead>(
     ctx: &ReadContext<'_>,
+    lead: Lead,
+    mut reader: R,
+    gzipped: bool,
+    what: &str,
+) -> Result<Vec<u8>, Box<Item>> {
+    let limit = ctx.opts.max_record_bytes as u64;
+    let too_large = |raw: &[u8], len: u64| {
+        Box::new(ctx.rejection_of_len(
+            None,
+            format!("too large: more than {limit} bytes in one {what} (raise --max-record-bytes)"),
+            raw,
+            len,
+        ))
+    };
+    let failed = |err: io::Error, raw: &[u8]| {
+        let what = if gzipped {
+            "truncated or corrupt gzip stream"
+        } else {
+            "read error"
+        };
+        Box::new(ctx.rejection(None, format!("{what}: {err}"), raw))
+    };
+    if lead.overflowed {
+        // Only possible past the limit: count the rest and say how long it was.
+        let rest = io::copy(&mut reader, &mut io::sink()).map_err(|e| failed(e, &[]))?;
+        return Err(too_large(&[], lead.len + rest));
+    }
+    let lead_len = lead.kept.len();
+    let mut bytes = lead.kept;
+    let mut limited = (&mut reader).take(limit + 1 - (lead_len as u64).min(limit + 1));
+    if let Err(err) = limited.read_to_end(&mut bytes) {
+        return Err(failed(err, &bytes));
+    }
+    if bytes.len() as u64 > limit {
+        let rest = io::copy(&mut reader, &mut io::sink()).map_err(|e| failed(e, &bytes))?;
+        return Err(too_large(&bytes, bytes.len() as u64 + rest));
+    }
+    Ok(bytes)
+}
+
+fn read_whole_text<R: BufRead, F>(
+    ctx: &ReadContext<'_>,
+    lead: Lead,
     reader: R,
     gzipped: bool,
     out: &mut F,
@@ -506,47 +625,39 @@ where
     F: FnMut(Pending) -> Result<(), IngestError>,
 {
     let mut sink = |item: Item| out(item.into());
-    let limit = ctx.opts.max_record_bytes as u64;
-    let mut bytes = Vec::new();
-    let read = reader.take(limit + 1).read_to_end(&mut bytes);
-    if let Err(err) = read {
-        let what = if gzipped {
-            "truncated or corrupt gzip stream"
-        } else {
-            "read error"
-        };
-        return sink(ctx.rejection(None, format!("{what}: {err}"), &bytes));
+    let bytes = match read_record_bytes(ctx, lead, reader, gzipped, "article") {
+        Ok(b) => b,
+        Err(rejection) => return sink(*rejection),
+    };
+    if let Err(reason) = detect::check_text(&bytes) {
+        return sink(ctx.rejection(None, reason, &bytes));
     }
-    if bytes.len() as u64 > limit {
-        return sink(ctx.rejection(
-            None,
-            format!(
-                "too large: more than {} bytes in one article (raise --max-record-bytes)",
-                limit
-            ),
-            &bytes,
-        ));
-    }
-    match detect::check_text(&bytes) {
-        Ok(text) => {
-            let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-            let article = RawArticle {
-                id: ctx.file_id(text),
-                text: text.to_string(),
-                ..RawArticle::default()
-            };
-            sink(Item::Article(Record {
-                article,
-                location: ctx.location(None),
-                ..Record::default()
-            }))
+    // Checked above; converting the vector itself avoids a second copy of a large text.
+    let mut text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let reason = detect::utf8_reason(e.as_bytes(), &e.utf8_error());
+            return sink(ctx.rejection(None, reason, e.as_bytes()));
         }
-        Err(reason) => sink(ctx.rejection(None, reason, &bytes)),
+    };
+    if text.starts_with('\u{feff}') {
+        text.drain(..'\u{feff}'.len_utf8());
     }
+    let article = RawArticle {
+        id: ctx.file_id(&text),
+        text,
+        ..RawArticle::default()
+    };
+    sink(Item::Article(Record {
+        article,
+        location: ctx.location(None),
+        ..Record::default()
+    }))
 }
 
-fn read_jsonl<R: Read, F>(
+fn read_jsonl<R: BufRead, F>(
     ctx: &ReadContext<'_>,
+    lead: Lead,
     reader: R,
     gzipped: bool,
     out: &mut F,
@@ -554,9 +665,13 @@ fn read_jsonl<R: Read, F>(
 where
     F: FnMut(Pending) -> Result<(), IngestError>,
 {
-    let mut splitter = LineSplitter::new(reader, ctx.opts.max_record_bytes);
+    // The white space lead is given back when it was kept (rejections then hold their lines
+    // verbatim); a longer one only advances the line count.
+    let skipped_lines = if lead.overflowed { lead.newlines } else { 0 };
+    let mut splitter = LineSplitter::new(lead.in_front_of(reader), ctx.opts.max_record_bytes)
+        .lines_before(skipped_lines);
     let mut records = 0u64;
-    let fallback_prefix = ctx
+    let id_prefix = ctx
         .path
         .and_then(file_stem_id)
         .unwrap_or_else(|| "stdin".to_string());
@@ -566,13 +681,14 @@ where
             Ok(Some(line)) => {
                 let n = line.number;
                 if line.too_long {
-                    out(Pending::from(ctx.rejection(
+                    out(Pending::from(ctx.rejection_of_len(
                         Some(n),
                         format!(
-                            "line longer than {} bytes (raise --max-record-bytes)",
-                            ctx.opts.max_record_bytes
+                            "line longer than {} bytes ({} bytes; raise --max-record-bytes)",
+                            ctx.opts.max_record_bytes, line.len
                         ),
                         &line.bytes,
+                        line.len,
                     )))?;
                     records += 1;
                     continue;
@@ -583,7 +699,7 @@ where
                 records += 1;
                 out(Pending(PendingKind::Json(DeferredJson {
                     location: ctx.location(Some(n)),
-                    fallback_id: format!("{fallback_prefix}:{n}"),
+                    id_prefix: id_prefix.clone(),
                     bytes: line.bytes,
                     keep_raw: ctx.opts.keep_raw_bytes,
                 })))?;

@@ -314,3 +314,168 @@ mod html_inputs {
         assert!(bad.is_empty(), "{bad:?}");
     }
 }
+
+/// Hostile and awkward inputs found by the adversarial probe of issue 22.
+mod hostile {
+    use super::*;
+
+    /// `read_all` on another thread, failing the test (instead of hanging it) past `secs`.
+    fn read_all_within(paths: Vec<PathBuf>, opts: ReadOptions, secs: u64) -> Vec<Item> {
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = tx.send(read_all(&paths, &opts));
+        });
+        rx.recv_timeout(std::time::Duration::from_secs(secs))
+            .expect("reading did not end in time")
+    }
+
+    #[test]
+    fn a_fifo_in_an_input_folder_is_rejected_without_blocking() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "a.txt", b"Before the pipe.");
+        let fifo = dir.path().join("b.pipe");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .expect("mkfifo");
+        assert!(made.success());
+        write(dir.path(), "c.txt", b"After the pipe.");
+        let (good, bad) = split(read_all_within(
+            vec![dir.path().to_path_buf()],
+            ReadOptions::default(),
+            10,
+        ));
+        let ids: Vec<_> = good.iter().map(|r| r.article.id.as_str()).collect();
+        assert_eq!(ids, vec!["a", "c"]);
+        assert_eq!(bad.len(), 1);
+        assert!(bad[0].location.source.ends_with("b.pipe"));
+        assert_eq!(bad[0].reason, "not a regular file (a FIFO)");
+    }
+
+    #[test]
+    fn a_long_white_space_lead_does_not_make_a_file_empty() {
+        let dir = tempfile::tempdir().unwrap();
+        let lead = " \n".repeat(10_000); // 20 KB, 10,000 lines
+        let record = "{\"id\":\"late\",\"text\":\"Still here.\"}\n";
+        let jsonl = write(dir.path(), "a.jsonl", format!("{lead}{record}").as_bytes());
+        let text = write(
+            dir.path(),
+            "t.txt",
+            format!("{lead}Text after space.").as_bytes(),
+        );
+        let newlines = "\n".repeat(300_000);
+        let gz = write(
+            dir.path(),
+            "g.jsonl.gz",
+            &gzip(format!("{newlines}{record}").as_bytes()),
+        );
+        let (good, bad) = split(read_all(&[jsonl, text, gz], &ReadOptions::default()));
+        assert!(bad.is_empty(), "{bad:?}");
+        assert_eq!(good.len(), 3);
+        assert_eq!(good[0].article.id, "late");
+        assert_eq!(good[0].location.record, Some(10_001));
+        // Text files are verbatim: the lead belongs to the text.
+        assert_eq!(good[1].article.text, format!("{lead}Text after space."));
+        assert_eq!(good[2].location.record, Some(300_001));
+    }
+
+    #[test]
+    fn a_lead_longer_than_a_record_still_counts_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let opts = ReadOptions {
+            max_record_bytes: 1000,
+            keep_raw_bytes: 100,
+        };
+        let body = format!("{}{{\"id\":\"x\",\"text\":\"y\"}}\n", "\n".repeat(5000));
+        let p = write(dir.path(), "a.jsonl", body.as_bytes());
+        let t = write(
+            dir.path(),
+            "t.txt",
+            format!("{}word", " ".repeat(5000)).as_bytes(),
+        );
+        let (good, bad) = split(read_all(&[p, t], &opts));
+        assert_eq!(good.len(), 1);
+        assert_eq!(good[0].location.record, Some(5001));
+        assert!(bad[0].reason.contains("too large"), "{}", bad[0].reason);
+        assert_eq!(bad[0].raw_len, 5004, "the full length is reported");
+    }
+
+    #[test]
+    fn white_space_only_files_are_empty_with_their_length() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(dir.path(), "blank.txt", " \n".repeat(9000).as_bytes());
+        let (_, bad) = split(read_all(&[p], &ReadOptions::default()));
+        assert!(bad[0].reason.starts_with("empty file"), "{}", bad[0].reason);
+        assert_eq!(bad[0].raw_len, 18_000);
+    }
+
+    #[test]
+    fn a_byte_order_mark_does_not_cost_the_first_jsonl_record() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(
+            dir.path(),
+            "bom.jsonl",
+            "\u{feff}{\"id\":\"one\",\"text\":\"First.\"}\n{\"id\":\"two\",\"text\":\"Second.\"}\n"
+                .as_bytes(),
+        );
+        let (good, bad) = split(read_all(&[p], &ReadOptions::default()));
+        assert!(bad.is_empty(), "{bad:?}");
+        let ids: Vec<_> = good.iter().map(|r| r.article.id.as_str()).collect();
+        assert_eq!(ids, vec!["one", "two"]);
+    }
+
+    #[test]
+    fn idless_records_of_same_named_files_in_two_folders_do_not_collide() {
+        let dir = tempfile::tempdir().unwrap();
+        for day in ["day1", "day2"] {
+            std::fs::create_dir(dir.path().join(day)).unwrap();
+            write(
+                &dir.path().join(day),
+                "articles.jsonl",
+                format!("{{\"text\":\"The {day} report.\"}}\n").as_bytes(),
+            );
+        }
+        let (good, _) = split(read_all(
+            &[dir.path().to_path_buf()],
+            &ReadOptions::default(),
+        ));
+        assert_eq!(good.len(), 2);
+        assert_ne!(good[0].article.id, good[1].article.id);
+        assert!(good[0].article.id.starts_with("articles:"));
+        // Reading again gives the same ids: re-ingest stays idempotent.
+        let (again, _) = split(read_all(
+            &[dir.path().to_path_buf()],
+            &ReadOptions::default(),
+        ));
+        assert_eq!(again[0].article.id, good[0].article.id);
+    }
+
+    #[test]
+    fn a_cut_line_reports_its_full_length() {
+        let dir = tempfile::tempdir().unwrap();
+        let opts = ReadOptions {
+            max_record_bytes: 100,
+            keep_raw_bytes: 10,
+        };
+        let long = format!("{{\"text\":\"{}\"}}\n", "a".repeat(5000));
+        let p = write(dir.path(), "l.jsonl", long.as_bytes());
+        let (_, bad) = split(read_all(&[p], &opts));
+        assert_eq!(bad[0].raw_len, long.len() as u64 - 1);
+        assert_eq!(bad[0].raw.len(), 10);
+        assert!(bad[0].reason.contains("5011 bytes"), "{}", bad[0].reason);
+    }
+
+    #[test]
+    fn unusable_values_become_warnings_on_the_record() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(
+            dir.path(),
+            "w.jsonl",
+            b"{\"id\":[1,2],\"text\":\"Body.\",\"title\":{\"x\":1}}\n",
+        );
+        let (good, _) = split(read_all(&[p], &ReadOptions::default()));
+        let fields: Vec<_> = good[0].warnings.iter().map(|w| w.field.as_str()).collect();
+        assert_eq!(fields, vec!["title", "id"]);
+        assert_eq!(good[0].warnings[1].value, "[1,2]");
+    }
+}
