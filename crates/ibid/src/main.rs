@@ -116,10 +116,16 @@ enum Command {
         json: bool,
     },
     /// List input that could not be ingested, with where and why.
+    ///
+    /// With --warnings: values of stored articles that could not be used as given (an id
+    /// that is an object, a date that cannot be read), each with its raw value.
     Rejected {
         /// Print JSON.
         #[arg(long)]
         json: bool,
+        /// List warnings about stored articles' values instead of rejections.
+        #[arg(long)]
+        warnings: bool,
     },
     /// Counts of what the store holds.
     Status {
@@ -253,6 +259,19 @@ fn open(db: &Path) -> Result<Store> {
     Store::open(db).with_context(|| format!("cannot open store {}", db.display()))
 }
 
+/// Opens the store for a command that writes: one writer at a time, the next one waits and
+/// says for whom (see `ibid_store::WriterLock`).
+pub(crate) fn open_writer(db: &Path, command: &str) -> Result<Store> {
+    Store::open_writer(db, command, |holder| match holder {
+        Some(h) => eprintln!("waiting for {}: {h} is writing to it", db.display()),
+        None => eprintln!(
+            "waiting for {}: another ibid is writing to it",
+            db.display()
+        ),
+    })
+    .with_context(|| format!("cannot open store {}", db.display()))
+}
+
 fn run(cli: Cli) -> Result<ExitCode> {
     let default_db = match cli.command {
         Command::Demo { .. } => "ibid-demo.db",
@@ -267,7 +286,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             max_record_bytes,
             batch,
         } => {
-            let mut store = open(&db)?;
+            let mut store = open_writer(&db, "ibid ingest")?;
             let mut opts = IngestOptions {
                 process: !no_process,
                 batch_records: batch.max(1),
@@ -287,7 +306,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             })
         }
         Command::Process { json } => {
-            let mut store = open(&db)?;
+            let mut store = open_writer(&db, "ibid process")?;
             let report = ibid_pipeline::process(&mut store, true)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
@@ -377,8 +396,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Rejected { json } => {
+        Command::Rejected { json, warnings } => {
             let store = open(&db)?;
+            if warnings {
+                let rows = store.warnings()?;
+                if json {
+                    println!("{}", serde_json::to_string_pretty(&rows)?);
+                } else {
+                    report::print_warnings(&mut std::io::stdout().lock(), &rows)?;
+                }
+                return Ok(ExitCode::SUCCESS);
+            }
             let rows = store.rejected()?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&rows)?);
