@@ -51,6 +51,7 @@ pub(crate) fn resolve_html(page: DeferredHtml) -> Item {
         fetched,
         bytes,
         keep_raw,
+        budget,
     } = page;
     let reject = |reason: String, bytes: &[u8]| {
         Item::Rejected(crate::Rejection::new(
@@ -63,7 +64,7 @@ pub(crate) fn resolve_html(page: DeferredHtml) -> Item {
     let for_url = url
         .as_deref()
         .map_or_else(|| " (HTML)".to_string(), |u| format!(" for {u}"));
-    match ibid_html::extract_html(&bytes, url.as_deref()) {
+    match ibid_html::extract_html_within(&bytes, url.as_deref(), budget) {
         Ok(page) if page.text.trim().is_empty() => reject(
             format!("no article text found in the page{for_url}"),
             &bytes,

@@ -158,6 +158,7 @@ pub(crate) struct DeferredHtml {
     pub(crate) fetched: Option<String>,
     pub(crate) bytes: Vec<u8>,
     pub(crate) keep_raw: usize,
+    pub(crate) budget: std::time::Duration,
 }
 
 impl Pending {
@@ -228,6 +229,7 @@ impl Pending {
             fetched,
             bytes,
             keep_raw: ctx.opts.keep_raw_bytes,
+            budget: ctx.opts.page_budget,
         }))
     }
 }
@@ -262,6 +264,9 @@ pub struct ReadOptions {
     pub max_record_bytes: usize,
     /// How much of a rejected record's raw bytes is kept for `ibid rejected`.
     pub keep_raw_bytes: usize,
+    /// Wall-clock budget of one HTML page's extraction; a page past it is rejected and
+    /// reading goes on (see `ibid_html::extract_html_within`).
+    pub page_budget: std::time::Duration,
 }
 
 impl Default for ReadOptions {
@@ -269,6 +274,7 @@ impl Default for ReadOptions {
         Self {
             max_record_bytes: 64 * 1024 * 1024,
             keep_raw_bytes: 1024 * 1024,
+            page_budget: std::time::Duration::from_secs(10),
         }
     }
 }

@@ -211,6 +211,7 @@ fn oversized_records_are_rejected_not_loaded() {
     let opts = ReadOptions {
         max_record_bytes: 1000,
         keep_raw_bytes: 100,
+        ..ReadOptions::default()
     };
     let (good, bad) = split(read_all(&[big], &opts));
     assert!(good.is_empty());
@@ -277,6 +278,46 @@ mod html_inputs {
         assert_eq!(a.outlet.as_deref(), Some("Calder Post"));
         assert_eq!(a.published.as_deref(), Some("2025-06-20T08:30:00+01:00"));
         assert_eq!(good[0].raw.as_deref(), Some(PAGE.as_bytes()));
+    }
+
+    #[test]
+    fn a_deeply_nested_page_is_rejected_at_once_and_the_next_one_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let deep = format!(
+            "<!doctype html><html><body>{}<p>x</p>{}</body></html>",
+            "<div>".repeat(100_000),
+            "</div>".repeat(100_000)
+        );
+        let a = write(dir.path(), "a-deep.html", deep.as_bytes());
+        let b = write(dir.path(), "b-fine.html", PAGE.as_bytes());
+        let started = std::time::Instant::now();
+        let (good, bad) = split(read_all(&[a, b], &ReadOptions::default()));
+        assert!(started.elapsed() < std::time::Duration::from_secs(10));
+        assert_eq!(good.len(), 1);
+        assert_eq!(good[0].article.id, "b-fine");
+        assert!(
+            bad[0].reason.contains("nested more than 512 deep"),
+            "{}",
+            bad[0].reason
+        );
+        assert_eq!(bad[0].raw_len, deep.len() as u64);
+    }
+
+    #[test]
+    fn a_page_past_its_budget_is_rejected_with_the_reason() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(dir.path(), "slow.html", PAGE.as_bytes());
+        let opts = ReadOptions {
+            page_budget: std::time::Duration::from_nanos(1),
+            ..ReadOptions::default()
+        };
+        let (good, bad) = split(read_all(&[p], &opts));
+        assert!(good.is_empty());
+        assert!(
+            bad[0].reason.contains("longer than its budget"),
+            "{}",
+            bad[0].reason
+        );
     }
 
     #[test]
@@ -385,6 +426,7 @@ mod hostile {
         let opts = ReadOptions {
             max_record_bytes: 1000,
             keep_raw_bytes: 100,
+            ..ReadOptions::default()
         };
         let body = format!("{}{{\"id\":\"x\",\"text\":\"y\"}}\n", "\n".repeat(5000));
         let p = write(dir.path(), "a.jsonl", body.as_bytes());
@@ -456,6 +498,7 @@ mod hostile {
         let opts = ReadOptions {
             max_record_bytes: 100,
             keep_raw_bytes: 10,
+            ..ReadOptions::default()
         };
         let long = format!("{{\"text\":\"{}\"}}\n", "a".repeat(5000));
         let p = write(dir.path(), "l.jsonl", long.as_bytes());

@@ -201,3 +201,49 @@ fn values_that_cannot_be_used_are_reported_as_warnings_with_their_raw_value() {
         .unwrap();
     assert_eq!(raw, "1700000000");
 }
+
+#[test]
+fn a_page_of_100000_nested_divs_is_rejected_in_seconds_and_the_rest_ingested() {
+    let dir = tempfile::tempdir().unwrap();
+    let inp = dir.path().join("in");
+    std::fs::create_dir(&inp).unwrap();
+    std::fs::write(
+        inp.join("a.jsonl"),
+        "{\"id\":\"before\",\"text\":\"The market hall opens on Saturday.\"}\n",
+    )
+    .unwrap();
+    let deep = format!(
+        "<!doctype html><html><body>{}<p>Deep text.</p>{}</body></html>",
+        "<div>".repeat(100_000),
+        "</div>".repeat(100_000)
+    );
+    std::fs::write(inp.join("b-deep.html"), &deep).unwrap();
+    std::fs::write(inp.join("c.txt"), "The tram line is extended to the port.").unwrap();
+    let db = dir.path().join("s.db");
+    let started = std::time::Instant::now();
+    let out = ibid_within(
+        &db,
+        &["ingest", inp.to_str().unwrap()],
+        Duration::from_secs(120),
+    );
+    let took = started.elapsed();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(took < Duration::from_secs(30), "took {took:?}");
+    let rows = rejected(&db);
+    assert_eq!(rows.len(), 1);
+    assert!(rows[0]["source"].as_str().unwrap().ends_with("b-deep.html"));
+    assert!(
+        rows[0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("nested more than 512 deep"),
+        "{}",
+        rows[0]["reason"]
+    );
+    assert_eq!(rows[0]["raw_len"], deep.len());
+    let s = status(&db);
+    assert_eq!(
+        (s["articles"].as_i64(), s["pending"].as_i64()),
+        (Some(2), Some(0))
+    );
+}
