@@ -60,7 +60,7 @@ async fn openapi() -> Response {
 }
 
 async fn status(State(s): State<AppState>, q: Q) -> ApiResult {
-    Params::from_query(q)?.only(&[])?;
+    Params::api(q)?.only(&[])?;
     let counts = s.db.read(|st| Ok(st.counts()?)).await?;
     json(&counts)
 }
@@ -69,7 +69,7 @@ async fn status(State(s): State<AppState>, q: Q) -> ApiResult {
 /// `warm`), 503 before; never cached. A load balancer or a benchmark waits for it rather than
 /// send the first visitors to a cold cache; the server answers every request either way.
 async fn ready(State(s): State<AppState>, q: Q) -> ApiResult {
-    Params::from_query(q)?.only(&[])?;
+    Params::api(q)?.only(&[])?;
     let ready = s.ready.load(std::sync::atomic::Ordering::Acquire);
     let status = if ready {
         StatusCode::OK
@@ -91,7 +91,7 @@ pub(crate) fn story_filter(p: &Params, default_limit: usize) -> Result<StoryFilt
     let to = p.time("to")?;
     if let (Some(f), Some(t)) = (from, to) {
         if f > t {
-            return Err(Failure::BadRequest("from must not be after to".into()));
+            return Err(Failure::Unprocessable("from must not be after to".into()));
         }
     }
     let sort = match p.choice("sort", &["size", "first_seen"], "size")? {
@@ -112,7 +112,7 @@ pub(crate) fn story_filter(p: &Params, default_limit: usize) -> Result<StoryFilt
 }
 
 async fn stories(State(s): State<AppState>, q: Q) -> ApiResult {
-    let p = Params::from_query(q)?;
+    let p = Params::api(q)?;
     p.only(&[
         "from", "to", "outlet", "entity", "sort", "order", "limit", "offset",
     ])?;
@@ -132,7 +132,7 @@ async fn stories(State(s): State<AppState>, q: Q) -> ApiResult {
 }
 
 async fn story(State(s): State<AppState>, Path(id): Path<String>, q: Q) -> ApiResult {
-    Params::from_query(q)?.only(&[])?;
+    Params::api(q)?.only(&[])?;
     let key = id.clone();
     let caches = s.caches.clone();
     let mark = s.db.last_change(crate::db::Scope::Derived);
@@ -147,7 +147,7 @@ async fn story(State(s): State<AppState>, Path(id): Path<String>, q: Q) -> ApiRe
 }
 
 async fn articles(State(s): State<AppState>, q: Q) -> ApiResult {
-    let p = Params::from_query(q)?;
+    let p = Params::api(q)?;
     p.only(&["outlet", "limit", "offset"])?;
     let (limit, offset) = p.page(20)?;
     let outlet = p.str("outlet").map(str::to_string);
@@ -163,7 +163,7 @@ async fn articles(State(s): State<AppState>, q: Q) -> ApiResult {
 }
 
 async fn article(State(s): State<AppState>, Path(id): Path<String>, q: Q) -> ApiResult {
-    Params::from_query(q)?.only(&[])?;
+    Params::api(q)?.only(&[])?;
     let key = id.clone();
     match s.db.read(move |st| model::article_detail(st, &key)).await? {
         Some(d) => json(&d),
@@ -186,14 +186,14 @@ fn scope(
             Some(_) => Ok(vec![a.to_string()]),
             None => Err(Failure::NotFound(format!("no article with id {a:?}"))),
         },
-        _ => Err(Failure::BadRequest(
+        _ => Err(Failure::Unprocessable(
             "give exactly one of story= or article=".into(),
         )),
     }
 }
 
 async fn passages(State(s): State<AppState>, q: Q) -> ApiResult {
-    let p = Params::from_query(q)?;
+    let p = Params::api(q)?;
     p.only(&["story", "article", "limit", "offset"])?;
     let (limit, offset) = p.page(20)?;
     let story = p.str("story").map(str::to_string);
@@ -208,7 +208,7 @@ async fn passages(State(s): State<AppState>, q: Q) -> ApiResult {
 }
 
 async fn quotes(State(s): State<AppState>, q: Q) -> ApiResult {
-    let p = Params::from_query(q)?;
+    let p = Params::api(q)?;
     p.only(&["story", "article", "speaker", "group", "limit", "offset"])?;
     let (limit, offset) = p.page(50)?;
     let story = p.str("story").map(str::to_string);
@@ -216,7 +216,7 @@ async fn quotes(State(s): State<AppState>, q: Q) -> ApiResult {
     let speaker = p.str("speaker").map(str::to_string);
     let group = p.choice("group", &["none", "speaker", "statement"], "none")?;
     if group != "none" && story.is_none() && article.is_none() {
-        return Err(Failure::BadRequest("group= needs story= or article=".into()).into());
+        return Err(Failure::Unprocessable("group= needs story= or article=".into()).into());
     }
     if story.is_none() && article.is_none() {
         let (total, items) =
@@ -253,7 +253,7 @@ async fn quotes(State(s): State<AppState>, q: Q) -> ApiResult {
 }
 
 async fn entities(State(s): State<AppState>, q: Q) -> ApiResult {
-    let p = Params::from_query(q)?;
+    let p = Params::api(q)?;
     p.only(&["q", "type", "limit", "offset"])?;
     let (limit, offset) = p.page(50)?;
     let name = p.str("q").map(str::to_string);
@@ -278,7 +278,7 @@ async fn entities(State(s): State<AppState>, q: Q) -> ApiResult {
 }
 
 async fn entity(State(s): State<AppState>, Path(id): Path<String>, q: Q) -> ApiResult {
-    let p = Params::from_query(q)?;
+    let p = Params::api(q)?;
     p.only(&["limit", "offset"])?;
     let (limit, offset) = p.page(50)?;
     let key = id.clone();
@@ -293,11 +293,16 @@ async fn entity(State(s): State<AppState>, Path(id): Path<String>, q: Q) -> ApiR
 }
 
 async fn search(State(s): State<AppState>, q: Q) -> ApiResult {
-    let p = Params::from_query(q)?;
+    let p = Params::api(q)?;
     p.only(&["q", "limit", "offset"])?;
     let (limit, offset) = p.page(20)?;
     let Some(query) = p.str("q").map(str::to_string) else {
-        return Err(Failure::BadRequest("q (the search words) is required".into()).into());
+        return Err(if p.has("q") {
+            Failure::Unprocessable("q has no searchable word".into())
+        } else {
+            Failure::BadRequest("q (the search words) is required".into())
+        }
+        .into());
     };
     match run_search(&s, query, limit, offset).await? {
         Some(r) => {
@@ -305,7 +310,7 @@ async fn search(State(s): State<AppState>, q: Q) -> ApiResult {
             crate::mark_built_from(&mut res, r.stale.as_ref().map(|t| t.mark));
             Ok(res)
         }
-        None => Err(Failure::BadRequest("q has no searchable word".into()).into()),
+        None => Err(Failure::Unprocessable("q has no searchable word".into()).into()),
     }
 }
 
@@ -319,6 +324,7 @@ pub(crate) async fn run_search(
     limit: usize,
     offset: usize,
 ) -> Result<Option<model::SearchResults>, Failure> {
+    crate::search::check_bounds(&query).map_err(Failure::Unprocessable)?;
     let caches = s.caches.clone();
     let mark = s.db.last_change(crate::db::Scope::Search);
     let (db, max_stale) = (s.db.clone(), s.max_stale);

@@ -314,6 +314,12 @@ impl Store {
         &self.conn
     }
 
+    /// Mutable access to the connection, for settings that need it (a progress handler that
+    /// bounds a reader's queries in `ibid serve`).
+    pub fn connection_mut(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+
     /// Records the start of an ingest run. Runs left `running` by a killed process are marked
     /// `interrupted` here, so `ibid status` tells the truth.
     pub fn begin_run(&mut self, inputs: &[String]) -> Result<RunId> {

@@ -161,6 +161,10 @@ enum Command {
         /// Concurrent read connections [default: 2 per core].
         #[arg(long, default_value_t = 0, hide_default_value = true)]
         readers: usize,
+        /// Seconds a connection may take to send a request (idle keep-alive connections are
+        /// closed after it).
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
+        header_timeout: u64,
     },
 }
 
@@ -431,7 +435,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
         } else {
             ExitCode::from(EXIT_REJECTED)
         }),
-        Command::Serve { addr, readers } => {
+        Command::Serve {
+            addr,
+            readers,
+            header_timeout,
+        } => {
             if !addr.ip().is_loopback() {
                 eprintln!("warning: serving on {addr}, beyond this machine; ibid has no login");
             }
@@ -439,6 +447,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 db: db.clone(),
                 addr,
                 readers,
+                limits: ibid_serve::ServeLimits {
+                    header_timeout: std::time::Duration::from_secs(header_timeout),
+                    ..ibid_serve::ServeLimits::default()
+                },
             };
             ibid_serve::serve(&opts, |bound| {
                 println!(
