@@ -272,6 +272,69 @@ fn warc_plain_with_truncated_record() {
     assert!(items.iter().any(|r| r.is_err()));
 }
 
+/// A Content-Length longer than its record swallowed the next record whole, and nothing
+/// named it (issue 22). Now the overlong record is reported, with its bytes, and the one it
+/// ran into is read.
+#[test]
+fn warc_overlong_content_length_does_not_swallow_the_next_record() {
+    let recs = fixture_records();
+    for swallow in [40usize, 200, 400] {
+        let mut file = Vec::new();
+        for (i, r) in recs.iter().enumerate() {
+            if i == 4 {
+                let s = String::from_utf8(r.clone()).unwrap();
+                let len = http("text/html", "<html><p>two</p></html>").len();
+                let s = s.replace(
+                    &format!("Content-Length: {len}"),
+                    &format!("Content-Length: {}", len + swallow),
+                );
+                file.extend_from_slice(s.as_bytes());
+            } else {
+                file.extend_from_slice(r);
+            }
+        }
+        let items: Vec<_> = warc_records(&file[..]).collect();
+        let urls: Vec<_> = items
+            .iter()
+            .filter_map(|r| r.as_ref().ok())
+            .map(|r| r.url.as_str())
+            .collect();
+        assert_eq!(
+            urls,
+            ["https://a.example/1", "https://a.example/3"],
+            "{swallow}: {items:?}"
+        );
+        let errs: Vec<&WarcError> = items.iter().filter_map(|r| r.as_ref().err()).collect();
+        assert_eq!(errs.len(), 1, "{swallow}: {errs:?}");
+        assert_eq!(errs[0].record, 5);
+        assert!(errs[0].reason.contains("runs"), "{}", errs[0].reason);
+        assert!(
+            errs[0].raw.starts_with(b"WARC/1.0"),
+            "the broken record's bytes are kept"
+        );
+        assert!(
+            String::from_utf8_lossy(&errs[0].raw).contains("<p>two</p>"),
+            "{}",
+            String::from_utf8_lossy(&errs[0].raw)
+        );
+    }
+}
+
+#[test]
+fn broken_warc_records_keep_their_bytes() {
+    let recs = fixture_records();
+    let mut file = recs[1].clone();
+    file.extend_from_slice(
+        b"WARC/1.0\r\nWARC-Type: response\r\nContent-Length: lots\r\n\r\nbody\r\n\r\n",
+    );
+    file.extend_from_slice(&recs[5]);
+    let items: Vec<_> = warc_records(&file[..]).collect();
+    let err = items.iter().find_map(|r| r.as_ref().err()).unwrap();
+    assert!(err.reason.contains("Content-Length"), "{}", err.reason);
+    assert!(String::from_utf8_lossy(&err.raw).contains("Content-Length: lots"));
+    assert_eq!(items.iter().filter(|r| r.is_ok()).count(), 2);
+}
+
 #[test]
 fn warc_chunked_and_gzip_http_bodies() {
     let body = "<html><p>chunky</p></html>";

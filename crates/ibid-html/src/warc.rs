@@ -33,6 +33,30 @@ pub struct WarcError {
     pub record: usize,
     /// What was wrong.
     pub reason: String,
+    /// The record's bytes as read (its header and block; for a broken gzip member, the
+    /// compressed bytes), up to [`MAX_ERROR_RAW_BYTES`], so the rejection keeps them.
+    pub raw: Vec<u8>,
+}
+
+/// How much of a broken record [`WarcError::raw`] keeps.
+pub const MAX_ERROR_RAW_BYTES: usize = 1 << 20;
+
+/// A record that did not parse: why, its bytes as read, and bytes to hand back to the stream
+/// (the start of the next record, when this one's Content-Length ran into it).
+struct Broken {
+    reason: String,
+    raw: Vec<u8>,
+    give_back: Vec<u8>,
+}
+
+impl Broken {
+    fn new(reason: impl Into<String>, raw: &[u8]) -> Self {
+        Broken {
+            reason: reason.into(),
+            raw: raw[..raw.len().min(MAX_ERROR_RAW_BYTES)].to_vec(),
+            give_back: Vec::new(),
+        }
+    }
 }
 
 /// Iterate the HTML response records of a WARC file (plain or gzip, detected
@@ -199,6 +223,7 @@ impl<R: Read> WarcIter<R> {
         WarcError {
             record: self.record_no + 1,
             reason,
+            raw: Vec::new(),
         }
     }
 
@@ -238,6 +263,7 @@ impl<R: Read> WarcIter<R> {
             self.pending.push_back(Err(WarcError {
                 record: self.record_no,
                 reason,
+                raw: log[..log.len().min(MAX_ERROR_RAW_BYTES)].to_vec(),
             }));
             // Resync: the next member header after this member's first byte.
             // Bytes the broken decoder swallowed are put back first.
@@ -269,13 +295,19 @@ impl<R: Read> WarcIter<R> {
                         self.pending.push_back(item);
                     }
                 }
-                Err(reason) => {
+                Err(broken) => {
                     self.record_no += 1;
                     self.pending.push_back(Err(WarcError {
                         record: self.record_no,
-                        reason,
+                        reason: broken.reason,
+                        raw: broken.raw,
                     }));
-                    break;
+                    if broken.give_back.is_empty() {
+                        break;
+                    }
+                    // The next record of this member starts inside the broken one's block.
+                    let at = cur.position() - broken.give_back.len() as u64;
+                    cur.set_position(at);
                 }
             }
         }
@@ -321,13 +353,17 @@ impl<R: Read> WarcIter<R> {
                 }
                 Some(())
             }
-            Err(reason) => {
+            Err(broken) => {
                 self.record_no += 1;
                 self.pending.push_back(Err(WarcError {
                     record: self.record_no,
-                    reason,
+                    reason: broken.reason,
+                    raw: broken.raw,
                 }));
-                if !self.resync_plain() {
+                if !broken.give_back.is_empty() {
+                    // The next record starts inside this one's block: read it from there.
+                    self.src.unread(&broken.give_back);
+                } else if !self.resync_plain() {
                     self.done = true;
                 }
                 Some(())
@@ -380,7 +416,13 @@ impl RawRecord {
         {
             return None;
         }
-        let err = |reason: String| Some(Err(WarcError { record, reason }));
+        let err = |reason: String| {
+            Some(Err(WarcError {
+                record,
+                reason,
+                raw: self.block[..self.block.len().min(MAX_ERROR_RAW_BYTES)].to_vec(),
+            }))
+        };
         let Some(url) = self.header("WARC-Target-URI") else {
             return err("response record without WARC-Target-URI".into());
         };
@@ -501,15 +543,23 @@ fn dechunk(mut b: &[u8]) -> Option<Vec<u8>> {
 
 /// Read one record: version line, headers, `Content-Length` block, and the
 /// two CRLFs after it. `Ok(None)` at clean EOF.
-fn parse_record<B: BufRead>(r: &mut B) -> Result<Option<RawRecord>, String> {
+///
+/// A Content-Length longer than the record swallows the start of the next one. That shows
+/// after the block (no record separator and `WARC/` line where one must be) or as a block cut
+/// short by the end of the input; then, if the block holds the start of another record (an
+/// empty line, a `WARC/` version line and WARC headers), this record is reported broken and
+/// the bytes from that start are handed back, so the next record is read, not lost.
+fn parse_record<B: BufRead>(r: &mut B) -> Result<Option<RawRecord>, Broken> {
+    let mut raw: Vec<u8> = Vec::new();
     let mut line = Vec::new();
+    let io = |e: std::io::Error, raw: &[u8]| Broken::new(e.to_string(), raw);
     // Skip blank lines between records.
     loop {
         line.clear();
         let n = r
             .take(64 << 10)
             .read_until(b'\n', &mut line)
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| io(e, &line))?;
         if n == 0 {
             return Ok(None);
         }
@@ -517,10 +567,14 @@ fn parse_record<B: BufRead>(r: &mut B) -> Result<Option<RawRecord>, String> {
             break;
         }
     }
+    raw.extend_from_slice(&line);
     if !line.starts_with(b"WARC/") {
-        return Err(format!(
-            "expected WARC version line, found {:?}",
-            String::from_utf8_lossy(&line[..line.len().min(40)])
+        return Err(Broken::new(
+            format!(
+                "expected WARC version line, found {:?}",
+                String::from_utf8_lossy(&line[..line.len().min(40)])
+            ),
+            &raw,
         ));
     }
     let mut headers = Vec::new();
@@ -529,9 +583,12 @@ fn parse_record<B: BufRead>(r: &mut B) -> Result<Option<RawRecord>, String> {
         let n = r
             .take(64 << 10)
             .read_until(b'\n', &mut line)
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| io(e, &raw))?;
+        if raw.len() < MAX_ERROR_RAW_BYTES {
+            raw.extend_from_slice(&line);
+        }
         if n == 0 {
-            return Err("truncated record header".into());
+            return Err(Broken::new("truncated record header", &raw));
         }
         let l = String::from_utf8_lossy(&line);
         let l = l.trim_end_matches(['\r', '\n']);
@@ -542,44 +599,104 @@ fn parse_record<B: BufRead>(r: &mut B) -> Result<Option<RawRecord>, String> {
             headers.push((k.trim().to_string(), v.trim().to_string()));
         }
         if headers.len() > 1000 {
-            return Err("too many header lines".into());
+            return Err(Broken::new("too many header lines", &raw));
         }
     }
-    let len = headers
+    let len = match headers
         .iter()
         .find(|(k, _)| k.eq_ignore_ascii_case("Content-Length"))
-        .ok_or("record without Content-Length")?
-        .1
-        .parse::<usize>()
-        .map_err(|e| format!("bad Content-Length: {e}"))?;
+    {
+        None => return Err(Broken::new("record without Content-Length", &raw)),
+        Some((_, v)) => v
+            .parse::<usize>()
+            .map_err(|e| Broken::new(format!("bad Content-Length: {e}"), &raw))?,
+    };
     if len > MAX_RECORD_BYTES {
-        return Err(format!(
-            "Content-Length {len} over the {MAX_RECORD_BYTES}-byte limit"
+        return Err(Broken::new(
+            format!("Content-Length {len} over the {MAX_RECORD_BYTES}-byte limit"),
+            &raw,
         ));
     }
     let mut block = Vec::with_capacity(len.min(1 << 20));
     r.take(len as u64)
         .read_to_end(&mut block)
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| io(e, &raw))?;
+    let with_block = |raw: &[u8], block: &[u8]| {
+        let mut all = raw.to_vec();
+        all.extend_from_slice(
+            &block[..block
+                .len()
+                .min(MAX_ERROR_RAW_BYTES.saturating_sub(raw.len()))],
+        );
+        all
+    };
     if block.len() < len {
-        return Err(format!(
-            "truncated record: {} of {len} content bytes",
-            block.len()
-        ));
+        return Err(overlong(&raw, &block, len).unwrap_or_else(|| {
+            Broken::new(
+                format!("truncated record: {} of {len} content bytes", block.len()),
+                &with_block(&raw, &block),
+            )
+        }));
     }
     // Trailing CRLF CRLF; tolerate its absence at EOF.
-    let mut trail = [0u8; 4];
     let mut got = 0;
     while got < 4 {
-        let buf = r.fill_buf().map_err(|e| e.to_string())?;
+        let buf = r.fill_buf().map_err(|e| io(e, &raw))?;
         match buf.first() {
             Some(b'\r' | b'\n') => {
-                trail[got] = buf[0];
                 got += 1;
                 r.consume(1);
             }
             _ => break,
         }
     }
+    // What follows a record is the next one's version line, or the end.
+    let next = r.fill_buf().map_err(|e| io(e, &raw))?;
+    let n = next.len().min(5);
+    if !b"WARC/".starts_with(&next[..n]) || (got == 0 && !next.is_empty()) {
+        if let Some(broken) = overlong(&raw, &block, len) {
+            return Err(broken);
+        }
+    }
     Ok(Some(RawRecord { headers, block }))
+}
+
+/// When `block` (read for a Content-Length of `len`) holds the start of another record: the
+/// error for this record, with the bytes from that start to give back.
+fn overlong(raw: &[u8], block: &[u8], len: usize) -> Option<Broken> {
+    let at = next_record_start(block)?;
+    let mut all = raw.to_vec();
+    all.extend_from_slice(&block[..at.min(MAX_ERROR_RAW_BYTES.saturating_sub(raw.len()))]);
+    let mut broken = Broken::new(
+        format!(
+            "Content-Length {len} runs {} bytes into the next record, which is read on its own",
+            block.len() - at
+        ),
+        &all,
+    );
+    broken.give_back = block[at..].to_vec();
+    Some(broken)
+}
+
+/// Where in `block` another record starts: after an empty line, a `WARC/1.x` version line
+/// followed within its first few lines by a `WARC-Type` or `WARC-Record-ID` header.
+fn next_record_start(block: &[u8]) -> Option<usize> {
+    let mut from = 0;
+    while let Some(off) = memchr::memmem::find(&block[from..], b"\nWARC/") {
+        let at = from + off + 1;
+        from = at;
+        let blank_before = block[..at - 1].ends_with(b"\n") || block[..at - 1].ends_with(b"\n\r");
+        if !blank_before {
+            continue;
+        }
+        let head = &block[at..block.len().min(at + 1024)];
+        let header = |name: &[u8]| {
+            head.windows(name.len() + 1)
+                .any(|w| w[0] == b'\n' && w[1..].eq_ignore_ascii_case(name))
+        };
+        if header(b"WARC-Type:") || header(b"WARC-Record-ID:") {
+            return Some(at);
+        }
+    }
+    None
 }

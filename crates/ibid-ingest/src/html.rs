@@ -121,7 +121,7 @@ where
                     .rejection(
                         Some(err.record as u64),
                         format!("broken WARC record: {}", err.reason),
-                        &[],
+                        &err.raw,
                     )
                     .into())?;
             }

@@ -398,12 +398,48 @@ where
         ))
         .into()
     };
-    let mut reader: Box<dyn Read> = match &input.path {
+    let reader: Box<dyn Read> = match &input.path {
         None => Box::new(io::stdin().lock()),
         Some(path) => match lead::open_regular(path) {
             Ok(f) => Box::new(f),
             Err(reason) => return out(reject(reason, &[], 0)),
         },
+    };
+    read_stream(
+        &source,
+        input.path.as_deref(),
+        reader,
+        opts,
+        bytes_read,
+        out,
+    )
+}
+
+/// Reads one input that is already open: `source` names it in locations, `path` (when it has
+/// one) gives its name for sniffing and ids. What [`read_input_pending`] does after opening a
+/// file; also the entry point for reading from memory (tests, the fuzz targets in `fuzz/`).
+pub fn read_stream<R: Read, F>(
+    source: &str,
+    path: Option<&Path>,
+    mut reader: R,
+    opts: &ReadOptions,
+    bytes_read: &AtomicU64,
+    out: &mut F,
+) -> Result<(), IngestError>
+where
+    F: FnMut(Pending) -> Result<(), IngestError>,
+{
+    let reject = |reason: String, raw: &[u8], raw_len: u64| -> Pending {
+        Item::Rejected(Rejection::new(
+            Location {
+                source: source.to_string(),
+                record: None,
+            },
+            reason,
+            &raw[..raw.len().min(opts.keep_raw_bytes)],
+            raw_len,
+        ))
+        .into()
     };
     let counted = CountingReader {
         inner: &mut reader,
@@ -421,18 +457,12 @@ where
         Ok(h) => h,
         Err(err) => return out(reject(format!("cannot read: {err}"), &[], lead.len)),
     };
-    let name = input
-        .path
-        .as_deref()
+    let name = path
         .and_then(Path::file_name)
         .and_then(|n| n.to_str())
         .unwrap_or("");
     let format = sniff(name, &head);
-    let ctx = ReadContext {
-        source: &source,
-        path: input.path.as_deref(),
-        opts,
-    };
+    let ctx = ReadContext { source, path, opts };
     match format {
         // White space before a gzip header is not data: it is skipped.
         #[cfg(feature = "html")]
