@@ -17,7 +17,9 @@ pub use decode::decode_html;
 pub use eval::{eval_zyte, eval_zyte_with, EvalError, Prf, ZyteReport};
 pub use limits::{check_nesting, extract_html_within, DEFAULT_PAGE_BUDGET, MAX_NESTING_DEPTH};
 pub use smoothie::SmoothieExtractor;
-pub use warc::{warc_records, WarcError, WarcRecord, MAX_RECORD_BYTES};
+pub use warc::{
+    warc_records, warc_records_up_to, WarcError, WarcRecord, MAX_ERROR_RAW_BYTES, MAX_RECORD_BYTES,
+};
 
 /// Default cap on the HTML text handed to an extractor (bytes). Pages past it
 /// are cut (at a char boundary) and flagged [`HtmlArticle::truncated`]:

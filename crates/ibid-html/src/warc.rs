@@ -9,8 +9,13 @@
 use flate2::bufread::GzDecoder;
 use std::io::{BufRead, BufReader, Read};
 
-/// Largest record (decompressed) we accept; larger ones are reported and skipped.
+/// Largest record (decompressed) [`warc_records`] accepts; larger ones are reported and
+/// skipped without being held in memory. [`warc_records_up_to`] takes another limit.
 pub const MAX_RECORD_BYTES: usize = 256 << 20;
+
+/// Compressed bytes of one gzip member remembered for resynchronising after it, should it
+/// turn out broken (the next member's header is searched among them).
+const MEMBER_LOG_BYTES: usize = 4 << 20;
 
 /// An HTML response record.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,6 +52,9 @@ struct Broken {
     reason: String,
     raw: Vec<u8>,
     give_back: Vec<u8>,
+    /// The record was well framed and read through to its end (it was only too large): the
+    /// stream is at the next record, no resynchronising needed.
+    skipped: bool,
 }
 
 impl Broken {
@@ -55,6 +63,7 @@ impl Broken {
             reason: reason.into(),
             raw: raw[..raw.len().min(MAX_ERROR_RAW_BYTES)].to_vec(),
             give_back: Vec::new(),
+            skipped: false,
         }
     }
 }
@@ -63,7 +72,18 @@ impl Broken {
 /// from the first bytes). Non-HTML and non-response records are skipped;
 /// broken ones yield an `Err` and iteration goes on where it can.
 pub fn warc_records<R: Read>(reader: R) -> impl Iterator<Item = Result<WarcRecord, WarcError>> {
+    warc_records_up_to(reader, MAX_RECORD_BYTES)
+}
+
+/// [`warc_records`] with records larger than `limit` bytes (decompressed) reported and
+/// skipped: their bytes are read through, not held, so memory stays bounded by the limit
+/// whatever the input's records weigh.
+pub fn warc_records_up_to<R: Read>(
+    reader: R,
+    limit: usize,
+) -> impl Iterator<Item = Result<WarcRecord, WarcError>> {
     WarcIter {
+        limit,
         src: Source {
             inner: BufReader::with_capacity(1 << 16, reader),
             replay: Vec::new(),
@@ -153,9 +173,8 @@ impl<R: Read> BufRead for Recorder<'_, R> {
     fn consume(&mut self, n: usize) {
         if let Ok(buf) = self.src.fill_buf() {
             let n = n.min(buf.len());
-            if self.log.len() < MAX_RECORD_BYTES {
-                self.log.extend_from_slice(&buf[..n]);
-            }
+            let room = MEMBER_LOG_BYTES.saturating_sub(self.log.len());
+            self.log.extend_from_slice(&buf[..n.min(room)]);
         }
         self.src.consume(n);
     }
@@ -168,6 +187,7 @@ enum Mode {
 }
 
 struct WarcIter<R: Read> {
+    limit: usize,
     src: Source<R>,
     mode: Option<Mode>,
     record_no: usize,
@@ -245,17 +265,33 @@ impl<R: Read> WarcIter<R> {
             src: &mut self.src,
             log: Vec::new(),
         };
+        let limit = self.limit;
         let mut data = Vec::new();
         let res = {
-            let mut dec = GzDecoder::new(&mut rec).take(MAX_RECORD_BYTES as u64 + 1);
-            dec.read_to_end(&mut data)
+            let mut dec = GzDecoder::new(&mut rec);
+            match (&mut dec).take(limit as u64 + 1).read_to_end(&mut data) {
+                // Past the limit: decode the rest of the member without keeping it, so the
+                // next member is found where it is rather than guessed at.
+                Ok(_) if data.len() > limit => std::io::copy(&mut dec, &mut std::io::sink())
+                    .map(|rest| Some(data.len() as u64 + rest)),
+                Ok(_) => Ok(None),
+                Err(e) => Err(e),
+            }
         };
         let log = std::mem::take(&mut rec.log);
         let failure = match res {
-            Ok(_) if data.len() > MAX_RECORD_BYTES => Some(format!(
-                "record larger than {MAX_RECORD_BYTES} bytes decompressed"
-            )),
-            Ok(_) => None,
+            Ok(Some(total)) => {
+                self.record_no += 1;
+                self.pending.push_back(Err(WarcError {
+                    record: self.record_no,
+                    reason: format!(
+                        "record of {total} bytes decompressed, over the {limit}-byte limit; skipped"
+                    ),
+                    raw: data[..data.len().min(MAX_ERROR_RAW_BYTES)].to_vec(),
+                }));
+                return Some(());
+            }
+            Ok(None) => None,
             Err(e) => Some(format!("corrupt or truncated gzip member: {e}")),
         };
         if let Some(reason) = failure {
@@ -287,11 +323,11 @@ impl<R: Read> WarcIter<R> {
         }
         let mut cur = std::io::Cursor::new(data);
         loop {
-            match parse_record(&mut cur) {
+            match parse_record(&mut cur, limit) {
                 Ok(None) => break,
                 Ok(Some(raw)) => {
                     self.record_no += 1;
-                    if let Some(item) = raw.into_html(self.record_no) {
+                    if let Some(item) = raw.into_html(self.record_no, limit) {
                         self.pending.push_back(item);
                     }
                 }
@@ -302,6 +338,9 @@ impl<R: Read> WarcIter<R> {
                         reason: broken.reason,
                         raw: broken.raw,
                     }));
+                    if broken.skipped {
+                        continue;
+                    }
                     if broken.give_back.is_empty() {
                         break;
                     }
@@ -341,14 +380,14 @@ impl<R: Read> WarcIter<R> {
 
     /// Parse the next record of an uncompressed WARC.
     fn next_plain(&mut self) -> Option<()> {
-        match parse_record(&mut self.src) {
+        match parse_record(&mut self.src, self.limit) {
             Ok(None) => {
                 self.done = true;
                 None
             }
             Ok(Some(raw)) => {
                 self.record_no += 1;
-                if let Some(item) = raw.into_html(self.record_no) {
+                if let Some(item) = raw.into_html(self.record_no, self.limit) {
                     self.pending.push_back(item);
                 }
                 Some(())
@@ -363,6 +402,8 @@ impl<R: Read> WarcIter<R> {
                 if !broken.give_back.is_empty() {
                     // The next record starts inside this one's block: read it from there.
                     self.src.unread(&broken.give_back);
+                } else if broken.skipped {
+                    // Read through to its end: the next record follows.
                 } else if !self.resync_plain() {
                     self.done = true;
                 }
@@ -409,7 +450,7 @@ impl RawRecord {
     }
 
     /// Keep HTML `response` records; report malformed HTTP inside them.
-    fn into_html(self, record: usize) -> Option<Result<WarcRecord, WarcError>> {
+    fn into_html(self, record: usize, limit: usize) -> Option<Result<WarcRecord, WarcError>> {
         if !self
             .header("WARC-Type")
             .is_some_and(|t| t.eq_ignore_ascii_case("response"))
@@ -468,12 +509,12 @@ impl RawRecord {
                 let mut out = Vec::new();
                 let ok = if enc.contains("gzip") {
                     flate2::read::MultiGzDecoder::new(&body[..])
-                        .take(MAX_RECORD_BYTES as u64)
+                        .take(limit as u64)
                         .read_to_end(&mut out)
                         .is_ok()
                 } else {
                     flate2::read::ZlibDecoder::new(&body[..])
-                        .take(MAX_RECORD_BYTES as u64)
+                        .take(limit as u64)
                         .read_to_end(&mut out)
                         .is_ok()
                 };
@@ -549,7 +590,7 @@ fn dechunk(mut b: &[u8]) -> Option<Vec<u8>> {
 /// short by the end of the input; then, if the block holds the start of another record (an
 /// empty line, a `WARC/` version line and WARC headers), this record is reported broken and
 /// the bytes from that start are handed back, so the next record is read, not lost.
-fn parse_record<B: BufRead>(r: &mut B) -> Result<Option<RawRecord>, Broken> {
+fn parse_record<B: BufRead>(r: &mut B, limit: usize) -> Result<Option<RawRecord>, Broken> {
     let mut raw: Vec<u8> = Vec::new();
     let mut line = Vec::new();
     let io = |e: std::io::Error, raw: &[u8]| Broken::new(e.to_string(), raw);
@@ -611,11 +652,32 @@ fn parse_record<B: BufRead>(r: &mut B) -> Result<Option<RawRecord>, Broken> {
             .parse::<usize>()
             .map_err(|e| Broken::new(format!("bad Content-Length: {e}"), &raw))?,
     };
-    if len > MAX_RECORD_BYTES {
-        return Err(Broken::new(
-            format!("Content-Length {len} over the {MAX_RECORD_BYTES}-byte limit"),
+    if len > limit {
+        // Read through the block keeping only its start: memory stays bounded by the limit.
+        let mut head = Vec::new();
+        let keep = MAX_ERROR_RAW_BYTES.saturating_sub(raw.len()) as u64;
+        let mut block = r.take(len as u64);
+        (&mut block)
+            .take(keep)
+            .read_to_end(&mut head)
+            .map_err(|e| io(e, &raw))?;
+        let rest = std::io::copy(&mut block, &mut std::io::sink()).map_err(|e| io(e, &raw))?;
+        raw.extend_from_slice(&head);
+        let read = head.len() as u64 + rest;
+        if read < len as u64 {
+            return Err(Broken::new(
+                format!(
+                    "truncated record: {read} of {len} content bytes (over the {limit}-byte limit)"
+                ),
+                &raw,
+            ));
+        }
+        let mut broken = Broken::new(
+            format!("record of {len} bytes, over the {limit}-byte limit; skipped"),
             &raw,
-        ));
+        );
+        broken.skipped = true;
+        return Err(broken);
     }
     let mut block = Vec::with_capacity(len.min(1 << 20));
     r.take(len as u64)

@@ -99,7 +99,9 @@ where
     F: FnMut(Pending) -> Result<(), IngestError>,
 {
     let mut records = 0u64;
-    for (i, item) in ibid_html::warc_records(reader).enumerate() {
+    // Records past the limit are read through, not held: memory stays bounded by the limit.
+    let warc = ibid_html::warc_records_up_to(reader, ctx.opts.max_record_bytes);
+    for (i, item) in warc.enumerate() {
         records += 1;
         match item {
             Ok(rec) => {

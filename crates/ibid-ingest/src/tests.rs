@@ -281,6 +281,42 @@ mod html_inputs {
     }
 
     #[test]
+    fn an_oversized_warc_record_is_skipped_and_the_next_one_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let big = format!("<html><body><p>{}</p></body></html>", "x".repeat(50_000));
+        let opts = ReadOptions {
+            max_record_bytes: 10_000,
+            keep_raw_bytes: 100,
+            ..ReadOptions::default()
+        };
+        let records = [
+            warc_record("http://calder.example/a", PAGE),
+            warc_record("http://calder.example/big", &big),
+            warc_record("http://calder.example/b", PAGE),
+        ];
+        let plain = write(dir.path(), "crawl.warc", &records.concat());
+        let gz: Vec<u8> = records.iter().flat_map(|r| gzip(r)).collect();
+        let gzipped = write(dir.path(), "crawl.warc.gz", &gz);
+        for p in [plain, gzipped] {
+            let (good, bad) = split(read_all(&[p.clone()], &opts));
+            let ids: Vec<_> = good.iter().map(|r| r.article.id.as_str()).collect();
+            assert_eq!(
+                ids,
+                ["http://calder.example/a", "http://calder.example/b"],
+                "{p:?}"
+            );
+            assert_eq!(bad.len(), 1, "{p:?}: {bad:?}");
+            assert_eq!(bad[0].location.record, Some(2));
+            assert!(
+                bad[0].reason.contains("over the 10000-byte limit"),
+                "{}",
+                bad[0].reason
+            );
+            assert_eq!(bad[0].raw.len(), 100);
+        }
+    }
+
+    #[test]
     fn a_deeply_nested_page_is_rejected_at_once_and_the_next_one_read() {
         let dir = tempfile::tempdir().unwrap();
         let deep = format!(
@@ -306,7 +342,12 @@ mod html_inputs {
     #[test]
     fn a_page_past_its_budget_is_rejected_with_the_reason() {
         let dir = tempfile::tempdir().unwrap();
-        let p = write(dir.path(), "slow.html", PAGE.as_bytes());
+        // Long enough that its extraction cannot finish within a nanosecond.
+        let page = PAGE.replace(
+            "</article>",
+            &"<p>One more paragraph of the council's long report on the harbour.</p>".repeat(3000),
+        );
+        let p = write(dir.path(), "slow.html", page.as_bytes());
         let opts = ReadOptions {
             page_budget: std::time::Duration::from_nanos(1),
             ..ReadOptions::default()

@@ -55,8 +55,9 @@ enum Command {
         /// Only store the originals; run the derived stages later with `ibid process`.
         #[arg(long)]
         no_process: bool,
-        /// Largest single article accepted, in bytes.
-        #[arg(long, default_value_t = 64 * 1024 * 1024)]
+        /// Largest single record (text file, JSONL line, HTML page, WARC record) accepted, in
+        /// bytes; what one record may weigh bounds the memory of processing it.
+        #[arg(long, default_value_t = ibid_ingest::DEFAULT_MAX_RECORD_BYTES)]
         max_record_bytes: usize,
         /// Records per transaction.
         #[arg(long, default_value_t = 1000)]
