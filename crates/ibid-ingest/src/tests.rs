@@ -298,7 +298,7 @@ mod html_inputs {
         let gz: Vec<u8> = records.iter().flat_map(|r| gzip(r)).collect();
         let gzipped = write(dir.path(), "crawl.warc.gz", &gz);
         for p in [plain, gzipped] {
-            let (good, bad) = split(read_all(&[p.clone()], &opts));
+            let (good, bad) = split(read_all(std::slice::from_ref(&p), &opts));
             let ids: Vec<_> = good.iter().map(|r| r.article.id.as_str()).collect();
             assert_eq!(
                 ids,
