@@ -509,11 +509,14 @@ where
                 Format::Text => read_whole_text(&ctx, inner_lead, inner, true, out),
                 #[cfg(feature = "html")]
                 Format::Html => html::read_html(&ctx, inner_lead, inner, out),
-                other => out(reject(
-                    other.unsupported_reason("inside gzip"),
-                    &inner_head,
-                    0,
-                )),
+                other => {
+                    let (len, known) = length_of(inner_lead.len, inner);
+                    out(reject(
+                        with_length(other.unsupported_reason("inside gzip"), len, known),
+                        &inner_head,
+                        len,
+                    ))
+                }
             }
         }
         Format::Jsonl => read_jsonl(&ctx, lead, buffered, false, out),
@@ -523,11 +526,47 @@ where
         // WARC records may be preceded by blank lines; the reader skips them itself.
         #[cfg(feature = "html")]
         Format::Warc => html::read_warc(&ctx, lead.in_front_of(buffered), out),
-        other => out(reject(
-            other.unsupported_reason(""),
-            &head,
-            lead.len + head.len() as u64,
-        )),
+        other => {
+            let (len, known) = length_of(lead.len, buffered);
+            out(reject(
+                with_length(other.unsupported_reason(""), len, known),
+                &head,
+                len,
+            ))
+        }
+    }
+}
+
+/// Bytes counted through when measuring an unreadable input (a decompression bomb of
+/// binary data could otherwise keep the count going for minutes).
+const COUNT_CAP: u64 = 1 << 30;
+
+/// The length of an input that is not read (an unsupported or binary one): `before` bytes
+/// already consumed plus what `rest` still holds, counted without keeping it, up to
+/// [`COUNT_CAP`]; and whether the count reached the end. A rejection states the full length,
+/// not the part it keeps.
+fn length_of<R: Read>(before: u64, rest: R) -> (u64, bool) {
+    let mut counted = rest.take(COUNT_CAP + 1);
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut n = 0u64;
+    loop {
+        match counted.read(&mut buf) {
+            Ok(0) => break,
+            Ok(k) => n += k as u64,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            // A truncated stream: what was there is the length.
+            Err(_) => break,
+        }
+    }
+    (before + n.min(COUNT_CAP), n <= COUNT_CAP)
+}
+
+/// `reason`, saying "at least" when the length could not be counted to the end.
+fn with_length(reason: String, len: u64, known: bool) -> String {
+    if known {
+        reason
+    } else {
+        format!("{reason}; more than {len} bytes")
     }
 }
 

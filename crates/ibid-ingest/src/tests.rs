@@ -533,6 +533,37 @@ mod hostile {
         assert_eq!(again[0].article.id, good[0].article.id);
     }
 
+    /// Found by the `ingest_reader` fuzz target: a gzip stream of binary data inside a `.txt`
+    /// was rejected with its first bytes kept and a length of 0.
+    #[test]
+    fn unreadable_inputs_state_their_full_length() {
+        let crash: &[u8] = &[
+            0x1f, 0x8b, 0x08, 0x00, 0xa1, 0x06, 0x69, 0x64, 0x02, 0xff, 0xab, 0x56, 0xca, 0x4c,
+            0x51, 0xb2, 0x52, 0x4a, 0x51, 0xd2, 0x51, 0x2a, 0xcc, 0xff, 0xff, 0x49, 0xff, 0xab,
+            0x32, 0x0b, 0x0a, 0x52, 0x53, 0x94, 0x6a, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+            0x01, 0xf2, 0x7c, 0x1d, 0x1d, 0x1d, 0x1d, 0x1d, 0x1d, 0x1d, 0x1d, 0x1d, 0x1d, 0x1d,
+            0x1d, 0x1d, 0x1d, 0x1d, 0x1d, 0x1d, 0x1d, 0x1d, 0x1d, 0x1d, 0x1d, 0x1d, 0x1d, 0x1d,
+            0x1d, 0x1d, 0x1d, 0x1d, 0x1d, 0xa0, 0x38, 0x00, 0x82, 0x88, 0x93, 0xf4, 0x33, 0x00,
+            0x00, 0x00,
+        ];
+        let dir = tempfile::tempdir().unwrap();
+        let found = write(dir.path(), "in.txt", crash);
+        let binary = vec![0u8; 100_000];
+        let zipped = write(dir.path(), "z.txt", &gzip(&binary));
+        let plain = write(dir.path(), "p.txt", &binary);
+        let opts = ReadOptions {
+            keep_raw_bytes: 256,
+            ..ReadOptions::default()
+        };
+        let (_, bad) = split(read_all(&[found, zipped, plain], &opts));
+        assert_eq!(bad.len(), 3, "{bad:?}");
+        for r in &bad {
+            assert!(r.raw.len() as u64 <= r.raw_len, "{r:?}");
+        }
+        assert_eq!(bad[1].raw_len, 100_000, "{}", bad[1].reason);
+        assert_eq!(bad[2].raw_len, 100_000, "{}", bad[2].reason);
+    }
+
     #[test]
     fn a_cut_line_reports_its_full_length() {
         let dir = tempfile::tempdir().unwrap();
