@@ -1402,7 +1402,7 @@ mod tests {
         }
     }
 
-    /// Two writers interleaving batches: with deferred transactions, a writer whose read
+    /// Writers interleaving batches: with deferred transactions, a writer whose read
     /// turned into a write failed at once with "database is locked" (the busy handler is not
     /// used for that upgrade); with immediate ones each waits its turn.
     #[test]
@@ -1410,13 +1410,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("s.db");
         drop(Store::open(&path).unwrap());
-        let writers: Vec<_> = (0..2)
+        let writers: Vec<_> = (0..4)
             .map(|w| {
                 let path = path.clone();
                 std::thread::spawn(move || {
                     let mut s = Store::open(&path).unwrap();
                     let run = s.begin_run(&[]).unwrap();
-                    for b in 0..40 {
+                    for b in 0..100 {
                         let batch: Vec<Incoming> = (0..20)
                             .map(|i| art(&format!("w{w}-{b}-{i}"), "text"))
                             .collect();
@@ -1430,7 +1430,7 @@ mod tests {
             w.join().unwrap().unwrap();
         }
         let s = Store::open(&path).unwrap();
-        assert_eq!(s.counts().unwrap().versions, 2 * 40 * 20);
+        assert_eq!(s.counts().unwrap().versions, 4 * 100 * 20);
     }
 
     #[test]
