@@ -25,7 +25,7 @@ pids=()
 for t in "$@"; do
   mkdir -p "corpus/$t" "artifacts/$t"
   nice -n 19 cargo fuzz run -O "$t" "corpus/$t" "seeds/$t" -- \
-    -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len="$(max_len "$t")" \
+    -max_total_time="$secs" -timeout=60 -rss_limit_mb=2048 -max_len="$(max_len "$t")" \
     -print_final_stats=1 -artifact_prefix="artifacts/$t/" >"logs/$t.log" 2>&1 &
   pids+=($!)
 done

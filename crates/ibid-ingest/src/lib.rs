@@ -729,6 +729,16 @@ where
     if text.starts_with('\u{feff}') {
         text.drain(..'\u{feff}'.len_utf8());
     }
+    // A byte-order mark is not text: a file of one and white space is as empty as none.
+    if text.trim().is_empty() {
+        let raw = text.as_bytes();
+        return sink(ctx.rejection_of_len(
+            None,
+            "empty file: only a byte-order mark and white space".into(),
+            raw,
+            raw.len() as u64 + 3,
+        ));
+    }
     let article = RawArticle {
         id: ctx.file_id(&text),
         text,

@@ -564,6 +564,23 @@ mod hostile {
         assert_eq!(bad[2].raw_len, 100_000, "{}", bad[2].reason);
     }
 
+    /// Found by the `ingest_reader` fuzz target: a text file holding only a byte-order mark
+    /// became an article with empty text.
+    #[test]
+    fn a_byte_order_mark_alone_is_an_empty_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let bom = write(dir.path(), "b.txt", b"\xef\xbb\xbf");
+        let spaced = write(dir.path(), "s.txt", b"\xef\xbb\xbf \n\t\n");
+        let found = write(dir.path(), "in.jsonl.gz", b"\xef\xbb\xbf");
+        let (good, bad) = split(read_all(&[bom, spaced, found], &ReadOptions::default()));
+        assert!(good.is_empty(), "{good:?}");
+        assert_eq!(bad.len(), 3);
+        for r in &bad {
+            assert!(r.reason.starts_with("empty file"), "{}", r.reason);
+        }
+        assert_eq!(bad[1].raw_len, 7);
+    }
+
     #[test]
     fn a_cut_line_reports_its_full_length() {
         let dir = tempfile::tempdir().unwrap();
