@@ -154,3 +154,43 @@ fn a_writer_waits_for_the_holder_it_names_and_then_completes() {
     assert_eq!(out.status.code(), Some(0));
     assert_complete(&db, 50);
 }
+
+#[test]
+fn the_server_answers_while_a_writer_holds_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.db");
+    ibid_ok(
+        &db,
+        &["ingest", corpus(dir.path(), "r", 20).to_str().unwrap()],
+        0,
+    );
+    let _lock = ibid_store::WriterLock::acquire(&db, "test holder", |_| {}).unwrap();
+    let mut server = Command::new(env!("CARGO_BIN_EXE_ibid"))
+        .arg("--db")
+        .arg(&db)
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .env_remove("IBID_DB")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(server.stdout.take().unwrap()),
+        &mut line,
+    )
+    .unwrap();
+    let addr = line
+        .split_whitespace()
+        .find_map(|w| w.strip_prefix("http://"))
+        .unwrap()
+        .trim_end_matches('/')
+        .to_string();
+    let body = ureq::get(&format!("http://{addr}/api/status"))
+        .call()
+        .map(|mut r| r.body_mut().read_to_string().unwrap());
+    let _ = server.kill();
+    let _ = server.wait();
+    let status: serde_json::Value = serde_json::from_str(&body.unwrap()).unwrap();
+    assert_eq!(status["articles"], 20, "readers take no writer lock");
+}

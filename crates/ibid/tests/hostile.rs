@@ -247,3 +247,28 @@ fn a_page_of_100000_nested_divs_is_rejected_in_seconds_and_the_rest_ingested() {
         (Some(2), Some(0))
     );
 }
+
+#[test]
+fn a_record_over_the_default_cap_is_rejected_with_its_full_length() {
+    // A 50 MB text record peaked at 1.64 GB while processed: the default cap (8 MiB) bounds
+    // what one record may cost, and the rest of the input is read as usual.
+    let dir = tempfile::tempdir().unwrap();
+    let inp = dir.path().join("in");
+    std::fs::create_dir(&inp).unwrap();
+    let big = "The council met again. ".repeat(400_000); // 9.2 MB
+    std::fs::write(inp.join("big.txt"), &big).unwrap();
+    std::fs::write(inp.join("small.txt"), "The ferry runs again on Monday.").unwrap();
+    let db = dir.path().join("s.db");
+    let out = ibid_within(
+        &db,
+        &["ingest", "--no-process", inp.to_str().unwrap()],
+        Duration::from_secs(60),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let rows = rejected(&db);
+    assert_eq!(rows.len(), 1);
+    assert!(rows[0]["source"].as_str().unwrap().ends_with("big.txt"));
+    assert!(rows[0]["reason"].as_str().unwrap().contains("too large"));
+    assert_eq!(rows[0]["raw_len"], big.len());
+    assert_eq!(status(&db)["articles"], 1);
+}
