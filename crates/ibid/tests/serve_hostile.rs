@@ -100,12 +100,22 @@ fn idle_and_half_open_connections_are_closed_after_the_header_timeout() {
 }
 
 #[test]
-fn sigterm_stops_the_server_while_idle_connections_are_open() {
+fn sigterm_stops_the_server_while_idle_and_half_sent_connections_are_open() {
     let dir = tempfile::tempdir().unwrap();
     let db = demo_store(dir.path());
     let mut server = start(&db, &[]);
     let _idle: Vec<TcpStream> = (0..300)
         .map(|_| TcpStream::connect(&server.addr).unwrap())
+        .collect();
+    // Requests begun and never finished: not idle, so a graceful shutdown without a limit
+    // waits for them for ever.
+    let _half: Vec<TcpStream> = (0..100)
+        .map(|_| {
+            let mut s = TcpStream::connect(&server.addr).unwrap();
+            s.write_all(b"GET /api/status HTTP/1.1\r\nHost: x\r\n")
+                .unwrap();
+            s
+        })
         .collect();
     // A keep-alive connection that has had its answer and stays open.
     let mut kept = TcpStream::connect(&server.addr).unwrap();
