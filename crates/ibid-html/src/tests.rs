@@ -484,3 +484,86 @@ fn postfilter_keeps_sentences_with_ui_words() {
          The shares were related to the merger, the filing shows."
     );
 }
+
+/// A whole WARC gzipped as one member held every record in memory at once and, past the
+/// record limit, rejected them all as one "record" (issue 22). Now a member is read a
+/// record at a time: each record is held to the limit alone.
+#[test]
+fn warc_one_gzip_member_streams_record_by_record() {
+    let recs = fixture_records();
+    let whole: Vec<u8> = recs.concat();
+    let biggest = recs.iter().map(Vec::len).max().unwrap_or(0);
+    assert!(whole.len() > 2 * biggest);
+    let items: Vec<_> = warc_records_up_to(&gz(&whole)[..], biggest).collect();
+    let urls: Vec<_> = items
+        .iter()
+        .filter_map(|r| r.as_ref().ok())
+        .map(|r| r.url.as_str())
+        .collect();
+    assert_eq!(
+        urls,
+        [
+            "https://a.example/1",
+            "https://a.example/2",
+            "https://a.example/3"
+        ],
+        "{items:?}"
+    );
+    assert!(items.iter().all(Result::is_ok), "{items:?}");
+
+    // One record over the limit inside the member is skipped; the others are read.
+    let mut big = recs.clone();
+    big[4] = warc_record(
+        "response",
+        "https://a.example/2",
+        &http(
+            "text/html",
+            &format!("<html><p>{}</p></html>", "x".repeat(2000)),
+        ),
+    );
+    let items: Vec<_> = warc_records_up_to(&gz(&big.concat())[..], 1000).collect();
+    let urls: Vec<_> = items
+        .iter()
+        .filter_map(|r| r.as_ref().ok())
+        .map(|r| r.url.as_str())
+        .collect();
+    assert_eq!(urls, ["https://a.example/1", "https://a.example/3"]);
+    let errs: Vec<_> = items.iter().filter_map(|r| r.as_ref().err()).collect();
+    assert_eq!(errs.len(), 1);
+    assert_eq!(errs[0].record, 5);
+    assert!(
+        errs[0].reason.contains("over the 1000-byte limit"),
+        "{errs:?}"
+    );
+}
+
+/// A whole WARC gzipped as one member and cut short lost every record (the member failed
+/// as a whole). Now the records decoded before the cut are kept and the cut is reported.
+#[test]
+fn warc_one_gzip_member_cut_short_keeps_the_records_before_the_cut() {
+    let recs = fixture_records();
+    let whole: Vec<u8> = recs.concat();
+    let cut_before_last = whole.len() - recs[5].len() / 2;
+    // A compressed stream cut where the last record's bytes are still to come: compress
+    // without the tail, and drop the trailer.
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(&whole[..cut_before_last]).unwrap();
+    enc.flush().unwrap();
+    let file = enc.get_ref().clone();
+    let items: Vec<_> = warc_records(&file[..]).collect();
+    let urls: Vec<_> = items
+        .iter()
+        .filter_map(|r| r.as_ref().ok())
+        .map(|r| r.url.as_str())
+        .collect();
+    assert_eq!(
+        urls,
+        ["https://a.example/1", "https://a.example/2"],
+        "{items:?}"
+    );
+    let last = items.last().and_then(|r| r.as_ref().err());
+    assert!(
+        last.is_some_and(|e| e.record == 6 && e.reason.contains("gzip")),
+        "{items:?}"
+    );
+}

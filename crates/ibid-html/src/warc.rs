@@ -4,7 +4,9 @@
 //! record-level error recovery that crate does not offer: with one gzip member
 //! per record (the common `.warc.gz` layout) a corrupt member is reported and
 //! the reader resynchronises on the next gzip header, so later records survive;
-//! a plain `.warc` resynchronises on the next `WARC/` version line.
+//! a plain `.warc` resynchronises on the next `WARC/` version line. A gzip member is read a
+//! record at a time, so a whole file gzipped as one member streams like a plain one, and a
+//! member cut short keeps the records decoded before the cut.
 
 use flate2::bufread::GzDecoder;
 use std::io::{BufRead, BufReader, Read};
@@ -14,7 +16,8 @@ use std::io::{BufRead, BufReader, Read};
 pub const MAX_RECORD_BYTES: usize = 256 << 20;
 
 /// Compressed bytes of one gzip member remembered for resynchronising after it, should it
-/// turn out broken (the next member's header is searched among them).
+/// turn out broken (the next member's header is searched among them). A longer member (a
+/// whole file as one member) is resynchronised from where its decoder stopped.
 const MEMBER_LOG_BYTES: usize = 4 << 20;
 
 /// An HTML response record.
@@ -84,11 +87,8 @@ pub fn warc_records_up_to<R: Read>(
 ) -> impl Iterator<Item = Result<WarcRecord, WarcError>> {
     WarcIter {
         limit,
-        src: Source {
-            inner: BufReader::with_capacity(1 << 16, reader),
-            replay: Vec::new(),
-            replay_pos: 0,
-        },
+        src: Some(Source::new(reader)),
+        member: None,
         mode: None,
         record_no: 0,
         pending: std::collections::VecDeque::new(),
@@ -138,6 +138,32 @@ impl<R: Read> BufRead for Source<R> {
 }
 
 impl<R: Read> Source<R> {
+    fn new(inner: R) -> Self {
+        Source {
+            inner: BufReader::with_capacity(1 << 16, inner),
+            replay: Vec::new(),
+            replay_pos: 0,
+        }
+    }
+
+    /// Skip lines until one starting with `WARC/`; put it back. False at the end or on a read
+    /// error.
+    fn resync_warc_line(&mut self) -> bool {
+        let mut line = Vec::new();
+        loop {
+            line.clear();
+            match self.take(1 << 20).read_until(b'\n', &mut line) {
+                Ok(0) | Err(_) => return false,
+                Ok(_) => {
+                    if line.starts_with(b"WARC/") {
+                        self.unread(&line);
+                        return true;
+                    }
+                }
+            }
+        }
+    }
+
     /// Put bytes back in front of the stream.
     fn unread(&mut self, bytes: &[u8]) {
         let mut v = bytes.to_vec();
@@ -148,12 +174,15 @@ impl<R: Read> Source<R> {
 }
 
 /// Records consumed bytes so they can be replayed after a decode failure.
-struct Recorder<'a, R: Read> {
-    src: &'a mut Source<R>,
+struct Recorder<R: Read> {
+    src: Source<R>,
+    /// The member's first [`MEMBER_LOG_BYTES`] compressed bytes.
     log: Vec<u8>,
+    /// All of the member's bytes consumed so far are in `log`.
+    whole: bool,
 }
 
-impl<R: Read> Read for Recorder<'_, R> {
+impl<R: Read> Read for Recorder<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = {
             let avail = self.fill_buf()?;
@@ -166,7 +195,7 @@ impl<R: Read> Read for Recorder<'_, R> {
     }
 }
 
-impl<R: Read> BufRead for Recorder<'_, R> {
+impl<R: Read> BufRead for Recorder<R> {
     fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
         self.src.fill_buf()
     }
@@ -174,10 +203,37 @@ impl<R: Read> BufRead for Recorder<'_, R> {
         if let Ok(buf) = self.src.fill_buf() {
             let n = n.min(buf.len());
             let room = MEMBER_LOG_BYTES.saturating_sub(self.log.len());
+            self.whole &= n <= room;
             self.log.extend_from_slice(&buf[..n.min(room)]);
         }
         self.src.consume(n);
     }
+}
+
+/// A reader that remembers its first error: tells a broken gzip stream from a broken record
+/// inside a sound one, since the record parser sees both as an I/O error.
+struct Flag<R> {
+    inner: R,
+    err: Option<String>,
+}
+
+impl<R: Read> Read for Flag<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.inner.read(buf).inspect_err(|e| {
+            if self.err.is_none() {
+                self.err = Some(e.to_string());
+            }
+        })
+    }
+}
+
+/// The decompressed bytes of the gzip member being read, a record at a time. It owns the
+/// compressed source while it is open.
+type Member<R> = Source<Flag<GzDecoder<Recorder<R>>>>;
+
+/// The decoder's error, if the member's compressed stream broke.
+fn member_error<R: Read>(m: &mut Member<R>) -> Option<String> {
+    m.inner.get_mut().err.take()
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -188,7 +244,9 @@ enum Mode {
 
 struct WarcIter<R: Read> {
     limit: usize,
-    src: Source<R>,
+    /// The input, between gzip members and in plain mode; `None` while `member` holds it.
+    src: Option<Source<R>>,
+    member: Option<Box<Member<R>>>,
     mode: Option<Mode>,
     record_no: usize,
     pending: std::collections::VecDeque<Result<WarcRecord, WarcError>>,
@@ -206,10 +264,19 @@ impl<R: Read> Iterator for WarcIter<R> {
             if self.done {
                 return None;
             }
+            if self.member.is_some() {
+                self.member_step();
+                continue;
+            }
+            let Some(src) = self.src.as_mut() else {
+                // Neither a member nor the input: nothing left to read.
+                self.done = true;
+                return None;
+            };
             let mode = match self.mode {
                 Some(m) => m,
                 None => {
-                    let head = match self.src.fill_buf() {
+                    let head = match src.fill_buf() {
                         Ok(h) => h,
                         Err(e) => return Some(Err(self.fatal(e.to_string()))),
                     };
@@ -227,7 +294,7 @@ impl<R: Read> Iterator for WarcIter<R> {
             };
             match mode {
                 Mode::Gzip => {
-                    self.next_member();
+                    self.open_member();
                 }
                 Mode::Plain => {
                     self.next_plain();
@@ -247,150 +314,172 @@ impl<R: Read> WarcIter<R> {
         }
     }
 
-    /// Decode one gzip member and parse the records it holds.
-    fn next_member(&mut self) -> Option<()> {
-        match self.src.fill_buf() {
+    /// Start decoding the next gzip member (or end at the end of the input).
+    fn open_member(&mut self) {
+        let Some(mut src) = self.src.take() else {
+            self.done = true;
+            return;
+        };
+        match src.fill_buf() {
             Ok([]) => {
                 self.done = true;
-                return None;
+                return;
             }
             Ok(_) => {}
             Err(e) => {
+                self.src = Some(src);
                 let err = self.fatal(e.to_string());
                 self.pending.push_back(Err(err));
-                return None;
+                return;
             }
         }
-        let mut rec = Recorder {
-            src: &mut self.src,
+        let rec = Recorder {
+            src,
             log: Vec::new(),
+            whole: true,
+        };
+        self.member = Some(Box::new(Source::new(Flag {
+            inner: GzDecoder::new(rec),
+            err: None,
+        })));
+    }
+
+    /// Read the next record of the open gzip member; close the member at its end, or report
+    /// it and resynchronise when its compressed stream breaks.
+    fn member_step(&mut self) {
+        let Some(m) = self.member.as_mut() else {
+            return;
         };
         let limit = self.limit;
-        let mut data = Vec::new();
-        let res = {
-            let mut dec = GzDecoder::new(&mut rec);
-            match (&mut dec).take(limit as u64 + 1).read_to_end(&mut data) {
-                // Past the limit: decode the rest of the member without keeping it, so the
-                // next member is found where it is rather than guessed at.
-                Ok(_) if data.len() > limit => std::io::copy(&mut dec, &mut std::io::sink())
-                    .map(|rest| Some(data.len() as u64 + rest)),
-                Ok(_) => Ok(None),
-                Err(e) => Err(e),
+        match parse_record(&mut **m, limit) {
+            Ok(None) => match member_error(m) {
+                Some(e) => self.fail_member(e),
+                None => {
+                    self.close_member();
+                }
+            },
+            Ok(Some(raw)) => {
+                self.record_no += 1;
+                if let Some(item) = raw.into_html(self.record_no, limit) {
+                    self.pending.push_back(item);
+                }
             }
-        };
-        let log = std::mem::take(&mut rec.log);
-        let failure = match res {
-            Ok(Some(total)) => {
+            Err(broken) => {
+                if let Some(e) = member_error(m) {
+                    return self.fail_member(e);
+                }
                 self.record_no += 1;
                 self.pending.push_back(Err(WarcError {
                     record: self.record_no,
-                    reason: format!(
-                        "record of {total} bytes decompressed, over the {limit}-byte limit; skipped"
-                    ),
-                    raw: data[..data.len().min(MAX_ERROR_RAW_BYTES)].to_vec(),
+                    reason: broken.reason,
+                    raw: broken.raw,
                 }));
-                return Some(());
-            }
-            Ok(None) => None,
-            Err(e) => Some(format!("corrupt or truncated gzip member: {e}")),
-        };
-        if let Some(reason) = failure {
-            self.record_no += 1;
-            self.pending.push_back(Err(WarcError {
-                record: self.record_no,
-                reason,
-                raw: log[..log.len().min(MAX_ERROR_RAW_BYTES)].to_vec(),
-            }));
-            // Resync: the next member header after this member's first byte.
-            // Bytes the broken decoder swallowed are put back first.
-            if log.len() > 1 {
-                match find_gzip_header(&log[1..]) {
-                    Some(off) => {
-                        let tail = log[1 + off..].to_vec();
-                        self.src.unread(&tail);
-                    }
-                    None => {
-                        let keep = log.len().saturating_sub(2).max(1);
-                        let tail = log[keep..].to_vec();
-                        self.src.unread(&tail);
-                        self.skip_to_gzip_header();
+                if broken.skipped {
+                    // Read through to its end: the next record follows.
+                } else if !broken.give_back.is_empty() {
+                    // The next record starts inside this one's block.
+                    m.unread(&broken.give_back);
+                } else if !m.resync_warc_line() {
+                    match member_error(m) {
+                        Some(e) => self.fail_member(e),
+                        None => {
+                            self.close_member();
+                        }
                     }
                 }
-            } else {
+            }
+        }
+    }
+
+    /// Take the input back from the open member; its logged compressed bytes, and whether
+    /// the log holds all of them.
+    fn close_member(&mut self) -> Option<(Vec<u8>, bool)> {
+        let m = self.member.take()?;
+        let rec = m.inner.into_inner().inner.into_inner();
+        self.src = Some(rec.src);
+        Some((rec.log, rec.whole))
+    }
+
+    /// Report the open member as broken (with its compressed bytes) and resynchronise on the
+    /// next gzip member header.
+    fn fail_member(&mut self, error: String) {
+        let Some((log, whole)) = self.close_member() else {
+            return;
+        };
+        self.record_no += 1;
+        self.pending.push_back(Err(WarcError {
+            record: self.record_no,
+            reason: format!("corrupt or truncated gzip member: {error}"),
+            raw: log[..log.len().min(MAX_ERROR_RAW_BYTES)].to_vec(),
+        }));
+        let Some(src) = self.src.as_mut() else {
+            return;
+        };
+        if !whole {
+            // A long member: its start is gone, so look on from where its decoder stopped.
+            self.skip_to_gzip_header();
+            return;
+        }
+        if log.is_empty() {
+            // Step past the byte the decoder refused, so the search moves on.
+            if src.fill_buf().is_ok_and(|b| !b.is_empty()) {
+                src.consume(1);
+            }
+            self.skip_to_gzip_header();
+            return;
+        }
+        // The next member header after this member's first byte; bytes the broken decoder
+        // swallowed are put back first.
+        match find_gzip_header(&log[1..]) {
+            Some(off) => src.unread(&log[1 + off..]),
+            None => {
+                let keep = log.len().saturating_sub(2).max(1);
+                src.unread(&log[keep..]);
                 self.skip_to_gzip_header();
             }
-            return Some(());
         }
-        let mut cur = std::io::Cursor::new(data);
-        loop {
-            match parse_record(&mut cur, limit) {
-                Ok(None) => break,
-                Ok(Some(raw)) => {
-                    self.record_no += 1;
-                    if let Some(item) = raw.into_html(self.record_no, limit) {
-                        self.pending.push_back(item);
-                    }
-                }
-                Err(broken) => {
-                    self.record_no += 1;
-                    self.pending.push_back(Err(WarcError {
-                        record: self.record_no,
-                        reason: broken.reason,
-                        raw: broken.raw,
-                    }));
-                    if broken.skipped {
-                        continue;
-                    }
-                    if broken.give_back.is_empty() {
-                        break;
-                    }
-                    // The next record of this member starts inside the broken one's block.
-                    let at = cur.position() - broken.give_back.len() as u64;
-                    cur.set_position(at);
-                }
-            }
-        }
-        Some(())
     }
 
     /// Drop bytes until the next plausible gzip member header (or EOF).
     fn skip_to_gzip_header(&mut self) {
         // Last bytes of the previous buffer: a header may straddle two buffers.
+        let Some(src) = self.src.as_mut() else {
+            return;
+        };
         let mut prev: Vec<u8> = Vec::new();
         loop {
-            let buf = match self.src.fill_buf() {
+            let buf = match src.fill_buf() {
                 Ok(b) if !b.is_empty() => b.to_vec(),
                 _ => return,
             };
             let mut joined = prev.clone();
             joined.extend_from_slice(&buf[..buf.len().min(2)]);
             if let Some(off) = find_gzip_header(&joined).filter(|&o| o < prev.len()) {
-                let back = prev[off..].to_vec();
-                self.src.unread(&back);
+                src.unread(&prev[off..]);
                 return;
             }
             if let Some(off) = find_gzip_header(&buf) {
-                self.src.consume(off);
+                src.consume(off);
                 return;
             }
             prev = buf[buf.len().saturating_sub(2)..].to_vec();
-            self.src.consume(buf.len());
+            src.consume(buf.len());
         }
     }
 
     /// Parse the next record of an uncompressed WARC.
-    fn next_plain(&mut self) -> Option<()> {
-        match parse_record(&mut self.src, self.limit) {
-            Ok(None) => {
-                self.done = true;
-                None
-            }
+    fn next_plain(&mut self) {
+        let Some(src) = self.src.as_mut() else {
+            self.done = true;
+            return;
+        };
+        match parse_record(src, self.limit) {
+            Ok(None) => self.done = true,
             Ok(Some(raw)) => {
                 self.record_no += 1;
                 if let Some(item) = raw.into_html(self.record_no, self.limit) {
                     self.pending.push_back(item);
                 }
-                Some(())
             }
             Err(broken) => {
                 self.record_no += 1;
@@ -401,30 +490,11 @@ impl<R: Read> WarcIter<R> {
                 }));
                 if !broken.give_back.is_empty() {
                     // The next record starts inside this one's block: read it from there.
-                    self.src.unread(&broken.give_back);
+                    src.unread(&broken.give_back);
                 } else if broken.skipped {
                     // Read through to its end: the next record follows.
-                } else if !self.resync_plain() {
+                } else if !src.resync_warc_line() {
                     self.done = true;
-                }
-                Some(())
-            }
-        }
-    }
-
-    /// Skip lines until one starting with `WARC/`; put it back. False at EOF.
-    fn resync_plain(&mut self) -> bool {
-        let mut line = Vec::new();
-        loop {
-            line.clear();
-            match (&mut self.src).take(1 << 20).read_until(b'\n', &mut line) {
-                Ok(0) | Err(_) => return false,
-                Ok(_) => {
-                    if line.starts_with(b"WARC/") {
-                        let l = line.clone();
-                        self.src.unread(&l);
-                        return true;
-                    }
                 }
             }
         }
