@@ -272,3 +272,58 @@ fn a_record_over_the_default_cap_is_rejected_with_its_full_length() {
     assert_eq!(rows[0]["raw_len"], big.len());
     assert_eq!(status(&db)["articles"], 1);
 }
+
+/// Every input the fuzzers flagged (`fuzz/regressions/TARGET/`, see `fuzz/README.md`) goes
+/// through the real binary under the name its target reads it as: the ingest ends in seconds,
+/// stores what it read, and neither crashes nor exits with an error.
+#[test]
+fn every_fuzzing_finding_is_ingested_or_rejected_in_seconds() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/regressions");
+    let dir = tempfile::tempdir().unwrap();
+    let inp = dir.path().join("in");
+    std::fs::create_dir(&inp).unwrap();
+    // The ingest_reader target's first byte picks the file name (fuzz_targets/ingest_reader.rs).
+    const NAMES: &[&str] = &[
+        "jsonl", "txt", "", "json", "ndjson", "jsonl.gz", "txt.gz", "md",
+    ];
+    let mut n = 0;
+    for target in std::fs::read_dir(&root).unwrap() {
+        let target = target.unwrap().path();
+        let kind = target.file_name().unwrap().to_string_lossy().into_owned();
+        for found in std::fs::read_dir(&target).unwrap() {
+            let bytes = std::fs::read(found.unwrap().path()).unwrap();
+            let (ext, body) = match kind.as_str() {
+                "ingest_reader" => match bytes.split_first() {
+                    Some((&pick, body)) => (NAMES[pick as usize % NAMES.len()], body),
+                    None => continue,
+                },
+                "html_extract" => ("html", &bytes[..]),
+                "warc_reader" => ("warc", &bytes[..]),
+                _ => ("txt", &bytes[..]),
+            };
+            n += 1;
+            let name = if ext.is_empty() {
+                format!("f{n}")
+            } else {
+                format!("f{n}.{ext}")
+            };
+            std::fs::write(inp.join(name), body).unwrap();
+        }
+    }
+    assert!(n >= 4, "fuzz/regressions holds {n} findings");
+    let db = dir.path().join("s.db");
+    let out = ibid_within(
+        &db,
+        &["ingest", inp.to_str().unwrap()],
+        Duration::from_secs(60),
+    );
+    let code = out.status.code();
+    assert!(
+        matches!(code, Some(0 | 2)),
+        "exit {code:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let s = status(&db);
+    let stored = s["articles"].as_u64().unwrap_or(0) + s["rejected"].as_u64().unwrap_or(0);
+    assert!(stored >= 1, "{s}");
+}
