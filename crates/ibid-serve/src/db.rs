@@ -19,12 +19,12 @@ use crate::error::{Failure, ServeError};
 /// longest a cached response can outlive a change to the store.
 const WATCH_INTERVAL: Duration = Duration::from_millis(50);
 
-/// Memory-mapped I/O per reader: pages are read in place from the OS page cache instead of being
-/// copied into each connection's own cache by `read()`. Every commit by an ingest empties every
-/// reader's page cache (SQLite's rule in WAL mode), so without mmap each request after a commit
-/// pays a system call and a copy per page it touches. SQLite caps it at its compile-time
-/// maximum (2 GiB in the bundled build), so asking for more is harmless.
-const MMAP_BYTES: i64 = 1 << 34;
+/// Memory-mapped I/O per reader: off. Mapped pages of the store count in the server's resident
+/// memory, once per reader that touched them, so a few costly searches over a 1.7 GB store
+/// drove it past 1.2 GB (issue 22, `bench/hostile/serve_prefix.sh`). Without mmap, pages go
+/// through each reader's own cache (`CACHE_KIB`) and SQLite's heap, which the server caps
+/// (`SQLITE_HEAP_LIMIT`); the price is a `read()` and a copy per page after each commit.
+const MMAP_BYTES: i64 = 0;
 
 /// Page cache per reader (KiB, as SQLite's negative `cache_size` means): large enough for the
 /// sorts of a big story's quotes and passages to stay in memory.
