@@ -7,6 +7,7 @@
 
 mod decode;
 pub mod eval;
+mod limits;
 mod meta;
 mod smoothie;
 mod strip;
@@ -14,8 +15,11 @@ mod warc;
 
 pub use decode::decode_html;
 pub use eval::{eval_zyte, eval_zyte_with, EvalError, Prf, ZyteReport};
+pub use limits::{check_nesting, extract_html_within, DEFAULT_PAGE_BUDGET, MAX_NESTING_DEPTH};
 pub use smoothie::SmoothieExtractor;
-pub use warc::{warc_records, WarcError, WarcRecord, MAX_RECORD_BYTES};
+pub use warc::{
+    warc_records, warc_records_up_to, WarcError, WarcRecord, MAX_ERROR_RAW_BYTES, MAX_RECORD_BYTES,
+};
 
 /// Default cap on the HTML text handed to an extractor (bytes). Pages past it
 /// are cut (at a char boundary) and flagged [`HtmlArticle::truncated`]:
@@ -53,6 +57,16 @@ pub enum HtmlError {
     /// The extractor failed on this page.
     #[error("extraction failed: {0}")]
     Extract(String),
+    /// Elements nested deeper than the cap (see [`MAX_NESTING_DEPTH`]): parsing and
+    /// extraction cost grows with the square of the depth or worse, so the page is not read.
+    #[error("elements nested more than {limit} deep (browsers stop at 512 too); not extracted")]
+    TooDeep {
+        /// The cap.
+        limit: usize,
+    },
+    /// The extraction did not finish within its budget (see [`extract_html_within`]).
+    #[error("extraction took longer than its budget of {0:?}; given up")]
+    OverBudget(std::time::Duration),
 }
 
 /// Turns one decoded HTML page into an [`HtmlArticle`].

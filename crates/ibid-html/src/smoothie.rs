@@ -38,7 +38,11 @@ impl Extractor for SmoothieExtractor {
         } else {
             html
         };
+        // Parse and extraction cost grow with nesting depth faster than with size: a page
+        // deeper than browsers allow is refused before the parser and again after it.
+        crate::limits::check_nesting(html, crate::MAX_NESTING_DEPTH)?;
         let doc = dom_query::Document::from(html);
+        crate::limits::check_tree_depth(&doc, crate::MAX_NESTING_DEPTH)?;
         let mut meta = extract_meta(&doc);
         fill_from_url(&mut meta, url);
         meta.body = None;

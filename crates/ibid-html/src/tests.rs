@@ -309,6 +309,69 @@ fn warc_plain_with_truncated_record() {
     assert!(items.iter().any(|r| r.is_err()));
 }
 
+/// A Content-Length longer than its record swallowed the next record whole, and nothing
+/// named it (issue 22). Now the overlong record is reported, with its bytes, and the one it
+/// ran into is read.
+#[test]
+fn warc_overlong_content_length_does_not_swallow_the_next_record() {
+    let recs = fixture_records();
+    for swallow in [40usize, 200, 400] {
+        let mut file = Vec::new();
+        for (i, r) in recs.iter().enumerate() {
+            if i == 4 {
+                let s = String::from_utf8(r.clone()).unwrap();
+                let len = http("text/html", "<html><p>two</p></html>").len();
+                let s = s.replace(
+                    &format!("Content-Length: {len}"),
+                    &format!("Content-Length: {}", len + swallow),
+                );
+                file.extend_from_slice(s.as_bytes());
+            } else {
+                file.extend_from_slice(r);
+            }
+        }
+        let items: Vec<_> = warc_records(&file[..]).collect();
+        let urls: Vec<_> = items
+            .iter()
+            .filter_map(|r| r.as_ref().ok())
+            .map(|r| r.url.as_str())
+            .collect();
+        assert_eq!(
+            urls,
+            ["https://a.example/1", "https://a.example/3"],
+            "{swallow}: {items:?}"
+        );
+        let errs: Vec<&WarcError> = items.iter().filter_map(|r| r.as_ref().err()).collect();
+        assert_eq!(errs.len(), 1, "{swallow}: {errs:?}");
+        assert_eq!(errs[0].record, 5);
+        assert!(errs[0].reason.contains("runs"), "{}", errs[0].reason);
+        assert!(
+            errs[0].raw.starts_with(b"WARC/1.0"),
+            "the broken record's bytes are kept"
+        );
+        assert!(
+            String::from_utf8_lossy(&errs[0].raw).contains("<p>two</p>"),
+            "{}",
+            String::from_utf8_lossy(&errs[0].raw)
+        );
+    }
+}
+
+#[test]
+fn broken_warc_records_keep_their_bytes() {
+    let recs = fixture_records();
+    let mut file = recs[1].clone();
+    file.extend_from_slice(
+        b"WARC/1.0\r\nWARC-Type: response\r\nContent-Length: lots\r\n\r\nbody\r\n\r\n",
+    );
+    file.extend_from_slice(&recs[5]);
+    let items: Vec<_> = warc_records(&file[..]).collect();
+    let err = items.iter().find_map(|r| r.as_ref().err()).unwrap();
+    assert!(err.reason.contains("Content-Length"), "{}", err.reason);
+    assert!(String::from_utf8_lossy(&err.raw).contains("Content-Length: lots"));
+    assert_eq!(items.iter().filter(|r| r.is_ok()).count(), 2);
+}
+
 #[test]
 fn warc_chunked_and_gzip_http_bodies() {
     let body = "<html><p>chunky</p></html>";
@@ -456,5 +519,88 @@ fn postfilter_keeps_sentences_with_ui_words() {
         crate::smoothie::postfilter_for_tests(text),
         "Subscribers signed up for the service in large numbers, the company said.\n\n\
          The shares were related to the merger, the filing shows."
+    );
+}
+
+/// A whole WARC gzipped as one member held every record in memory at once and, past the
+/// record limit, rejected them all as one "record" (issue 22). Now a member is read a
+/// record at a time: each record is held to the limit alone.
+#[test]
+fn warc_one_gzip_member_streams_record_by_record() {
+    let recs = fixture_records();
+    let whole: Vec<u8> = recs.concat();
+    let biggest = recs.iter().map(Vec::len).max().unwrap_or(0);
+    assert!(whole.len() > 2 * biggest);
+    let items: Vec<_> = warc_records_up_to(&gz(&whole)[..], biggest).collect();
+    let urls: Vec<_> = items
+        .iter()
+        .filter_map(|r| r.as_ref().ok())
+        .map(|r| r.url.as_str())
+        .collect();
+    assert_eq!(
+        urls,
+        [
+            "https://a.example/1",
+            "https://a.example/2",
+            "https://a.example/3"
+        ],
+        "{items:?}"
+    );
+    assert!(items.iter().all(Result::is_ok), "{items:?}");
+
+    // One record over the limit inside the member is skipped; the others are read.
+    let mut big = recs.clone();
+    big[4] = warc_record(
+        "response",
+        "https://a.example/2",
+        &http(
+            "text/html",
+            &format!("<html><p>{}</p></html>", "x".repeat(2000)),
+        ),
+    );
+    let items: Vec<_> = warc_records_up_to(&gz(&big.concat())[..], 1000).collect();
+    let urls: Vec<_> = items
+        .iter()
+        .filter_map(|r| r.as_ref().ok())
+        .map(|r| r.url.as_str())
+        .collect();
+    assert_eq!(urls, ["https://a.example/1", "https://a.example/3"]);
+    let errs: Vec<_> = items.iter().filter_map(|r| r.as_ref().err()).collect();
+    assert_eq!(errs.len(), 1);
+    assert_eq!(errs[0].record, 5);
+    assert!(
+        errs[0].reason.contains("over the 1000-byte limit"),
+        "{errs:?}"
+    );
+}
+
+/// A whole WARC gzipped as one member and cut short lost every record (the member failed
+/// as a whole). Now the records decoded before the cut are kept and the cut is reported.
+#[test]
+fn warc_one_gzip_member_cut_short_keeps_the_records_before_the_cut() {
+    let recs = fixture_records();
+    let whole: Vec<u8> = recs.concat();
+    let cut_before_last = whole.len() - recs[5].len() / 2;
+    // A compressed stream cut where the last record's bytes are still to come: compress
+    // without the tail, and drop the trailer.
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(&whole[..cut_before_last]).unwrap();
+    enc.flush().unwrap();
+    let file = enc.get_ref().clone();
+    let items: Vec<_> = warc_records(&file[..]).collect();
+    let urls: Vec<_> = items
+        .iter()
+        .filter_map(|r| r.as_ref().ok())
+        .map(|r| r.url.as_str())
+        .collect();
+    assert_eq!(
+        urls,
+        ["https://a.example/1", "https://a.example/2"],
+        "{items:?}"
+    );
+    let last = items.last().and_then(|r| r.as_ref().err());
+    assert!(
+        last.is_some_and(|e| e.record == 6 && e.reason.contains("gzip")),
+        "{items:?}"
     );
 }

@@ -6,10 +6,11 @@
 //! article per HTML response record, with the target URI as id and URL and the WARC-Date as
 //! fetch time.
 
-use std::io::Read;
+use std::io::{BufRead, Read};
 
 use ibid_core::RawArticle;
 
+use crate::lead::Lead;
 use crate::{DeferredHtml, IngestError, Item, Pending, ReadContext, Record};
 
 fn article_from_html(id: String, html: &ibid_html::HtmlArticle, url: Option<&str>) -> RawArticle {
@@ -26,33 +27,19 @@ fn article_from_html(id: String, html: &ibid_html::HtmlArticle, url: Option<&str
 
 /// Reads one HTML page as one article; extraction is deferred to [`Pending::resolve`] so it
 /// can run on another thread.
-pub(crate) fn read_html<R: Read, F>(
+pub(crate) fn read_html<R: BufRead, F>(
     ctx: &ReadContext<'_>,
+    lead: Lead,
     reader: R,
     out: &mut F,
 ) -> Result<(), IngestError>
 where
     F: FnMut(Pending) -> Result<(), IngestError>,
 {
-    let limit = ctx.opts.max_record_bytes as u64;
-    let mut bytes = Vec::new();
-    if let Err(err) = reader.take(limit + 1).read_to_end(&mut bytes) {
-        return out(ctx
-            .rejection(None, format!("read error: {err}"), &bytes)
-            .into());
+    match crate::read_record_bytes(ctx, lead, reader, false, "page") {
+        Ok(bytes) => out(Pending::html(ctx, None, None, None, bytes)),
+        Err(rejection) => out((*rejection).into()),
     }
-    if bytes.len() as u64 > limit {
-        return out(ctx
-            .rejection(
-                None,
-                format!(
-                    "too large: more than {limit} bytes in one page (raise --max-record-bytes)"
-                ),
-                &bytes,
-            )
-            .into());
-    }
-    out(Pending::html(ctx, None, None, None, bytes))
 }
 
 /// Extracts a deferred HTML page (see [`read_html`] and [`read_warc`]).
@@ -64,19 +51,20 @@ pub(crate) fn resolve_html(page: DeferredHtml) -> Item {
         fetched,
         bytes,
         keep_raw,
+        budget,
     } = page;
     let reject = |reason: String, bytes: &[u8]| {
-        Item::Rejected(crate::Rejection {
-            location: location.clone(),
+        Item::Rejected(crate::Rejection::new(
+            location.clone(),
             reason,
-            raw: bytes[..bytes.len().min(keep_raw)].to_vec(),
-            raw_len: bytes.len() as u64,
-        })
+            &bytes[..bytes.len().min(keep_raw)],
+            bytes.len() as u64,
+        ))
     };
     let for_url = url
         .as_deref()
         .map_or_else(|| " (HTML)".to_string(), |u| format!(" for {u}"));
-    match ibid_html::extract_html(&bytes, url.as_deref()) {
+    match ibid_html::extract_html_within(&bytes, url.as_deref(), budget) {
         Ok(page) if page.text.trim().is_empty() => reject(
             format!("no article text found in the page{for_url}"),
             &bytes,
@@ -93,6 +81,7 @@ pub(crate) fn resolve_html(page: DeferredHtml) -> Item {
                 location,
                 fetched,
                 raw: Some(bytes),
+                warnings: Vec::new(),
             })
         }
         Err(err) => reject(format!("unusable page{for_url}: {err}"), &bytes),
@@ -110,7 +99,9 @@ where
     F: FnMut(Pending) -> Result<(), IngestError>,
 {
     let mut records = 0u64;
-    for (i, item) in ibid_html::warc_records(reader).enumerate() {
+    // Records past the limit are read through, not held: memory stays bounded by the limit.
+    let warc = ibid_html::warc_records_up_to(reader, ctx.opts.max_record_bytes);
+    for (i, item) in warc.enumerate() {
         records += 1;
         match item {
             Ok(rec) => {
@@ -132,7 +123,7 @@ where
                     .rejection(
                         Some(err.record as u64),
                         format!("broken WARC record: {}", err.reason),
-                        &[],
+                        &err.raw,
                     )
                     .into())?;
             }

@@ -16,6 +16,8 @@ pub struct Line {
     pub bytes: Vec<u8>,
     /// The line was longer than the limit.
     pub too_long: bool,
+    /// The line's full length in bytes (without the `\n`), also when it was cut.
+    pub len: u64,
 }
 
 /// A read error in the middle of a stream.
@@ -54,6 +56,13 @@ impl<R: Read> LineSplitter<R> {
         }
     }
 
+    /// Numbers lines as if `n` lines came before the stream (white space the caller skipped
+    /// while sniffing the format).
+    pub fn lines_before(mut self, n: u64) -> Self {
+        self.line_no = n;
+        self
+    }
+
     /// The next line, `None` at the end, or the failure that ended the stream.
     pub fn next_line(&mut self) -> Result<Option<Line>, ReadFailure> {
         if self.done {
@@ -62,6 +71,7 @@ impl<R: Read> LineSplitter<R> {
         self.line_no += 1;
         let mut line = Vec::new();
         let mut too_long = false;
+        let mut len = 0u64;
         loop {
             if self.pos == self.len {
                 match self.reader.read(&mut self.buf) {
@@ -74,6 +84,7 @@ impl<R: Read> LineSplitter<R> {
                             number: self.line_no,
                             bytes: line,
                             too_long,
+                            len,
                         }));
                     }
                     Ok(n) => {
@@ -101,12 +112,14 @@ impl<R: Read> LineSplitter<R> {
                 too_long = true;
             }
             line.extend_from_slice(&chunk[..take.min(room)]);
+            len += take as u64;
             self.pos += take + usize::from(found);
             if found {
                 return Ok(Some(Line {
                     number: self.line_no,
                     bytes: line,
                     too_long,
+                    len,
                 }));
             }
         }
@@ -172,6 +185,7 @@ mod tests {
             prop_assert_eq!(full.len(), cut.len());
             for (f, c) in full.iter().zip(&cut) {
                 prop_assert!(c.bytes.len() <= max);
+                prop_assert_eq!(c.len, f.bytes.len() as u64, "the full length survives the cut");
                 prop_assert_eq!(c.too_long, f.bytes.len() > max);
                 prop_assert_eq!(&f.bytes[..c.bytes.len()], &c.bytes[..]);
             }

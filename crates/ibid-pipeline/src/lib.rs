@@ -155,7 +155,12 @@ pub fn ingest(store: &mut Store, paths: &[PathBuf], opts: &IngestOptions) -> Res
     for input in &discovery.inputs {
         bar.set_message(input.display());
         let mut failure: Option<StoreError> = None;
+        // Rejections past the per-input cap are counted into one summary, not stored one by one.
+        let mut cap = ibid_ingest::RejectionCap::default();
         let result = ibid_ingest::read_input(input, &opts.read, &bytes_read, &mut |item| {
+            let Some(item) = cap.admit(item) else {
+                return Ok(());
+            };
             batch.push(item, &mut notes);
             if batch.is_full(opts) {
                 match batch.flush(store, run) {
@@ -177,6 +182,9 @@ pub fn ingest(store: &mut Store, paths: &[PathBuf], opts: &IngestOptions) -> Res
         if let Err(e) = result {
             tracing::error!("{e}");
         }
+        if let Some(summary) = cap.finish() {
+            batch.push(Item::Rejected(summary), &mut notes);
+        }
         bar.set_position(bytes_read.load(Ordering::Relaxed));
     }
     counts.add(batch.flush(store, run)?);
@@ -197,10 +205,21 @@ pub fn ingest(store: &mut Store, paths: &[PathBuf], opts: &IngestOptions) -> Res
 }
 
 /// Records waiting for their transaction.
-#[derive(Default)]
 struct Batch {
     items: Vec<Incoming>,
     bytes: usize,
+    /// "Now" for judging metadata dates (fixed for the run, as the clean stage's clock is).
+    now: chrono::DateTime<chrono::Utc>,
+}
+
+impl Default for Batch {
+    fn default() -> Self {
+        Self {
+            items: Vec::new(),
+            bytes: 0,
+            now: chrono::Utc::now(),
+        }
+    }
 }
 
 impl Batch {
@@ -208,6 +227,7 @@ impl Batch {
         match item {
             Item::Article(rec) => {
                 self.bytes += rec.article.text.len();
+                let warnings = metadata_warnings(&rec, self.now);
                 self.items.push(Incoming::Article(IncomingArticle {
                     article: rec.article,
                     source: rec.location.source,
@@ -215,6 +235,8 @@ impl Batch {
                     fetched: rec.fetched,
                     raw: rec.raw,
                 }));
+                self.items
+                    .extend(warnings.into_iter().map(Incoming::Warning));
             }
             Item::Rejected(rej) => {
                 tracing::warn!(location = %rej.location, "rejected: {}", rej.reason);
@@ -231,6 +253,7 @@ impl Batch {
                     reason: rej.reason,
                     raw: rej.raw,
                     raw_len: rej.raw_len,
+                    records: rej.records,
                 }));
             }
         }
@@ -252,6 +275,39 @@ impl Batch {
         self.bytes = 0;
         Ok(counts)
     }
+}
+
+/// The warnings of one record: those of the reader (unusable values) and, when its metadata
+/// date cannot be trusted, that one (the raw value stays in the article; cleaning ignores it).
+fn metadata_warnings(
+    rec: &ibid_ingest::Record,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Vec<ibid_store::IncomingWarning> {
+    let warning = |field: &str, value: &str, message: String| ibid_store::IncomingWarning {
+        article: rec.article.id.clone(),
+        source: rec.location.source.clone(),
+        record: rec.location.record,
+        field: field.to_string(),
+        value: ibid_ingest::warning_value(value),
+        message,
+    };
+    let mut out: Vec<_> = rec
+        .warnings
+        .iter()
+        .map(|w| warning(&w.field, &w.value, w.message.clone()))
+        .collect();
+    if let Some(raw) = rec.article.published.as_deref() {
+        if let Err(why) = ibid_clean::parse_published(raw, now) {
+            out.push(warning(
+                "published",
+                raw,
+                format!(
+                    "not a usable date ({why}); kept as given, not used as the publication time"
+                ),
+            ));
+        }
+    }
+    out
 }
 
 /// Brings every derived stage up to date with the stored originals.

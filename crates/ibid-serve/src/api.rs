@@ -62,7 +62,7 @@ async fn openapi() -> Response {
 }
 
 async fn status(State(s): State<AppState>, q: Q) -> ApiResult {
-    Params::from_query(q)?.only(&[])?;
+    Params::api(q)?.only(&[])?;
     let counts = s.db.read(|st| Ok(st.counts()?)).await?;
     json(&counts)
 }
@@ -71,7 +71,7 @@ async fn status(State(s): State<AppState>, q: Q) -> ApiResult {
 /// `warm`), 503 before; never cached. A load balancer or a benchmark waits for it rather than
 /// send the first visitors to a cold cache; the server answers every request either way.
 async fn ready(State(s): State<AppState>, q: Q) -> ApiResult {
-    Params::from_query(q)?.only(&[])?;
+    Params::api(q)?.only(&[])?;
     let ready = s.ready.load(std::sync::atomic::Ordering::Acquire);
     let status = if ready {
         StatusCode::OK
@@ -93,7 +93,7 @@ pub(crate) fn story_filter(p: &Params, default_limit: usize) -> Result<StoryFilt
     let to = p.time("to")?;
     if let (Some(f), Some(t)) = (from, to) {
         if f > t {
-            return Err(Failure::BadRequest("from must not be after to".into()));
+            return Err(Failure::Unprocessable("from must not be after to".into()));
         }
     }
     let sort = match p.choice("sort", &["size", "first_seen"], "size")? {
@@ -114,7 +114,7 @@ pub(crate) fn story_filter(p: &Params, default_limit: usize) -> Result<StoryFilt
 }
 
 async fn stories(State(s): State<AppState>, q: Q) -> ApiResult {
-    let p = Params::from_query(q)?;
+    let p = Params::api(q)?;
     p.only(&[
         "from", "to", "outlet", "entity", "sort", "order", "limit", "offset",
     ])?;
@@ -134,7 +134,7 @@ async fn stories(State(s): State<AppState>, q: Q) -> ApiResult {
 }
 
 async fn story(State(s): State<AppState>, Path(id): Path<String>, q: Q) -> ApiResult {
-    Params::from_query(q)?.only(&[])?;
+    Params::api(q)?.only(&[])?;
     let key = id.clone();
     let caches = s.caches.clone();
     let mark = s.db.last_change(crate::db::Scope::Derived);
@@ -149,7 +149,7 @@ async fn story(State(s): State<AppState>, Path(id): Path<String>, q: Q) -> ApiRe
 }
 
 async fn articles(State(s): State<AppState>, q: Q) -> ApiResult {
-    let p = Params::from_query(q)?;
+    let p = Params::api(q)?;
     p.only(&["outlet", "limit", "offset"])?;
     let (limit, offset) = p.page(20)?;
     let outlet = p.str("outlet").map(str::to_string);
@@ -165,7 +165,7 @@ async fn articles(State(s): State<AppState>, q: Q) -> ApiResult {
 }
 
 async fn article(State(s): State<AppState>, Path(id): Path<String>, q: Q) -> ApiResult {
-    Params::from_query(q)?.only(&[])?;
+    Params::api(q)?.only(&[])?;
     let key = id.clone();
     match s.db.read(move |st| model::article_detail(st, &key)).await? {
         Some(d) => json(&d),
@@ -188,14 +188,14 @@ fn scope(
             Some(_) => Ok(vec![a.to_string()]),
             None => Err(Failure::NotFound(format!("no article with id {a:?}"))),
         },
-        _ => Err(Failure::BadRequest(
+        _ => Err(Failure::Unprocessable(
             "give exactly one of story= or article=".into(),
         )),
     }
 }
 
 async fn passages(State(s): State<AppState>, q: Q) -> ApiResult {
-    let p = Params::from_query(q)?;
+    let p = Params::api(q)?;
     p.only(&["story", "article", "limit", "offset"])?;
     let (limit, offset) = p.page(20)?;
     let story = p.str("story").map(str::to_string);
@@ -210,7 +210,7 @@ async fn passages(State(s): State<AppState>, q: Q) -> ApiResult {
 }
 
 async fn quotes(State(s): State<AppState>, q: Q) -> ApiResult {
-    let p = Params::from_query(q)?;
+    let p = Params::api(q)?;
     p.only(&[
         "story", "article", "speaker", "q", "group", "all", "limit", "offset",
     ])?;
@@ -226,12 +226,13 @@ async fn quotes(State(s): State<AppState>, q: Q) -> ApiResult {
     let words = p.str("q").map(str::to_string);
     let group = p.choice("group", &["none", "speaker", "statement"], "none")?;
     if group != "none" && story.is_none() && article.is_none() {
-        return Err(Failure::BadRequest("group= needs story= or article=".into()).into());
+        return Err(Failure::Unprocessable("group= needs story= or article=".into()).into());
     }
     if words.is_some() && (story.is_some() || article.is_some()) {
-        return Err(
-            Failure::BadRequest("q= searches all quotes: drop story= and article=".into()).into(),
-        );
+        return Err(Failure::Unprocessable(
+            "q= searches all quotes: drop story= and article=".into(),
+        )
+        .into());
     }
     if let Some(words) = words {
         let (total, items) =
@@ -287,7 +288,7 @@ async fn quotes(State(s): State<AppState>, q: Q) -> ApiResult {
 }
 
 async fn entities(State(s): State<AppState>, q: Q) -> ApiResult {
-    let p = Params::from_query(q)?;
+    let p = Params::api(q)?;
     p.only(&["q", "type", "limit", "offset"])?;
     let (limit, offset) = p.page(50)?;
     let name = p.str("q").map(str::to_string);
@@ -312,7 +313,7 @@ async fn entities(State(s): State<AppState>, q: Q) -> ApiResult {
 }
 
 async fn entity(State(s): State<AppState>, Path(id): Path<String>, q: Q) -> ApiResult {
-    let p = Params::from_query(q)?;
+    let p = Params::api(q)?;
     p.only(&["limit", "offset"])?;
     let (limit, offset) = p.page(50)?;
     let key = id.clone();
@@ -327,7 +328,7 @@ async fn entity(State(s): State<AppState>, Path(id): Path<String>, q: Q) -> ApiR
 }
 
 async fn storyline(State(s): State<AppState>, Path(id): Path<String>, q: Q) -> ApiResult {
-    Params::from_query(q)?.only(&[])?;
+    Params::api(q)?.only(&[])?;
     let key = id.clone();
     match s
         .db
@@ -340,7 +341,7 @@ async fn storyline(State(s): State<AppState>, Path(id): Path<String>, q: Q) -> A
 }
 
 async fn passage(State(s): State<AppState>, Path(id): Path<String>, q: Q) -> ApiResult {
-    Params::from_query(q)?.only(&[])?;
+    Params::api(q)?.only(&[])?;
     let key = id.clone();
     match s.db.read(move |st| model::passage_detail(st, &key)).await? {
         Some(d) => json(&d),
@@ -349,11 +350,16 @@ async fn passage(State(s): State<AppState>, Path(id): Path<String>, q: Q) -> Api
 }
 
 async fn search(State(s): State<AppState>, q: Q) -> ApiResult {
-    let p = Params::from_query(q)?;
+    let p = Params::api(q)?;
     p.only(&["q", "limit", "offset"])?;
     let (limit, offset) = p.page(20)?;
     let Some(query) = p.str("q").map(str::to_string) else {
-        return Err(Failure::BadRequest("q (the search words) is required".into()).into());
+        return Err(if p.has("q") {
+            Failure::Unprocessable("q has no searchable word".into())
+        } else {
+            Failure::BadRequest("q (the search words) is required".into())
+        }
+        .into());
     };
     match run_search(&s, query, limit, offset).await? {
         Some(r) => {
@@ -361,7 +367,7 @@ async fn search(State(s): State<AppState>, q: Q) -> ApiResult {
             crate::mark_built_from(&mut res, r.stale.as_ref().map(|t| t.mark));
             Ok(res)
         }
-        None => Err(Failure::BadRequest("q has no searchable word".into()).into()),
+        None => Err(Failure::Unprocessable("q has no searchable word".into()).into()),
     }
 }
 
@@ -375,6 +381,7 @@ pub(crate) async fn run_search(
     limit: usize,
     offset: usize,
 ) -> Result<Option<model::SearchResults>, Failure> {
+    crate::search::check_bounds(&query).map_err(Failure::Unprocessable)?;
     let caches = s.caches.clone();
     let mark = s.db.last_change(crate::db::Scope::Search);
     let (db, max_stale) = (s.db.clone(), s.max_stale);

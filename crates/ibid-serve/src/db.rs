@@ -6,7 +6,7 @@
 
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
@@ -19,12 +19,12 @@ use crate::error::{Failure, ServeError};
 /// longest a cached response can outlive a change to the store.
 const WATCH_INTERVAL: Duration = Duration::from_millis(50);
 
-/// Memory-mapped I/O per reader: pages are read in place from the OS page cache instead of being
-/// copied into each connection's own cache by `read()`. Every commit by an ingest empties every
-/// reader's page cache (SQLite's rule in WAL mode), so without mmap each request after a commit
-/// pays a system call and a copy per page it touches. SQLite caps it at its compile-time
-/// maximum (2 GiB in the bundled build), so asking for more is harmless.
-const MMAP_BYTES: i64 = 1 << 34;
+/// Memory-mapped I/O per reader: off. Mapped pages of the store count in the server's resident
+/// memory, once per reader that touched them, so a few costly searches over a 1.7 GB store
+/// drove it past 1.2 GB (issue 22, `bench/hostile/serve_prefix.sh`). Without mmap, pages go
+/// through each reader's own cache (`CACHE_KIB`) and SQLite's heap, which the server caps
+/// (`SQLITE_HEAP_LIMIT`); the price is a `read()` and a copy per page after each commit.
+const MMAP_BYTES: i64 = 0;
 
 /// Page cache per reader (KiB, as SQLite's negative `cache_size` means): large enough for the
 /// sorts of a big story's quotes and passages to stay in memory.
@@ -68,7 +68,9 @@ struct History {
 /// Read connections to one store.
 pub(crate) struct Db {
     path: PathBuf,
-    idle: Mutex<Vec<Store>>,
+    idle: Mutex<Vec<Reader>>,
+    /// How long one request's queries may run before they are stopped.
+    budget: Duration,
     permits: Semaphore,
     generation: AtomicU64,
     /// Per scope (by [`Scope::index`]): the generation at which it last changed.
@@ -85,19 +87,24 @@ impl Db {
     /// any ibid command does); after that every connection refuses writes. A watcher thread
     /// (which ends when the pool is dropped) bumps [`Db::generation`] whenever another
     /// connection commits.
-    pub(crate) fn open(path: &Path, readers: usize) -> Result<Arc<Self>, ServeError> {
+    pub(crate) fn open(
+        path: &Path,
+        readers: usize,
+        budget: Duration,
+    ) -> Result<Arc<Self>, ServeError> {
         if !path.exists() {
             return Err(ServeError::NoStore(path.to_path_buf()));
         }
         let readers = readers.max(1);
         let mut idle = Vec::with_capacity(readers);
         for _ in 0..readers {
-            idle.push(open_reader(path)?);
+            idle.push(Reader::open(path)?);
         }
         let watcher = open_reader(path)?;
         let db = Arc::new(Db {
             path: path.to_path_buf(),
             idle: Mutex::new(idle),
+            budget,
             permits: Semaphore::new(readers),
             generation: AtomicU64::new(0),
             last_change: Default::default(),
@@ -167,6 +174,12 @@ impl Db {
 
     /// Runs `f` on a pooled connection inside one read transaction (one consistent snapshot of
     /// the store, even while an ingest commits), on a blocking thread.
+    ///
+    /// The queries are bounded: past the request budget, or as soon as the request is dropped
+    /// (the client went away and the server stopped waiting for this future), SQLite's
+    /// progress handler stops the running statement, and the connection goes back to the
+    /// pool for the next request. Work continued after the client left before this, and one
+    /// costly search could hold a reader for minutes.
     pub(crate) async fn read<T, F>(self: &Arc<Self>, f: F) -> Result<T, Failure>
     where
         T: Send + 'static,
@@ -178,29 +191,105 @@ impl Db {
             .await
             .map_err(|e| Failure::Internal(format!("reader pool closed: {e}")))?;
         let db = Arc::clone(self);
+        let request = Arc::new(RequestBudget {
+            deadline: Instant::now() + self.budget,
+            cancelled: AtomicBool::new(false),
+        });
+        // Dropped with this future: when the request is abandoned, its queries stop.
+        let _cancel = CancelOnDrop(Arc::clone(&request));
+        let budget = self.budget;
         tokio::task::spawn_blocking(move || {
-            let store = db.take()?;
-            let result = in_read_transaction(&store, f);
-            // A connection is returned even when the query failed: a failed SELECT leaves it
-            // usable. (After a panic it is dropped with the task; `take` opens a replacement.)
-            db.give_back(store);
-            result
+            let reader = db.take()?;
+            reader.arm(Some(Arc::clone(&request)));
+            let result = in_read_transaction(&reader.store, f);
+            reader.arm(None);
+            // A connection is returned even when the query failed or was stopped: a failed
+            // SELECT leaves it usable. (After a panic it is dropped with the task; `take`
+            // opens a replacement.)
+            db.give_back(reader);
+            result.map_err(|e| match e {
+                Failure::Internal(_) if request.expired() => Failure::TooCostly(format!(
+                    "the request took longer than its budget of {} s and was stopped; \
+                     narrow it (fewer or longer words, a smaller page)",
+                    budget.as_secs_f64()
+                )),
+                other => other,
+            })
         })
         .await
         .map_err(|e| Failure::Internal(format!("query task failed: {e}")))?
     }
 
-    fn take(&self) -> Result<Store, Failure> {
+    fn take(&self) -> Result<Reader, Failure> {
         let pooled = self.idle.lock().map(|mut v| v.pop()).unwrap_or(None);
         match pooled {
             Some(s) => Ok(s),
-            None => open_reader(&self.path).map_err(|e| Failure::Internal(e.to_string())),
+            None => Reader::open(&self.path).map_err(|e| Failure::Internal(e.to_string())),
         }
     }
 
-    fn give_back(&self, store: Store) {
+    fn give_back(&self, reader: Reader) {
         if let Ok(mut idle) = self.idle.lock() {
-            idle.push(store);
+            idle.push(reader);
+        }
+    }
+}
+
+/// SQLite VM instructions between two looks at a request's budget: a look is a mutex and a
+/// clock read, a few hundred nanoseconds against the microseconds these instructions take.
+const PROGRESS_OPS: std::ffi::c_int = 10_000;
+
+/// The budget of one request: a deadline, and whether the request was abandoned.
+struct RequestBudget {
+    deadline: Instant,
+    cancelled: AtomicBool,
+}
+
+impl RequestBudget {
+    fn expired(&self) -> bool {
+        self.cancelled.load(Ordering::Relaxed) || Instant::now() >= self.deadline
+    }
+}
+
+/// Marks a request abandoned when dropped before it finished.
+struct CancelOnDrop(Arc<RequestBudget>);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.cancelled.store(true, Ordering::Relaxed);
+    }
+}
+
+/// A pooled read connection and the budget of the request it serves, which its progress
+/// handler consults.
+struct Reader {
+    store: Store,
+    current: Arc<Mutex<Option<Arc<RequestBudget>>>>,
+}
+
+impl Reader {
+    fn open(path: &Path) -> Result<Reader, ServeError> {
+        let mut store = open_reader(path)?;
+        let current: Arc<Mutex<Option<Arc<RequestBudget>>>> = Arc::default();
+        let seen = Arc::clone(&current);
+        store
+            .connection_mut()
+            .progress_handler(
+                PROGRESS_OPS,
+                Some(move || {
+                    seen.lock()
+                        .ok()
+                        .and_then(|b| b.as_ref().map(|b| b.expired()))
+                        .unwrap_or(false)
+                }),
+            )
+            .map_err(ibid_store::StoreError::from)?;
+        Ok(Reader { store, current })
+    }
+
+    fn arm(&self, budget: Option<Arc<RequestBudget>>) {
+        if let Ok(mut current) = self.current.lock() {
+            *current = budget;
         }
     }
 }
@@ -287,7 +376,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("g.db");
         drop(Store::open(&path).unwrap());
-        let db = Db::open(&path, 1).unwrap();
+        let db = Db::open(&path, 1, Duration::from_secs(10)).unwrap();
         std::thread::sleep(WATCH_INTERVAL * 3);
         let g0 = db.generation();
         std::thread::sleep(WATCH_INTERVAL * 3);
@@ -328,5 +417,69 @@ mod tests {
             "searches show stories too"
         );
         assert!(db.is_current(Scope::Derived, db.generation()));
+    }
+
+    /// A query that never ends on its own: counting to ten billion.
+    const ENDLESS: &str = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c
+                           WHERE x < 10000000000) SELECT count(*) FROM c";
+
+    fn store() -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("b.db");
+        drop(Store::open(&path).unwrap());
+        (dir, path)
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_query_past_its_budget_is_stopped_with_a_clear_failure() {
+        let (_dir, path) = store();
+        let db = Db::open(&path, 1, Duration::from_millis(200)).unwrap();
+        let started = Instant::now();
+        let r = db
+            .read(|st| {
+                let n: i64 = st.connection().query_row(ENDLESS, [], |r| r.get(0))?;
+                Ok(n)
+            })
+            .await;
+        assert!(
+            matches!(&r, Err(Failure::TooCostly(m)) if m.contains("budget")),
+            "{r:?}"
+        );
+        assert!(started.elapsed() < Duration::from_secs(5));
+        // The connection is usable again for the next request.
+        let one = db
+            .read(|st| {
+                Ok(st
+                    .connection()
+                    .query_row("SELECT 1", [], |r| r.get::<_, i64>(0))?)
+            })
+            .await
+            .unwrap();
+        assert_eq!(one, 1);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_abandoned_request_stops_its_query() {
+        let (_dir, path) = store();
+        let db = Db::open(&path, 1, Duration::from_secs(3600)).unwrap();
+        let finished = Arc::new(AtomicBool::new(false));
+        let done = Arc::clone(&finished);
+        let request = db.read(move |st| {
+            let r: rusqlite::Result<i64> = st.connection().query_row(ENDLESS, [], |r| r.get(0));
+            done.store(true, Ordering::SeqCst);
+            Ok(r.is_err())
+        });
+        // The client goes away: the server drops the request's future.
+        assert!(tokio::time::timeout(Duration::from_millis(200), request)
+            .await
+            .is_err());
+        let gave_up = Instant::now();
+        while !finished.load(Ordering::SeqCst) {
+            assert!(
+                gave_up.elapsed() < Duration::from_secs(5),
+                "the query went on after its request was dropped"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
 }

@@ -36,6 +36,12 @@ pub(crate) enum Failure {
     BadRequest(String),
     /// No such thing (404).
     NotFound(String),
+    /// The request is valid by the API's schema but asks for what the server will not do:
+    /// a search past its caps or without a searchable word, `from` after `to`, both scopes
+    /// at once (422). 400 stays for requests that break the schema.
+    Unprocessable(String),
+    /// The request would cost more than one request may: stopped past its time budget (503).
+    TooCostly(String),
     /// The server failed (500); the message is logged, the client sees a generic one.
     Internal(String),
 }
@@ -45,6 +51,8 @@ impl Failure {
         match self {
             Failure::BadRequest(_) => StatusCode::BAD_REQUEST,
             Failure::NotFound(_) => StatusCode::NOT_FOUND,
+            Failure::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Failure::TooCostly(_) => StatusCode::SERVICE_UNAVAILABLE,
             Failure::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -52,7 +60,10 @@ impl Failure {
     /// What the client is told.
     pub(crate) fn public_message(&self) -> &str {
         match self {
-            Failure::BadRequest(m) | Failure::NotFound(m) => m,
+            Failure::BadRequest(m)
+            | Failure::NotFound(m)
+            | Failure::Unprocessable(m)
+            | Failure::TooCostly(m) => m,
             Failure::Internal(_) => "internal error; see the server log",
         }
     }

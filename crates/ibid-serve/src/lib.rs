@@ -50,6 +50,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Router;
 
 pub use error::ServeError;
+pub use search::search_to_fts;
 
 /// Where `ibid serve` listens unless told otherwise: loopback only.
 pub const DEFAULT_ADDR: &str = "127.0.0.1:7878";
@@ -67,7 +68,43 @@ pub struct ServeOptions {
     pub addr: SocketAddr,
     /// Read connections (and so concurrent queries); 0 picks one from the number of cores.
     pub readers: usize,
+    /// Timeouts and caps of connections.
+    pub limits: ServeLimits,
 }
+
+/// What one client may hold of the server: connections, time per connection, and how long a
+/// shutdown waits for requests in flight.
+#[derive(Debug, Clone)]
+pub struct ServeLimits {
+    /// A connection must send a whole request head within this time, counted from when it
+    /// opens or its previous response was sent: idle keep-alive and half-open connections
+    /// are closed after it, and so are clients that send headers a byte at a time.
+    pub header_timeout: Duration,
+    /// A read or write that makes no progress for this long ends the connection (a client
+    /// that stops reading its response). Longer than a query's budget.
+    pub io_timeout: Duration,
+    /// Connections served at once; more wait in the listen backlog.
+    pub max_connections: usize,
+    /// On SIGTERM or Ctrl-C, requests in flight get this long to finish; then the server
+    /// stops anyway.
+    pub shutdown_grace: Duration,
+}
+
+impl Default for ServeLimits {
+    fn default() -> Self {
+        ServeLimits {
+            header_timeout: Duration::from_secs(10),
+            io_timeout: Duration::from_secs(30),
+            max_connections: 512,
+            shutdown_grace: Duration::from_secs(5),
+        }
+    }
+}
+
+/// Memory SQLite may allocate in the server process (page caches, sorts, FTS5 posting lists)
+/// before a query fails with "out of memory" instead of the process growing: a backstop
+/// behind the search caps and the request budget.
+pub const SQLITE_HEAP_LIMIT: i64 = 512 << 20;
 
 /// Tuning of [`app_with`]; [`app`] and [`serve`] use the defaults.
 #[derive(Debug, Clone)]
@@ -79,6 +116,8 @@ pub struct AppConfig {
     /// How long after the store changed a cached response may still be served while it is
     /// rebuilt in the background; zero rebuilds on the request path at every change.
     pub max_stale: Duration,
+    /// How long one request's queries may run before they are stopped (HTTP 503).
+    pub query_budget: Duration,
 }
 
 impl Default for AppConfig {
@@ -87,9 +126,14 @@ impl Default for AppConfig {
             readers: 0,
             response_cache_bytes: DEFAULT_RESPONSE_CACHE_BYTES,
             max_stale: DEFAULT_MAX_STALE,
+            query_budget: DEFAULT_QUERY_BUDGET,
         }
     }
 }
+
+/// Default of [`AppConfig::query_budget`]: pages take milliseconds; this stops the rare
+/// request that would take far longer and frees its reader.
+pub const DEFAULT_QUERY_BUDGET: Duration = Duration::from_secs(10);
 
 /// Response cache budget: a thousand large story pages, or tens of thousands of small ones.
 pub const DEFAULT_RESPONSE_CACHE_BYTES: usize = 128 << 20;
@@ -143,7 +187,7 @@ fn app_and_state(db: &Path, config: &AppConfig) -> Result<(Router, AppState), Se
         config.readers
     };
     let state = AppState {
-        db: db::Db::open(db, readers)?,
+        db: db::Db::open(db, readers, config.query_budget)?,
         caches: Arc::new(cache::Caches::default()),
         responses: Arc::new(cache::Responses::new(config.response_cache_bytes)),
         max_stale: config.max_stale,
@@ -289,6 +333,11 @@ async fn build_and_keep(
 /// Binds `opts.addr`, calls `on_ready` with the bound address, and serves until Ctrl-C or
 /// SIGTERM. Blocks the calling thread (it builds its own tokio runtime).
 pub fn serve(opts: &ServeOptions, on_ready: impl FnOnce(SocketAddr)) -> Result<(), ServeError> {
+    // SAFETY: sets a process-wide limit; SQLite documents it as callable at any time from any
+    // thread.
+    unsafe {
+        rusqlite::ffi::sqlite3_hard_heap_limit64(SQLITE_HEAP_LIMIT);
+    }
     let (router, state) = app_and_state(
         &opts.db,
         &AppConfig {
@@ -300,7 +349,8 @@ pub fn serve(opts: &ServeOptions, on_ready: impl FnOnce(SocketAddr)) -> Result<(
         .enable_all()
         .thread_name("ibid-serve")
         .build()?;
-    runtime.block_on(async move {
+    let limits = opts.limits.clone();
+    let result = runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(opts.addr)
             .await
             .map_err(|source| ServeError::Bind {
@@ -309,11 +359,76 @@ pub fn serve(opts: &ServeOptions, on_ready: impl FnOnce(SocketAddr)) -> Result<(
             })?;
         on_ready(listener.local_addr()?);
         warm::spawn(state, router.clone());
-        axum::serve(listener, router)
-            .with_graceful_shutdown(shutdown_signal())
-            .await?;
+        run_connections(listener, router, &limits, shutdown_signal()).await;
         Ok(())
-    })
+    });
+    // A query still running on a blocking thread has been told to stop (its request was
+    // dropped); the process does not wait for it.
+    runtime.shutdown_timeout(Duration::from_secs(1));
+    result
+}
+
+/// Accepts and serves connections until `shutdown` completes, within `limits`; then stops
+/// accepting, lets requests in flight finish for up to the grace period (idle connections
+/// are closed at once) and returns.
+///
+/// Written on hyper directly rather than `axum::serve`, which has no header-read or I/O
+/// timeout and waits for every open connection on shutdown: 500 idle half-open connections
+/// were held for over a minute, and kept a SIGTERMed server alive while they stayed open.
+async fn run_connections(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    limits: &ServeLimits,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let slots = Arc::new(tokio::sync::Semaphore::new(limits.max_connections.max(1)));
+    tokio::pin!(shutdown);
+    loop {
+        let permit = tokio::select! {
+            p = slots.clone().acquire_owned() => match p {
+                Ok(p) => p,
+                Err(_) => break,
+            },
+            () = &mut shutdown => break,
+        };
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(e) => {
+                    // Out of file descriptors, say: wait a moment rather than spin.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let mut io = tokio_io_timeout::TimeoutStream::new(stream);
+        io.set_read_timeout(Some(limits.io_timeout));
+        io.set_write_timeout(Some(limits.io_timeout));
+        let io = hyper_util::rt::TokioIo::new(Box::pin(io));
+        let service = hyper_util::service::TowerToHyperService::new(router.clone());
+        let conn = hyper::server::conn::http1::Builder::new()
+            .timer(hyper_util::rt::TokioTimer::new())
+            .header_read_timeout(limits.header_timeout)
+            .serve_connection(io, service);
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            let _permit = permit;
+            if let Err(e) = conn.await {
+                tracing::debug!(error = %e, "connection ended with an error");
+            }
+        });
+    }
+    drop(listener);
+    tokio::select! {
+        () = graceful.shutdown() => {}
+        () = tokio::time::sleep(limits.shutdown_grace) => {
+            tracing::warn!("requests still running after the shutdown grace period; stopping anyway");
+        }
+    }
 }
 
 /// SQLite reads are CPU-bound: a couple of connections per core keeps both cores busy while one

@@ -9,12 +9,17 @@ use crate::error::Failure;
 /// Largest page the API serves.
 pub(crate) const MAX_LIMIT: usize = 200;
 
+/// Largest `offset` accepted (the OpenAPI document's maximum): `offset + limit` stays within
+/// SQLite's 64-bit integers.
+pub(crate) const MAX_OFFSET: usize = i64::MAX as usize / 2;
+
 /// The query string as name/value pairs, in order.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Params(Vec<(String, String)>);
 
 impl Params {
-    /// From axum's extractor; a malformed query string is a 400.
+    /// From axum's extractor, for the web UI; a malformed query string is a 400. An empty value
+    /// counts as absent (an empty form field).
     pub(crate) fn from_query(
         q: Result<Query<Vec<(String, String)>>, QueryRejection>,
     ) -> Result<Self, Failure> {
@@ -22,6 +27,26 @@ impl Params {
             Ok(Query(pairs)) => Ok(Params(pairs)),
             Err(e) => Err(Failure::BadRequest(format!("malformed query string: {e}"))),
         }
+    }
+
+    /// From axum's extractor, for the JSON API, which keeps to its OpenAPI document: every
+    /// parameter there has `minLength: 1` or a type an empty string is not, so an empty value
+    /// is a 400 rather than taken as absent.
+    pub(crate) fn api(
+        q: Result<Query<Vec<(String, String)>>, QueryRejection>,
+    ) -> Result<Self, Failure> {
+        let p = Self::from_query(q)?;
+        if let Some((k, _)) = p.0.iter().find(|(_, v)| v.is_empty()) {
+            return Err(Failure::BadRequest(format!(
+                "{k} is empty; leave the parameter out or give it a value"
+            )));
+        }
+        Ok(p)
+    }
+
+    /// Whether `name` was given at all (even blank).
+    pub(crate) fn has(&self, name: &str) -> bool {
+        self.0.iter().any(|(k, _)| k == name)
     }
 
     #[cfg(test)]
@@ -80,7 +105,7 @@ impl Params {
     pub(crate) fn page(&self, default_limit: usize) -> Result<(usize, usize), Failure> {
         Ok((
             self.usize("limit", default_limit, 1, MAX_LIMIT)?,
-            self.usize("offset", 0, 0, i64::MAX as usize / 2)?,
+            self.usize("offset", 0, 0, MAX_OFFSET)?,
         ))
     }
 
@@ -115,15 +140,69 @@ impl Params {
     }
 }
 
-/// Parses `YYYY-MM-DD` or RFC 3339 into Unix seconds.
+/// Parses an RFC 3339 `full-date` (`YYYY-MM-DD`, midnight UTC) or `date-time` into Unix
+/// seconds: exactly the strings the OpenAPI document's `format: date` / `format: date-time`
+/// admit, no more (chrono's RFC 3339 parser also takes a space for the `T`, which the format
+/// does not) and no less (a leap second, `23:59:60`, counts as the next second's start).
 pub(crate) fn parse_time(v: &str) -> Option<i64> {
-    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(v) {
-        return Some(t.timestamp());
+    let b = v.as_bytes();
+    let digits =
+        |r: std::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
+    let num = |r: std::ops::Range<usize>| v.get(r).and_then(|s| s.parse::<u32>().ok());
+    if !(digits(0..4)
+        && b.get(4) == Some(&b'-')
+        && digits(5..7)
+        && b.get(7) == Some(&b'-')
+        && digits(8..10))
+    {
+        return None;
     }
-    chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d")
-        .ok()
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .map(|t| t.and_utc().timestamp())
+    let date = chrono::NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)?;
+    if b.len() == 10 {
+        return Some(date.and_hms_opt(0, 0, 0)?.and_utc().timestamp());
+    }
+    let clock = matches!(b.get(10), Some(b'T' | b't'))
+        && digits(11..13)
+        && b.get(13) == Some(&b':')
+        && digits(14..16)
+        && b.get(16) == Some(&b':')
+        && digits(17..19);
+    if !clock {
+        return None;
+    }
+    let (h, m, sec) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    if h > 23 || m > 59 || sec > 60 {
+        return None;
+    }
+    let mut rest = &v[19..];
+    if let Some(frac) = rest.strip_prefix('.') {
+        let n = frac.bytes().take_while(u8::is_ascii_digit).count();
+        if n == 0 {
+            return None;
+        }
+        rest = &frac[n..];
+    }
+    let offset = match rest.as_bytes() {
+        [b'Z' | b'z'] => 0,
+        [sign @ (b'+' | b'-'), oh1, oh2, b':', om1, om2]
+            if [oh1, oh2, om1, om2].iter().all(|d| d.is_ascii_digit()) =>
+        {
+            let oh = u32::from(oh1 - b'0') * 10 + u32::from(oh2 - b'0');
+            let om = u32::from(om1 - b'0') * 10 + u32::from(om2 - b'0');
+            if oh > 23 || om > 59 {
+                return None;
+            }
+            let secs = (oh * 3600 + om * 60) as i64;
+            if *sign == b'-' {
+                -secs
+            } else {
+                secs
+            }
+        }
+        _ => return None,
+    };
+    let local = date.and_hms_opt(h, m, sec.min(59))?.and_utc().timestamp() + i64::from(sec == 60);
+    Some(local - offset)
 }
 
 #[cfg(test)]
@@ -153,6 +232,17 @@ mod tests {
         assert_eq!(parse_time("1970-01-01T01:00:00+01:00"), Some(0));
         assert_eq!(parse_time("2017-13-01"), None);
         assert_eq!(parse_time("yesterday"), None);
+        // Exactly RFC 3339, as the OpenAPI formats `date` and `date-time` say.
+        assert_eq!(parse_time("1970-01-01t00:00:01.5z"), Some(1));
+        assert_eq!(parse_time("1970-01-01T00:00:60Z"), Some(60));
+        assert_eq!(parse_time("0000-01-01"), Some(-62167219200));
+        assert_eq!(parse_time("1970-01-01 00:00:00Z"), None);
+        assert_eq!(parse_time("1970-01-01T00:00:00"), None);
+        assert_eq!(parse_time("1970-01-01T00:00:00+0100"), None);
+        assert_eq!(parse_time("1970-01-01T24:00:00Z"), None);
+        assert_eq!(parse_time("1970-1-01"), None);
+        assert_eq!(parse_time("+1970-01-01"), None);
+        assert_eq!(parse_time("１９７０-01-01"), None);
         let p = Params::from_pairs(&[("from", "2017-02-30")]);
         assert!(p.time("from").is_err());
     }
@@ -168,6 +258,30 @@ mod tests {
         );
         let p = Params::from_pairs(&[("sort", "bogus")]);
         assert!(p.choice("sort", &["size"], "size").is_err());
+    }
+
+    #[test]
+    fn the_api_refuses_empty_values_the_ui_ignores() {
+        let q = |s: &str| -> Result<Query<Vec<(String, String)>>, QueryRejection> {
+            Ok(Query(url_pairs(s)))
+        };
+        assert!(Params::from_query(q("limit=&order=")).is_ok());
+        let err = Params::api(q("limit=&order=")).unwrap_err();
+        assert!(
+            matches!(&err, Failure::BadRequest(m) if m.starts_with("limit is empty")),
+            "{err:?}"
+        );
+        assert!(
+            Params::api(q("q=%20")).is_ok(),
+            "blank is a value; what it means is up to the endpoint"
+        );
+    }
+
+    fn url_pairs(s: &str) -> Vec<(String, String)> {
+        s.split('&')
+            .filter_map(|kv| kv.split_once('='))
+            .map(|(k, v)| (k.to_string(), v.replace("%20", " ")))
+            .collect()
     }
 
     #[test]

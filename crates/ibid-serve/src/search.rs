@@ -6,6 +6,85 @@
 //! between terms work as in FTS5. Everything else is dropped. Every emitted term is a quoted
 //! string of letters and digits only, so no input can produce a syntax error.
 
+/// Longest search accepted, in characters.
+pub(crate) const MAX_QUERY_CHARS: usize = 1000;
+
+/// Most terms (words, phrases and prefixes, `NOT` ones included) in one search.
+pub(crate) const MAX_TERMS: usize = 24;
+
+/// Most words over all of a search's terms (a phrase counts each of its words).
+pub(crate) const MAX_WORDS: usize = 48;
+
+/// Most prefix terms (`word*`) in one search.
+pub(crate) const MAX_PREFIX_TERMS: usize = 4;
+
+/// Fewest characters before a prefix's `*`.
+pub(crate) const MIN_PREFIX_CHARS: usize = 2;
+
+/// Checks that a search is within what one request may cost, or says why not.
+///
+/// FTS5 has no cost limit of its own: every term is a posting list read and merged, a prefix
+/// term is the union of every indexed word it starts (all words starting with `e`, say), and
+/// the work cannot be interrupted inside one term's merge. On the 37.5k-article AllSides store
+/// 7,000 ANDed one-letter prefixes ran for minutes and drove the server past 20 GB, and 257
+/// `NOT` terms overflowed FTS5's expression tree (an HTTP 500). The caps bound each request's
+/// work to a few posting lists; the request budget (see `db::Db::read`) bounds its time.
+pub(crate) fn check_bounds(input: &str) -> Result<(), String> {
+    let chars = input.chars().count();
+    if chars > MAX_QUERY_CHARS {
+        return Err(format!(
+            "the search is {chars} characters long; at most {MAX_QUERY_CHARS} are allowed"
+        ));
+    }
+    let (mut terms, mut words, mut prefixes) = (0usize, 0usize, 0usize);
+    for chunk in chunks(input) {
+        let Chunk::Term { words: w, prefix } = chunk else {
+            continue;
+        };
+        if w.is_empty() {
+            continue;
+        }
+        terms += 1;
+        words += w.len();
+        if prefix {
+            prefixes += 1;
+            let last = &w[w.len() - 1];
+            if last.chars().count() < MIN_PREFIX_CHARS {
+                return Err(format!(
+                    "the prefix {last}* is too short: a prefix needs at least \
+                     {MIN_PREFIX_CHARS} letters before the *"
+                ));
+            }
+        }
+    }
+    if terms > MAX_TERMS {
+        return Err(format!(
+            "the search has {terms} terms; at most {MAX_TERMS} are allowed (words, phrases \
+             and prefixes, NOT terms included)"
+        ));
+    }
+    if words > MAX_WORDS {
+        return Err(format!(
+            "the search has {words} words; at most {MAX_WORDS} are allowed"
+        ));
+    }
+    if prefixes > MAX_PREFIX_TERMS {
+        return Err(format!(
+            "the search has {prefixes} prefix terms (word*); at most {MAX_PREFIX_TERMS} are \
+             allowed"
+        ));
+    }
+    Ok(())
+}
+
+/// The FTS5 query a search box input becomes, after [`check_bounds`]: `Ok(None)` when it
+/// has no searchable word, `Err` with the reason when it asks too much. What the server runs;
+/// public so that it can be fuzzed (`fuzz/`).
+pub fn search_to_fts(input: &str) -> Result<Option<String>, String> {
+    check_bounds(input)?;
+    Ok(to_fts(input))
+}
+
 /// The FTS5 query for `input`, or `None` when it has no searchable word.
 pub(crate) fn to_fts(input: &str) -> Option<String> {
     let mut out: Vec<String> = Vec::new();
@@ -733,5 +812,49 @@ mod tests {
                 prop_assert!(r.is_ok(), "{input:?} -> {q:?}: {r:?}");
             }
         }
+    }
+
+    #[test]
+    fn costly_searches_are_refused_with_the_reason() {
+        let letters: Vec<String> = (0..7000)
+            .map(|i| format!("{}*", (b'a' + (i % 26) as u8) as char))
+            .collect();
+        let err = search_to_fts(&letters.join(" ")).unwrap_err();
+        assert!(err.contains("20999 characters long"), "{err}");
+        let err = search_to_fts(&letters[..20].join(" ")).unwrap_err();
+        assert!(err.contains("a* is too short"), "{err}");
+        let prefixes: Vec<String> = (0..7000).map(|i| format!("w{i}*")).collect();
+        let err = check_bounds(&prefixes[..10].join(" ")).unwrap_err();
+        assert!(err.contains("10 prefix terms"), "{err}");
+        let words: Vec<String> = (0..200).map(|i| format!("w{i}")).collect();
+        let err = check_bounds(&words.join(" ")).unwrap_err();
+        assert!(err.contains("200 terms"), "{err}");
+        let err = check_bounds(&prefixes.join(" ")).unwrap_err();
+        assert!(err.contains("characters long"), "{err}");
+        let phrase = format!("\"{}\"", vec!["word"; 60].join(" "));
+        assert!(check_bounds(&phrase).unwrap_err().contains("60 words"));
+        assert!(check_bounds("harbour crane* NOT \"broke down\" OR talks").is_ok());
+    }
+
+    /// 257 `NOT` terms overflowed FTS5's expression tree ("fts5 expression tree is too
+    /// large", an HTTP 500); within the caps no accepted query can.
+    #[test]
+    fn many_not_terms_are_refused_before_fts5_sees_them() {
+        let c = fts();
+        let nots: String = (0..130)
+            .map(|i| format!(" NOT {}", (b'a' + i % 26) as char))
+            .collect();
+        let q = format!("crane{nots}");
+        assert!(search_to_fts(&q).unwrap_err().contains("131 terms"));
+        let nots: String = (0..300).map(|i| format!(" NOT w{i}")).collect();
+        assert!(search_to_fts(&format!("crane{nots}")).is_err());
+        let most: String = (0..MAX_TERMS - 1).map(|i| format!(" NOT w{i}")).collect();
+        let fts_q = search_to_fts(&format!("crane{most}")).unwrap().unwrap();
+        let n: i64 = c
+            .query_row("SELECT count(*) FROM t WHERE t MATCH ?1", [&fts_q], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(n, 1);
     }
 }

@@ -9,6 +9,7 @@
 //! - Every write happens in a transaction and the file runs in WAL mode, so a process killed at
 //!   any point leaves a consistent store that a rerun completes.
 
+mod lock;
 mod rows;
 mod schema;
 
@@ -17,6 +18,7 @@ use std::path::{Path, PathBuf};
 use ibid_core::{CleanedArticle, RawArticle, RemovedLine};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
+pub use lock::{Holder, WriterLock};
 pub use rows::*;
 
 /// Errors from the store.
@@ -39,6 +41,14 @@ pub enum StoreError {
         found: i64,
         /// The newest this build knows.
         known: i64,
+    },
+    /// The writer lock file could not be used.
+    #[error("cannot lock {path} for writing: {source}")]
+    Lock {
+        /// The lock file.
+        path: String,
+        /// Why.
+        source: std::io::Error,
     },
 }
 
@@ -67,8 +77,10 @@ pub enum Outcome {
     NewVersion,
     /// Already stored with the same content: nothing written.
     Unchanged,
-    /// Stored in `rejected`.
-    Rejected,
+    /// Stored in `rejected`, standing for this many input records.
+    Rejected(u64),
+    /// A warning about a value of a record, stored in `warnings`.
+    Warned,
 }
 
 /// A record to store, with where it was read.
@@ -99,6 +111,26 @@ pub struct IncomingRejection {
     pub raw: Vec<u8>,
     /// Full raw length.
     pub raw_len: u64,
+    /// Input records this rejection stands for (1, or more for a per-input cap's summary).
+    pub records: u64,
+}
+
+/// A value of an incoming record that could not be used as given (see `ibid rejected
+/// --warnings`); the record itself is stored.
+#[derive(Debug, Clone)]
+pub struct IncomingWarning {
+    /// The record's article id.
+    pub article: String,
+    /// File or `-`.
+    pub source: String,
+    /// Line or record, if any.
+    pub record: Option<u64>,
+    /// The input field.
+    pub field: String,
+    /// The value as found.
+    pub value: String,
+    /// What was done instead.
+    pub message: String,
 }
 
 /// One item of an ingest batch.
@@ -108,6 +140,8 @@ pub enum Incoming {
     Article(IncomingArticle),
     /// A bad one.
     Rejection(IncomingRejection),
+    /// A warning about a value of a record (written after the record).
+    Warning(IncomingWarning),
 }
 
 /// Counts for one run or batch.
@@ -121,6 +155,9 @@ pub struct IngestCounts {
     pub unchanged: u64,
     /// Records rejected.
     pub rejected: u64,
+    /// Warnings about values of stored records.
+    #[serde(default)]
+    pub warnings: u64,
 }
 
 impl IngestCounts {
@@ -130,7 +167,8 @@ impl IngestCounts {
             Outcome::Added => self.added += 1,
             Outcome::NewVersion => self.versions += 1,
             Outcome::Unchanged => self.unchanged += 1,
-            Outcome::Rejected => self.rejected += 1,
+            Outcome::Rejected(n) => self.rejected += n,
+            Outcome::Warned => self.warnings += 1,
         }
     }
 
@@ -140,6 +178,7 @@ impl IngestCounts {
         self.versions += o.versions;
         self.unchanged += o.unchanged;
         self.rejected += o.rejected;
+        self.warnings += o.warnings;
     }
 }
 
@@ -201,6 +240,8 @@ pub struct Counts {
     pub duplicates: i64,
     /// Rejected records.
     pub rejected: i64,
+    /// Warnings about values of stored records.
+    pub warnings: i64,
     /// Current articles not yet cleaned.
     pub pending: i64,
 }
@@ -209,23 +250,53 @@ pub struct Counts {
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// Held by stores opened with [`Store::open_writer`], released when the store is dropped.
+    writer: Option<WriterLock>,
 }
 
 impl Store {
     /// Opens (creating if needed) the store at `path` and brings its schema up to date.
+    ///
+    /// Safe to call from several processes at once, also on a store that does not exist yet:
+    /// the busy timeout is set before anything touches the file, and migrations run inside
+    /// write transactions that read the schema version themselves (see [`migrate`]). Every
+    /// transaction of this connection takes the write lock when it begins (`BEGIN
+    /// IMMEDIATE`), so a writer waits for another in the busy handler instead of failing with
+    /// "database is locked" when its read turns into a write.
     pub fn open(path: &Path) -> Result<Self> {
         let mut conn = Connection::open(path)?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        ensure_wal(&conn)?;
         // NORMAL is durable against application crashes (SIGKILL) in WAL mode; only an OS
         // crash can lose the last transactions, never corrupt the file.
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        conn.busy_timeout(std::time::Duration::from_secs(30))?;
+        conn.set_transaction_behavior(rusqlite::TransactionBehavior::Immediate);
         migrate(&mut conn, path)?;
         Ok(Self {
             conn,
             path: path.to_path_buf(),
+            writer: None,
         })
+    }
+
+    /// [`Store::open`] for a command that writes (an ingest, a processing pass): first takes
+    /// the store's [`WriterLock`], waiting while another writer holds it, and keeps it until
+    /// the store is dropped. `on_wait` is told who holds it before the wait begins.
+    pub fn open_writer(
+        path: &Path,
+        command: &str,
+        on_wait: impl FnOnce(Option<&Holder>),
+    ) -> Result<Self> {
+        let lock = WriterLock::acquire(path, command, on_wait)?;
+        let mut store = Self::open(path)?;
+        store.writer = Some(lock);
+        Ok(store)
+    }
+
+    /// Whether this store holds the writer lock.
+    pub fn is_writer(&self) -> bool {
+        self.writer.is_some()
     }
 
     /// Where the store lives.
@@ -243,6 +314,12 @@ impl Store {
     /// Direct access for read-only queries in tests and tools.
     pub fn connection(&self) -> &Connection {
         &self.conn
+    }
+
+    /// Mutable access to the connection, for settings that need it (a progress handler that
+    /// bounds a reader's queries in `ibid serve`).
+    pub fn connection_mut(&mut self) -> &mut Connection {
+        &mut self.conn
     }
 
     /// Records the start of an ingest run. Runs left `running` by a killed process are marked
@@ -294,10 +371,16 @@ impl Store {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
             )?;
             let mut reject = tx.prepare_cached(
-                "INSERT INTO rejected (source, record, reason, raw, raw_len, raw_hash, first_run, last_run)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)
+                "INSERT INTO rejected (source, record, reason, raw, raw_len, raw_hash, first_run, last_run, records)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8)
                  ON CONFLICT (source, record, raw_hash) DO UPDATE SET last_run = excluded.last_run,
-                     reason = excluded.reason",
+                     reason = excluded.reason, raw_len = excluded.raw_len, records = excluded.records",
+            )?;
+            let mut warn = tx.prepare_cached(
+                "INSERT INTO warnings (article, source, record, field, value, message, first_run, last_run)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)
+                 ON CONFLICT (article, field, value) DO UPDATE SET last_run = excluded.last_run,
+                     source = excluded.source, record = excluded.record, message = excluded.message",
             )?;
             let stamp = now();
             let mut bumped = false;
@@ -358,9 +441,22 @@ impl Store {
                             rej.raw,
                             rej.raw_len as i64,
                             raw_hash,
+                            run,
+                            rej.records as i64
+                        ])?;
+                        out.push(Outcome::Rejected(rej.records));
+                    }
+                    Incoming::Warning(w) => {
+                        warn.execute(params![
+                            w.article,
+                            w.source,
+                            w.record.map(|r| r as i64).unwrap_or(-1),
+                            w.field,
+                            w.value,
+                            w.message,
                             run
                         ])?;
-                        out.push(Outcome::Rejected);
+                        out.push(Outcome::Warned);
                     }
                 }
             }
@@ -962,7 +1058,8 @@ impl Store {
     /// Every rejected record, oldest first.
     pub fn rejected(&self) -> Result<Vec<RejectedRow>> {
         let mut stmt = self.conn.prepare(
-            "SELECT source, record, reason, raw_len, length(raw), first_run, last_run FROM rejected ORDER BY rowid",
+            "SELECT source, record, reason, raw_len, length(raw), first_run, last_run, records
+             FROM rejected ORDER BY rowid",
         )?;
         let rows = stmt.query_map([], |r| {
             let record: i64 = r.get(1)?;
@@ -974,6 +1071,29 @@ impl Store {
                 kept: r.get(4)?,
                 first_run: r.get(5)?,
                 last_run: r.get(6)?,
+                records: r.get(7)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Every warning about a stored record's values, oldest first.
+    pub fn warnings(&self) -> Result<Vec<WarningRow>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT article, source, record, field, value, message, first_run, last_run
+             FROM warnings ORDER BY rowid",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            let record: i64 = r.get(2)?;
+            Ok(WarningRow {
+                article: r.get(0)?,
+                source: r.get(1)?,
+                record: (record >= 0).then_some(record),
+                field: r.get(3)?,
+                value: r.get(4)?,
+                message: r.get(5)?,
+                first_run: r.get(6)?,
+                last_run: r.get(7)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -1007,7 +1127,8 @@ impl Store {
             stories: one("SELECT COUNT(*) FROM stories")?,
             storylines: one("SELECT COUNT(DISTINCT storyline) FROM stories")?,
             duplicates: one("SELECT COUNT(*) FROM dedup WHERE duplicate_of IS NOT NULL")?,
-            rejected: one("SELECT COUNT(*) FROM rejected")?,
+            rejected: one("SELECT COALESCE(SUM(records), 0) FROM rejected")?,
+            warnings: one("SELECT COUNT(*) FROM warnings")?,
             pending: one(
                 "SELECT COUNT(*) FROM current_articles a LEFT JOIN cleaned c ON c.article = a.rowid WHERE c.article IS NULL",
             )?,
@@ -1060,24 +1181,72 @@ fn bump(tx: &Transaction<'_>, name: &str) -> Result<()> {
     Ok(())
 }
 
+/// How long a connection waits for another's lock before giving up.
+const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Puts the file in WAL mode (persistent: only its first opener changes anything).
+///
+/// Switching the journal mode can fail at once with "database is locked", without waiting in
+/// the busy handler, while another connection opens or switches the same new file; so the
+/// switch is retried until [`BUSY_TIMEOUT`].
+fn ensure_wal(conn: &Connection) -> Result<()> {
+    let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+    loop {
+        let mode =
+            conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get::<_, String>(0));
+        match mode {
+            Ok(m) if m.eq_ignore_ascii_case("wal") => return Ok(()),
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::DatabaseBusy
+                    && std::time::Instant::now() < deadline => {}
+            // Another mode (an in-memory store, say) is left as SQLite chose.
+            Ok(_) => return Ok(()),
+            Err(e) => return Err(e.into()),
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
+
+/// Applies the migrations this store lacks, each in its own transaction.
+///
+/// The version is read inside the write transaction that applies the next migration: two
+/// processes opening a new store at once would otherwise both read version 0 and both run
+/// migration 1, and the second would fail on "table articles already exists".
 fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
     let known = schema::MIGRATIONS.len() as i64;
-    let current: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    let version = |c: &Connection| -> Result<i64> {
+        Ok(c.pragma_query_value(None, "user_version", |r| r.get(0))?)
+    };
+    // The common case, a store already up to date, takes no write lock.
+    let current = version(conn)?;
     if current > known {
-        return Err(StoreError::TooNew {
-            path: path.display().to_string(),
-            found: current,
-            known,
-        });
+        return Err(too_new(path, current, known));
     }
-    for (i, sql) in schema::MIGRATIONS.iter().enumerate().skip(current as usize) {
-        let tx = conn.transaction()?;
+    if current == known {
+        return Ok(());
+    }
+    loop {
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let current = version(&tx)?;
+        if current > known {
+            return Err(too_new(path, current, known));
+        }
+        let Some(sql) = schema::MIGRATIONS.get(current as usize) else {
+            return Ok(());
+        };
         tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        tx.pragma_update(None, "user_version", current + 1)?;
         tx.commit()?;
-        tracing::info!(version = i + 1, "applied schema migration");
+        tracing::info!(version = current + 1, "applied schema migration");
     }
-    Ok(())
+}
+
+fn too_new(path: &Path, found: i64, known: i64) -> StoreError {
+    StoreError::TooNew {
+        path: path.display().to_string(),
+        found,
+        known,
+    }
 }
 
 /// The export contract's name of a removal reason (its serde name).
@@ -1194,6 +1363,7 @@ mod tests {
             reason: "broken JSON".into(),
             raw: b"{oops".to_vec(),
             raw_len: 5,
+            records: 1,
         });
         let r1 = s.begin_run(&[]).unwrap();
         s.write_batch(r1, std::slice::from_ref(&rej)).unwrap();
@@ -1205,6 +1375,113 @@ mod tests {
             (rows[0].record, rows[0].first_run, rows[0].last_run),
             (Some(3), r1, r2)
         );
+    }
+
+    #[test]
+    fn a_summary_rejection_counts_every_record_it_stands_for_and_warnings_keep_values() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = Store::open(&dir.path().join("s.db")).unwrap();
+        let run = s.begin_run(&[]).unwrap();
+        let summary = Incoming::Rejection(IncomingRejection {
+            source: "bad.jsonl.gz".into(),
+            record: None,
+            reason: "1999000 more rejections".into(),
+            raw: Vec::new(),
+            raw_len: 10_000_000,
+            records: 1_999_000,
+        });
+        let warning = |value: &str| {
+            Incoming::Warning(IncomingWarning {
+                article: "a".into(),
+                source: "a.jsonl".into(),
+                record: Some(1),
+                field: "published".into(),
+                value: value.into(),
+                message: "not a usable date".into(),
+            })
+        };
+        let mut counts = IngestCounts::default();
+        for o in s
+            .write_batch(run, &[art("a", "x"), summary, warning("yesterday")])
+            .unwrap()
+        {
+            counts.count(o);
+        }
+        assert_eq!(
+            (counts.added, counts.rejected, counts.warnings),
+            (1, 1_999_000, 1)
+        );
+        // The same warning again is the same row.
+        s.write_batch(run, &[warning("yesterday")]).unwrap();
+        let rows = s.warnings().unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(
+            (rows[0].value.as_str(), rows[0].record),
+            ("yesterday", Some(1))
+        );
+        let c = s.counts().unwrap();
+        assert_eq!((c.rejected, c.warnings), (1_999_000, 1));
+        assert_eq!(s.rejected().unwrap()[0].records, 1_999_000);
+    }
+
+    /// Processes opening a store that does not exist yet, all at once: before migrations read
+    /// the schema version inside their own write transaction, every one but the first failed
+    /// with "table articles already exists".
+    #[test]
+    fn stores_created_by_many_openers_at_once_all_open() {
+        for round in 0..5 {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("new.db");
+            let start = std::sync::Arc::new(std::sync::Barrier::new(4));
+            let openers: Vec<_> = (0..4)
+                .map(|_| {
+                    let (path, start) = (path.clone(), start.clone());
+                    std::thread::spawn(move || {
+                        start.wait();
+                        Store::open(&path).map(|s| s.schema_version().unwrap())
+                    })
+                })
+                .collect();
+            for o in openers {
+                let v = o.join().unwrap();
+                assert_eq!(
+                    v.as_ref().ok(),
+                    Some(&(schema::MIGRATIONS.len() as i64)),
+                    "round {round}: {v:?}"
+                );
+            }
+        }
+    }
+
+    /// Writers interleaving batches: with deferred transactions, a writer whose read
+    /// turned into a write failed at once with "database is locked" (the busy handler is not
+    /// used for that upgrade); with immediate ones each waits its turn.
+    #[test]
+    fn concurrent_batches_wait_for_each_other_instead_of_failing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.db");
+        drop(Store::open(&path).unwrap());
+        let writers: Vec<_> = (0..4)
+            .map(|w| {
+                let path = path.clone();
+                std::thread::spawn(move || {
+                    let mut s = Store::open(&path).unwrap();
+                    let run = s.begin_run(&[]).unwrap();
+                    for b in 0..100 {
+                        let batch: Vec<Incoming> = (0..20)
+                            .map(|i| art(&format!("w{w}-{b}-{i}"), "text"))
+                            .collect();
+                        s.write_batch(run, &batch)?;
+                    }
+                    Ok::<_, StoreError>(())
+                })
+            })
+            .collect();
+        for w in writers {
+            w.join().unwrap().unwrap();
+        }
+        let s = Store::open(&path).unwrap();
+        assert_eq!(s.counts().unwrap().versions, 4 * 100 * 20);
     }
 
     #[test]

@@ -201,6 +201,30 @@ pub struct RejectedRow {
     pub first_run: i64,
     /// Ingest run that last saw it.
     pub last_run: i64,
+    /// Input records this row stands for: 1, or the number of rejections of one input that
+    /// were counted but not kept one by one past the per-input cap.
+    pub records: i64,
+}
+
+/// A value of a stored record that could not be used as given.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WarningRow {
+    /// The article's id.
+    pub article: String,
+    /// File (or `-`).
+    pub source: String,
+    /// 1-based line or record, or null for a whole file.
+    pub record: Option<i64>,
+    /// The input field.
+    pub field: String,
+    /// The value as found (JSON if structured), cut at 1 KiB.
+    pub value: String,
+    /// What was done instead.
+    pub message: String,
+    /// Ingest run that first saw it.
+    pub first_run: i64,
+    /// Ingest run that last saw it.
+    pub last_run: i64,
 }
 
 /// A full-text search result.

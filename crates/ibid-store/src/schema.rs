@@ -174,4 +174,22 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE alignments ADD COLUMN passage TEXT;
     CREATE INDEX IF NOT EXISTS alignments_by_passage ON alignments(passage);
     "#,
+    // 9: a rejection may stand for many input records (the summary a per-input cap makes of
+    // the rejections it did not keep one by one), and warnings: values of stored records that
+    // could not be used as given (an object as id, an unparseable date), with the raw value.
+    r#"
+    ALTER TABLE rejected ADD COLUMN records INTEGER NOT NULL DEFAULT 1;
+    CREATE TABLE warnings (
+        rowid     INTEGER PRIMARY KEY,
+        article   TEXT    NOT NULL,               -- the article's id
+        source    TEXT    NOT NULL,               -- file (or '-') it was read from
+        record    INTEGER NOT NULL,               -- line or WARC record, -1 for a whole file
+        field     TEXT    NOT NULL,               -- the input field (id, published, title, ...)
+        value     TEXT    NOT NULL,               -- the value as found (JSON if structured), cut at 1 KiB
+        message   TEXT    NOT NULL,               -- what was done instead
+        first_run INTEGER NOT NULL,
+        last_run  INTEGER NOT NULL,
+        UNIQUE (article, field, value)
+    );
+    "#,
 ];

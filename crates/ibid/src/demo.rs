@@ -13,7 +13,6 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use ibid_pipeline::IngestOptions;
-use ibid_store::Store;
 
 /// The example corpus, embedded so the demo works from any directory.
 pub const CORPUS: &[(&str, &str)] = &[
@@ -44,8 +43,7 @@ pub fn run(db: &Path, json: bool) -> Result<ExitCode> {
     for (name, text) in CORPUS {
         std::fs::write(dir.join(name), text)?;
     }
-    let mut store =
-        Store::open(db).with_context(|| format!("cannot open store {}", db.display()))?;
+    let mut store = crate::open_writer(db, "ibid demo")?;
     let result = ibid_pipeline::ingest(
         &mut store,
         std::slice::from_ref(&dir),

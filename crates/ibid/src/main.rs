@@ -58,8 +58,9 @@ enum Command {
         /// Only store the originals; run the derived stages later with `ibid process`.
         #[arg(long)]
         no_process: bool,
-        /// Largest single article accepted, in bytes.
-        #[arg(long, default_value_t = 64 * 1024 * 1024)]
+        /// Largest single record (text file, JSONL line, HTML page, WARC record) accepted, in
+        /// bytes; what one record may weigh bounds the memory of processing it.
+        #[arg(long, default_value_t = ibid_ingest::DEFAULT_MAX_RECORD_BYTES)]
         max_record_bytes: usize,
         /// Records per transaction.
         #[arg(long, default_value_t = 1000)]
@@ -119,10 +120,16 @@ enum Command {
         json: bool,
     },
     /// List input that could not be ingested, with where and why.
+    ///
+    /// With --warnings: values of stored articles that could not be used as given (an id
+    /// that is an object, a date that cannot be read), each with its raw value.
     Rejected {
         /// Print JSON.
         #[arg(long)]
         json: bool,
+        /// List warnings about stored articles' values instead of rejections.
+        #[arg(long)]
+        warnings: bool,
     },
     /// Counts of what the store holds.
     Status {
@@ -158,6 +165,10 @@ enum Command {
         /// Concurrent read connections [default: 2 per core].
         #[arg(long, default_value_t = 0, hide_default_value = true)]
         readers: usize,
+        /// Seconds a connection may take to send a request (idle keep-alive connections are
+        /// closed after it).
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
+        header_timeout: u64,
     },
 }
 
@@ -257,16 +268,34 @@ fn open(db: &Path) -> Result<Store> {
     Store::open(db).with_context(|| format!("cannot open store {}", db.display()))
 }
 
-/// Opens an existing store for a command that reads it. A missing file is an error, not a new
-/// empty store: `ibid --db typo.db stories` must say so rather than print nothing and leave a
-/// stray file behind.
-fn open_existing(db: &Path) -> Result<Store> {
+/// Opens the store for a command that writes: one writer at a time, the next one waits and
+/// says for whom (see `ibid_store::WriterLock`).
+pub(crate) fn open_writer(db: &Path, command: &str) -> Result<Store> {
+    Store::open_writer(db, command, |holder| match holder {
+        Some(h) => eprintln!("waiting for {}: {h} is writing to it", db.display()),
+        None => eprintln!(
+            "waiting for {}: another ibid is writing to it",
+            db.display()
+        ),
+    })
+    .with_context(|| format!("cannot open store {}", db.display()))
+}
+
+/// Refuses a missing store for a command that needs an existing one: `ibid --db typo.db
+/// stories` must say so rather than print nothing and leave a stray file behind.
+fn require_store(db: &Path) -> Result<()> {
     if !db.exists() {
         bail!(
             "no store at {}: give the store with --db PATH (or IBID_DB), or create it with `ibid ingest FILES`",
             db.display()
         );
     }
+    Ok(())
+}
+
+/// Opens an existing store for a command that reads it (see [`require_store`]).
+fn open_existing(db: &Path) -> Result<Store> {
+    require_store(db)?;
     open(db)
 }
 
@@ -284,7 +313,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             max_record_bytes,
             batch,
         } => {
-            let mut store = open(&db)?;
+            let mut store = open_writer(&db, "ibid ingest")?;
             let mut opts = IngestOptions {
                 process: !no_process,
                 batch_records: batch.max(1),
@@ -304,7 +333,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             })
         }
         Command::Process { json } => {
-            let mut store = open_existing(&db)?;
+            require_store(&db)?;
+            let mut store = open_writer(&db, "ibid process")?;
             let report = ibid_pipeline::process(&mut store, true)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
@@ -407,8 +437,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Rejected { json } => {
+        Command::Rejected { json, warnings } => {
             let store = open_existing(&db)?;
+            if warnings {
+                let rows = store.warnings()?;
+                if json {
+                    println!("{}", serde_json::to_string_pretty(&rows)?);
+                } else {
+                    report::print_warnings(&mut std::io::stdout().lock(), &rows)?;
+                }
+                return Ok(ExitCode::SUCCESS);
+            }
             let rows = store.rejected()?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&rows)?);
@@ -433,7 +472,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
         } else {
             ExitCode::from(EXIT_REJECTED)
         }),
-        Command::Serve { addr, readers } => {
+        Command::Serve {
+            addr,
+            readers,
+            header_timeout,
+        } => {
             if !addr.ip().is_loopback() {
                 eprintln!("warning: serving on {addr}, beyond this machine; ibid has no login");
             }
@@ -441,6 +484,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 db: db.clone(),
                 addr,
                 readers,
+                limits: ibid_serve::ServeLimits {
+                    header_timeout: std::time::Duration::from_secs(header_timeout),
+                    ..ibid_serve::ServeLimits::default()
+                },
             };
             ibid_serve::serve(&opts, |bound| {
                 println!(

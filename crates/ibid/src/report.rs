@@ -5,7 +5,7 @@ use std::io::{self, Write};
 use std::path::Path;
 
 use ibid_pipeline::{IngestReport, ProcessReport};
-use ibid_store::{ArticleRow, Counts, RejectedRow, Store, StoryRow};
+use ibid_store::{ArticleRow, Counts, RejectedRow, Store, StoryRow, WarningRow};
 
 /// How many rejections an ingest summary lists before pointing at `ibid rejected`.
 const REJECTIONS_SHOWN: usize = 20;
@@ -31,6 +31,13 @@ pub fn print_ingest(out: &mut impl Write, r: &IngestReport, db: &Path) -> anyhow
             out,
             "  … and {} more: see `ibid rejected`",
             c.rejected as usize - REJECTIONS_SHOWN
+        )?;
+    }
+    if c.warnings > 0 {
+        writeln!(
+            out,
+            "  {} warning(s) about values that could not be used as given: see `ibid rejected --warnings`",
+            c.warnings
         )?;
     }
     if let Some(p) = &r.process {
@@ -61,6 +68,13 @@ pub fn print_status(out: &mut impl Write, db: &Path, c: &Counts) -> io::Result<(
         c.stories, c.storylines
     )?;
     writeln!(out, "rejected    {}", c.rejected)?;
+    if c.warnings > 0 {
+        writeln!(
+            out,
+            "warnings    {} (see `ibid rejected --warnings`)",
+            c.warnings
+        )?;
+    }
     if c.pending > 0 {
         writeln!(out, "pending     {} (run `ibid process`)", c.pending)?;
     }
@@ -267,6 +281,24 @@ pub fn print_rejected(out: &mut impl Write, rows: &[RejectedRow]) -> io::Result<
             out,
             "{at}: {} ({} bytes, {} kept; run {})",
             r.reason, r.raw_len, r.kept, r.last_run
+        )?;
+    }
+    Ok(())
+}
+
+pub fn print_warnings(out: &mut impl Write, rows: &[WarningRow]) -> io::Result<()> {
+    if rows.is_empty() {
+        return writeln!(out, "no warnings");
+    }
+    for w in rows {
+        let at = match w.record {
+            Some(n) => format!("{}:{}", w.source, n),
+            None => w.source.clone(),
+        };
+        writeln!(
+            out,
+            "{at}: article {}: {} {}: {} (run {})",
+            w.article, w.field, w.value, w.message, w.last_run
         )?;
     }
     Ok(())
