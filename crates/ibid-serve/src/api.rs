@@ -241,6 +241,7 @@ async fn quotes(State(s): State<AppState>, q: Q) -> ApiResult {
                     st.connection(),
                     speaker.as_deref().map(queries::Speaker::Exact),
                     Some(&words),
+                    min,
                     limit,
                     offset,
                 )

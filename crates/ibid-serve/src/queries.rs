@@ -419,11 +419,12 @@ pub(crate) enum Speaker<'a> {
 }
 
 /// A page of quotes by `speaker` whose text contains `text` (case-insensitive for ASCII;
-/// either may be absent), newest article first, and how many match.
+/// either may be absent) from `min_confidence` up, newest article first, and how many match.
 pub(crate) fn quotes_search(
     conn: &Connection,
     speaker: Option<Speaker<'_>>,
     text: Option<&str>,
+    min_confidence: f64,
     limit: usize,
     offset: usize,
 ) -> R<(usize, Vec<QuoteRow>)> {
@@ -433,13 +434,17 @@ pub(crate) fn quotes_search(
         Speaker::Part(n) => like_anywhere(n),
     });
     let tx = text.map(like_anywhere);
-    let filter = r"(?1 IS NULL OR q.speaker LIKE ?1 ESCAPE '\') AND (?2 IS NULL OR q.text LIKE ?2 ESCAPE '\')";
+    let filter = r"(?1 IS NULL OR q.speaker LIKE ?1 ESCAPE '\') AND (?2 IS NULL OR q.text LIKE ?2 ESCAPE '\') AND q.confidence >= ?5";
     let total: i64 = conn
+        // Bound by number, so the count takes the page's parameters too (?3 and ?4 unused).
         .prepare_cached(&format!("SELECT COUNT(*) FROM quotes q WHERE {filter}"))?
-        .query_row(params![sp, tx], |r| r.get(0))?;
+        .query_row(
+            params![sp, tx, limit as i64, offset as i64, min_confidence],
+            |r| r.get(0),
+        )?;
     let mut stmt = conn.prepare_cached(&format!(
         r#"SELECT q.article, q.start, q."end", q.text, q.speaker, q.speaker_start, q.speaker_end,
-                  q.direct, q.statement
+                  q.direct, q.statement, q.confidence
            FROM quotes q
            LEFT JOIN current_articles a ON a.id = q.article
            LEFT JOIN cleaned c ON c.article = a.rowid
@@ -448,7 +453,7 @@ pub(crate) fn quotes_search(
            LIMIT ?3 OFFSET ?4"#
     ))?;
     let rows = stmt.query_map(
-        params![sp, tx, limit as i64, offset as i64],
+        params![sp, tx, limit as i64, offset as i64, min_confidence],
         QuoteRow::from_row,
     )?;
     Ok((total as usize, rows.collect::<Result<_, _>>()?))

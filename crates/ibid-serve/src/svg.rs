@@ -198,6 +198,11 @@ pub(crate) struct CoverageRow {
 /// The outlet × time grid: one row per outlet, one column per time bucket, darker = more
 /// articles. Returns `None` when no article has a date.
 pub(crate) fn coverage(rows: &[CoverageRow]) -> Option<Markup> {
+    coverage_of(rows, "outlet", "outlets")
+}
+
+/// [`coverage`] with rows of another kind (a storyline's stories), named in the chart's label.
+pub(crate) fn coverage_of(rows: &[CoverageRow], one: &str, many: &str) -> Option<Markup> {
     let all: Vec<i64> = rows.iter().flat_map(|r| r.times.iter().copied()).collect();
     let (min, max) = (*all.iter().min()?, *all.iter().max()?);
     let b = Buckets::covering(min, max, 36);
@@ -218,7 +223,7 @@ pub(crate) fn coverage(rows: &[CoverageRow]) -> Option<Markup> {
         .fold(0.0, f64::max);
     let ticks = ticks(b.n, cell, widest);
     let label = format!(
-        "Coverage by outlet: {} outlets, {} to {}, one column per {}",
+        "Coverage by {one}: {} {many}, {} to {}, one column per {}",
         rows.len(),
         fmt::date_unix(min),
         fmt::date_unix(max),

@@ -25,6 +25,7 @@ pub(super) async fn quotes(State(s): State<AppState>, q: Q) -> PageResult {
                 conn,
                 sp.as_deref().map(queries::Speaker::Part),
                 w.as_deref(),
+                ibid_store::LISTED_CONFIDENCE,
                 PER_PAGE,
                 (page - 1) * PER_PAGE,
             )?;

@@ -73,7 +73,7 @@ pub(super) async fn storyline(State(s): State<AppState>, Path(id): Path<String>)
             times,
         });
     }
-    let chart = svg::coverage(&rows);
+    let chart = svg::coverage_of(&rows, "story", "stories");
     let body = html! {
         nav.crumbs { a href="/" { "Stories" } " › storyline" }
         div.page-head {
