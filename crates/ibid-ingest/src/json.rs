@@ -133,23 +133,7 @@ fn article_from_json_map(
 /// presence byte and a length prefix so that no two different records run together.
 fn content_id(prefix: &str, a: &RawArticle) -> String {
     let mut h = xxhash_rust::xxh3::Xxh3::new();
-    for field in [
-        Some(a.text.as_str()),
-        a.title.as_deref(),
-        a.url.as_deref(),
-        a.outlet.as_deref(),
-        a.published.as_deref(),
-        a.author.as_deref(),
-    ] {
-        match field {
-            Some(s) => {
-                h.update(&[1]);
-                h.update(&(s.len() as u64).to_le_bytes());
-                h.update(s.as_bytes());
-            }
-            None => h.update(&[0]),
-        }
-    }
+    a.feed_content(|b| h.update(b));
     format!("{prefix}:{:016x}", h.digest())
 }
 

@@ -1265,24 +1265,7 @@ pub fn removal_reason_name(r: ibid_core::RemovalReason) -> &'static str {
 /// file is still "unchanged".
 pub fn content_hash(a: &RawArticle) -> String {
     let mut h = xxhash_rust::xxh3::Xxh3::new();
-    for field in [
-        Some(a.text.as_str()),
-        a.title.as_deref(),
-        a.url.as_deref(),
-        a.outlet.as_deref(),
-        a.published.as_deref(),
-        a.author.as_deref(),
-    ] {
-        // A presence byte and a length prefix keep ("ab", None) and ("a", "b") apart.
-        match field {
-            Some(s) => {
-                h.update(&[1]);
-                h.update(&(s.len() as u64).to_le_bytes());
-                h.update(s.as_bytes());
-            }
-            None => h.update(&[0]),
-        }
-    }
+    a.feed_content(|b| h.update(b));
     format!("{:032x}", h.digest128())
 }
 
