@@ -214,6 +214,7 @@ mod tests {
             ("DAILY EXAMPLE", Some("dailyexample.com/news")),
             ("Example Videos •", None),
             ("brought to you by", None),
+            ("Scroll to top of page", None),
         ] {
             assert!(junk_title(t, outlet).is_some(), "{t:?} should be junk");
         }
@@ -225,6 +226,7 @@ mod tests {
             "“We will not move,” mayor says",
             "The Daily Example wins an award for its harbour reporting",
             "Storm closes schools on Monday, March 2",
+            "Front page of the budget",
         ] {
             assert_eq!(junk_title(t, Some("dailyexample.com")), None, "{t:?}");
         }
