@@ -5,7 +5,7 @@
 //! any subset of `StoryConfig` fields. `IBID_SPLITS=tuning` scores the tuning splits only
 //! (what a tuning loop may look at); `IBID_JSON=1` prints one JSON line per split.
 use ibid_stories::eval::{
-    allsides_days_splits, basil_splits, ecbplus_splits, evaluate, Role, Split,
+    allsides_days_splits, basil_splits, ecbplus_splits, evaluate, write_table, Role, Split,
     ALLSIDES_DAYS_LABELS, DEFAULT_ORDERS,
 };
 use ibid_stories::StoryConfig;
@@ -30,48 +30,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(DEFAULT_ORDERS);
-    let json = std::env::var("IBID_JSON").is_ok();
-    if !json {
-        println!(
-            "{:<14} {:<7} {:<9} {:>5} {:>5} {:>6}  {:>6} {:>6} {:>6} {:>6}  {:>6} {:>6}",
-            "dataset",
-            "split",
-            "role",
-            "docs",
-            "gold",
-            "pred",
-            "B3 P",
-            "B3 R",
-            "B3 F1",
-            "worst",
-            "line F1",
-            "worst"
-        );
-    }
-    for s in &splits {
-        let r = evaluate(s, &cfg, orders);
-        if json {
-            println!("{}", serde_json::to_string(&r)?);
-            continue;
+    let reports: Vec<_> = splits.iter().map(|s| evaluate(s, &cfg, orders)).collect();
+    if std::env::var("IBID_JSON").is_ok() {
+        for r in &reports {
+            println!("{}", serde_json::to_string(r)?);
         }
-        let (lf, lw) = r
-            .storylines
-            .map_or((f64::NAN, f64::NAN), |l| (l.mean.f1, l.worst_f1));
-        println!(
-            "{:<14} {:<7} {:<9} {:>5} {:>5} {:>6.1}  {:>6.3} {:>6.3} {:>6.3} {:>6.3}  {:>6.3} {:>6.3}",
-            r.dataset,
-            r.split,
-            r.role.as_str(),
-            r.docs,
-            r.gold_clusters,
-            r.pred_clusters,
-            r.bcubed.mean.p,
-            r.bcubed.mean.r,
-            r.bcubed.mean.f1,
-            r.bcubed.worst_f1,
-            lf,
-            lw
-        );
+    } else {
+        write_table(&mut std::io::stdout().lock(), &reports, orders)?;
     }
     Ok(())
 }

@@ -545,6 +545,64 @@ pub struct EvalReport {
 
 /// Default number of arrival orders of an evaluation.
 pub const DEFAULT_ORDERS: usize = 16;
+/// Writes reports as the table `ibid eval stories` prints: one line per split (BCubed P/R/F1
+/// means and worst F1, pairwise F1, storyline F1 and its worst, the one-story-per-article
+/// floor, speed), then a line saying what the figures are over.
+pub fn write_table(
+    out: &mut dyn std::io::Write,
+    reports: &[EvalReport],
+    orders: usize,
+) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "{:<13} {:<6} {:<9} {:>4} {:>4} {:>6}  {:>5} {:>5} {:>5} {:>5}  {:>5}  {:>5} {:>5}  {:>6}  {:>6}",
+        "dataset",
+        "split",
+        "role",
+        "docs",
+        "gold",
+        "pred",
+        "B3 P",
+        "B3 R",
+        "B3 F1",
+        "worst",
+        "pair",
+        "line",
+        "worst",
+        "1-each",
+        "docs/s"
+    )?;
+    for r in reports {
+        let (lf, lw) = r.storylines.map_or_else(
+            || ("-".to_owned(), "-".to_owned()),
+            |l| (format!("{:.3}", l.mean.f1), format!("{:.3}", l.worst_f1)),
+        );
+        writeln!(
+            out,
+            "{:<13} {:<6} {:<9} {:>4} {:>4} {:>6.1}  {:>5.3} {:>5.3} {:>5.3} {:>5.3}  {:>5.3}  {:>5} {:>5}  {:>6.3}  {:>6.0}",
+            r.dataset,
+            r.split,
+            r.role.as_str(),
+            r.docs,
+            r.gold_clusters,
+            r.pred_clusters,
+            r.bcubed.mean.p,
+            r.bcubed.mean.r,
+            r.bcubed.mean.f1,
+            r.bcubed.worst_f1,
+            r.pairwise.mean.f1,
+            lf,
+            lw,
+            r.singletons_f1,
+            r.docs_per_sec
+        )?;
+    }
+    writeln!(
+        out,
+        "mean and worst over {orders} shuffled arrival orders with opaque ids; pair = pairwise F1; \
+         line = storyline BCubed F1; 1-each = BCubed F1 of one story per article"
+    )
+}
 
 /// Clusters a split in `orders` arrival orders, each with opaque ids ([`opaque`] with seeds
 /// `0..orders`), and reports the mean and the worst order.

@@ -64,19 +64,7 @@ fn conflict(a: &[(u16, f32)], b: &[(u16, f32)]) -> f32 {
     if a.is_empty() || b.is_empty() {
         return 0.0;
     }
-    let (mut i, mut j, mut s) = (0, 0, 0.0f32);
-    while i < a.len() && j < b.len() {
-        match a[i].0.cmp(&b[j].0) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                s += a[i].1.min(b[j].1);
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    (1.0 - s).clamp(0.0, 1.0)
+    1.0 - intersection(a, b)
 }
 
 /// Days between two publication times, when both are known.
@@ -159,8 +147,8 @@ fn shared_share(a: &[crate::features::Term], b: &[crate::features::Term]) -> f32
     k as f32 / n as f32
 }
 
-/// Histogram intersection of two share lists sorted by term.
-fn intersection(a: &[(crate::features::Term, f32)], b: &[(crate::features::Term, f32)]) -> f32 {
+/// Histogram intersection of two share lists sorted by key (shares are non-negative), at most 1.
+fn intersection<K: Ord>(a: &[(K, f32)], b: &[(K, f32)]) -> f32 {
     let (mut i, mut j, mut s) = (0, 0, 0.0f32);
     while i < a.len() && j < b.len() {
         match a[i].0.cmp(&b[j].0) {

@@ -398,55 +398,7 @@ pub fn run(cmd: EvalCommand, data: &Path) -> Result<()> {
                 writeln!(out, "{}", serde_json::to_string_pretty(&reports)?)?;
                 return Ok(());
             }
-            writeln!(
-                out,
-                "{:<13} {:<6} {:<9} {:>4} {:>4} {:>6}  {:>5} {:>5} {:>5} {:>5}  {:>5}  {:>5} {:>5}  {:>6}  {:>6}",
-                "dataset",
-                "split",
-                "role",
-                "docs",
-                "gold",
-                "pred",
-                "B3 P",
-                "B3 R",
-                "B3 F1",
-                "worst",
-                "pair",
-                "line",
-                "worst",
-                "1-each",
-                "docs/s"
-            )?;
-            for r in &reports {
-                let (lf, lw) = r.storylines.map_or_else(
-                    || ("-".to_owned(), "-".to_owned()),
-                    |l| (format!("{:.3}", l.mean.f1), format!("{:.3}", l.worst_f1)),
-                );
-                writeln!(
-                    out,
-                    "{:<13} {:<6} {:<9} {:>4} {:>4} {:>6.1}  {:>5.3} {:>5.3} {:>5.3} {:>5.3}  {:>5.3}  {:>5} {:>5}  {:>6.3}  {:>6.0}",
-                    r.dataset,
-                    r.split,
-                    r.role.as_str(),
-                    r.docs,
-                    r.gold_clusters,
-                    r.pred_clusters,
-                    r.bcubed.mean.p,
-                    r.bcubed.mean.r,
-                    r.bcubed.mean.f1,
-                    r.bcubed.worst_f1,
-                    r.pairwise.mean.f1,
-                    lf,
-                    lw,
-                    r.singletons_f1,
-                    r.docs_per_sec
-                )?;
-            }
-            writeln!(
-                out,
-                "mean and worst over {orders} shuffled arrival orders with opaque ids; pair = pairwise F1; \
-                 line = storyline BCubed F1; 1-each = BCubed F1 of one story per article"
-            )?;
+            ev::write_table(out, &reports, orders)?;
         }
     }
     Ok(())
