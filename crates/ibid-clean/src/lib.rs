@@ -35,6 +35,7 @@ mod index;
 mod kind;
 mod normalize;
 mod rules;
+mod standfirst;
 mod title;
 
 use std::collections::HashSet;
@@ -49,6 +50,7 @@ pub use rules::clean_author;
 use date::DateParts;
 use normalize::{normalize_line, split_lines_cut, Line, Lines};
 use rules::*;
+use standfirst::BodyStarts;
 
 /// Longest header line (in words) that may be a section/date or dateline line.
 const META_MAX_WORDS: usize = 14;
@@ -102,6 +104,7 @@ pub fn clean_at(raw: &RawArticle, index: &LineIndex, now: DateTime<Utc>) -> Clea
                 && !is_ui_line(text_of(i), words_of(i))
         })
         .collect();
+    let body_starts = BodyStarts::new(&lines, &is_body);
     // Lines before the first body paragraph: where headlines, bylines and dates live.
     let header_end = is_body.iter().position(|&b| b).unwrap_or(n);
     let meta: Vec<Option<Meta>> = (0..header_end)
@@ -160,7 +163,7 @@ pub fn clean_at(raw: &RawArticle, index: &LineIndex, now: DateTime<Utc>) -> Clea
                 header_end < n
                     && meta[i].is_none()
                     && !is_code(text_of(i))
-                    && !is_standfirst(&lines, &is_body, i)
+                    && !is_standfirst(&lines, &body_starts, i)
                     && is_headline_shape(text_of(i), words_of(i), HEADLINE_MAX_WORDS)
             }),
     };
@@ -264,7 +267,7 @@ pub fn clean_at(raw: &RawArticle, index: &LineIndex, now: DateTime<Utc>) -> Clea
             }
             Some(RemovalReason::Metadata)
         } else if (short && seen_short.contains(&ascii_key(t, &mut key_buf)))
-            || is_standfirst(&lines, &is_body, i)
+            || is_standfirst(&lines, &body_starts, i)
         {
             Some(RemovalReason::Repeated)
         } else if outlet_lines.is_some_and(|o| {
@@ -520,27 +523,13 @@ fn build_text(lines: &Lines, kept: &[usize], out: &mut CleanedArticle) {
 
 /// A standfirst: a short-ish line without a final period that repeats the start of another,
 /// longer body paragraph (before or after it).
-fn is_standfirst(lines: &Lines, is_body: &[bool], i: usize) -> bool {
+fn is_standfirst(lines: &Lines, body_starts: &BodyStarts, i: usize) -> bool {
     let li = &lines.lines[i];
     if !(STANDFIRST_MIN_WORDS..=STANDFIRST_MAX_WORDS).contains(&li.words) {
         return false;
     }
     let a = lines.text(li);
-    if ends_with_period(a) {
-        return false;
-    }
-    lines.lines.iter().enumerate().any(|(j, lj)| {
-        if j == i || !is_body[j] || lj.words < li.words {
-            return false;
-        }
-        let b = lines.text(lj);
-        b.len() > a.len()
-            && b.as_bytes()[..a.len()].eq_ignore_ascii_case(a.as_bytes())
-            && b[a.len()..]
-                .chars()
-                .next()
-                .is_some_and(|c| !c.is_alphanumeric())
-    })
+    !ends_with_period(a) && body_starts.is_opened_by(a, li.words)
 }
 
 /// Recognises the metadata a header line carries, if it is nothing but metadata.

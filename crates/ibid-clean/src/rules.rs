@@ -819,7 +819,10 @@ pub(crate) fn byline(s: &str, words: usize) -> Option<(String, Option<String>)> 
     };
     let s = s.trim_end_matches([' ', '-', '–', '—', ',', '|']);
     let s = byline_core(s);
-    let Some(c) = BYLINE.captures(s) else {
+    // The regex is anchored on "By"; asking it first costs a capture search per line, which
+    // on a page of many short lines was a third of the cleaning time.
+    let opens_with_by = s.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("by"));
+    let Some(c) = opens_with_by.then(|| BYLINE.captures(s)).flatten() else {
         return loose_byline(s);
     };
     let names = c.name("names")?.as_str().trim();

@@ -29,6 +29,7 @@ mod gazetteer;
 mod ner;
 mod people;
 mod quotes;
+mod spans;
 mod text;
 mod vocab;
 

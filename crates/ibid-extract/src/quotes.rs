@@ -4,6 +4,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::gazetteer::{EntityKind, Gazetteer};
 use crate::ner::{Doc, Men};
+use crate::spans::SpanIndex;
 use crate::text::Kind;
 use crate::vocab::*;
 
@@ -1847,6 +1848,7 @@ impl<'d, 'a> Quoter<'d, 'a> {
                 *f = false;
             }
         }
+        let mut known = SpanIndex::new(taken.iter().map(|q| (q.ts, q.te)));
         for &(s0, s1) in &self.doc.sents {
             let mut e = s1;
             while e > s0 && !toks[e - 1].is_word() {
@@ -1960,16 +1962,15 @@ impl<'d, 'a> Quoter<'d, 'a> {
                 if !(cs..ce).any(|i| toks[i].is_word()) {
                     continue;
                 }
-                // Already covered by a quote found before.
-                let covered = |a: usize, b: usize| {
-                    taken.iter().chain(out.iter()).any(|q| {
-                        let ov = b.min(q.te).saturating_sub(a.max(q.ts));
-                        ov * 2 >= (b - a).min(q.te - q.ts)
-                    })
-                };
-                if covered(cs, ce) {
+                // Already covered (half of the shorter span or more) by a quote found before.
+                let covered = known.overlapping(cs, ce).any(|(ts, te, _)| {
+                    let ov = ce.min(te).saturating_sub(cs.max(ts));
+                    ov * 2 >= (ce - cs).min(te - ts)
+                });
+                if covered {
                     continue;
                 }
+                known.insert(cs, ce);
                 out.push(RawQuote::indirect(cs, ce, Some(np), Rule::Attitude));
             }
         }
