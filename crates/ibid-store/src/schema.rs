@@ -162,4 +162,14 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX IF NOT EXISTS mentions_by_article_entity ON mentions(article, entity);
     DROP INDEX IF EXISTS mentions_by_article;
     "#,
+    // 7 (issue 19): per-article results that later stages reuse instead of recomputing them
+    // (offset map, quotes, mentions), beside the cleaned row of the same article version and
+    // tagged with the version of the code that made them.
+    r#"
+    CREATE TABLE article_results (
+        article       INTEGER PRIMARY KEY REFERENCES articles(rowid),
+        stage_version TEXT    NOT NULL,
+        data          BLOB    NOT NULL            -- postcard-encoded, see ibid-pipeline
+    );
+    "#,
 ];

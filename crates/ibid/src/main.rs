@@ -67,6 +67,10 @@ enum Command {
         /// Print a JSON summary on stdout.
         #[arg(long)]
         json: bool,
+        /// Recompute a stage (and what depends on it) from the originals instead of reusing
+        /// its stored results; every stage when no STAGE is given.
+        #[arg(long, value_name = "STAGE", num_args = 0..=1, default_missing_value = "all")]
+        rebuild: Option<RebuildArg>,
     },
     /// Write a stage's results in the export contract's fields.
     Export {
@@ -180,6 +184,29 @@ impl From<KindArg> for Kind {
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
+enum RebuildArg {
+    All,
+    Clean,
+    Extract,
+    Dedup,
+    Stories,
+    Align,
+}
+
+impl From<RebuildArg> for ibid_pipeline::Stage {
+    fn from(s: RebuildArg) -> Self {
+        match s {
+            RebuildArg::All => Self::All,
+            RebuildArg::Clean => Self::Clean,
+            RebuildArg::Extract => Self::Extract,
+            RebuildArg::Dedup => Self::Dedup,
+            RebuildArg::Stories => Self::Stories,
+            RebuildArg::Align => Self::Align,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
 enum FormatArg {
     Jsonl,
     Csv,
@@ -286,8 +313,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 ExitCode::SUCCESS
             })
         }
-        Command::Process { json } => {
+        Command::Process { json, rebuild } => {
             let mut store = open(&db)?;
+            if let Some(stage) = rebuild {
+                ibid_pipeline::invalidate(&mut store, stage.into())?;
+            }
             let report = ibid_pipeline::process(&mut store, true)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
