@@ -9,17 +9,14 @@
 //! transaction, so a kill at any moment leaves the store consistent and the next run picks up
 //! exactly what is missing.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use ibid_core::RawArticle;
 use ibid_ingest::{Item, ReadOptions};
-use ibid_store::{
-    DedupRecord, Incoming, IncomingArticle, IncomingRejection, IngestCounts, Store, StoreError,
-    StoryRow,
-};
+use ibid_store::{Incoming, IncomingArticle, IncomingRejection, IngestCounts, Store, StoreError};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 
@@ -28,10 +25,19 @@ use rayon::prelude::*;
 pub const CLEAN_VERSION: &str = concat!("clean-", env!("CARGO_PKG_VERSION"), "-2");
 
 /// Version tag of the text stages' output (quotes, entities, alignments).
-pub const EXTRACT_VERSION: &str = concat!("extract-", env!("CARGO_PKG_VERSION"), "-3");
+pub const EXTRACT_VERSION: &str = concat!("extract-", env!("CARGO_PKG_VERSION"), "-4");
 
-/// Version tag of the persisted story engine state.
-pub const STORIES_VERSION: &str = concat!("stories-", env!("CARGO_PKG_VERSION"), "-2");
+mod dedup;
+mod rebuild;
+mod results;
+mod stories;
+mod text;
+
+pub use dedup::DEDUP_VERSION;
+pub use rebuild::{invalidate, Stage};
+pub use results::{ArticleResults, RESULTS_VERSION};
+pub use stories::STORIES_VERSION;
+pub use text::ALIGN_VERSION;
 
 /// Pipeline errors.
 #[derive(Debug, thiserror::Error)]
@@ -323,15 +329,12 @@ pub fn process(store: &mut Store, progress: bool) -> Result<ProcessReport> {
     };
     let cleaned = clean_stage(store, progress)?;
     timed("clean");
-    let refs = store.cleaned_in_time_order()?;
-    let (duplicates, copy_of) = dedup_stage(store, &refs)?;
+    let (duplicates, copy_of) = dedup::dedup_stage(store)?;
     timed("dedup");
-    let (stories, storylines, incremental, rebuilt) = story_stage(store, &refs, &copy_of)?;
+    let (stories, storylines, incremental, rebuilt) = stories::story_stage(store, &copy_of)?;
     timed("stories");
-    let articles = refs.len();
-    // The cleaned texts are not needed by the text stage, which holds its own copies.
-    drop(refs);
-    let (quotes, entities, alignments) = text_stage(store, progress)?;
+    let articles = store.counts()?.articles as usize;
+    let (quotes, entities, alignments) = text::text_stage(store, progress)?;
     timed("text");
     Ok(ProcessReport {
         stage_seconds,
@@ -366,7 +369,9 @@ pub fn process(store: &mut Store, progress: bool) -> Result<ProcessReport> {
 /// process dies part-way the pending articles are still pending next time and the comparison
 /// is made again; articles already re-cleaned are simply cleaned once more.
 fn clean_stage(store: &mut Store, progress: bool) -> Result<usize> {
-    let pending = store.pending_clean(CLEAN_VERSION)?;
+    // Articles whose per-article results are missing or stale are cleaned again too: the
+    // results are made from the cleaned article, in the same pass (`results.rs`).
+    let pending = store.pending_clean_or_results(CLEAN_VERSION, results::RESULTS_VERSION)?;
     if pending.is_empty() {
         return Ok(0);
     }
@@ -430,15 +435,21 @@ fn clean_stage(store: &mut Store, progress: bool) -> Result<usize> {
     );
     let bar = progress_bar(progress, todo.len() as u64, "clean");
     let now = chrono::Utc::now();
+    let gazetteer = ibid_extract::Gazetteer::bundled();
     for chunk in todo.chunks(2000) {
-        let rows: Vec<_> = chunk
+        let (rows, results): (Vec<_>, Vec<_>) = chunk
             .par_iter()
             .map(|(rowid, raw)| {
                 let cleaned = ibid_clean::clean_at(raw, &index, now);
                 let key = ibid_dedup::normalized_text_hash(&cleaned.text);
-                (*rowid, cleaned, key)
+                let results =
+                    results::ArticleResults::compute(&raw.text, &cleaned, &gazetteer).encode();
+                ((*rowid, cleaned, key), (*rowid, results))
             })
-            .collect();
+            .unzip();
+        // Results before the cleaned rows: a kill between the two leaves the article pending
+        // (its cleaned row stale or missing), never a fresh cleaned row beside stale results.
+        store.write_article_results(results::RESULTS_VERSION, &results)?;
         store.write_cleaned(CLEAN_VERSION, &rows)?;
         bar.inc(chunk.len() as u64);
     }
@@ -500,421 +511,6 @@ fn outlets_of_new_versions(
 /// case), so spellings of one outlet that the index pools are pooled here too.
 fn outlet_key(outlet: &str) -> String {
     outlet.trim().to_lowercase()
-}
-
-/// Quotes, statements, entities and shared passages over all current articles; replaces
-/// their tables.
-///
-/// These need each article's offset map back to the original text, which is not stored, so
-/// articles are cleaned again (a pure function: same input, same output) in chunks; only the
-/// cleaned text and a run-length offset map ([`ibid_core::CompactOffsets`]) are kept per
-/// article. Entities are merged across the whole store; statements are linked within each
-/// storyline, where renderings of one statement appear; passages are aligned across the whole
-/// store in time order. Skipped when the cleaned articles are exactly those this stage
-/// version last saw (a fingerprint, so a crash between stages cannot leave it stale).
-fn text_stage(store: &mut Store, progress: bool) -> Result<(usize, usize, usize)> {
-    let fingerprint = store.cleaned_fingerprint()?;
-    if store.stage_state("extract", EXTRACT_VERSION)?.as_deref() == Some(fingerprint.as_bytes()) {
-        return Ok((
-            store.quotes()?.len(),
-            store.entities()?.len(),
-            store.alignments()?.len(),
-        ));
-    }
-    let mut index = ibid_clean::LineIndex::default();
-    let mut raws: Vec<RawArticle> = Vec::new();
-    store.for_each_current(|_, raw| {
-        index.add(&raw);
-        raws.push(raw);
-    })?;
-    let gazetteer = ibid_extract::Gazetteer::bundled();
-    let now = chrono::Utc::now();
-    let bar = progress_bar(progress, raws.len() as u64, "extract");
-    let mut per_article: Vec<(String, ibid_extract::ArticleExtraction)> =
-        Vec::with_capacity(raws.len());
-    let mut texts: std::collections::HashMap<String, (String, ibid_core::CompactOffsets)> =
-        std::collections::HashMap::with_capacity(raws.len());
-    // Exported quote and mention texts are exactly what their spans cut from the original
-    // text; extraction works on normalised text (no soft hyphens, single spaces), so the few
-    // that differ are kept here, by article and span.
-    let mut as_written: std::collections::HashMap<(String, ibid_core::Span), String> =
-        std::collections::HashMap::new();
-    for chunk in raws.chunks(2000) {
-        let part: Vec<_> = chunk
-            .par_iter()
-            .map(|raw| {
-                let cleaned = ibid_clean::clean_at(raw, &index, now);
-                let ex = ibid_extract::extract(&cleaned, &gazetteer);
-                let offsets = ibid_core::CompactOffsets::from_map(&cleaned.offsets);
-                let spans = ex
-                    .quotes
-                    .iter()
-                    .map(|q| (q.span, q.text.as_str()))
-                    .chain(ex.mentions.iter().map(|m| (m.span, m.text.as_str())));
-                let differing = original_slices(&raw.text, spans);
-                (raw.id.clone(), ex, cleaned.text, offsets, differing)
-            })
-            .collect();
-        for (id, ex, text, offsets, differing) in part {
-            for (span, slice) in differing {
-                as_written.insert((id.clone(), span), slice);
-            }
-            texts.insert(id.clone(), (text, offsets));
-            per_article.push((id, ex));
-        }
-        bar.inc(chunk.len() as u64);
-    }
-    let written = |id: &str, span: ibid_core::Span, text: &str| -> String {
-        as_written
-            .get(&(id.to_string(), span))
-            .cloned()
-            .unwrap_or_else(|| text.to_string())
-    };
-    bar.finish_and_clear();
-    drop(raws);
-    let alignments = align_passages(store, &texts, progress)?;
-
-    let refs: Vec<(String, &ibid_extract::ArticleExtraction)> = per_article
-        .iter()
-        .map(|(id, ex)| (id.clone(), ex))
-        .collect();
-    let merged = ibid_extract::merge_entities(&refs);
-
-    let memberships = store.memberships()?;
-    let mut groups: std::collections::BTreeMap<
-        String,
-        Vec<(String, &ibid_extract::ArticleExtraction)>,
-    > = std::collections::BTreeMap::new();
-    for (id, ex) in &refs {
-        let group = match memberships.get(id) {
-            Some((story, line)) => line.clone().unwrap_or_else(|| story.clone()),
-            None => format!("article:{id}"),
-        };
-        groups.entry(group).or_default().push((id.clone(), *ex));
-    }
-    let statement_of: std::collections::HashMap<(String, usize), String> = groups
-        .values()
-        .collect::<Vec<_>>()
-        .par_iter()
-        .flat_map_iter(|g| ibid_extract::link_statements(g))
-        .map(|(a, q, s)| ((a, q), s))
-        .collect();
-
-    // The contract's speaker is the entity's canonical name across the store, not the
-    // article's own spelling: map each article's names to their merged entity.
-    let mut entity_at: std::collections::HashMap<(&str, ibid_core::Span), &str> =
-        std::collections::HashMap::new();
-    for e in &merged.entities {
-        for (article, span, _) in &e.mentions {
-            entity_at.insert((article.as_str(), *span), e.name.as_str());
-        }
-    }
-    let mut canonical: std::collections::HashMap<(&str, &str), &str> =
-        std::collections::HashMap::new();
-    for (id, ex) in &per_article {
-        for m in &ex.mentions {
-            if let Some(name) = entity_at.get(&(id.as_str(), m.span)) {
-                canonical
-                    .entry((id.as_str(), m.canonical.as_str()))
-                    .or_insert(name);
-            }
-        }
-    }
-    let mut quotes = Vec::new();
-    for (id, ex) in &per_article {
-        for (qi, q) in ex.quotes.iter().enumerate() {
-            let speaker = q.speaker.as_deref().map(|s| {
-                canonical
-                    .get(&(id.as_str(), s))
-                    .map_or_else(|| s.to_string(), |n| n.to_string())
-            });
-            quotes.push(ibid_store::QuoteRow {
-                article: id.clone(),
-                start: i64::from(q.span.start),
-                end: i64::from(q.span.end),
-                text: written(id, q.span, &q.text),
-                speaker,
-                speaker_start: q.speaker_span.map(|s| i64::from(s.start)),
-                speaker_end: q.speaker_span.map(|s| i64::from(s.end)),
-                direct: q.direct,
-                statement: statement_of.get(&(id.clone(), qi)).cloned(),
-                // Two decimals, as measured (f32 → f64 would store 0.7 as 0.6999…).
-                confidence: (f64::from(q.confidence) * 100.0).round() / 100.0,
-            });
-        }
-    }
-    let entities: Vec<ibid_store::EntityRow> = merged
-        .entities
-        .into_iter()
-        .map(|e| ibid_store::EntityRow {
-            id: e.id,
-            name: e.name,
-            kind: match e.kind {
-                ibid_extract::EntityKind::Per => "PER",
-                ibid_extract::EntityKind::Org => "ORG",
-                ibid_extract::EntityKind::Loc => "LOC",
-            }
-            .to_string(),
-            variants: e.variants,
-            mentions: e
-                .mentions
-                .into_iter()
-                .map(|(article, span, text)| ibid_store::MentionRow {
-                    text: written(&article, span, &text),
-                    article,
-                    start: i64::from(span.start),
-                    end: i64::from(span.end),
-                })
-                .collect(),
-        })
-        .collect();
-    let counts = (quotes.len(), entities.len(), alignments.len());
-    store.replace_extraction(&quotes, &entities)?;
-    store.replace_alignments(&alignments)?;
-    store.save_stage_state("extract", EXTRACT_VERSION, fingerprint.as_bytes())?;
-    Ok(counts)
-}
-
-/// The spans whose text differs from what they cut from `original` (code points), with that
-/// cut: soft hyphens, odd spaces and line breaks that normalisation folded.
-fn original_slices<'a>(
-    original: &str,
-    spans: impl Iterator<Item = (ibid_core::Span, &'a str)>,
-) -> Vec<(ibid_core::Span, String)> {
-    let mut spans: Vec<(ibid_core::Span, &str)> = spans.collect();
-    if spans.is_empty() {
-        return Vec::new();
-    }
-    spans.sort_by_key(|(s, _)| *s);
-    // Byte offset of every code point, once per article.
-    let bytes: Vec<usize> = original
-        .char_indices()
-        .map(|(b, _)| b)
-        .chain([original.len()])
-        .collect();
-    let at = |cp: u32| bytes.get(cp as usize).copied().unwrap_or(original.len());
-    spans
-        .into_iter()
-        .filter_map(|(span, text)| {
-            let slice = &original[at(span.start)..at(span.end).max(at(span.start))];
-            (slice != text).then(|| (span, slice.to_string()))
-        })
-        .collect()
-}
-
-/// Aligns shared passages across all current articles, in publication order, in batches;
-/// spans are mapped from cleaned text back to original offsets.
-fn align_passages(
-    store: &Store,
-    texts: &std::collections::HashMap<String, (String, ibid_core::CompactOffsets)>,
-    progress: bool,
-) -> Result<Vec<ibid_store::AlignmentRow>> {
-    let refs = store.cleaned_in_time_order()?;
-    let order: Vec<(
-        &ibid_store::CleanedRef,
-        &(String, ibid_core::CompactOffsets),
-    )> = refs
-        .iter()
-        .filter_map(|r| texts.get(&r.id).map(|t| (r, t)))
-        .collect();
-    let published: Vec<_> = order
-        .iter()
-        .map(|(r, _)| parse_time(r.published.as_deref()))
-        .collect();
-    let mut index = ibid_align::PassageIndex::new(ibid_align::AlignConfig::default());
-    let bar = progress_bar(progress, order.len() as u64, "align");
-    let mut rows = Vec::new();
-    // The same pairs in original offsets, for the passage clusters.
-    let mut pairs: Vec<ibid_align::Alignment> = Vec::new();
-    let mut start = 0;
-    for chunk in order.chunks(4000) {
-        let docs: Vec<ibid_align::AlignDoc<'_>> = chunk
-            .iter()
-            .zip(&published[start..])
-            .map(|((r, (text, _)), published)| ibid_align::AlignDoc {
-                id: &r.id,
-                outlet: r.outlet.as_deref(),
-                published: *published,
-                text,
-            })
-            .collect();
-        for a in index.add_batch(&docs) {
-            let (Some((ra, (_, oa))), Some((rb, (_, ob)))) = (order.get(a.a), order.get(a.b))
-            else {
-                continue;
-            };
-            let sa = oa.span_to_original(a.a_span.0, a.a_span.1);
-            let sb = ob.span_to_original(a.b_span.0, a.b_span.1);
-            rows.push(ibid_store::AlignmentRow {
-                a: ra.id.clone(),
-                a_start: i64::from(sa.start),
-                a_end: i64::from(sa.end),
-                b: rb.id.clone(),
-                b_start: i64::from(sb.start),
-                b_end: i64::from(sb.end),
-                similarity: a.similarity,
-                passage: None,
-            });
-            pairs.push(ibid_align::Alignment {
-                a: a.a,
-                a_span: (sa.start, sa.end),
-                b: a.b,
-                b_span: (sb.start, sb.end),
-                similarity: a.similarity,
-            });
-        }
-        start += chunk.len();
-        bar.inc(chunk.len() as u64);
-    }
-    bar.finish_and_clear();
-    // Each pair's passage: the cluster of aligned occurrences it belongs to, named by its
-    // earliest occurrence (as `ibid passages` names them).
-    let docs: Vec<ibid_align::AlignDoc<'_>> = order
-        .iter()
-        .zip(&published)
-        .map(|((r, _), published)| ibid_align::AlignDoc {
-            id: &r.id,
-            outlet: r.outlet.as_deref(),
-            published: *published,
-            text: "",
-        })
-        .collect();
-    let clusters = ibid_align::passage_clusters(&docs, &pairs);
-    for (row, cluster) in rows
-        .iter_mut()
-        .zip(ibid_align::cluster_of_alignments(&clusters, &pairs))
-    {
-        row.passage = cluster.map(|c| {
-            let (doc, span) = clusters[c].source;
-            ibid_align::passage_id(&order[doc].0.id, span)
-        });
-    }
-    Ok(rows)
-}
-
-/// Exact and near-duplicate groups over all current articles; replaces the dedup table.
-/// Returns the number of duplicates and, for each copy, the original it copies.
-fn dedup_stage(
-    store: &mut Store,
-    refs: &[ibid_store::CleanedRef],
-) -> Result<(usize, HashMap<String, String>)> {
-    let docs: Vec<ibid_dedup::DedupDoc<'_>> = refs
-        .iter()
-        .map(|r| ibid_dedup::DedupDoc {
-            id: &r.id,
-            published: parse_time(r.published.as_deref()),
-            text: &r.text,
-        })
-        .collect();
-    let (results, _pairs) = ibid_dedup::dedup(&docs, &ibid_dedup::DedupConfig::default())
-        .map_err(|e| PipelineError::Dedup(e.to_string()))?;
-    let hash_of: std::collections::HashMap<&str, i64> =
-        refs.iter().map(|r| (r.id.as_str(), r.norm_hash)).collect();
-    let records: Vec<DedupRecord> = results
-        .into_iter()
-        .map(|r| {
-            let kind = match &r.duplicate_of {
-                Some(orig) if hash_of.get(orig.as_str()) == hash_of.get(r.id.as_str()) => "exact",
-                Some(_) => "near",
-                None if !r.contained_in.is_empty() || !r.contains.is_empty() => "containment",
-                None => "none",
-            };
-            DedupRecord {
-                article_id: r.id,
-                group_id: r.group,
-                duplicate_of: r.duplicate_of,
-                copies: r.group_size.saturating_sub(1) as i64,
-                kind: kind.to_string(),
-            }
-        })
-        .collect();
-    let copy_of: HashMap<String, String> = records
-        .iter()
-        .filter_map(|r| Some((r.article_id.clone(), r.duplicate_of.clone()?)))
-        .collect();
-    store.replace_dedup(&records)?;
-    Ok((copy_of.len(), copy_of))
-}
-
-/// Online story assignment. The engine's state is persisted; new articles are added to it in
-/// time order. When an already-assigned article changed (a new version), the engine is rebuilt
-/// from scratch, because an online clusterer cannot take an article back.
-fn story_stage(
-    store: &mut Store,
-    refs: &[ibid_store::CleanedRef],
-    copy_of: &HashMap<String, String>,
-) -> Result<(usize, usize, usize, bool)> {
-    let saved = store.stage_state("stories", STORIES_VERSION)?;
-    let mut engine: Option<ibid_stories::StoryEngine> = match saved {
-        Some(bytes) => serde_json::from_slice(&bytes).ok(),
-        None => None,
-    };
-    // Pages that are not articles (widgets, index pages, galleries) stay out of stories; an
-    // engine that holds one (cleaned before it was recognised) is rebuilt without it.
-    let current: HashSet<&str> = refs
-        .iter()
-        .filter(|r| r.non_article.is_none())
-        .map(|r| r.id.as_str())
-        .collect();
-    let stale = engine.as_ref().is_some_and(|e| {
-        e.stories()
-            .iter()
-            .flat_map(|s| s.articles.iter())
-            .any(|id| !current.contains(id.as_str()))
-    });
-    let changed = store.new_versions_since_mark("stories")?;
-    let rebuild = engine.is_none()
-        || stale
-        || changed
-            .iter()
-            .any(|id| engine.as_ref().is_some_and(|e| e.story_of(id).is_some()));
-    if rebuild {
-        engine = Some(ibid_stories::StoryEngine::new(
-            ibid_stories::StoryConfig::default(),
-        ));
-    }
-    let Some(mut engine) = engine else {
-        return Ok((0, 0, 0, rebuild));
-    };
-    let batch: Vec<ibid_stories::StoryDoc> = refs
-        .iter()
-        .filter(|r| r.non_article.is_none() && engine.story_of(&r.id).is_none())
-        .map(|r| ibid_stories::StoryDoc {
-            id: r.id.clone(),
-            published: parse_time(r.published.as_deref()),
-            outlet: r.outlet.clone(),
-            title: r.title.clone(),
-            text: r.text.clone(),
-            copy_of: copy_of.get(&r.id).cloned(),
-        })
-        .collect();
-    // The batch's vocabulary statistics are known before any of it is assigned; assignment
-    // itself stays online, in time order (`refs` is sorted).
-    // `add_batch` prepares the next articles' features on the other cores while this one
-    // assigns, one article at a time.
-    engine.prime(&batch);
-    engine.add_batch(&batch);
-    let added = batch.len();
-    let rows: Vec<StoryRow> = engine
-        .stories()
-        .into_iter()
-        .map(|s| StoryRow {
-            id: s.id,
-            storyline: Some(s.storyline),
-            title: s.title,
-            first_published: s.first_published.map(rfc3339),
-            articles: s.articles,
-            outlets: s.outlets,
-            first_outlet: s.first_outlet,
-            last_published: s.last_published.map(rfc3339),
-        })
-        .collect();
-    let storylines: HashSet<&str> = rows.iter().filter_map(|r| r.storyline.as_deref()).collect();
-    let counts = (rows.len(), storylines.len());
-    store.replace_stories(&rows)?;
-    store.save_stage_state("stories", STORIES_VERSION, &serde_json::to_vec(&engine)?)?;
-    store.set_mark("stories")?;
-    Ok((counts.0, counts.1, if rebuild { 0 } else { added }, rebuild))
 }
 
 fn parse_time(s: Option<&str>) -> Option<chrono::DateTime<chrono::FixedOffset>> {

@@ -9,6 +9,7 @@
 //! - Every write happens in a transaction and the file runs in WAL mode, so a process killed at
 //!   any point leaves a consistent store that a rerun completes.
 
+mod incremental;
 mod lock;
 mod rows;
 mod schema;
@@ -18,6 +19,7 @@ use std::path::{Path, PathBuf};
 use ibid_core::{CleanedArticle, RawArticle, RemovedLine};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
+pub use incremental::CleanedKey;
 pub use lock::{Holder, WriterLock};
 pub use rows::*;
 
@@ -30,6 +32,10 @@ pub enum StoreError {
     /// A JSON column could not be read or written.
     #[error("corrupt JSON column: {0}")]
     Json(#[from] serde_json::Error),
+    /// Stored derived data could not be read back (it is recomputable: `ibid process
+    /// --rebuild`).
+    #[error("corrupt derived data: {0}")]
+    Corrupt(String),
     /// The file was written by a newer ibid.
     #[error(
         "{path} has schema version {found}, newer than this ibid knows ({known}); upgrade ibid"

@@ -192,4 +192,14 @@ pub const MIGRATIONS: &[&str] = &[
         UNIQUE (article, field, value)
     );
     "#,
+    // 10 (issue 19): per-article results that later stages reuse instead of recomputing them
+    // (offset map, quotes, mentions), beside the cleaned row of the same article version and
+    // tagged with the version of the code that made them.
+    r#"
+    CREATE TABLE article_results (
+        article       INTEGER PRIMARY KEY REFERENCES articles(rowid),
+        stage_version TEXT    NOT NULL,
+        data          BLOB    NOT NULL            -- postcard-encoded, see ibid-pipeline
+    );
+    "#,
 ];

@@ -71,6 +71,10 @@ enum Command {
         /// Print a JSON summary on stdout.
         #[arg(long)]
         json: bool,
+        /// Recompute a stage (and what depends on it) from the originals instead of reusing
+        /// its stored results; every stage when no STAGE is given.
+        #[arg(long, value_name = "STAGE", num_args = 0..=1, default_missing_value = "all")]
+        rebuild: Option<RebuildArg>,
     },
     /// Write a stage's results in the export contract's fields.
     Export {
@@ -189,6 +193,29 @@ impl From<KindArg> for Kind {
             KindArg::Alignments => Kind::Alignments,
             KindArg::Quotes => Kind::Quotes,
             KindArg::Entities => Kind::Entities,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum RebuildArg {
+    All,
+    Clean,
+    Extract,
+    Dedup,
+    Stories,
+    Align,
+}
+
+impl From<RebuildArg> for ibid_pipeline::Stage {
+    fn from(s: RebuildArg) -> Self {
+        match s {
+            RebuildArg::All => Self::All,
+            RebuildArg::Clean => Self::Clean,
+            RebuildArg::Extract => Self::Extract,
+            RebuildArg::Dedup => Self::Dedup,
+            RebuildArg::Stories => Self::Stories,
+            RebuildArg::Align => Self::Align,
         }
     }
 }
@@ -332,9 +359,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 ExitCode::SUCCESS
             })
         }
-        Command::Process { json } => {
+        Command::Process { json, rebuild } => {
             require_store(&db)?;
             let mut store = open_writer(&db, "ibid process")?;
+            if let Some(stage) = rebuild {
+                ibid_pipeline::invalidate(&mut store, stage.into())?;
+            }
             let report = ibid_pipeline::process(&mut store, true)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&report)?);

@@ -1,0 +1,255 @@
+//! What incremental stages read and write: per-article results kept beside the cleaned row,
+//! the keys of cleaned articles without their texts, texts fetched for a few articles at a
+//! time, and alignment rows appended with the state that produced them.
+//!
+//! These let a processing pass touch what is new (plus the few older articles a new one is
+//! compared with) instead of loading every current article.
+
+use rusqlite::params;
+
+use crate::{
+    bump, AlignmentRow, CleanedRef, PendingArticle, Result, Store, ALIGNMENT_COLUMNS,
+    REVISION_DERIVED,
+};
+use ibid_core::RawArticle;
+
+/// A current, cleaned article's identity and order keys, without its text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CleanedKey {
+    /// Row id of the current version.
+    pub rowid: i64,
+    /// Input id.
+    pub id: String,
+    /// Trusted publication time (RFC 3339).
+    pub published: Option<String>,
+    /// Exact-duplicate key.
+    pub norm_hash: i64,
+    /// Why the page is not an article, if it is not (such pages stay out of stories).
+    pub non_article: Option<String>,
+}
+
+impl Store {
+    /// Current articles that the clean stage still has to (re)process: never cleaned, cleaned
+    /// by another clean version, or without per-article results of `results_version` (see
+    /// [`Store::write_article_results`]).
+    pub fn pending_clean_or_results(
+        &self,
+        clean_version: &str,
+        results_version: &str,
+    ) -> Result<Vec<PendingArticle>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT a.rowid, a.id, a.text, a.title, a.url, a.outlet, a.published_raw, a.author
+             FROM current_articles a
+             LEFT JOIN cleaned c ON c.article = a.rowid
+             LEFT JOIN article_results r ON r.article = a.rowid
+             WHERE c.article IS NULL OR c.stage_version != ?1
+                OR r.article IS NULL OR r.stage_version != ?2
+             ORDER BY a.rowid",
+        )?;
+        let rows = stmt.query_map(params![clean_version, results_version], |r| {
+            Ok(PendingArticle {
+                rowid: r.get(0)?,
+                article: RawArticle {
+                    id: r.get(1)?,
+                    text: r.get(2)?,
+                    title: r.get(3)?,
+                    url: r.get(4)?,
+                    outlet: r.get(5)?,
+                    published: r.get(6)?,
+                    author: r.get(7)?,
+                },
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Stores per-article results (opaque bytes made by the pipeline: offset map, quotes,
+    /// mentions) for article versions, replacing older ones, in one transaction.
+    pub fn write_article_results(&mut self, version: &str, rows: &[(i64, Vec<u8>)]) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut stmt = tx.prepare_cached(
+                "INSERT OR REPLACE INTO article_results (article, stage_version, data)
+                 VALUES (?1, ?2, ?3)",
+            )?;
+            for (rowid, data) in rows {
+                stmt.execute(params![rowid, version, data])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Marks every per-article result stale, so the next pass recomputes them (and, since
+    /// they are made with the cleaned text, cleans again): `ibid process --rebuild clean`.
+    pub fn invalidate_article_results(&mut self) -> Result<()> {
+        self.conn
+            .execute("UPDATE article_results SET stage_version = ''", [])?;
+        Ok(())
+    }
+
+    /// Calls `f(id, data)` with the per-article results of every current article that has
+    /// results of `version`, in row order (the order articles were first stored).
+    pub fn for_each_article_result(
+        &self,
+        version: &str,
+        mut f: impl FnMut(String, &[u8]) -> Result<()>,
+    ) -> Result<()> {
+        let mut stmt = self.conn.prepare(
+            "SELECT a.id, r.data
+             FROM current_articles a JOIN cleaned c ON c.article = a.rowid
+             JOIN article_results r ON r.article = a.rowid AND r.stage_version = ?1
+             ORDER BY a.rowid",
+        )?;
+        let mut rows = stmt.query([version])?;
+        while let Some(r) = rows.next()? {
+            let id: String = r.get(0)?;
+            let data = r.get_ref(1)?.as_blob().map_err(rusqlite::Error::from)?;
+            f(id, data)?;
+        }
+        Ok(())
+    }
+
+    /// Per-article results of `version` for the current versions of `ids` (missing ids are
+    /// left out), in the order asked.
+    pub fn article_results(&self, version: &str, ids: &[&str]) -> Result<Vec<(String, Vec<u8>)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT r.data FROM current_articles a
+             JOIN article_results r ON r.article = a.rowid AND r.stage_version = ?2
+             WHERE a.id = ?1",
+        )?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            let mut rows = stmt.query(params![id, version])?;
+            if let Some(r) = rows.next()? {
+                out.push((id.to_string(), r.get(0)?));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every current, cleaned article's keys in publication order (undated last, then by id),
+    /// without texts: the order cross-article stages see articles in, at a few dozen bytes an
+    /// article.
+    pub fn cleaned_keys_in_time_order(&self) -> Result<Vec<CleanedKey>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT a.rowid, a.id, c.published, c.norm_hash, c.non_article
+             FROM current_articles a JOIN cleaned c ON c.article = a.rowid
+             ORDER BY c.published IS NULL, c.published, a.id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(CleanedKey {
+                rowid: r.get(0)?,
+                id: r.get(1)?,
+                published: r.get(2)?,
+                norm_hash: r.get(3)?,
+                non_article: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The cleaned facts (text included) of the current versions of `ids`, in the order
+    /// asked; ids without a cleaned current version are left out.
+    pub fn cleaned_refs(&self, ids: &[&str]) -> Result<Vec<CleanedRef>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT a.id, c.published, c.outlet, c.title, c.text, c.norm_hash, c.non_article
+             FROM current_articles a JOIN cleaned c ON c.article = a.rowid
+             WHERE a.id = ?1",
+        )?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            let mut rows = stmt.query([id])?;
+            if let Some(r) = rows.next()? {
+                out.push(CleanedRef {
+                    id: r.get(0)?,
+                    published: r.get(1)?,
+                    outlet: r.get(2)?,
+                    title: r.get(3)?,
+                    text: r.get(4)?,
+                    norm_hash: r.get(5)?,
+                    non_article: r.get(6)?,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// Appends alignment rows and saves the passage index state they came from, in one
+    /// transaction (a kill between the two cannot leave rows the index does not know of, or
+    /// the reverse). With `replace`, the table is emptied first (a rebuild).
+    ///
+    /// `relabel` gives stored rows (by row id) a new passage: new pairs can join two passage
+    /// clusters or bring an earlier occurrence, which renames the cluster.
+    pub fn append_alignments(
+        &mut self,
+        rows: &[AlignmentRow],
+        replace: bool,
+        relabel: &[(i64, Option<String>)],
+        state: (&str, &str, &[u8]),
+    ) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        if replace {
+            tx.execute("DELETE FROM alignments", [])?;
+        }
+        {
+            let mut stmt = tx.prepare_cached(
+                "INSERT INTO alignments (a, a_start, a_end, b, b_start, b_end, similarity, passage)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?;
+            for r in rows {
+                stmt.execute(params![
+                    r.a,
+                    r.a_start,
+                    r.a_end,
+                    r.b,
+                    r.b_start,
+                    r.b_end,
+                    r.similarity,
+                    r.passage
+                ])?;
+            }
+            let mut stmt =
+                tx.prepare_cached("UPDATE alignments SET passage = ?2 WHERE rowid = ?1")?;
+            for (rowid, passage) in relabel {
+                stmt.execute(params![rowid, passage])?;
+            }
+        }
+        tx.execute(
+            "INSERT OR REPLACE INTO stage_state (name, version, data) VALUES (?1, ?2, ?3)",
+            params![state.0, state.1, state.2],
+        )?;
+        if replace || !rows.is_empty() {
+            bump(&tx, REVISION_DERIVED)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Every alignment row with its row id.
+    pub fn alignment_rows_with_ids(&self) -> Result<Vec<(i64, AlignmentRow)>> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {ALIGNMENT_COLUMNS}, rowid FROM alignments ORDER BY rowid"
+        ))?;
+        let rows = stmt.query_map([], |r| {
+            let row = AlignmentRow::from_row(r)?;
+            Ok((r.get(ALIGNMENT_COLUMNS.split(',').count())?, row))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Number of alignment rows.
+    pub fn alignment_count(&self) -> Result<usize> {
+        let n: i64 = self
+            .conn
+            .query_row("SELECT COUNT(*) FROM alignments", [], |r| r.get(0))?;
+        Ok(n as usize)
+    }
+
+    /// Deletes the saved state of an incremental stage (the next pass rebuilds it).
+    pub fn drop_stage_state(&mut self, name: &str) -> Result<()> {
+        self.conn
+            .execute("DELETE FROM stage_state WHERE name = ?1", [name])?;
+        Ok(())
+    }
+}
