@@ -87,6 +87,11 @@ fn similar(a: &str, b: &str, th: f64) -> bool {
     a == b || strsim::jaro_winkler(&fold(a), &fold(b)) >= th
 }
 
+/// [`similar`] of two names given with their [`fold`]s.
+fn similar_folded((a, fa): (&str, &str), (b, fb): (&str, &str), th: f64) -> bool {
+    a == b || strsim::jaro_winkler(fa, fb) >= th
+}
+
 struct Uf(Vec<usize>);
 impl Uf {
     fn find(&mut self, mut x: usize) -> usize {
@@ -233,10 +238,6 @@ pub fn merge_entities(per_article: &[(String, &ArticleExtraction)]) -> CorpusEnt
         .copied()
         .filter(|&i| is_role(&groups[i]))
         .collect();
-    let block = |t: &[String]| -> String {
-        let surname = t.last().map(String::as_str).unwrap_or_default();
-        fold(surname).chars().take(2).collect()
-    };
     // Distinct full names (first, surname) -> one representative group each. Middle
     // initials tell people apart ("George H.W. Bush", "George W. Bush"): where a name comes
     // with several, each initial is its own person and the form without one stays apart.
@@ -281,19 +282,28 @@ pub fn merge_entities(per_article: &[(String, &ArticleExtraction)]) -> CorpusEnt
             full.insert(name, rep[""]);
         }
     }
-    let mut blocks: FxHashMap<String, Vec<(&String, &String, usize)>> = FxHashMap::default();
+    // Folded spellings, once per distinct surname: folding was most of the cost of a
+    // comparison, and a store compares each surname with its whole block many times.
+    let folded: FxHashMap<&str, String> = full
+        .keys()
+        .map(|(_, surname)| (surname.as_str(), fold(surname)))
+        .collect();
+    // Block by the first two letters of the folded surname: (first, surname, folded, group).
+    type Entry<'a> = (&'a String, &'a String, &'a str, usize);
+    let mut blocks: FxHashMap<String, Vec<Entry<'_>>> = FxHashMap::default();
     for ((first, surname), &i) in &full {
+        let f = folded[surname.as_str()].as_str();
         blocks
-            .entry(block(std::slice::from_ref(surname)))
+            .entry(f.chars().take(2).collect())
             .or_default()
-            .push((first, surname, i));
+            .push((first, surname, f, i));
     }
     let gaz = bundled();
     for list in blocks.values_mut() {
-        list.sort_by_key(|&(_, _, i)| i);
-        for (x, &(fi, si, i)) in list.iter().enumerate() {
-            for &(fj, sj, j) in &list[x + 1..] {
-                if similar(si, sj, 0.93) && same_first(gaz, fi, fj) {
+        list.sort_by_key(|&(_, _, _, i)| i);
+        for (x, &(fi, si, fsi, i)) in list.iter().enumerate() {
+            for &(fj, sj, fsj, j) in &list[x + 1..] {
+                if similar_folded((si, fsi), (sj, fsj), 0.93) && same_first(gaz, fi, fj) {
                     uf.union(i, j);
                 }
             }
@@ -310,23 +320,28 @@ pub fn merge_entities(per_article: &[(String, &ArticleExtraction)]) -> CorpusEnt
         let r = uf.find(i);
         *mentions_of.entry(r).or_default() += groups[i].mentions.len();
     }
+    // The full names a single name may stand for, once per distinct single name (the same
+    // surname stands alone in thousands of articles).
+    let mut full_names_like: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
     for &i in &per {
         let ti = &tok[&i];
         if ti.len() != 1 || role.contains(&i) || groups[i].open {
             continue;
         }
-        let roots: FxHashSet<usize> = blocks
-            .get(&block(ti))
-            .map(|list| {
-                list.iter()
-                    .filter(|(_, sj, _)| similar(&ti[0], sj, 0.93))
-                    .map(|&(_, _, j)| j)
-                    .collect::<Vec<_>>()
-            })
-            .unwrap_or_default()
-            .into_iter()
-            .map(|j| uf.find(j))
-            .collect();
+        let like = full_names_like.entry(ti[0].as_str()).or_insert_with(|| {
+            let f = fold(&ti[0]);
+            let key: String = f.chars().take(2).collect();
+            blocks
+                .get(&key)
+                .map(|list| {
+                    list.iter()
+                        .filter(|&&(_, sj, fsj, _)| similar_folded((&ti[0], &f), (sj, fsj), 0.93))
+                        .map(|&(_, _, _, j)| j)
+                        .collect()
+                })
+                .unwrap_or_default()
+        });
+        let roots: FxHashSet<usize> = like.iter().map(|&j| uf.find(j)).collect();
         let mut roots: Vec<usize> = roots.into_iter().collect();
         roots.sort_unstable();
         let target = match roots.as_slice() {

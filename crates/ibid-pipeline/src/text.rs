@@ -37,7 +37,14 @@ pub(crate) fn text_stage(store: &mut Store, progress: bool) -> Result<(usize, us
             store.alignments()?.len(),
         ));
     }
+    // Where the stage's time goes, for `-v` and the benchmarks.
+    let mut lap = std::time::Instant::now();
+    let mut timed = |part: &str| {
+        tracing::info!(part, seconds = lap.elapsed().as_secs_f64(), "text stage");
+        lap = std::time::Instant::now();
+    };
     let alignments = align_stage(store, progress)?;
+    timed("align");
 
     let mut per_article: Vec<(String, ArticleResults)> = Vec::new();
     store.for_each_article_result(RESULTS_VERSION, |id, data| {
@@ -58,7 +65,9 @@ pub(crate) fn text_stage(store: &mut Store, progress: bool) -> Result<(usize, us
             .map_or(text, |r| r.written(span, text))
             .to_string()
     };
+    timed("read results");
     let merged = ibid_extract::merge_entities(&refs);
+    timed("merge entities");
 
     let memberships = store.memberships()?;
     let mut groups: BTreeMap<String, Vec<(String, &ArticleExtraction)>> = BTreeMap::new();
@@ -79,6 +88,7 @@ pub(crate) fn text_stage(store: &mut Store, progress: bool) -> Result<(usize, us
 
     // The contract's speaker is the entity's canonical name across the store, not the
     // article's own spelling: map each article's names to their merged entity.
+    timed("link statements");
     let mut entity_at: HashMap<(&str, ibid_core::Span), &str> = HashMap::new();
     for e in &merged.entities {
         for (article, span, _) in &e.mentions {
@@ -144,8 +154,10 @@ pub(crate) fn text_stage(store: &mut Store, progress: bool) -> Result<(usize, us
         })
         .collect();
     let counts = (quotes.len(), entities.len(), alignments);
+    timed("rows");
     store.replace_extraction(&quotes, &entities)?;
     store.save_stage_state("extract", EXTRACT_VERSION, fingerprint.as_bytes())?;
+    timed("write");
     Ok(counts)
 }
 
