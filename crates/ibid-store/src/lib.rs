@@ -9,6 +9,7 @@
 //! - Every write happens in a transaction and the file runs in WAL mode, so a process killed at
 //!   any point leaves a consistent store that a rerun completes.
 
+mod extraction;
 mod incremental;
 mod lock;
 mod rows;
@@ -698,64 +699,6 @@ impl Store {
         Ok(())
     }
 
-    /// Replaces all quotes, entities and mentions in one transaction.
-    pub fn replace_extraction(
-        &mut self,
-        quotes: &[QuoteRow],
-        entities: &[EntityRow],
-    ) -> Result<()> {
-        let tx = self.conn.transaction()?;
-        tx.execute("DELETE FROM quotes", [])?;
-        tx.execute("DELETE FROM mentions", [])?;
-        tx.execute("DELETE FROM entities", [])?;
-        {
-            let mut q = tx.prepare_cached(
-                r#"INSERT INTO quotes (article, start, "end", text, speaker, speaker_start, speaker_end, direct, statement, confidence)
-                   VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"#,
-            )?;
-            for x in quotes {
-                q.execute(params![
-                    x.article,
-                    x.start,
-                    x.end,
-                    x.text,
-                    x.speaker,
-                    x.speaker_start,
-                    x.speaker_end,
-                    x.direct,
-                    x.statement,
-                    x.confidence
-                ])?;
-            }
-            let mut e = tx.prepare_cached(
-                "INSERT INTO entities (id, name, type, variants) VALUES (?1, ?2, ?3, ?4)",
-            )?;
-            let mut m = tx.prepare_cached(
-                r#"INSERT INTO mentions (entity, article, start, "end", text) VALUES (?1, ?2, ?3, ?4, ?5)"#,
-            )?;
-            for ent in entities {
-                e.execute(params![
-                    ent.id,
-                    ent.name,
-                    ent.kind,
-                    serde_json::to_string(&ent.variants)?
-                ])?;
-                for mention in &ent.mentions {
-                    m.execute(params![
-                        ent.id,
-                        mention.article,
-                        mention.start,
-                        mention.end,
-                        mention.text
-                    ])?;
-                }
-            }
-        }
-        bump(&tx, REVISION_DERIVED)?;
-        tx.commit()?;
-        Ok(())
-    }
-
     /// Replaces all alignments in one transaction.
     pub fn replace_alignments(&mut self, rows: &[AlignmentRow]) -> Result<()> {
         let tx = self.conn.transaction()?;
@@ -1016,7 +959,7 @@ impl Store {
     /// All quotes.
     pub fn quotes(&self) -> Result<Vec<QuoteRow>> {
         let mut stmt = self.conn.prepare(&format!(
-            "SELECT {QUOTE_COLUMNS} FROM quotes ORDER BY article, start"
+            "SELECT {QUOTE_COLUMNS} FROM quotes ORDER BY article, start, \"end\", direct DESC, text, speaker"
         ))?;
         let rows = stmt.query_map([], QuoteRow::from_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -1039,7 +982,7 @@ impl Store {
             });
         }
         let mut mstmt = self.conn.prepare(
-            r#"SELECT entity, article, start, "end", text FROM mentions ORDER BY entity, article, start"#,
+            r#"SELECT entity, article, start, "end", text FROM mentions ORDER BY entity, article, start, "end", text"#,
         )?;
         let mut mrows = mstmt.query([])?;
         let index: std::collections::HashMap<String, usize> = out
@@ -1598,7 +1541,28 @@ mod tests {
         s.replace_dedup(&[]).unwrap();
         s.replace_alignments(&[]).unwrap();
         s.replace_extraction(&[], &[]).unwrap();
+        assert_eq!(
+            rev(&s),
+            (3, 1),
+            "an extraction that changes nothing keeps views valid"
+        );
+        let quote = QuoteRow {
+            article: "a".into(),
+            start: 0,
+            end: 3,
+            text: "one".into(),
+            speaker: None,
+            speaker_start: None,
+            speaker_end: None,
+            direct: true,
+            statement: None,
+            confidence: 1.0,
+        };
+        s.replace_extraction(std::slice::from_ref(&quote), &[])
+            .unwrap();
         assert_eq!(rev(&s), (4, 1));
+        s.replace_extraction(&[quote], &[]).unwrap();
+        assert_eq!(rev(&s), (4, 1), "the same quote again");
         s.write_batch(run, &[art("c", "three")]).unwrap();
         clean_pending(&mut s);
         assert_eq!(rev(&s), (4, 2), "c is in no story");
