@@ -1,7 +1,7 @@
 //! Corpus line statistics per outlet (the Media Cloud idea): a short line that recurs across
 //! many articles of the same outlet is that outlet's furniture.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use ibid_core::RawArticle;
 use xxhash_rust::xxh3::xxh3_64;
@@ -185,6 +185,33 @@ impl LineIndex {
     pub fn is_empty(&self) -> bool {
         self.outlets.is_empty()
     }
+
+    /// The outlets (as keyed here: trimmed, lower case) where some line is furniture by this
+    /// index and not by `before`, or the reverse. Only articles of these outlets can clean
+    /// differently under the two indexes, which lets a caller that re-cleans after adding
+    /// articles skip every other outlet without reading its articles' lines.
+    pub fn outlets_whose_furniture_changed(&self, before: &LineIndex) -> HashSet<String> {
+        let min = self.config.min_articles;
+        let furniture = |n: Option<&u32>| n.is_some_and(|&n| n >= min);
+        let empty = OutletLines::default();
+        let mut names: HashSet<&String> = self.outlets.keys().collect();
+        names.extend(before.outlets.keys());
+        names
+            .into_iter()
+            .filter(|name| {
+                let now = self.outlets.get(*name).unwrap_or(&empty);
+                let then = before.outlets.get(*name).unwrap_or(&empty);
+                now.counts
+                    .iter()
+                    .any(|(k, n)| furniture(Some(n)) != furniture(then.counts.get(k)))
+                    || then
+                        .counts
+                        .iter()
+                        .any(|(k, n)| furniture(Some(n)) != furniture(now.counts.get(k)))
+            })
+            .cloned()
+            .collect()
+    }
 }
 
 #[cfg(test)]
@@ -274,5 +301,34 @@ mod tests {
         }
         assert!(idx.is_outlet_boilerplate("X", "Promo line"));
         assert!(!idx.is_outlet_boilerplate("X", "A four word line"));
+    }
+    #[test]
+    fn only_outlets_where_a_line_crossed_the_threshold_changed() {
+        let mut before = LineIndex::default();
+        for i in 0..4 {
+            before.add(&art(
+                Some("Post"),
+                &format!("Subscribe now\nStory {i} is long enough here."),
+            ));
+            before.add(&art(
+                Some("Herald"),
+                &format!("Share this\nOther {i} words here."),
+            ));
+        }
+        for i in 0..6 {
+            before.add(&art(
+                Some("Daily"),
+                &format!("Sign up\nItem {i} of the day."),
+            ));
+        }
+        let mut after = before.clone();
+        // The fifth "Subscribe now" makes it Post furniture; one more "Sign up" changes
+        // nothing (already furniture); Herald's line stays under the threshold.
+        after.add(&art(Some("post "), "Subscribe now\nA fresh story."));
+        after.add(&art(Some("Daily"), "Sign up\nA fresh item."));
+        after.add(&art(Some("Gazette"), "Once\nA new outlet."));
+        let changed = after.outlets_whose_furniture_changed(&before);
+        assert_eq!(changed, HashSet::from(["post".to_string()]));
+        assert!(before.outlets_whose_furniture_changed(&before).is_empty());
     }
 }

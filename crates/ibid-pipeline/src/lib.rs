@@ -408,21 +408,26 @@ fn clean_stage(store: &mut Store, progress: bool) -> Result<usize> {
     // at most `max_words` words averages 40 bytes a word), so they cannot change status;
     // skipping them avoids normalising every body paragraph twice.
     let max_bytes = index.config().max_words.saturating_mul(40).max(200);
+    // Outlets where no line crossed the furniture threshold clean as before: their articles'
+    // lines need not be looked at (most of this pass's time in a big store, before).
+    let changed = index.outlets_whose_furniture_changed(&before);
     let mut todo: Vec<(i64, RawArticle)> = stored
         .into_par_iter()
         .filter(|(_, raw)| {
             let Some(outlet) = raw.outlet.as_deref() else {
                 return false;
             };
-            replaced.contains(&outlet_key(outlet))
-                || raw
-                    .text
-                    .split(['\n', '\r'])
-                    .filter(|line| line.len() <= max_bytes)
-                    .any(|line| {
-                        before.is_outlet_boilerplate(outlet, line)
-                            != index.is_outlet_boilerplate(outlet, line)
-                    })
+            let key = outlet_key(outlet);
+            replaced.contains(&key)
+                || changed.contains(&key)
+                    && raw
+                        .text
+                        .split(['\n', '\r'])
+                        .filter(|line| line.len() <= max_bytes)
+                        .any(|line| {
+                            before.is_outlet_boilerplate(outlet, line)
+                                != index.is_outlet_boilerplate(outlet, line)
+                        })
         })
         .collect();
     drop(before);
