@@ -7,22 +7,126 @@
 //! differ gives the same tables.
 
 use std::collections::HashMap;
-use std::hash::Hash;
 
+use rusqlite::types::ValueRef;
 use rusqlite::{params, Transaction};
+use xxhash_rust::xxh3::Xxh3;
 
-use crate::{bump, EntityRow, QuoteRow, Result, Store, QUOTE_COLUMNS, REVISION_DERIVED};
+use crate::{bump, EntityRow, QuoteRow, Result, Store, REVISION_DERIVED};
 
-/// Row ids of the stored rows of one table, by content: several rows may share one.
-struct Stored<K> {
-    rowids: HashMap<K, Vec<i64>>,
+/// A row's content as a 128-bit digest, fed column by column in SQLite's own terms (the
+/// stored row through [`ValueRef`], a new row through the same encodings). Comparing digests
+/// instead of owned copies of millions of rows saves most of the pass; two different rows
+/// share a digest with a probability of about 2^-128 per pair.
+#[derive(Default)]
+struct RowDigest(Xxh3);
+
+impl RowDigest {
+    fn value(&mut self, v: ValueRef<'_>) -> &mut Self {
+        match v {
+            ValueRef::Null => self.0.update(&[0]),
+            ValueRef::Integer(i) => {
+                self.0.update(&[1]);
+                self.0.update(&i.to_le_bytes());
+            }
+            ValueRef::Real(f) => {
+                self.0.update(&[2]);
+                self.0.update(&f.to_bits().to_le_bytes());
+            }
+            ValueRef::Text(b) | ValueRef::Blob(b) => {
+                self.0.update(&[3]);
+                self.0.update(&(b.len() as u64).to_le_bytes());
+                self.0.update(b);
+            }
+        }
+        self
+    }
+
+    fn text(&mut self, s: &str) -> &mut Self {
+        self.value(ValueRef::Text(s.as_bytes()))
+    }
+
+    fn opt_text(&mut self, s: Option<&str>) -> &mut Self {
+        self.value(s.map_or(ValueRef::Null, |s| ValueRef::Text(s.as_bytes())))
+    }
+
+    fn int(&mut self, i: i64) -> &mut Self {
+        self.value(ValueRef::Integer(i))
+    }
+
+    fn opt_int(&mut self, i: Option<i64>) -> &mut Self {
+        self.value(i.map_or(ValueRef::Null, ValueRef::Integer))
+    }
+
+    fn digest(&self) -> u128 {
+        self.0.digest128()
+    }
 }
 
-impl<K: Hash + Eq> Stored<K> {
-    /// Takes a stored row equal to `key` out of the set; `false` when there is none (the row
-    /// must be inserted).
-    fn take(&mut self, key: &K) -> bool {
-        self.rowids.get_mut(key).and_then(Vec::pop).is_some()
+/// The digest of a stored row's first `columns` columns.
+fn stored_digest(r: &rusqlite::Row<'_>, columns: usize) -> rusqlite::Result<u128> {
+    let mut d = RowDigest::default();
+    for i in 0..columns {
+        d.value(r.get_ref(i)?);
+    }
+    Ok(d.digest())
+}
+
+/// Columns of `quotes` in the order [`quote_digest`] feeds them.
+const QUOTE_DIGEST_COLUMNS: &str = r#"article, start, "end", text, speaker, speaker_start, speaker_end, direct, statement, confidence"#;
+
+fn quote_digest(q: &QuoteRow) -> u128 {
+    RowDigest::default()
+        .text(&q.article)
+        .int(q.start)
+        .int(q.end)
+        .text(&q.text)
+        .opt_text(q.speaker.as_deref())
+        .opt_int(q.speaker_start)
+        .opt_int(q.speaker_end)
+        .int(i64::from(q.direct))
+        .opt_text(q.statement.as_deref())
+        .value(ValueRef::Real(q.confidence))
+        .digest()
+}
+
+/// Columns of `mentions` in the order [`mention_digest`] feeds them.
+const MENTION_DIGEST_COLUMNS: &str = r#"entity, article, start, "end", text"#;
+
+fn mention_digest(entity: &str, m: &crate::MentionRow) -> u128 {
+    RowDigest::default()
+        .text(entity)
+        .text(&m.article)
+        .int(m.start)
+        .int(m.end)
+        .text(&m.text)
+        .digest()
+}
+
+/// Row ids of the stored rows of one table, by content digest: several rows may share one.
+#[derive(Default)]
+struct Stored {
+    rowids: HashMap<u128, Vec<i64>>,
+}
+
+impl Stored {
+    /// Reads `columns` (and the row id) of every row of `table`.
+    fn read(tx: &Transaction<'_>, table: &str, columns: &str) -> Result<Self> {
+        let n = columns.split(',').count();
+        let mut stmt = tx.prepare(&format!("SELECT {columns}, rowid FROM {table}"))?;
+        let mut rows = stmt.query([])?;
+        let mut out = Self::default();
+        while let Some(r) = rows.next()? {
+            let digest = stored_digest(r, n)?;
+            out.rowids.entry(digest).or_default().push(r.get(n)?);
+        }
+        Ok(out)
+    }
+
+    /// Takes a stored row with this digest out of the set; `false` when there is none (the
+    /// row must be inserted).
+    fn take(&mut self, digest: u128) -> bool {
+        self.rowids.get_mut(&digest).and_then(Vec::pop).is_some()
     }
 
     /// The row ids of stored rows nobody took: rows to delete.
@@ -30,38 +134,6 @@ impl<K: Hash + Eq> Stored<K> {
         self.rowids.into_values().flatten()
     }
 }
-
-/// A quote row as a comparable key (confidence by its bits: it is stored as written).
-type QuoteKey = (
-    String,
-    i64,
-    i64,
-    String,
-    Option<String>,
-    Option<i64>,
-    Option<i64>,
-    bool,
-    Option<String>,
-    u64,
-);
-
-fn quote_key(q: &QuoteRow) -> QuoteKey {
-    (
-        q.article.clone(),
-        q.start,
-        q.end,
-        q.text.clone(),
-        q.speaker.clone(),
-        q.speaker_start,
-        q.speaker_end,
-        q.direct,
-        q.statement.clone(),
-        q.confidence.to_bits(),
-    )
-}
-
-/// A mention row: entity, article, start, end, text.
-type MentionKey = (String, String, i64, i64, String);
 
 impl Store {
     /// Makes the quote, entity and mention tables hold exactly `quotes` and `entities`, in
@@ -85,21 +157,10 @@ impl Store {
 }
 
 fn sync_quotes(tx: &Transaction<'_>, quotes: &[QuoteRow]) -> Result<usize> {
-    let mut stored = Stored {
-        rowids: HashMap::new(),
-    };
-    {
-        let mut stmt = tx.prepare(&format!("SELECT {QUOTE_COLUMNS}, rowid FROM quotes"))?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            let q = QuoteRow::from_row(r)?;
-            let rowid: i64 = r.get(QUOTE_COLUMNS.split(',').count())?;
-            stored.rowids.entry(quote_key(&q)).or_default().push(rowid);
-        }
-    }
+    let mut stored = Stored::read(tx, "quotes", QUOTE_DIGEST_COLUMNS)?;
     let fresh: Vec<&QuoteRow> = quotes
         .iter()
-        .filter(|q| !stored.take(&quote_key(q)))
+        .filter(|q| !stored.take(quote_digest(q)))
         .collect();
     let mut changed = fresh.len();
     let mut delete = tx.prepare_cached("DELETE FROM quotes WHERE rowid = ?1")?;
@@ -138,33 +199,11 @@ fn sync_entities(tx: &Transaction<'_>, entities: &[EntityRow]) -> Result<usize> 
             stored_entities.insert(r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?));
         }
     }
-    let mut stored_mentions: Stored<MentionKey> = Stored {
-        rowids: HashMap::new(),
-    };
-    {
-        let mut stmt =
-            tx.prepare(r#"SELECT entity, article, start, "end", text, rowid FROM mentions"#)?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            let key: MentionKey = (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?);
-            stored_mentions
-                .rowids
-                .entry(key)
-                .or_default()
-                .push(r.get(5)?);
-        }
-    }
+    let mut stored_mentions = Stored::read(tx, "mentions", MENTION_DIGEST_COLUMNS)?;
     let mut new_mentions: Vec<(&str, &crate::MentionRow)> = Vec::new();
     for e in entities {
         for m in &e.mentions {
-            let key: MentionKey = (
-                e.id.clone(),
-                m.article.clone(),
-                m.start,
-                m.end,
-                m.text.clone(),
-            );
-            if !stored_mentions.take(&key) {
+            if !stored_mentions.take(mention_digest(&e.id, m)) {
                 new_mentions.push((&e.id, m));
             }
         }
