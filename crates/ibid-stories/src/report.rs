@@ -12,6 +12,9 @@ impl StoryEngine {
         if let Some(t) = &st.frozen_title {
             return t.clone();
         }
+        if let Some(t) = self.shared_title(&st.members) {
+            return Some(t);
+        }
         st.core
             .by_centrality()
             .into_iter()
@@ -21,6 +24,39 @@ impl StoryEngine {
                     .iter()
                     .find_map(|&a| self.articles[a as usize].title.clone())
             })
+    }
+
+    /// The headline the most outlets ran among `members`, when at least two ran it: wire
+    /// copy and syndication name the event better than any one page, whose scraped title may
+    /// be a photo caption or a section name. Headlines of fewer than four words are left out
+    /// (section names recur across pages); ties go to the earliest member's.
+    fn shared_title(&self, members: &[u32]) -> Option<String> {
+        let mut seen: Vec<(String, &str, FxHashSet<String>)> = Vec::new();
+        for &a in members {
+            let art = &self.articles[a as usize];
+            let (Some(title), Some(outlet)) = (&art.title, &art.outlet) else {
+                continue;
+            };
+            if title.split_whitespace().count() < 4 {
+                continue;
+            }
+            let key = title.to_lowercase();
+            let outlet = outlet.trim().to_lowercase();
+            match seen.iter_mut().find(|(k, _, _)| *k == key) {
+                Some((_, _, outlets)) => {
+                    outlets.insert(outlet);
+                }
+                None => seen.push((key, title, FxHashSet::from_iter([outlet]))),
+            }
+        }
+        let best = seen
+            .iter()
+            .map(|(_, _, o)| o.len())
+            .max()
+            .filter(|&n| n >= 2)?;
+        seen.into_iter()
+            .find(|(_, _, o)| o.len() == best)
+            .map(|(_, title, _)| title.to_string())
     }
 
     fn summary(&self, s: u32) -> StorySummary {

@@ -156,6 +156,34 @@ fn a_copy_joins_its_original_without_a_comparison() {
 }
 
 #[test]
+fn a_headline_several_outlets_ran_titles_the_story() {
+    let mut stream = background();
+    // The original's scraped title is a photo caption; two outlets ran copies under the
+    // wire headline.
+    let mut original = bridge(0, 8);
+    original.title = Some("A crane, left, lifts a car from the river on Monday".to_owned());
+    stream.push(original);
+    for (i, outlet) in ["Coast Daily", "Valley Post"].iter().enumerate() {
+        let mut copy = bridge(0, 9 + i as i64);
+        copy.id = format!("copy{i}");
+        copy.outlet = Some((*outlet).to_owned());
+        copy.copy_of = Some("bridge0".to_owned());
+        stream.push(copy);
+    }
+    let e = cluster(&stream, &StoryConfig::default());
+    let story = e.story_of("bridge0");
+    let title = e
+        .stories()
+        .into_iter()
+        .find(|s| Some(&s.id) == story.as_ref())
+        .and_then(|s| s.title);
+    assert_eq!(
+        title.as_deref(),
+        Some("Bridge collapses in Velmora, six injured")
+    );
+}
+
+#[test]
 fn adding_a_batch_equals_adding_one_by_one() {
     let mut stream = background();
     for i in 0..3 {
