@@ -83,14 +83,17 @@ def store_bytes(db):
 
 def run_ibid(ibid, db, path):
     t0 = time.monotonic()
-    proc = subprocess.Popen([ibid, "--db", db, "ingest", "--json", path],
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    out = proc.stdout.read()
-    _, status, ru = os.wait4(proc.pid, 0)
+    with open(db + ".stderr", "wb") as err:
+        proc = subprocess.Popen([ibid, "--db", db, "ingest", "--json", path],
+                                stdout=subprocess.PIPE, stderr=err)
+        out = proc.stdout.read()
+        _, status, ru = os.wait4(proc.pid, 0)
     wall = time.monotonic() - t0
     code = os.waitstatus_to_exitcode(status)
     if code not in (0, 2):
-        raise SystemExit(f"ibid ingest {path} exited {code}")
+        with open(db + ".stderr", "rb") as err:
+            tail = err.read()[-2000:].decode("utf-8", "replace")
+        raise SystemExit(f"ibid ingest {path} exited {code}:\n{tail}")
     report = json.loads(out)
     return {
         "wall": wall,
@@ -111,12 +114,14 @@ def main():
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--work", default="/tmp/ibid-incremental")
     ap.add_argument("--json", help="write every batch's numbers here")
+    ap.add_argument("--resume", type=int, default=0,
+                    help="keep the store in --work and start at this batch (1-based)")
     args = ap.parse_args()
 
     os.makedirs(args.work, exist_ok=True)
     db = os.path.join(args.work, "store.db")
     for p in (db, db + "-wal", db + "-shm"):
-        if os.path.exists(p):
+        if os.path.exists(p) and not args.resume:
             os.remove(p)
     corpus = build(args.input, args.copies, args.seed)
     batches = [corpus[i:i + args.batch] for i in range(0, len(corpus), args.batch)]
@@ -130,6 +135,9 @@ def main():
     rows = []
     total = 0
     for i, recs in enumerate(batches):
+        if i + 1 < args.resume:
+            total += len(recs)
+            continue
         path = os.path.join(args.work, "batch.jsonl.gz")
         write_jsonl(path, recs)
         r = run_ibid(args.ibid, db, path)

@@ -215,10 +215,7 @@ impl Store {
                 stmt.execute(params![rowid, passage])?;
             }
         }
-        tx.execute(
-            "INSERT OR REPLACE INTO stage_state (name, version, data) VALUES (?1, ?2, ?3)",
-            params![state.0, state.1, state.2],
-        )?;
+        crate::stage_state::write(&tx, state.0, state.1, state.2)?;
         if replace || !rows.is_empty() {
             bump(&tx, REVISION_DERIVED)?;
         }
@@ -248,8 +245,10 @@ impl Store {
 
     /// Deletes the saved state of an incremental stage (the next pass rebuilds it).
     pub fn drop_stage_state(&mut self, name: &str) -> Result<()> {
-        self.conn
-            .execute("DELETE FROM stage_state WHERE name = ?1", [name])?;
+        let tx = self.conn.transaction()?;
+        tx.execute("DELETE FROM stage_state WHERE name = ?1", [name])?;
+        tx.execute("DELETE FROM stage_state_parts WHERE name = ?1", [name])?;
+        tx.commit()?;
         Ok(())
     }
 }

@@ -14,6 +14,7 @@ mod incremental;
 mod lock;
 mod rows;
 mod schema;
+mod stage_state;
 
 use std::path::{Path, PathBuf};
 
@@ -748,27 +749,6 @@ impl Store {
             .prepare("SELECT article_id, story, storyline FROM story_members")?;
         let rows = stmt.query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?;
         Ok(rows.collect::<Result<_, _>>()?)
-    }
-
-    /// Saved state of an incremental stage, if its version matches.
-    pub fn stage_state(&self, name: &str, version: &str) -> Result<Option<Vec<u8>>> {
-        Ok(self
-            .conn
-            .query_row(
-                "SELECT data FROM stage_state WHERE name = ?1 AND version = ?2",
-                params![name, version],
-                |r| r.get(0),
-            )
-            .optional()?)
-    }
-
-    /// Saves the state of an incremental stage.
-    pub fn save_stage_state(&mut self, name: &str, version: &str, data: &[u8]) -> Result<()> {
-        self.conn.execute(
-            "INSERT OR REPLACE INTO stage_state (name, version, data) VALUES (?1, ?2, ?3)",
-            params![name, version, data],
-        )?;
-        Ok(())
     }
 
     /// Calls `f` with every current article row of the export contract, ordered by id.

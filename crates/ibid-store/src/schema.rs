@@ -202,4 +202,14 @@ pub const MIGRATIONS: &[&str] = &[
         data          BLOB    NOT NULL            -- postcard-encoded, see ibid-pipeline
     );
     "#,
+    // 11: a stage's saved state past one part (`stage_state.data` holds part 0): SQLite refuses
+    // values over 1 GB, which the passage index passed at about 110,000 articles.
+    r#"
+    CREATE TABLE stage_state_parts (
+        name TEXT    NOT NULL,
+        part INTEGER NOT NULL,                    -- 1, 2, ... after stage_state.data
+        data BLOB    NOT NULL,
+        PRIMARY KEY (name, part)
+    );
+    "#,
 ];
