@@ -40,13 +40,10 @@ pub(crate) fn dedup_stage(store: &mut Store) -> Result<(usize, HashMap<String, S
             ibid_dedup::DedupIndex::new(cfg).map_err(|e| PipelineError::Dedup(e.to_string()))?
         }
     };
-    let known: HashSet<&str> = (0..index.len()).filter_map(|i| index.id(i)).collect();
-    let fresh: Vec<&str> = keys
-        .iter()
-        .map(|k| k.id.as_str())
-        .filter(|id| !known.contains(id))
-        .collect();
-    drop(known);
+    let fresh = crate::unseen(
+        &keys,
+        (0..index.len()).filter_map(|i| index.id(i)).collect(),
+    );
     if !fresh.is_empty() {
         let refs = store.cleaned_refs(&fresh)?;
         let docs: Vec<ibid_dedup::DedupDoc<'_>> = refs

@@ -518,6 +518,14 @@ fn outlet_key(outlet: &str) -> String {
     outlet.trim().to_lowercase()
 }
 
+/// The ids of `keys` (in their order) that an incremental index does not hold yet.
+fn unseen<'a>(keys: &'a [ibid_store::CleanedKey], known: HashSet<&str>) -> Vec<&'a str> {
+    keys.iter()
+        .map(|k| k.id.as_str())
+        .filter(|id| !known.contains(id))
+        .collect()
+}
+
 fn parse_time(s: Option<&str>) -> Option<chrono::DateTime<chrono::FixedOffset>> {
     s.and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
 }

@@ -218,13 +218,7 @@ pub(crate) fn align_stage(store: &mut Store, progress: bool) -> Result<usize> {
             true,
         ),
     };
-    let known: HashSet<&str> = state.ids.iter().map(String::as_str).collect();
-    let fresh: Vec<&str> = keys
-        .iter()
-        .map(|k| k.id.as_str())
-        .filter(|id| !known.contains(id))
-        .collect();
-    drop(known);
+    let fresh = crate::unseen(&keys, state.ids.iter().map(String::as_str).collect());
     let bar = progress_bar(progress, fresh.len() as u64, "align");
     let mut rows = Vec::new();
     for chunk in fresh.chunks(ALIGN_CHUNK) {

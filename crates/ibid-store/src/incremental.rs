@@ -192,23 +192,8 @@ impl Store {
         if replace {
             tx.execute("DELETE FROM alignments", [])?;
         }
+        insert_alignments(&tx, rows)?;
         {
-            let mut stmt = tx.prepare_cached(
-                "INSERT INTO alignments (a, a_start, a_end, b, b_start, b_end, similarity, passage)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            )?;
-            for r in rows {
-                stmt.execute(params![
-                    r.a,
-                    r.a_start,
-                    r.a_end,
-                    r.b,
-                    r.b_start,
-                    r.b_end,
-                    r.similarity,
-                    r.passage
-                ])?;
-            }
             let mut stmt =
                 tx.prepare_cached("UPDATE alignments SET passage = ?2 WHERE rowid = ?1")?;
             for (rowid, passage) in relabel {
@@ -251,4 +236,25 @@ impl Store {
         tx.commit()?;
         Ok(())
     }
+}
+
+/// Inserts alignment rows (in the caller's transaction).
+pub(crate) fn insert_alignments(tx: &rusqlite::Connection, rows: &[AlignmentRow]) -> Result<()> {
+    let mut stmt = tx.prepare_cached(
+        "INSERT INTO alignments (a, a_start, a_end, b, b_start, b_end, similarity, passage)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?;
+    for r in rows {
+        stmt.execute(params![
+            r.a,
+            r.a_start,
+            r.a_end,
+            r.b,
+            r.b_start,
+            r.b_end,
+            r.similarity,
+            r.passage
+        ])?;
+    }
+    Ok(())
 }

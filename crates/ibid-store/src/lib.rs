@@ -704,24 +704,7 @@ impl Store {
     pub fn replace_alignments(&mut self, rows: &[AlignmentRow]) -> Result<()> {
         let tx = self.conn.transaction()?;
         tx.execute("DELETE FROM alignments", [])?;
-        {
-            let mut stmt = tx.prepare_cached(
-                "INSERT INTO alignments (a, a_start, a_end, b, b_start, b_end, similarity, passage)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            )?;
-            for r in rows {
-                stmt.execute(params![
-                    r.a,
-                    r.a_start,
-                    r.a_end,
-                    r.b,
-                    r.b_start,
-                    r.b_end,
-                    r.similarity,
-                    r.passage
-                ])?;
-            }
-        }
+        incremental::insert_alignments(&tx, rows)?;
         bump(&tx, REVISION_DERIVED)?;
         tx.commit()?;
         Ok(())
