@@ -11,7 +11,6 @@ use crate::{
     bump, AlignmentRow, CleanedRef, PendingArticle, Result, Store, ALIGNMENT_COLUMNS,
     REVISION_DERIVED,
 };
-use ibid_core::RawArticle;
 
 /// A current, cleaned article's identity and order keys, without its text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,20 +45,10 @@ impl Store {
                 OR r.article IS NULL OR r.stage_version != ?2
              ORDER BY a.rowid",
         )?;
-        let rows = stmt.query_map(params![clean_version, results_version], |r| {
-            Ok(PendingArticle {
-                rowid: r.get(0)?,
-                article: RawArticle {
-                    id: r.get(1)?,
-                    text: r.get(2)?,
-                    title: r.get(3)?,
-                    url: r.get(4)?,
-                    outlet: r.get(5)?,
-                    published: r.get(6)?,
-                    author: r.get(7)?,
-                },
-            })
-        })?;
+        let rows = stmt.query_map(
+            params![clean_version, results_version],
+            crate::pending_from_row,
+        )?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 

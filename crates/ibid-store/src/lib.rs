@@ -481,20 +481,7 @@ impl Store {
              WHERE c.article IS NULL OR c.stage_version != ?1
              ORDER BY a.rowid",
         )?;
-        let rows = stmt.query_map(params![stage_version], |r| {
-            Ok(PendingArticle {
-                rowid: r.get(0)?,
-                article: RawArticle {
-                    id: r.get(1)?,
-                    text: r.get(2)?,
-                    title: r.get(3)?,
-                    url: r.get(4)?,
-                    outlet: r.get(5)?,
-                    published: r.get(6)?,
-                    author: r.get(7)?,
-                },
-            })
-        })?;
+        let rows = stmt.query_map(params![stage_version], pending_from_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
@@ -1199,6 +1186,23 @@ pub fn gunzip(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
 
 fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// A [`PendingArticle`] from a row of `rowid, id, text, title, url, outlet, published_raw,
+/// author`.
+pub(crate) fn pending_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<PendingArticle> {
+    Ok(PendingArticle {
+        rowid: r.get(0)?,
+        article: RawArticle {
+            id: r.get(1)?,
+            text: r.get(2)?,
+            title: r.get(3)?,
+            url: r.get(4)?,
+            outlet: r.get(5)?,
+            published: r.get(6)?,
+            author: r.get(7)?,
+        },
+    })
 }
 
 #[cfg(test)]
