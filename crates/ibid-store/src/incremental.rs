@@ -9,7 +9,7 @@ use rusqlite::params;
 
 use crate::{
     bump, AlignmentRow, CleanedRef, PendingArticle, Result, Store, ALIGNMENT_COLUMNS,
-    REVISION_DERIVED,
+    CLEANED_REF_COLUMNS, REVISION_DERIVED,
 };
 
 /// A current, cleaned article's identity and order keys, without its text.
@@ -141,24 +141,16 @@ impl Store {
     /// The cleaned facts (text included) of the current versions of `ids`, in the order
     /// asked; ids without a cleaned current version are left out.
     pub fn cleaned_refs(&self, ids: &[&str]) -> Result<Vec<CleanedRef>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT a.id, c.published, c.outlet, c.title, c.text, c.norm_hash, c.non_article
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {CLEANED_REF_COLUMNS}
              FROM current_articles a JOIN cleaned c ON c.article = a.rowid
-             WHERE a.id = ?1",
-        )?;
+             WHERE a.id = ?1"
+        ))?;
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
             let mut rows = stmt.query([id])?;
             if let Some(r) = rows.next()? {
-                out.push(CleanedRef {
-                    id: r.get(0)?,
-                    published: r.get(1)?,
-                    outlet: r.get(2)?,
-                    title: r.get(3)?,
-                    text: r.get(4)?,
-                    norm_hash: r.get(5)?,
-                    non_article: r.get(6)?,
-                });
+                out.push(CleanedRef::from_row(r)?);
             }
         }
         Ok(out)

@@ -218,6 +218,26 @@ pub struct CleanedRef {
     pub non_article: Option<String>,
 }
 
+/// Columns of a current article joined with its cleaned row (`a`, `c`), in the order
+/// [`CleanedRef::from_row`] reads them.
+pub(crate) const CLEANED_REF_COLUMNS: &str =
+    "a.id, c.published, c.outlet, c.title, c.text, c.norm_hash, c.non_article";
+
+impl CleanedRef {
+    /// Reads a row selected with [`CLEANED_REF_COLUMNS`].
+    pub(crate) fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Self {
+            id: r.get(0)?,
+            published: r.get(1)?,
+            outlet: r.get(2)?,
+            title: r.get(3)?,
+            text: r.get(4)?,
+            norm_hash: r.get(5)?,
+            non_article: r.get(6)?,
+        })
+    }
+}
+
 /// Result of a duplicate search for one article.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DedupRecord {
@@ -611,22 +631,12 @@ impl Store {
     /// Every current, cleaned article in publication order (undated last, then by id): the
     /// order in which cross-article stages see them.
     pub fn cleaned_in_time_order(&self) -> Result<Vec<CleanedRef>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT a.id, c.published, c.outlet, c.title, c.text, c.norm_hash, c.non_article
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {CLEANED_REF_COLUMNS}
              FROM current_articles a JOIN cleaned c ON c.article = a.rowid
-             ORDER BY c.published IS NULL, c.published, a.id",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            Ok(CleanedRef {
-                id: r.get(0)?,
-                published: r.get(1)?,
-                outlet: r.get(2)?,
-                title: r.get(3)?,
-                text: r.get(4)?,
-                norm_hash: r.get(5)?,
-                non_article: r.get(6)?,
-            })
-        })?;
+             ORDER BY c.published IS NULL, c.published, a.id"
+        ))?;
+        let rows = stmt.query_map([], CleanedRef::from_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 

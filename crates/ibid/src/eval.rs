@@ -138,6 +138,23 @@ fn need(path: PathBuf) -> Result<PathBuf> {
     Ok(path)
 }
 
+/// The strict direct-quote line, the same for every quote data set.
+fn write_direct(
+    out: &mut impl Write,
+    st: &ibid_extract::eval::strict::StrictReport,
+) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "  direct quotes     P {:.3}  R {:.3}  F1 {:.3}   ({} gold, {} predicted, {} matched)",
+        st.direct_precision,
+        st.direct_recall,
+        st.direct_f1,
+        st.direct_gold,
+        st.direct_pred,
+        st.direct_matched
+    )
+}
+
 pub fn run(cmd: EvalCommand, data: &Path) -> Result<()> {
     let out = &mut std::io::stdout().lock();
     match cmd {
@@ -166,16 +183,7 @@ pub fn run(cmd: EvalCommand, data: &Path) -> Result<()> {
                     "allsides sample: {} articles (direct quotes only are annotated)",
                     st.docs
                 )?;
-                writeln!(
-                    out,
-                    "  direct quotes     P {:.3}  R {:.3}  F1 {:.3}   ({} gold, {} predicted, {} matched)",
-                    st.direct_precision,
-                    st.direct_recall,
-                    st.direct_f1,
-                    st.direct_gold,
-                    st.direct_pred,
-                    st.direct_matched
-                )?;
+                write_direct(out, &st)?;
                 writeln!(
                     out,
                     "  speaker identity  {:.3}   ({} of {}; named {}/{}, unnamed by mention {}/{})",
@@ -203,16 +211,7 @@ pub fn run(cmd: EvalCommand, data: &Path) -> Result<()> {
                 out,
                 "strict (one-to-one quotations, speaker = the gold source's person)"
             )?;
-            writeln!(
-                out,
-                "  direct quotes     P {:.3}  R {:.3}  F1 {:.3}   ({} gold, {} predicted, {} matched)",
-                st.direct_precision,
-                st.direct_recall,
-                st.direct_f1,
-                st.direct_gold,
-                st.direct_pred,
-                st.direct_matched
-            )?;
+            write_direct(out, st)?;
             writeln!(
                 out,
                 "  speaker identity  {:.3}   ({} of {}; named {}/{}, ambiguous surname {}/{}, unnamed by mention {}/{})",
