@@ -25,7 +25,14 @@ const TOMBSTONE: u32 = u32::MAX;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PassageIndex {
     cfg: AlignConfig,
+    /// The words of every indexed document, unless the index was made
+    /// [`PassageIndex::without_texts`] (then empty, and `doc_count` counts them).
     docs: Vec<StoredDoc>,
+    /// Documents indexed so far.
+    doc_count: usize,
+    /// False for an index that keeps postings only.
+    #[serde(default = "keeps_texts_default")]
+    keeps_texts: bool,
     /// `(fingerprint, doc)` sorted; a capped fingerprint has the single entry
     /// `(fingerprint, TOMBSTONE)`.
     postings: Vec<(u32, u32)>,
@@ -34,15 +41,45 @@ pub struct PassageIndex {
     pairs_aligned: u64,
 }
 
+fn keeps_texts_default() -> bool {
+    true
+}
+
 impl PassageIndex {
-    /// An empty index.
+    /// An empty index that keeps each document's words, so later batches are aligned against
+    /// them without help (about 6 bytes a word).
     pub fn new(cfg: AlignConfig) -> Self {
         Self {
             cfg,
             docs: Vec::new(),
+            doc_count: 0,
+            keeps_texts: true,
             postings: Vec::new(),
             pairs_aligned: 0,
         }
+    }
+
+    /// An empty index that keeps postings only (about 8 bytes a kept fingerprint, a sixth of
+    /// [`PassageIndex::new`]'s memory): later batches are aligned against earlier documents
+    /// whose texts the caller hands back on request ([`PassageIndex::add_batch_with`]). For a
+    /// store that holds the texts anyway, and should not hold them twice.
+    pub fn without_texts(cfg: AlignConfig) -> Self {
+        Self {
+            keeps_texts: false,
+            ..Self::new(cfg)
+        }
+    }
+
+    /// Forgets the documents' words, keeping everything else: the index then behaves as one
+    /// made [`PassageIndex::without_texts`].
+    pub fn drop_texts(&mut self) {
+        self.docs = Vec::new();
+        self.keeps_texts = false;
+    }
+
+    /// True when the index keeps its documents' words.
+    pub fn keeps_texts(&self) -> bool {
+        self.keeps_texts
     }
 
     /// The configuration the index was built with.
@@ -52,12 +89,12 @@ impl PassageIndex {
 
     /// Number of documents indexed so far; the next document added gets this number.
     pub fn len(&self) -> usize {
-        self.docs.len()
+        self.doc_count
     }
 
     /// True when no document has been added.
     pub fn is_empty(&self) -> bool {
-        self.docs.is_empty()
+        self.doc_count == 0
     }
 
     /// Candidate document pairs aligned so far (pairs that shared enough fingerprints).
@@ -74,8 +111,37 @@ impl PassageIndex {
     /// reused passage between a new document and any document indexed before it, earlier
     /// batches included. In each alignment `a < b`; spans are code points into the respective
     /// texts. Work is spread over the rayon thread pool.
+    ///
+    /// # Panics
+    /// On an index made [`PassageIndex::without_texts`], which needs
+    /// [`PassageIndex::add_batch_with`].
     pub fn add_batch(&mut self, docs: &[AlignDoc]) -> Vec<Alignment> {
-        let base = self.docs.len();
+        assert!(
+            self.keeps_texts,
+            "an index without texts needs add_batch_with"
+        );
+        let never =
+            |_: &[usize]| -> Result<Vec<String>, std::convert::Infallible> { Ok(Vec::new()) };
+        match self.add_batch_with(docs, never) {
+            Ok(found) => found,
+            Err(never) => match never {},
+        }
+    }
+
+    /// [`PassageIndex::add_batch`] for any index: `earlier_texts` is asked, once per batch,
+    /// for the texts of the earlier documents (by number, ascending) that new ones are to be
+    /// aligned against, and must return them in that order; an index that keeps its texts
+    /// never asks. Its error is returned as is, with the index unchanged.
+    ///
+    /// An earlier document's text should be the one it was indexed with: a text changed since
+    /// is aligned as it is now (spans then fit the new text), but it was found as a
+    /// candidate by its old fingerprints.
+    pub fn add_batch_with<E>(
+        &mut self,
+        docs: &[AlignDoc],
+        earlier_texts: impl FnOnce(&[usize]) -> Result<Vec<String>, E>,
+    ) -> Result<Vec<Alignment>, E> {
+        let base = self.doc_count;
         let cfg = self.cfg.clone();
         let toks: Vec<Tokens> = docs.par_iter().map(|d| tokenize(d.text)).collect();
         let n = cfg.index_ngram.max(1);
@@ -98,7 +164,6 @@ impl PassageIndex {
             .collect();
         fresh.par_sort_unstable();
         let (merged, groups) = merge_capped(&self.postings, &fresh, cfg.max_df);
-        self.postings = merged;
         // Each new document's live fingerprints as posting ranges, so that counting shared
         // fingerprints needs no search in the (large) posting list.
         let mut live: Vec<(u32, u32, u32)> = fresh
@@ -114,13 +179,7 @@ impl PassageIndex {
         for chunk in live.chunk_by(|x, y| x.0 == y.0) {
             live_of[chunk[0].0 as usize - base] = chunk;
         }
-        self.docs.extend(toks.iter().map(StoredDoc::from_tokens));
-
-        let grams: Vec<Grams> = toks
-            .par_iter()
-            .map(|t| Grams::new(&t.hash, cfg.anchor_ngram.max(1)))
-            .collect();
-        let postings = &self.postings;
+        let postings = &merged;
         let pairs: Vec<(u32, u32)> = (0..docs.len())
             .into_par_iter()
             .flat_map_iter(|k| {
@@ -130,7 +189,37 @@ impl PassageIndex {
                     .map(move |e| (e, d))
             })
             .collect();
+        // Earlier documents' words: kept, or tokenised again from the texts the caller holds.
+        let fetched: FxHashMap<usize, Tokens> = if self.keeps_texts {
+            FxHashMap::default()
+        } else {
+            let mut wanted: Vec<usize> = pairs
+                .iter()
+                .map(|&(e, _)| e as usize)
+                .filter(|&e| e < base)
+                .collect();
+            wanted.sort_unstable();
+            wanted.dedup();
+            let texts = earlier_texts(&wanted)?;
+            wanted
+                .into_par_iter()
+                .zip(texts.par_iter())
+                .map(|(e, t)| (e, tokenize(t)))
+                .collect()
+        };
+        drop(live_of);
+        drop(live);
+        self.postings = merged;
+        self.doc_count += docs.len();
+        if self.keeps_texts {
+            self.docs.extend(toks.iter().map(StoredDoc::from_tokens));
+        }
 
+        let grams: Vec<Grams> = toks
+            .par_iter()
+            .map(|t| Grams::new(&t.hash, cfg.anchor_ngram.max(1)))
+            .collect();
+        let postings = &self.postings;
         self.pairs_aligned += pairs.len() as u64;
         let stored = &self.docs;
         let mut out: Vec<Alignment> = pairs
@@ -140,8 +229,13 @@ impl PassageIndex {
                 let tb = &toks[d - base];
                 let ha: &[u32] = if e >= base {
                     &toks[e - base].hash
+                } else if let Some(t) = fetched.get(&e) {
+                    &t.hash
+                } else if let Some(doc) = stored.get(e) {
+                    &doc.hash
                 } else {
-                    &stored[e].hash
+                    // A caller that returned fewer texts than asked: nothing to align with.
+                    return Vec::new();
                 };
                 let mut hits = align_with(ha, &tb.hash, &grams[d - base], &cfg);
                 // A passage must hold a shared fingerprint under the DF cap: stock phrases
@@ -155,6 +249,8 @@ impl PassageIndex {
                 let owned;
                 let ta: &Tokens = if e >= base {
                     &toks[e - base]
+                } else if let Some(t) = fetched.get(&e) {
+                    t
                 } else {
                     owned = stored[e].tokens();
                     &owned
@@ -165,18 +261,22 @@ impl PassageIndex {
             })
             .collect();
         out.sort_by_key(|x| (x.a, x.b, x.a_span, x.b_span));
-        out
+        Ok(out)
     }
 
     /// A compact binary encoding of the index (JSON of the same data, which `serde` also
     /// offers, is several times larger). Round-trips through [`PassageIndex::from_bytes`].
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut w = Vec::new();
-        w.extend_from_slice(MAGIC);
+        let mut w = Vec::with_capacity(64 + self.postings.len() * 8);
+        w.extend_from_slice(if self.keeps_texts {
+            MAGIC
+        } else {
+            MAGIC_WITHOUT_TEXTS
+        });
         let cfg = serde_json::to_vec(&self.cfg).unwrap_or_default();
         put_u64(&mut w, cfg.len() as u64);
         w.extend_from_slice(&cfg);
-        put_u64(&mut w, self.docs.len() as u64);
+        put_u64(&mut w, self.doc_count as u64);
         for d in &self.docs {
             d.write(&mut w);
         }
@@ -192,16 +292,21 @@ impl PassageIndex {
     /// Decodes [`PassageIndex::to_bytes`] output.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, crate::AlignError> {
         let mut r = Reader::new(bytes);
-        if r.take(MAGIC.len())? != MAGIC {
-            return Err(crate::AlignError::Format("not a passage index".into()));
-        }
+        let keeps_texts = match r.take(MAGIC.len())? {
+            m if m == MAGIC => true,
+            m if m == MAGIC_WITHOUT_TEXTS => false,
+            _ => return Err(crate::AlignError::Format("not a passage index".into())),
+        };
         let n = r.u64()? as usize;
         let cfg: AlignConfig = serde_json::from_slice(r.take(n)?)
             .map_err(|e| crate::AlignError::Format(format!("index config: {e}")))?;
         let nd = r.u64()? as usize;
-        let mut docs = Vec::with_capacity(nd.min(bytes.len()));
-        for _ in 0..nd {
-            docs.push(StoredDoc::read(&mut r)?);
+        let mut docs = Vec::new();
+        if keeps_texts {
+            docs.reserve(nd.min(bytes.len()));
+            for _ in 0..nd {
+                docs.push(StoredDoc::read(&mut r)?);
+            }
         }
         let np = r.u64()? as usize;
         let mut postings = Vec::with_capacity(np.min(bytes.len() / 8));
@@ -212,6 +317,8 @@ impl PassageIndex {
         Ok(Self {
             cfg,
             docs,
+            doc_count: nd,
+            keeps_texts,
             postings,
             pairs_aligned,
         })
@@ -219,6 +326,9 @@ impl PassageIndex {
 }
 
 const MAGIC: &[u8] = b"ibid-align-index-v1\n";
+/// Same layout with no document words (the count of documents, then the postings); as long
+/// as [`MAGIC`].
+const MAGIC_WITHOUT_TEXTS: &[u8] = b"ibid-align-postings1";
 
 fn to_alignment(a: usize, ta: &Tokens, b: usize, tb: &Tokens, h: Hit) -> Alignment {
     Alignment {
@@ -437,5 +547,49 @@ mod tests {
         assert_eq!(serde_json::from_str::<PassageIndex>(&json).unwrap(), idx);
         assert_eq!(back.add_batch(&[doc(&t1)]), idx.add_batch(&[doc(&t1)]));
         assert!(PassageIndex::from_bytes(&bytes[..bytes.len() - 3]).is_err());
+    }
+
+    #[test]
+    fn an_index_without_texts_finds_what_one_with_texts_finds() {
+        let texts: Vec<String> = vec![
+            format!("{} {} {}", filler(0, 50), PASSAGE, filler(1, 20)),
+            filler(2, 80),
+            format!("{} {}. {}", filler(3, 5), PASSAGE, filler(4, 40)),
+            format!("{} {}", filler(2, 60), filler(6, 30)),
+            format!("{PASSAGE} {}", filler(7, 30)),
+        ];
+        let mut with = PassageIndex::new(AlignConfig::default());
+        let mut without = PassageIndex::without_texts(AlignConfig::default());
+        let mut asked: Vec<Vec<usize>> = Vec::new();
+        for batch in [0..2, 2..4, 4..5] {
+            let docs: Vec<AlignDoc> = texts[batch.clone()].iter().map(|t| doc(t)).collect();
+            let expected = with.add_batch(&docs);
+            let found = without
+                .add_batch_with(&docs, |wanted: &[usize]| {
+                    asked.push(wanted.to_vec());
+                    Ok::<_, ()>(wanted.iter().map(|&e| texts[e].clone()).collect())
+                })
+                .unwrap();
+            assert_eq!(found, expected);
+            // Batches pair across their boundary, so earlier texts were needed.
+            if batch.start > 0 {
+                assert!(!found.is_empty());
+            }
+        }
+        // Only earlier documents that new ones pair with are asked for, each once a batch.
+        assert_eq!(asked, vec![vec![], vec![0, 1], vec![0, 2]]);
+        assert_eq!(without.len(), with.len());
+        assert!(without.to_bytes().len() < with.to_bytes().len());
+        let back = PassageIndex::from_bytes(&without.to_bytes()).unwrap();
+        assert!(!back.keeps_texts());
+        assert_eq!(back, without);
+        // An index with texts converts; a failed request leaves the index as it was.
+        with.drop_texts();
+        assert_eq!(with.to_bytes(), without.to_bytes());
+        let before = without.clone();
+        let late = format!("{} {PASSAGE}", filler(9, 30));
+        let err = without.add_batch_with(&[doc(&late)], |_: &[usize]| Err("store closed"));
+        assert_eq!(err, Err("store closed"));
+        assert_eq!(without, before);
     }
 }

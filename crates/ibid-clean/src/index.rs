@@ -39,6 +39,49 @@ impl Default for IndexConfig {
 /// SipHash would be pure cost.
 type KeyMap = nohash_hasher::IntMap<u64, u32>;
 
+/// First bytes of [`LineIndex::to_bytes`] output (and its format version).
+const MAGIC: &[u8] = b"IBIDLINES1";
+
+/// Bytes that are not a saved [`LineIndex`] (truncated, foreign or of another format).
+#[derive(Debug, thiserror::Error)]
+#[error("saved line index: {0}")]
+pub struct LineIndexFormatError(String);
+
+/// A cursor over saved index bytes.
+struct ByteReader<'a>(&'a [u8]);
+
+impl<'a> ByteReader<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], LineIndexFormatError> {
+        if self.0.len() < n {
+            return Err(LineIndexFormatError("truncated".into()));
+        }
+        let (head, rest) = self.0.split_at(n);
+        self.0 = rest;
+        Ok(head)
+    }
+
+    fn u32(&mut self) -> Result<u32, LineIndexFormatError> {
+        let b = self.take(4)?;
+        Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    }
+
+    fn u64(&mut self) -> Result<u64, LineIndexFormatError> {
+        let mut a = [0u8; 8];
+        a.copy_from_slice(self.take(8)?);
+        Ok(u64::from_le_bytes(a))
+    }
+
+    /// A count of items of at least `item_bytes` bytes each, refused when the rest of the
+    /// input could not hold them (so a corrupt count cannot make us allocate gigabytes).
+    fn len_prefix(&mut self, item_bytes: usize) -> Result<usize, LineIndexFormatError> {
+        let n = self.u64()?;
+        match usize::try_from(n) {
+            Ok(n) if n.saturating_mul(item_bytes.max(1)) <= self.0.len() => Ok(n),
+            _ => Err(LineIndexFormatError(format!("count {n} past the end"))),
+        }
+    }
+}
+
 /// Lines counted for one outlet.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct OutletLines {
@@ -94,13 +137,24 @@ impl LineIndex {
         let Some(outlet) = raw.outlet.as_deref().filter(|o| !o.trim().is_empty()) else {
             return;
         };
+        let keys = self.line_keys(&raw.text);
+        let entry = self.outlets.entry(outlet_key(outlet)).or_default();
+        entry.articles += 1;
+        for k in keys {
+            *entry.counts.entry(k).or_insert(0) += 1;
+        }
+    }
+
+    /// The keys of the distinct lines of `text` that this index counts (at most `max_words`
+    /// words), sorted: what [`Self::add`] counts, and what [`Self::crossed_keys`] returns.
+    pub fn line_keys(&self, text: &str) -> Vec<u64> {
         let mut norm = String::new();
         let mut lower = String::new();
         let mut keys: Vec<u64> = Vec::new();
         // Paragraph-sized lines cannot be furniture: skip them before normalising (no real
         // line of at most `max_words` words averages 40 bytes a word).
         let max_bytes = self.config.max_words.saturating_mul(40).max(200);
-        for line in raw.text.split(['\n', '\r']) {
+        for line in text.split(['\n', '\r']) {
             if line.len() > max_bytes {
                 continue;
             }
@@ -114,11 +168,97 @@ impl LineIndex {
         }
         keys.sort_unstable();
         keys.dedup();
-        let entry = self.outlets.entry(outlet_key(outlet)).or_default();
-        entry.articles += 1;
-        for k in keys {
-            *entry.counts.entry(k).or_insert(0) += 1;
+        keys
+    }
+
+    /// The lines, per outlet key, that are not furniture in this index but are once `added`
+    /// (counted over further articles, same thresholds) is merged into it. Counts only grow,
+    /// so these are exactly the lines whose status merging changes: a stored article cleaned
+    /// with this index cleans differently with the merged one only if one of its
+    /// [`Self::line_keys`] is among its outlet's crossed keys.
+    pub fn crossed_keys(&self, added: &LineIndex) -> HashMap<String, HashSet<u64>> {
+        let min = self.config.min_articles;
+        let mut out: HashMap<String, HashSet<u64>> = HashMap::new();
+        for (outlet, lines) in &added.outlets {
+            let mine = self.outlets.get(outlet);
+            let crossed: HashSet<u64> = lines
+                .counts
+                .iter()
+                .filter(|(k, n)| {
+                    let before = mine.and_then(|m| m.counts.get(k)).copied().unwrap_or(0);
+                    before < min && before.saturating_add(**n) >= min
+                })
+                .map(|(k, _)| *k)
+                .collect();
+            if !crossed.is_empty() {
+                out.insert(outlet.clone(), crossed);
+            }
         }
+        out
+    }
+
+    /// The index as bytes, for saving between runs (read back by [`Self::from_bytes`]).
+    /// Outlets and lines are written in sorted order, so equal indexes give equal bytes.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let lines: usize = self.outlets.values().map(|o| o.counts.len()).sum();
+        let mut w = Vec::with_capacity(32 + lines * 12 + self.outlets.len() * 48);
+        w.extend_from_slice(MAGIC);
+        w.extend_from_slice(&self.config.min_articles.to_le_bytes());
+        w.extend_from_slice(&(self.config.max_words as u64).to_le_bytes());
+        let mut outlets: Vec<(&String, &OutletLines)> = self.outlets.iter().collect();
+        outlets.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        w.extend_from_slice(&(outlets.len() as u64).to_le_bytes());
+        for (name, o) in outlets {
+            w.extend_from_slice(&(name.len() as u64).to_le_bytes());
+            w.extend_from_slice(name.as_bytes());
+            w.extend_from_slice(&o.articles.to_le_bytes());
+            let mut counts: Vec<(u64, u32)> = o.counts.iter().map(|(k, n)| (*k, *n)).collect();
+            counts.sort_unstable();
+            w.extend_from_slice(&(counts.len() as u64).to_le_bytes());
+            for (k, n) in counts {
+                w.extend_from_slice(&k.to_le_bytes());
+                w.extend_from_slice(&n.to_le_bytes());
+            }
+        }
+        w
+    }
+
+    /// Reads [`Self::to_bytes`] output back; a truncated or foreign input is an error, never a
+    /// partial index.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, LineIndexFormatError> {
+        let mut r = ByteReader(bytes);
+        if r.take(MAGIC.len())? != MAGIC {
+            return Err(LineIndexFormatError("not a line index".into()));
+        }
+        let min_articles = r.u32()?;
+        let max_words = usize::try_from(r.u64()?)
+            .map_err(|_| LineIndexFormatError("max_words out of range".into()))?;
+        let n = r.len_prefix(8)?;
+        let mut outlets = HashMap::with_capacity(n);
+        for _ in 0..n {
+            let len = r.len_prefix(1)?;
+            let name = std::str::from_utf8(r.take(len)?)
+                .map_err(|_| LineIndexFormatError("outlet name is not UTF-8".into()))?
+                .to_string();
+            let articles = r.u32()?;
+            let lines = r.len_prefix(12)?;
+            let mut counts = KeyMap::with_capacity_and_hasher(lines, Default::default());
+            for _ in 0..lines {
+                let k = r.u64()?;
+                counts.insert(k, r.u32()?);
+            }
+            outlets.insert(name, OutletLines { articles, counts });
+        }
+        if !r.0.is_empty() {
+            return Err(LineIndexFormatError("trailing bytes".into()));
+        }
+        Ok(Self {
+            config: IndexConfig {
+                min_articles,
+                max_words,
+            },
+            outlets,
+        })
     }
 
     /// Adds the counts of `other` (built with the same thresholds) to this index, so an index
@@ -184,33 +324,6 @@ impl LineIndex {
     /// True when nothing has been counted.
     pub fn is_empty(&self) -> bool {
         self.outlets.is_empty()
-    }
-
-    /// The outlets (as keyed here: trimmed, lower case) where some line is furniture by this
-    /// index and not by `before`, or the reverse. Only articles of these outlets can clean
-    /// differently under the two indexes, which lets a caller that re-cleans after adding
-    /// articles skip every other outlet without reading its articles' lines.
-    pub fn outlets_whose_furniture_changed(&self, before: &LineIndex) -> HashSet<String> {
-        let min = self.config.min_articles;
-        let furniture = |n: Option<&u32>| n.is_some_and(|&n| n >= min);
-        let empty = OutletLines::default();
-        let mut names: HashSet<&String> = self.outlets.keys().collect();
-        names.extend(before.outlets.keys());
-        names
-            .into_iter()
-            .filter(|name| {
-                let now = self.outlets.get(*name).unwrap_or(&empty);
-                let then = before.outlets.get(*name).unwrap_or(&empty);
-                now.counts
-                    .iter()
-                    .any(|(k, n)| furniture(Some(n)) != furniture(then.counts.get(k)))
-                    || then
-                        .counts
-                        .iter()
-                        .any(|(k, n)| furniture(Some(n)) != furniture(now.counts.get(k)))
-            })
-            .cloned()
-            .collect()
     }
 }
 
@@ -303,7 +416,7 @@ mod tests {
         assert!(!idx.is_outlet_boilerplate("X", "A four word line"));
     }
     #[test]
-    fn only_outlets_where_a_line_crossed_the_threshold_changed() {
+    fn only_lines_that_reach_the_threshold_cross() {
         let mut before = LineIndex::default();
         for i in 0..4 {
             before.add(&art(
@@ -321,14 +434,77 @@ mod tests {
                 &format!("Sign up\nItem {i} of the day."),
             ));
         }
-        let mut after = before.clone();
         // The fifth "Subscribe now" makes it Post furniture; one more "Sign up" changes
         // nothing (already furniture); Herald's line stays under the threshold.
-        after.add(&art(Some("post "), "Subscribe now\nA fresh story."));
-        after.add(&art(Some("Daily"), "Sign up\nA fresh item."));
-        after.add(&art(Some("Gazette"), "Once\nA new outlet."));
-        let changed = after.outlets_whose_furniture_changed(&before);
-        assert_eq!(changed, HashSet::from(["post".to_string()]));
-        assert!(before.outlets_whose_furniture_changed(&before).is_empty());
+        let mut added = LineIndex::default();
+        added.add(&art(Some("post "), "Subscribe now\nA fresh story."));
+        added.add(&art(Some("Daily"), "Sign up\nA fresh item."));
+        added.add(&art(Some("Gazette"), "Once\nA new outlet."));
+        let crossed = before.crossed_keys(&added);
+        let subscribe = before.line_keys("Subscribe now");
+        assert_eq!(crossed.len(), 1, "{crossed:?}");
+        assert_eq!(
+            crossed["post"].iter().copied().collect::<Vec<_>>(),
+            subscribe
+        );
+        // A stored Post article is affected exactly when it holds a crossed line, and the
+        // merged index agrees with the crossing.
+        let stored = "Story 1 is long enough here.\nSubscribe now";
+        assert!(before
+            .line_keys(stored)
+            .iter()
+            .any(|k| crossed["post"].contains(k)));
+        assert!(!before.is_outlet_boilerplate("Post", "Subscribe now"));
+        before.merge(added);
+        assert!(before.is_outlet_boilerplate("Post", "Subscribe now"));
+        assert!(before.crossed_keys(&LineIndex::default()).is_empty());
+    }
+
+    #[test]
+    fn saved_bytes_read_back_to_the_same_index() {
+        let mut idx = LineIndex::with_config(IndexConfig {
+            min_articles: 3,
+            max_words: 7,
+        });
+        for i in 0..5 {
+            idx.add(&art(Some("Daily"), &format!("Promo line\nStory {i}")));
+            idx.add(&art(Some("Ünïcode Times"), "Share this"));
+        }
+        let bytes = idx.to_bytes();
+        let back = LineIndex::from_bytes(&bytes).unwrap();
+        assert_eq!(back.to_bytes(), bytes);
+        assert_eq!(back.config(), idx.config());
+        assert!(back.is_outlet_boilerplate("Daily", "Promo line"));
+        assert_eq!(back.articles("ünïcode times"), 5);
+        // Every strict prefix is refused rather than read as a smaller index.
+        for cut in 0..bytes.len() {
+            assert!(
+                LineIndex::from_bytes(&bytes[..cut]).is_err(),
+                "prefix {cut}"
+            );
+        }
+        assert!(LineIndex::from_bytes(b"something else entirely").is_err());
+    }
+
+    proptest::proptest! {
+        /// Any index (any outlets and lines) reads back equal, and no byte string makes the
+        /// reader panic or allocate past its input.
+        #[test]
+        fn bytes_round_trip(
+            docs in proptest::collection::vec(
+                ("[A-Za-z ]{0,8}", proptest::collection::vec("[a-z ]{0,12}", 0..6)),
+                0..20,
+            ),
+            junk in proptest::collection::vec(proptest::num::u8::ANY, 0..64),
+        ) {
+            let mut idx = LineIndex::default();
+            for (outlet, lines) in &docs {
+                idx.add(&art(Some(outlet), &lines.join("\n")));
+            }
+            let bytes = idx.to_bytes();
+            let back = LineIndex::from_bytes(&bytes).unwrap();
+            proptest::prop_assert_eq!(back.to_bytes(), bytes);
+            let _ = LineIndex::from_bytes(&junk);
+        }
     }
 }

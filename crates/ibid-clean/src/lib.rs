@@ -44,7 +44,9 @@ use chrono::{DateTime, Utc};
 use ibid_core::{CleanedArticle, OffsetMap, RawArticle, RemovalReason, RemovedLine, Span};
 
 pub use date::{parse_published, parse_published_with_year, MIN_YEAR};
-pub use index::{IndexConfig, LineIndex, DEFAULT_MAX_WORDS, DEFAULT_MIN_ARTICLES};
+pub use index::{
+    IndexConfig, LineIndex, LineIndexFormatError, DEFAULT_MAX_WORDS, DEFAULT_MIN_ARTICLES,
+};
 pub use rules::clean_author;
 
 use date::DateParts;

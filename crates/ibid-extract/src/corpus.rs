@@ -1,6 +1,7 @@
 //! Cross-article entity merging and statement linking.
 
 use ibid_core::Span;
+use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
@@ -121,10 +122,13 @@ impl Uf {
 }
 
 /// A group of mentions with one canonical in one article.
-struct Group {
+///
+/// Borrows its names from the per-article extractions: a store has millions of mentions, and
+/// copying each name here was a fifth of the merge.
+struct Group<'a> {
     kind: EntityKind,
-    canonical: String,
-    mentions: Vec<(usize, Span, String)>,
+    canonical: &'a str,
+    mentions: Vec<(usize, Span, &'a str)>,
     /// A bare name the article left open between namesakes.
     open: bool,
 }
@@ -159,65 +163,82 @@ fn org_key(s: &str) -> String {
 
 /// Merges mentions across articles into entities.
 pub fn merge_entities(per_article: &[(String, &ArticleExtraction)]) -> CorpusEntities {
-    let mut groups: Vec<Group> = Vec::new();
-    let mut index: FxHashMap<(usize, EntityKind, String), usize> = FxHashMap::default();
+    let mut groups: Vec<Group<'_>> = Vec::new();
+    let mut index: FxHashMap<(usize, EntityKind, &str), usize> = FxHashMap::default();
     for (ai, (_, ex)) in per_article.iter().enumerate() {
         for m in &ex.mentions {
             let g = *index
-                .entry((ai, m.kind, m.canonical.clone()))
+                .entry((ai, m.kind, m.canonical.as_str()))
                 .or_insert_with(|| {
                     groups.push(Group {
                         kind: m.kind,
-                        canonical: m.canonical.clone(),
+                        canonical: m.canonical.as_str(),
                         mentions: Vec::new(),
                         open: false,
                     });
                     groups.len() - 1
                 });
-            groups[g].mentions.push((ai, m.span, m.text.clone()));
+            groups[g].mentions.push((ai, m.span, m.text.as_str()));
             groups[g].open |= m.open;
         }
     }
+    drop(index);
     let n = groups.len();
     let mut uf = Uf((0..n).collect());
+    // Keys are computed for every group in parallel; the unions that use them run in group
+    // order, as their outcome depends on the unions before them.
+    let canonical_key: Vec<String> = groups.par_iter().map(|g| key(g.canonical)).collect();
     // Exact keys (case, hyphens, aliases, demonyms for organisations).
+    let exact: Vec<String> = groups
+        .par_iter()
+        .zip(&canonical_key)
+        .map(|(g, plain)| {
+            let mut k = match g.kind {
+                EntityKind::Org => org_key(g.canonical),
+                _ => plain.clone(),
+            };
+            if let Some((kind, c)) = bundled().lookup(g.canonical) {
+                if kind == g.kind {
+                    k = key(c);
+                }
+            }
+            // A name left open between namesakes stays with the other open ones.
+            if g.open {
+                k.push_str(" (open)");
+            }
+            k
+        })
+        .collect();
     let mut by_key: FxHashMap<(EntityKind, String), usize> = FxHashMap::default();
-    for (i, g) in groups.iter().enumerate() {
-        let mut k = match g.kind {
-            EntityKind::Org => org_key(&g.canonical),
-            _ => key(&g.canonical),
-        };
-        if let Some((kind, c)) = bundled().lookup(&g.canonical) {
-            if kind == g.kind {
-                k = key(c);
-            }
-        }
-        // A name left open between namesakes stays with the other open ones.
-        if g.open {
-            k.push_str(" (open)");
-        }
-        match by_key.get(&(g.kind, k.clone())) {
-            Some(&j) => uf.union(i, j),
-            None => {
-                by_key.insert((g.kind, k), i);
+    for (i, k) in exact.into_iter().enumerate() {
+        match by_key.entry((groups[i].kind, k)) {
+            std::collections::hash_map::Entry::Occupied(e) => uf.union(i, *e.get()),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(i);
             }
         }
     }
+    drop(by_key);
     // Acronyms seen as variants of a full name.
+    let acronyms: Vec<(String, usize)> = groups
+        .par_iter()
+        .zip(&canonical_key)
+        .enumerate()
+        .flat_map_iter(|(i, (g, plain))| {
+            g.mentions
+                .iter()
+                .filter(|(_, _, t)| t.len() >= 2 && t.chars().all(|c| c.is_uppercase() || c == '.'))
+                .map(|(_, _, t)| key(t))
+                .filter(move |k| k != plain)
+                .map(move |k| (k, i))
+        })
+        .collect();
     let mut acr: FxHashMap<String, FxHashSet<usize>> = FxHashMap::default();
-    for (i, g) in groups.iter().enumerate() {
-        for (_, _, t) in &g.mentions {
-            if t.len() >= 2
-                && t.chars().all(|c| c.is_uppercase() || c == '.')
-                && key(t) != key(&g.canonical)
-            {
-                acr.entry(key(t)).or_default().insert(i);
-            }
-        }
+    for (k, i) in acronyms {
+        acr.entry(k).or_default().insert(i);
     }
-    for (i, g) in groups.iter().enumerate() {
-        let k = key(&g.canonical);
-        if let Some(set) = acr.get(&k) {
+    for (i, k) in canonical_key.iter().enumerate() {
+        if let Some(set) = acr.get(k) {
             let roots: FxHashSet<usize> = set.iter().map(|&j| uf.find(j)).collect();
             if roots.len() == 1 {
                 if let Some(&j) = set.iter().next() {
@@ -226,6 +247,7 @@ pub fn merge_entities(per_article: &[(String, &ArticleExtraction)]) -> CorpusEnt
             }
         }
     }
+    drop(acr);
     // Persons. Tokens and role flags are computed once per group; the pairwise comparisons
     // below run over distinct names only, blocked by the first two letters of the folded
     // surname. A Jaro-Winkler of 0.93 on surnames practically requires a shared prefix, so the
@@ -235,20 +257,22 @@ pub fn merge_entities(per_article: &[(String, &ArticleExtraction)]) -> CorpusEnt
         .filter(|&i| groups[i].kind == EntityKind::Per)
         .collect();
     let toks = |s: &str| key(s).split(' ').map(str::to_string).collect::<Vec<_>>();
-    let is_role = |g: &Group| {
-        let t = toks(&g.canonical);
-        t.first().is_some_and(|w| is_title_word(w))
-            && g.mentions.iter().all(|m| key(&m.2) == key(&g.canonical))
-    };
+    // Bare roles ("the President" written so every time), for every group at once: the
+    // entities built below ask it of each of their members.
+    let role_of: Vec<bool> = groups
+        .par_iter()
+        .map(|g| {
+            let k = key(g.canonical);
+            k.split(' ').next().is_some_and(is_title_word)
+                && g.mentions.iter().all(|m| key(m.2) == k)
+        })
+        .collect();
+    let is_role = |i: usize| role_of[i];
     let tok: FxHashMap<usize, Vec<String>> = per
         .iter()
-        .map(|&i| (i, toks(&groups[i].canonical)))
+        .map(|&i| (i, toks(groups[i].canonical)))
         .collect();
-    let role: FxHashSet<usize> = per
-        .iter()
-        .copied()
-        .filter(|&i| is_role(&groups[i]))
-        .collect();
+    let role: FxHashSet<usize> = per.iter().copied().filter(|&i| is_role(i)).collect();
     // Distinct full names (first, surname) -> one representative group each. Middle
     // initials tell people apart ("George H.W. Bush", "George W. Bush"): where a name comes
     // with several, each initial is its own person and the form without one stays apart.
@@ -310,15 +334,26 @@ pub fn merge_entities(per_article: &[(String, &ArticleExtraction)]) -> CorpusEnt
             .push((first, surname, f, i));
     }
     let gaz = bundled();
-    for list in blocks.values_mut() {
-        list.sort_by_key(|&(_, _, _, i)| i);
-        for (x, &(fi, si, fsi, i)) in list.iter().enumerate() {
-            for &(fj, sj, fsj, j) in &list[x + 1..] {
-                if similar_folded((si, fsi), (sj, fsj), 0.93) && same_first(gaz, fi, fj) {
-                    uf.union(i, j);
+    // Blocks are compared in parallel; the unions are applied after, in block order (a
+    // union's root is the smaller group, so the components do not depend on that order).
+    let mut block_lists: Vec<&mut Vec<Entry<'_>>> = blocks.values_mut().collect();
+    let similar: Vec<Vec<(usize, usize)>> = block_lists
+        .par_iter_mut()
+        .map(|list| {
+            list.sort_by_key(|&(_, _, _, i)| i);
+            let mut pairs = Vec::new();
+            for (x, &(fi, si, fsi, i)) in list.iter().enumerate() {
+                for &(fj, sj, fsj, j) in &list[x + 1..] {
+                    if similar_folded((si, fsi), (sj, fsj), 0.93) && same_first(gaz, fi, fj) {
+                        pairs.push((i, j));
+                    }
                 }
             }
-        }
+            pairs
+        })
+        .collect();
+    for (i, j) in similar.into_iter().flatten() {
+        uf.union(i, j);
     }
     // Single names: to the one person with that surname, or to the one the store is
     // clearly about (three times the mentions of every namesake together); never when the
@@ -333,25 +368,35 @@ pub fn merge_entities(per_article: &[(String, &ArticleExtraction)]) -> CorpusEnt
     }
     // The full names a single name may stand for, once per distinct single name (the same
     // surname stands alone in thousands of articles).
-    let mut full_names_like: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
-    for &i in &per {
+    let single = |i: usize| {
         let ti = &tok[&i];
-        if ti.len() != 1 || role.contains(&i) || groups[i].open {
-            continue;
-        }
-        let like = full_names_like.entry(ti[0].as_str()).or_insert_with(|| {
-            let f = fold(&ti[0]);
+        (ti.len() == 1 && !role.contains(&i) && !groups[i].open).then(|| ti[0].as_str())
+    };
+    let mut distinct: Vec<&str> = per.iter().filter_map(|&i| single(i)).collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    let full_names_like: FxHashMap<&str, Vec<usize>> = distinct
+        .into_par_iter()
+        .map(|name| {
+            let f = fold(name);
             let key: String = f.chars().take(2).collect();
-            blocks
+            let like = blocks
                 .get(&key)
                 .map(|list| {
                     list.iter()
-                        .filter(|&&(_, sj, fsj, _)| similar_folded((&ti[0], &f), (sj, fsj), 0.93))
+                        .filter(|&&(_, sj, fsj, _)| similar_folded((name, &f), (sj, fsj), 0.93))
                         .map(|&(_, _, _, j)| j)
                         .collect()
                 })
-                .unwrap_or_default()
-        });
+                .unwrap_or_default();
+            (name, like)
+        })
+        .collect();
+    for &i in &per {
+        let Some(name) = single(i) else {
+            continue;
+        };
+        let like = &full_names_like[name];
         let roots: FxHashSet<usize> = like.iter().map(|&j| uf.find(j)).collect();
         let mut roots: Vec<usize> = roots.into_iter().collect();
         roots.sort_unstable();
@@ -403,60 +448,78 @@ pub fn merge_entities(per_article: &[(String, &ArticleExtraction)]) -> CorpusEnt
             }
         }
     }
-    // Build entities.
+    // Build entities: each root's members in parallel, then ids in root order (a name taken
+    // twice gets a numbered id).
     let mut members: FxHashMap<usize, Vec<usize>> = FxHashMap::default();
     for i in 0..n {
         members.entry(uf.find(i)).or_default().push(i);
     }
+    let mut roots: Vec<(usize, Vec<usize>)> = members.into_iter().collect();
+    roots.sort_unstable_by_key(|(r, _)| *r);
+    // Built without ids; ids are given after, in root order.
+    let built: Vec<Option<Entity>> = roots
+        .par_iter()
+        .map(|(r, ms)| {
+            let kind = groups[*r].kind;
+            // A bare title that never met the person it stands for ("President" where
+            // several presidents are named) is no entity.
+            if kind == EntityKind::Per && ms.iter().all(|&i| is_role(i)) {
+                return None;
+            }
+            // Name: the most mentioned canonical, longer first on ties, skipping bare
+            // roles.
+            let mut counts: FxHashMap<&str, usize> = FxHashMap::default();
+            for &i in ms {
+                if !(kind == EntityKind::Per && is_role(i)) {
+                    *counts.entry(groups[i].canonical).or_default() += groups[i].mentions.len();
+                }
+            }
+            // The usual full form: a full name over a single word, then the most
+            // mentioned ("Donald Trump" over "Donald J. Trump" when written so more
+            // often).
+            let name = counts
+                .iter()
+                .max_by_key(|(c, n)| (c.split(' ').count().min(2), **n, c.len()))
+                .map_or(groups[*r].canonical, |(c, _)| *c)
+                .to_string();
+            // Variants in order of first sight, each once (a set beside the list: an
+            // entity of a big store has hundreds of variants and millions of mentions).
+            let mut variants: Vec<String> = Vec::new();
+            let mut seen: FxHashSet<String> = FxHashSet::default();
+            let mut mentions = Vec::new();
+            for &i in ms {
+                // Variants are the names themselves as well as their surface forms: a
+                // mention "President Putin" also attests the variant "Putin".
+                let mut add = |v: &str| {
+                    if !v.is_empty() && !seen.contains(v) {
+                        seen.insert(v.to_string());
+                        variants.push(v.to_string());
+                    }
+                };
+                for &(ai, span, t) in &groups[i].mentions {
+                    add(t);
+                    add(&strip_titles(t));
+                    mentions.push((per_article[ai].0.clone(), span, t.to_string()));
+                }
+                add(groups[i].canonical);
+            }
+            mentions.sort();
+            Some(Entity {
+                id: String::new(),
+                name,
+                kind,
+                variants,
+                mentions,
+            })
+        })
+        .collect();
     let mut entities = Vec::new();
     let mut used_ids: FxHashSet<String> = FxHashSet::default();
-    let mut roots: Vec<usize> = members.keys().copied().collect();
-    roots.sort_unstable();
-    for r in roots {
-        let ms = &members[&r];
-        let kind = groups[r].kind;
-        // A bare title that never met the person it stands for ("President" where several
-        // presidents are named) is no entity.
-        if kind == EntityKind::Per && ms.iter().all(|&i| is_role(&groups[i])) {
-            continue;
-        }
-        // Name: the most mentioned canonical, longer first on ties, skipping bare roles.
-        let mut counts: FxHashMap<&str, usize> = FxHashMap::default();
-        for &i in ms {
-            if !(kind == EntityKind::Per && is_role(&groups[i])) {
-                *counts.entry(groups[i].canonical.as_str()).or_default() +=
-                    groups[i].mentions.len();
-            }
-        }
-        // The usual full form: a full name over a single word, then the most mentioned
-        // ("Donald Trump" over "Donald J. Trump" when written so more often).
-        let name = counts
-            .iter()
-            .max_by_key(|(c, n)| (c.split(' ').count().min(2), **n, c.len()))
-            .map(|(c, _)| c.to_string())
-            .unwrap_or_else(|| groups[r].canonical.clone());
-        let mut variants: Vec<String> = Vec::new();
-        let mut mentions = Vec::new();
-        for &i in ms {
-            // Variants are the names themselves as well as their surface forms: a mention
-            // "President Putin" also attests the variant "Putin".
-            let mut add = |v: &str| {
-                if !v.is_empty() && !variants.iter().any(|x| x == v) {
-                    variants.push(v.to_string());
-                }
-            };
-            for (ai, span, t) in &groups[i].mentions {
-                add(t);
-                add(&strip_titles(t));
-                mentions.push((per_article[*ai].0.clone(), *span, t.clone()));
-            }
-            add(&groups[i].canonical);
-        }
-        mentions.sort();
+    for mut entity in built.into_iter().flatten() {
         let base = format!(
             "{}:{}",
-            kind.as_str().to_lowercase(),
-            key(&name).replace(' ', "-")
+            entity.kind.as_str().to_lowercase(),
+            key(&entity.name).replace(' ', "-")
         );
         let mut id = base.clone();
         let mut k = 2;
@@ -465,13 +528,8 @@ pub fn merge_entities(per_article: &[(String, &ArticleExtraction)]) -> CorpusEnt
             k += 1;
         }
         used_ids.insert(id.clone());
-        entities.push(Entity {
-            id,
-            name,
-            kind,
-            variants,
-            mentions,
-        });
+        entity.id = id;
+        entities.push(entity);
     }
     entities.sort_by(|a, b| a.id.cmp(&b.id));
     CorpusEntities { entities }

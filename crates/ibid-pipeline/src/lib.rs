@@ -28,8 +28,10 @@ pub const CLEAN_VERSION: &str = concat!("clean-", env!("CARGO_PKG_VERSION"), "-2
 pub const EXTRACT_VERSION: &str = concat!("extract-", env!("CARGO_PKG_VERSION"), "-4");
 
 mod dedup;
+mod lines;
 mod rebuild;
 mod results;
+mod rows;
 mod stories;
 mod text;
 
@@ -377,65 +379,68 @@ fn clean_stage(store: &mut Store, progress: bool) -> Result<usize> {
     }
     let pending_rows: HashSet<i64> = pending.iter().map(|p| p.rowid).collect();
     let replaced = outlets_of_new_versions(store, &pending)?;
-    let touched: HashSet<String> = pending
-        .iter()
-        .filter_map(|p| p.article.outlet.as_deref())
-        .map(outlet_key)
+    let listing = store.current_outlets()?;
+    let current = listing.len();
+    let all_rows = lines::rowid_set_digest(listing.iter().map(|(rowid, _)| *rowid));
+    let stored: Vec<(i64, Option<String>)> = listing
+        .into_iter()
+        .filter(|(rowid, _)| !pending_rows.contains(rowid))
         .collect();
-    // `before`: every current article except the pending ones.
-    let mut before = ibid_clean::LineIndex::default();
-    let mut stored: Vec<(i64, RawArticle)> = Vec::new();
-    let mut current = 0usize;
-    store.for_each_current(|rowid, raw| {
-        current += 1;
-        if pending_rows.contains(&rowid) {
-            return;
+    // `before`: the lines of every current article except the pending ones, as saved by the
+    // last run when it counted exactly those, else counted again from their texts.
+    let saved = lines::load(
+        store,
+        lines::rowid_set_digest(stored.iter().map(|(rowid, _)| *rowid)),
+    )?;
+    let reused = saved.is_some();
+    let before = match saved {
+        Some(index) => index,
+        None => {
+            let mut index = ibid_clean::LineIndex::default();
+            store.for_each_current(|rowid, raw| {
+                if !pending_rows.contains(&rowid) {
+                    index.add(&raw);
+                }
+            })?;
+            index
         }
-        before.add(&raw);
-        if raw
-            .outlet
-            .as_deref()
-            .is_some_and(|o| touched.contains(&outlet_key(o)))
-        {
-            stored.push((rowid, raw));
-        }
-    })?;
-    let mut index = before.clone();
+    };
+    let mut added = ibid_clean::LineIndex::with_config(before.config());
     for p in &pending {
-        index.add(&p.article);
+        added.add(&p.article);
     }
-    // Lines longer than this are never counted by `LineIndex::add` (the same cut: no line of
-    // at most `max_words` words averages 40 bytes a word), so they cannot change status;
-    // skipping them avoids normalising every body paragraph twice.
-    let max_bytes = index.config().max_words.saturating_mul(40).max(200);
-    // Outlets where no line crossed the furniture threshold clean as before: their articles'
-    // lines need not be looked at (most of this pass's time in a big store, before).
-    let changed = index.outlets_whose_furniture_changed(&before);
-    let mut todo: Vec<(i64, RawArticle)> = stored
-        .into_par_iter()
-        .filter(|(_, raw)| {
-            let Some(outlet) = raw.outlet.as_deref() else {
-                return false;
-            };
-            let key = outlet_key(outlet);
-            replaced.contains(&key)
-                || changed.contains(&key)
-                    && raw
-                        .text
-                        .split(['\n', '\r'])
-                        .filter(|line| line.len() <= max_bytes)
-                        .any(|line| {
-                            before.is_outlet_boilerplate(outlet, line)
-                                != index.is_outlet_boilerplate(outlet, line)
-                        })
+    let crossed = before.crossed_keys(&added);
+    let mut index = before;
+    index.merge(added);
+    // Only stored articles of outlets where a line became furniture (or of an outlet with a
+    // new version of an article) are read, and re-cleaned if they hold such a line.
+    let candidates: Vec<i64> = stored
+        .iter()
+        .filter_map(|(rowid, outlet)| {
+            let key = outlet_key(outlet.as_deref()?);
+            (replaced.contains(&key) || crossed.contains_key(&key)).then_some(*rowid)
         })
         .collect();
-    drop(before);
+    let mut todo: Vec<(i64, RawArticle)> = Vec::new();
+    for chunk in candidates.chunks(2000) {
+        let raws = store.raw_articles(chunk)?;
+        todo.par_extend(raws.into_par_iter().filter(|(_, raw)| {
+            let Some(key) = raw.outlet.as_deref().map(outlet_key) else {
+                return false;
+            };
+            replaced.contains(&key)
+                || crossed
+                    .get(&key)
+                    .is_some_and(|keys| index.line_keys(&raw.text).iter().any(|k| keys.contains(k)))
+        }));
+    }
     let recleaned = todo.len();
     todo.extend(pending.into_iter().map(|p| (p.rowid, p.article)));
     tracing::info!(
         pending = todo.len() - recleaned,
         recleaned,
+        examined = candidates.len(),
+        line_index_reused = reused,
         "clean stage: pending articles and stored articles whose furniture changed"
     );
     let bar = progress_bar(progress, todo.len() as u64, "clean");
@@ -459,6 +464,9 @@ fn clean_stage(store: &mut Store, progress: bool) -> Result<usize> {
         bar.inc(chunk.len() as u64);
     }
     bar.finish_and_clear();
+    // Every current article is now cleaned with `index`: saved for the next run, after the
+    // last cleaned row (a crash before this leaves a digest that matches no later set).
+    lines::save(store, all_rows, &index)?;
     if todo.len().saturating_mul(OPTIMIZE_SEARCH_SHARE) >= current {
         optimize_search_index(store)?;
     }

@@ -32,6 +32,10 @@ pub fn invalidate(store: &mut Store, stage: Stage) -> Result<()> {
     if matches!(stage, All | Clean | Extract) {
         store.invalidate_article_results()?;
     }
+    if matches!(stage, All | Clean) {
+        // Counted again from the stored texts (every article is pending anyway).
+        store.drop_stage_state("lines")?;
+    }
     if matches!(stage, All | Clean | Dedup) {
         store.drop_stage_state("dedup")?;
     }
@@ -44,6 +48,8 @@ pub fn invalidate(store: &mut Store, stage: Stage) -> Result<()> {
     // Quotes, entities and statements are re-derived from the stored results whenever their
     // inputs' fingerprint no longer matches: forgetting it is enough.
     store.drop_stage_state("extract")?;
+    // And written whole, not by article: nothing about the stored rows is taken on trust.
+    store.drop_stage_state(crate::rows::ROWS_STATE)?;
     tracing::info!(?stage, version = EXTRACT_VERSION, "stage results forgotten");
     Ok(())
 }

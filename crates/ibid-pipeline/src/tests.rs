@@ -206,11 +206,34 @@ fn incremental_cleaning_matches_cleaning_everything_at_once() {
     // furniture), stay as they were.
     assert_eq!(r.cleaned, 2 + 4);
 
+    // The second ingest counted only its own lines on top of the index the first one saved,
+    // and saved the sum.
+    let saved = stepwise
+        .stage_state("lines", CLEAN_VERSION)
+        .unwrap()
+        .expect("line index saved");
+    let index = ibid_clean::LineIndex::from_bytes(&saved[16..]).unwrap();
+    assert_eq!(
+        (
+            index.articles("Harbour Times"),
+            index.articles("valley post")
+        ),
+        (7, 7)
+    );
+
+    // Without the saved index (or with one that counted other articles, as after a crash
+    // before it was saved), the second ingest counts every stored article again: same result.
+    let mut recounted = Store::open(&dir.path().join("recount.db")).unwrap();
+    ingest(&mut recounted, std::slice::from_ref(&a), &quiet()).unwrap();
+    recounted.drop_stage_state("lines").unwrap();
+    ingest(&mut recounted, std::slice::from_ref(&b), &quiet()).unwrap();
+
     let mut at_once = Store::open(&dir.path().join("once.db")).unwrap();
     ingest(&mut at_once, &[a, b], &quiet()).unwrap();
     let expected = cleaned_rows(&at_once);
     assert_eq!(carriers(&expected), 0, "at the threshold it is furniture");
     assert_eq!(cleaned_rows(&stepwise), expected);
+    assert_eq!(cleaned_rows(&recounted), expected);
 }
 
 #[test]

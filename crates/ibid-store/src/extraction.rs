@@ -138,10 +138,14 @@ impl Stored {
 impl Store {
     /// Makes the quote, entity and mention tables hold exactly `quotes` and `entities`, in
     /// one transaction, writing only the rows that differ from what is stored.
+    ///
+    /// `state`, when given, is saved as the named stage state (`name, version, data`) in the
+    /// same transaction, so a state describing these rows never outlives them.
     pub fn replace_extraction(
         &mut self,
         quotes: &[QuoteRow],
         entities: &[EntityRow],
+        state: Option<(&str, &str, &[u8])>,
     ) -> Result<()> {
         let tx = self.conn.transaction()?;
         let mut changed = 0usize;
@@ -150,10 +154,91 @@ impl Store {
         if changed > 0 {
             bump(&tx, REVISION_DERIVED)?;
         }
+        if let Some((name, version, data)) = state {
+            crate::stage_state::write(&tx, name, version, data)?;
+        }
         tx.commit()?;
         tracing::debug!(changed, "extraction rows written");
         Ok(())
     }
+
+    /// Replaces the quotes and mentions of `articles` only, and makes the entity table hold
+    /// exactly `entities` (their `mentions` are ignored: `mentions` holds the new mentions of
+    /// `articles`, with their entity id), in one transaction with `state` (as in
+    /// [`Store::replace_extraction`]).
+    ///
+    /// For a caller that knows which articles' rows changed: the other articles' rows, and
+    /// the millions of rows of a big store, are not read. Every mention of an entity that is
+    /// no longer in `entities` must be among those replaced (an entity's mentions move only
+    /// when their articles' rows change), else it is left pointing at no entity.
+    pub fn replace_extraction_of(
+        &mut self,
+        articles: &[&str],
+        quotes: &[QuoteRow],
+        entities: &[EntityRow],
+        mentions: &[(&str, crate::MentionRow)],
+        state: (&str, &str, &[u8]),
+    ) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        let mut changed = articles.len();
+        {
+            let mut del_quotes = tx.prepare_cached("DELETE FROM quotes WHERE article = ?1")?;
+            let mut del_mentions = tx.prepare_cached("DELETE FROM mentions WHERE article = ?1")?;
+            for a in articles {
+                del_quotes.execute([a])?;
+                del_mentions.execute([a])?;
+            }
+        }
+        changed += sync_entity_heads(&tx, entities)?;
+        insert_quotes(&tx, quotes.iter())?;
+        {
+            let mut insert = tx.prepare_cached(
+                r#"INSERT INTO mentions (entity, article, start, "end", text) VALUES (?1, ?2, ?3, ?4, ?5)"#,
+            )?;
+            for (entity, m) in mentions {
+                insert.execute(params![entity, m.article, m.start, m.end, m.text])?;
+            }
+        }
+        if changed > 0 {
+            bump(&tx, REVISION_DERIVED)?;
+        }
+        let (name, version, data) = state;
+        crate::stage_state::write(&tx, name, version, data)?;
+        tx.commit()?;
+        tracing::debug!(
+            articles = articles.len(),
+            quotes = quotes.len(),
+            mentions = mentions.len(),
+            "extraction rows of changed articles written"
+        );
+        Ok(())
+    }
+}
+
+/// Inserts quote rows (in the caller's transaction).
+fn insert_quotes<'a>(
+    tx: &Transaction<'_>,
+    quotes: impl Iterator<Item = &'a QuoteRow>,
+) -> Result<()> {
+    let mut insert = tx.prepare_cached(
+        r#"INSERT INTO quotes (article, start, "end", text, speaker, speaker_start, speaker_end, direct, statement, confidence)
+           VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"#,
+    )?;
+    for x in quotes {
+        insert.execute(params![
+            x.article,
+            x.start,
+            x.end,
+            x.text,
+            x.speaker,
+            x.speaker_start,
+            x.speaker_end,
+            x.direct,
+            x.statement,
+            x.confidence
+        ])?;
+    }
+    Ok(())
 }
 
 fn sync_quotes(tx: &Transaction<'_>, quotes: &[QuoteRow]) -> Result<usize> {
@@ -168,37 +253,11 @@ fn sync_quotes(tx: &Transaction<'_>, quotes: &[QuoteRow]) -> Result<usize> {
         delete.execute([rowid])?;
         changed += 1;
     }
-    let mut insert = tx.prepare_cached(
-        r#"INSERT INTO quotes (article, start, "end", text, speaker, speaker_start, speaker_end, direct, statement, confidence)
-           VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"#,
-    )?;
-    for x in fresh {
-        insert.execute(params![
-            x.article,
-            x.start,
-            x.end,
-            x.text,
-            x.speaker,
-            x.speaker_start,
-            x.speaker_end,
-            x.direct,
-            x.statement,
-            x.confidence
-        ])?;
-    }
+    insert_quotes(tx, fresh.into_iter())?;
     Ok(changed)
 }
 
 fn sync_entities(tx: &Transaction<'_>, entities: &[EntityRow]) -> Result<usize> {
-    // Entities by id: (name, type, variants JSON).
-    let mut stored_entities: HashMap<String, (String, String, String)> = HashMap::new();
-    {
-        let mut stmt = tx.prepare("SELECT id, name, type, variants FROM entities")?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            stored_entities.insert(r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?));
-        }
-    }
     let mut stored_mentions = Stored::read(tx, "mentions", MENTION_DIGEST_COLUMNS)?;
     let mut new_mentions: Vec<(&str, &crate::MentionRow)> = Vec::new();
     for e in entities {
@@ -217,38 +276,52 @@ fn sync_entities(tx: &Transaction<'_>, entities: &[EntityRow]) -> Result<usize> 
             changed += 1;
         }
     }
-    {
-        let mut insert = tx.prepare_cached(
-            "INSERT INTO entities (id, name, type, variants) VALUES (?1, ?2, ?3, ?4)",
-        )?;
-        let mut update = tx.prepare_cached(
-            "UPDATE entities SET name = ?2, type = ?3, variants = ?4 WHERE id = ?1",
-        )?;
-        for e in entities {
-            let variants = serde_json::to_string(&e.variants)?;
-            match stored_entities.remove(&e.id) {
-                Some((name, kind, v)) if name == e.name && kind == e.kind && v == variants => {}
-                Some(_) => {
-                    update.execute(params![e.id, e.name, e.kind, variants])?;
-                    changed += 1;
-                }
-                None => {
-                    insert.execute(params![e.id, e.name, e.kind, variants])?;
-                    changed += 1;
-                }
-            }
-        }
-        let mut delete = tx.prepare_cached("DELETE FROM entities WHERE id = ?1")?;
-        for id in stored_entities.into_keys() {
-            delete.execute([id])?;
-            changed += 1;
-        }
-    }
+    changed += sync_entity_heads(tx, entities)?;
     let mut insert = tx.prepare_cached(
         r#"INSERT INTO mentions (entity, article, start, "end", text) VALUES (?1, ?2, ?3, ?4, ?5)"#,
     )?;
     for (entity, m) in new_mentions {
         insert.execute(params![entity, m.article, m.start, m.end, m.text])?;
+    }
+    Ok(changed)
+}
+
+/// Makes the entity table (id, name, type, variants; not the mentions) hold exactly
+/// `entities`, touching only rows that differ. Returns the number of rows changed.
+fn sync_entity_heads(tx: &Transaction<'_>, entities: &[EntityRow]) -> Result<usize> {
+    // Entities by id: (name, type, variants JSON).
+    let mut stored: HashMap<String, (String, String, String)> = HashMap::new();
+    {
+        let mut stmt = tx.prepare("SELECT id, name, type, variants FROM entities")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            stored.insert(r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?));
+        }
+    }
+    let mut changed = 0;
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO entities (id, name, type, variants) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    let mut update =
+        tx.prepare_cached("UPDATE entities SET name = ?2, type = ?3, variants = ?4 WHERE id = ?1")?;
+    for e in entities {
+        let variants = serde_json::to_string(&e.variants)?;
+        match stored.remove(&e.id) {
+            Some((name, kind, v)) if name == e.name && kind == e.kind && v == variants => {}
+            Some(_) => {
+                update.execute(params![e.id, e.name, e.kind, variants])?;
+                changed += 1;
+            }
+            None => {
+                insert.execute(params![e.id, e.name, e.kind, variants])?;
+                changed += 1;
+            }
+        }
+    }
+    let mut delete = tx.prepare_cached("DELETE FROM entities WHERE id = ?1")?;
+    for id in stored.into_keys() {
+        delete.execute([id])?;
+        changed += 1;
     }
     Ok(changed)
 }
@@ -316,7 +389,7 @@ mod tests {
             entity("ann", &["Ann"], &[("a", 0), ("a", 0), ("b", 4)]),
             entity("bob", &["Bob"], &[("b", 20)]),
         ];
-        s.replace_extraction(&first_quotes, &first_entities)
+        s.replace_extraction(&first_quotes, &first_entities, None)
             .unwrap();
         let mut expected: Vec<String> = first_quotes.iter().map(|q| format!("{q:?}")).collect();
         expected.sort();
@@ -334,13 +407,78 @@ mod tests {
             entity("ann", &["Ann", "Ann Lee"], &[("a", 0), ("c", 7)]),
             entity("cat", &["Cat"], &[("b", 20)]),
         ];
-        s.replace_extraction(&quotes, &entities).unwrap();
+        s.replace_extraction(&quotes, &entities, None).unwrap();
         let mut expected: Vec<String> = quotes.iter().map(|q| format!("{q:?}")).collect();
         expected.sort();
         assert_eq!(sorted_quotes(&s), expected);
         assert_eq!(s.entities().unwrap(), entities);
 
-        s.replace_extraction(&[], &[]).unwrap();
+        s.replace_extraction(&[], &[], None).unwrap();
         assert!(s.quotes().unwrap().is_empty() && s.entities().unwrap().is_empty());
+    }
+
+    #[test]
+    fn replacing_some_articles_equals_writing_everything() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = Store::open(&dir.path().join("s.db")).unwrap();
+        let first_quotes = vec![
+            quote("a", 0, Some("Ann")),
+            quote("b", 9, None),
+            quote("c", 2, None),
+        ];
+        let first_entities = vec![
+            entity("ann", &["Ann"], &[("a", 0), ("b", 4)]),
+            entity("bob", &["Bob"], &[("b", 20), ("c", 1)]),
+            entity("dee", &["Dee"], &[("a", 30)]),
+        ];
+        s.replace_extraction(&first_quotes, &first_entities, Some(("rows", "v1", b"one")))
+            .unwrap();
+        assert_eq!(
+            s.stage_state("rows", "v1").unwrap().as_deref(),
+            Some(&b"one"[..])
+        );
+        let revision = s.revisions().unwrap();
+
+        // Articles a and b change: Ann is renamed, Dee goes (her one mention was in a), a new
+        // entity appears; c's rows are not given and stay.
+        let quotes = vec![
+            quote("a", 0, Some("Ann Lee")),
+            quote("a", 40, None),
+            quote("c", 2, None),
+        ];
+        let entities = vec![
+            entity("ann", &["Ann", "Ann Lee"], &[("a", 0)]),
+            entity("bob", &["Bob"], &[("b", 20), ("c", 1)]),
+            entity("eve", &["Eve"], &[("b", 50)]),
+        ];
+        let changed: Vec<QuoteRow> = quotes
+            .iter()
+            .filter(|q| q.article != "c")
+            .cloned()
+            .collect();
+        let mentions: Vec<(&str, MentionRow)> = entities
+            .iter()
+            .flat_map(|e| e.mentions.iter().map(move |m| (e.id.as_str(), m.clone())))
+            .filter(|(_, m)| m.article != "c")
+            .collect();
+        s.replace_extraction_of(
+            &["a", "b"],
+            &changed,
+            &entities,
+            &mentions,
+            ("rows", "v1", b"two"),
+        )
+        .unwrap();
+        assert_eq!(
+            s.stage_state("rows", "v1").unwrap().as_deref(),
+            Some(&b"two"[..])
+        );
+        assert_ne!(s.revisions().unwrap(), revision, "listings see the change");
+
+        let mut full = Store::open(&dir.path().join("full.db")).unwrap();
+        full.replace_extraction(&quotes, &entities, None).unwrap();
+        assert_eq!(sorted_quotes(&s), sorted_quotes(&full));
+        assert_eq!(s.entities().unwrap(), full.entities().unwrap());
+        assert_eq!(s.entities().unwrap(), entities);
     }
 }

@@ -512,20 +512,35 @@ impl Store {
         )?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
-            f(
-                r.get(0)?,
-                RawArticle {
-                    id: r.get(1)?,
-                    text: r.get(2)?,
-                    title: r.get(3)?,
-                    url: r.get(4)?,
-                    outlet: r.get(5)?,
-                    published: r.get(6)?,
-                    author: r.get(7)?,
-                },
-            );
+            f(r.get(0)?, raw_from_row(r)?);
         }
         Ok(())
+    }
+
+    /// The row id and outlet of every current article, in row order, without their texts:
+    /// enough to tell which articles a stage has seen and which outlets they belong to.
+    pub fn current_outlets(&self) -> Result<Vec<(i64, Option<String>)>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT rowid, outlet FROM current_articles ORDER BY rowid")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The raw records of the given article versions (row ids), in the order given; row ids
+    /// not stored are skipped.
+    pub fn raw_articles(&self, rowids: &[i64]) -> Result<Vec<(i64, RawArticle)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT rowid, id, text, title, url, outlet, published_raw, author FROM articles WHERE rowid = ?1",
+        )?;
+        let mut out = Vec::with_capacity(rowids.len());
+        for &rowid in rowids {
+            let row = stmt
+                .query_row([rowid], |r| Ok((r.get(0)?, raw_from_row(r)?)))
+                .optional()?;
+            out.extend(row);
+        }
+        Ok(out)
     }
 
     /// Ids that received a new version (not a first one) since the mark `name` was last set
@@ -1187,6 +1202,20 @@ fn gzip(bytes: &[u8]) -> Vec<u8> {
 }
 
 /// Decompresses a stored `raw` column (see [`Store::raw_input`]).
+/// A raw record from a row whose columns 1..=7 are `id, text, title, url, outlet,
+/// published_raw, author`.
+fn raw_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawArticle> {
+    Ok(RawArticle {
+        id: r.get(1)?,
+        text: r.get(2)?,
+        title: r.get(3)?,
+        url: r.get(4)?,
+        outlet: r.get(5)?,
+        published: r.get(6)?,
+        author: r.get(7)?,
+    })
+}
+
 pub fn gunzip(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
     let mut out = Vec::new();
@@ -1203,15 +1232,7 @@ fn now() -> String {
 pub(crate) fn pending_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<PendingArticle> {
     Ok(PendingArticle {
         rowid: r.get(0)?,
-        article: RawArticle {
-            id: r.get(1)?,
-            text: r.get(2)?,
-            title: r.get(3)?,
-            url: r.get(4)?,
-            outlet: r.get(5)?,
-            published: r.get(6)?,
-            author: r.get(7)?,
-        },
+        article: raw_from_row(r)?,
     })
 }
 
@@ -1517,7 +1538,7 @@ mod tests {
         assert_eq!(rev(&s), (1, 1));
         s.replace_dedup(&[]).unwrap();
         s.replace_alignments(&[]).unwrap();
-        s.replace_extraction(&[], &[]).unwrap();
+        s.replace_extraction(&[], &[], None).unwrap();
         assert_eq!(
             rev(&s),
             (3, 1),
@@ -1535,10 +1556,10 @@ mod tests {
             statement: None,
             confidence: 1.0,
         };
-        s.replace_extraction(std::slice::from_ref(&quote), &[])
+        s.replace_extraction(std::slice::from_ref(&quote), &[], None)
             .unwrap();
         assert_eq!(rev(&s), (4, 1));
-        s.replace_extraction(&[quote], &[]).unwrap();
+        s.replace_extraction(&[quote], &[], None).unwrap();
         assert_eq!(rev(&s), (4, 1), "the same quote again");
         s.write_batch(run, &[art("c", "three")]).unwrap();
         clean_pending(&mut s);
