@@ -102,6 +102,47 @@ impl PassageIndex {
         self.pairs_aligned
     }
 
+    /// The distinct fingerprints (sorted) that adding `docs` looks up and changes. An index
+    /// holding the postings of these fingerprints only ([`PassageIndex::set_postings`]) adds
+    /// `docs` exactly as the whole index would: candidates, the rare-fingerprint check and the
+    /// document-frequency cap read nothing else. That lets a store keep the postings on disk
+    /// and load, per batch, what the batch touches.
+    pub fn batch_keys(&self, docs: &[AlignDoc]) -> Vec<u32> {
+        let n = self.cfg.index_ngram.max(1);
+        let window = self.cfg.index_window;
+        let mut keys: Vec<u32> = docs
+            .par_iter()
+            .flat_map_iter(|d| {
+                let t = tokenize(d.text);
+                fingerprints(&t.hash, n, window).into_iter().map(|(k, _)| k)
+            })
+            .collect();
+        keys.par_sort_unstable();
+        keys.dedup();
+        keys
+    }
+
+    /// The postings as `(fingerprint, documents)`, by fingerprint. The document lists are
+    /// opaque (a fingerprint over the document-frequency cap keeps a marker): store them and
+    /// give them back to [`PassageIndex::set_postings`] as they are.
+    pub fn postings_by_key(&self) -> Vec<(u32, Vec<u32>)> {
+        self.postings
+            .chunk_by(|x, y| x.0 == y.0)
+            .map(|g| (g[0].0, g.iter().map(|p| p.1).collect()))
+            .collect()
+    }
+
+    /// Replaces the postings with `lists` (as [`PassageIndex::postings_by_key`] gave them;
+    /// any order, empty lists ignored): the whole index's, or those of some fingerprints (see
+    /// [`PassageIndex::batch_keys`]).
+    pub fn set_postings(&mut self, mut lists: Vec<(u32, Vec<u32>)>) {
+        lists.sort_unstable_by_key(|(k, _)| *k);
+        self.postings = lists
+            .into_iter()
+            .flat_map(|(k, docs)| docs.into_iter().map(move |d| (k, d)))
+            .collect();
+    }
+
     /// Number of postings held (kept fingerprint occurrences plus tombstones).
     pub fn postings_len(&self) -> usize {
         self.postings.len()
@@ -547,6 +588,52 @@ mod tests {
         assert_eq!(serde_json::from_str::<PassageIndex>(&json).unwrap(), idx);
         assert_eq!(back.add_batch(&[doc(&t1)]), idx.add_batch(&[doc(&t1)]));
         assert!(PassageIndex::from_bytes(&bytes[..bytes.len() - 3]).is_err());
+    }
+
+    #[test]
+    fn the_postings_a_batch_touches_are_enough_to_add_it() {
+        let texts: Vec<String> = (0..8)
+            .map(|i| format!("{} {} {}", filler(i, 40), PASSAGE, filler(i + 50, 20)))
+            .chain([format!("{} {}", filler(3, 40), filler(99, 30))])
+            .collect();
+        let cfg = AlignConfig {
+            max_df: 5,
+            ..AlignConfig::default()
+        };
+        let mut whole = PassageIndex::without_texts(cfg.clone());
+        let docs: Vec<AlignDoc> = texts.iter().map(|t| doc(t)).collect();
+        let earlier =
+            |wanted: &[usize]| Ok::<_, ()>(wanted.iter().map(|&e| texts[e].clone()).collect());
+        whole.add_batch_with(&docs[..4], earlier).unwrap();
+        // The partial index: the same counts, and only the postings of the next batch's keys.
+        let keys = whole.batch_keys(&docs[4..]);
+        let mut partial = PassageIndex::from_bytes(&whole.to_bytes()).unwrap();
+        partial.set_postings(
+            whole
+                .postings_by_key()
+                .into_iter()
+                .filter(|(k, _)| keys.binary_search(k).is_ok())
+                .collect(),
+        );
+        assert!(partial.postings_len() < whole.postings_len());
+        let expected = whole.add_batch_with(&docs[4..], earlier).unwrap();
+        let found = partial.add_batch_with(&docs[4..], earlier).unwrap();
+        assert_eq!(found, expected);
+        assert!(!found.is_empty());
+        // Written back, the partial index's lists are the whole index's for those keys,
+        // including the passage's fingerprints that went over the cap in this batch.
+        let now: FxHashMap<u32, Vec<u32>> = whole.postings_by_key().into_iter().collect();
+        for (k, list) in partial.postings_by_key() {
+            assert_eq!(now[&k], list);
+        }
+        assert!(partial.postings.iter().any(|p| p.1 == TOMBSTONE));
+        assert_eq!(partial.len(), whole.len());
+        // And the lists read back in any order make the same index.
+        let mut lists = whole.postings_by_key();
+        lists.reverse();
+        let mut again = whole.clone();
+        again.set_postings(lists);
+        assert_eq!(again, whole);
     }
 
     #[test]

@@ -345,7 +345,8 @@ fn corrupt(id: &str, e: impl std::fmt::Display) -> ibid_store::StoreError {
     ibid_store::StoreError::Corrupt(format!("stored results of article {id}: {e}"))
 }
 
-/// The persisted passage index with the article id of each of its documents.
+/// The persisted passage index (its counts and settings; the postings have their own table,
+/// `align_postings`) with the article id of each of its documents.
 struct AlignState {
     index: ibid_align::PassageIndex,
     ids: Vec<String>,
@@ -383,6 +384,11 @@ impl AlignState {
 /// [`ALIGN_VERSION`], or holds an article that has since got a new version: an index cannot
 /// take a document back.
 pub(crate) fn align_stage(store: &mut Store, progress: bool) -> Result<usize> {
+    let mut lap = std::time::Instant::now();
+    let mut timed = |part: &str| {
+        tracing::info!(part, seconds = lap.elapsed().as_secs_f64(), "align stage");
+        lap = std::time::Instant::now();
+    };
     let keys = store.cleaned_keys_in_time_order()?;
     let saved = store
         .stage_state("align", ALIGN_VERSION)?
@@ -401,6 +407,13 @@ pub(crate) fn align_stage(store: &mut Store, progress: bool) -> Result<usize> {
             true,
         ),
     };
+    // The postings this run changes, by fingerprint: written to the store at the end, and
+    // read before the store's by later chunks of the run. A state saved with all its postings
+    // inside (before they had their own table) hands them all over here.
+    let mut changed_postings: HashMap<u32, Vec<u32>> =
+        state.index.postings_by_key().into_iter().collect();
+    state.index.set_postings(Vec::new());
+    timed("read index");
     let fresh = crate::unseen(&keys, state.ids.iter().map(String::as_str).collect());
     let bar = progress_bar(progress, fresh.len() as u64, "align");
     let mut rows = Vec::new();
@@ -423,6 +436,25 @@ pub(crate) fn align_stage(store: &mut Store, progress: bool) -> Result<usize> {
                 text: &r.text,
             })
             .collect();
+        // Only the postings of the chunk's fingerprints are loaded: adding it reads and
+        // changes nothing else (`PassageIndex::batch_keys`). A rebuild ignores stored ones.
+        let wanted = state.index.batch_keys(&docs);
+        let unknown: Vec<u32> = wanted
+            .iter()
+            .copied()
+            .filter(|k| !changed_postings.contains_key(k))
+            .collect();
+        let mut lists = if rebuild {
+            Vec::new()
+        } else {
+            store.align_postings(&unknown)?
+        };
+        lists.extend(
+            wanted
+                .iter()
+                .filter_map(|k| changed_postings.get(k).map(|docs| (*k, docs.clone()))),
+        );
+        state.index.set_postings(lists);
         // Earlier articles are aligned from their cleaned texts, read back for the few that
         // new ones pair with: the index holds postings only.
         let ids = &state.ids;
@@ -441,6 +473,8 @@ pub(crate) fn align_stage(store: &mut Store, progress: bool) -> Result<usize> {
             )
         })?;
         state.ids.extend(refs.iter().map(|r| r.id.clone()));
+        changed_postings.extend(state.index.postings_by_key());
+        state.index.set_postings(Vec::new());
         // Offset maps of the earlier articles these passages were found in.
         let older: Vec<&str> = found
             .iter()
@@ -471,6 +505,7 @@ pub(crate) fn align_stage(store: &mut Store, progress: bool) -> Result<usize> {
         bar.inc(chunk.len() as u64);
     }
     bar.finish_and_clear();
+    timed("align new articles");
     if rebuild || !fresh.is_empty() {
         // Passage clusters are named over every pair, old and new, and written with the new
         // rows in one transaction.
@@ -479,7 +514,9 @@ pub(crate) fn align_stage(store: &mut Store, progress: bool) -> Result<usize> {
         } else {
             store.alignment_rows_with_ids()?
         };
+        timed("read alignments");
         let labels = passage_labels(&keys, stored.iter().map(|(_, r)| r).chain(&rows));
+        timed("label passages");
         let relabel: Vec<(i64, Option<String>)> = stored
             .iter()
             .zip(&labels)
@@ -494,7 +531,9 @@ pub(crate) fn align_stage(store: &mut Store, progress: bool) -> Result<usize> {
             rebuild,
             &relabel,
             ("align", ALIGN_VERSION, &state.encode()),
+            &changed_postings.into_iter().collect::<Vec<_>>(),
         )?;
+        timed("write");
     }
     store.set_mark("align")?;
     Ok(store.alignment_count()?)

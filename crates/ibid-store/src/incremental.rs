@@ -5,7 +5,7 @@
 //! These let a processing pass touch what is new (plus the few older articles a new one is
 //! compared with) instead of loading every current article.
 
-use rusqlite::params;
+use rusqlite::{params, OptionalExtension};
 
 use crate::{
     bump, AlignmentRow, CleanedRef, PendingArticle, Result, Store, ALIGNMENT_COLUMNS,
@@ -162,16 +162,32 @@ impl Store {
     ///
     /// `relabel` gives stored rows (by row id) a new passage: new pairs can join two passage
     /// clusters or bring an earlier occurrence, which renames the cluster.
+    ///
+    /// `postings` are the passage index's changed postings (fingerprint, documents), written
+    /// over the stored ones; with `replace` every stored posting is dropped first.
     pub fn append_alignments(
         &mut self,
         rows: &[AlignmentRow],
         replace: bool,
         relabel: &[(i64, Option<String>)],
         state: (&str, &str, &[u8]),
+        postings: &[(u32, Vec<u32>)],
     ) -> Result<()> {
         let tx = self.conn.transaction()?;
         if replace {
             tx.execute("DELETE FROM alignments", [])?;
+            tx.execute("DELETE FROM align_postings", [])?;
+        }
+        {
+            let mut stmt = tx.prepare_cached(
+                "INSERT OR REPLACE INTO align_postings (fingerprint, docs) VALUES (?1, ?2)",
+            )?;
+            let mut blob = Vec::new();
+            for (key, docs) in postings {
+                blob.clear();
+                blob.extend(docs.iter().flat_map(|d| d.to_le_bytes()));
+                stmt.execute(params![key, blob])?;
+            }
         }
         insert_alignments(&tx, rows)?;
         {
@@ -187,6 +203,32 @@ impl Store {
         }
         tx.commit()?;
         Ok(())
+    }
+
+    /// The stored postings of the passage index for `keys` (fingerprints without postings
+    /// are left out), as written by [`Store::append_alignments`].
+    pub fn align_postings(&self, keys: &[u32]) -> Result<Vec<(u32, Vec<u32>)>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT docs FROM align_postings WHERE fingerprint = ?1")?;
+        let mut out = Vec::with_capacity(keys.len());
+        for &key in keys {
+            let blob: Option<Vec<u8>> = stmt.query_row([key], |r| r.get(0)).optional()?;
+            if let Some(blob) = blob {
+                if blob.len() % 4 != 0 {
+                    return Err(crate::StoreError::Corrupt(format!(
+                        "passage postings of fingerprint {key}: {} bytes",
+                        blob.len()
+                    )));
+                }
+                let docs = blob
+                    .chunks_exact(4)
+                    .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+                    .collect();
+                out.push((key, docs));
+            }
+        }
+        Ok(out)
     }
 
     /// Every alignment row with its row id.

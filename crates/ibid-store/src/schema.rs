@@ -212,4 +212,13 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (name, part)
     );
     "#,
+    // 12: the passage index's postings, one row per fingerprint (documents as little-endian
+    // u32s), so a batch reads and writes the fingerprints it touches instead of the whole
+    // index (438 MB at 155,000 articles).
+    r#"
+    CREATE TABLE align_postings (
+        fingerprint INTEGER PRIMARY KEY,
+        docs        BLOB NOT NULL
+    );
+    "#,
 ];
