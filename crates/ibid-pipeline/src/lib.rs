@@ -9,7 +9,7 @@
 //! transaction, so a kill at any moment leaves the store consistent and the next run picks up
 //! exactly what is missing.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -397,42 +397,82 @@ fn clean_stage(store: &mut Store, progress: bool) -> Result<usize> {
         Some(index) => index,
         None => {
             let mut index = ibid_clean::LineIndex::default();
+            let mut keys: Vec<(i64, Vec<u64>)> = Vec::new();
             store.for_each_current(|rowid, raw| {
                 if !pending_rows.contains(&rowid) {
-                    index.add(&raw);
+                    let k = index.line_keys(&raw.text);
+                    if let Some(outlet) = raw.outlet.as_deref() {
+                        index.add_keys(outlet, &k);
+                    }
+                    keys.push((rowid, k));
                 }
             })?;
+            // Kept, so the articles' texts need not be read again to find these keys.
+            store.write_line_keys(CLEAN_VERSION, &keys)?;
             index
         }
     };
+    // Each article's short-line keys are computed once and stored (`line_keys`): they are
+    // what finds the stored articles a batch's furniture changes, without their texts.
+    let pending_keys: Vec<(i64, Vec<u64>)> = pending
+        .par_iter()
+        .map(|p| (p.rowid, before.line_keys(&p.article.text)))
+        .collect();
     let mut added = ibid_clean::LineIndex::with_config(before.config());
-    for p in &pending {
-        added.add(&p.article);
+    for (p, (_, keys)) in pending.iter().zip(&pending_keys) {
+        if let Some(outlet) = p.article.outlet.as_deref() {
+            added.add_keys(outlet, keys);
+        }
     }
+    store.write_line_keys(CLEAN_VERSION, &pending_keys)?;
+    drop(pending_keys);
     let crossed = before.crossed_keys(&added);
     let mut index = before;
     index.merge(added);
     // Only stored articles of outlets where a line became furniture (or of an outlet with a
-    // new version of an article) are read, and re-cleaned if they hold such a line.
-    let candidates: Vec<i64> = stored
+    // new version of an article) are looked at, and re-cleaned if they hold such a line.
+    let outlet_of: HashMap<i64, String> = stored
         .iter()
         .filter_map(|(rowid, outlet)| {
             let key = outlet_key(outlet.as_deref()?);
-            (replaced.contains(&key) || crossed.contains_key(&key)).then_some(*rowid)
+            (replaced.contains(&key) || crossed.contains_key(&key)).then_some((*rowid, key))
         })
         .collect();
+    let mut candidates: Vec<i64> = outlet_of.keys().copied().collect();
+    candidates.sort_unstable();
     let mut todo: Vec<(i64, RawArticle)> = Vec::new();
+    let mut keys_computed = 0usize;
     for chunk in candidates.chunks(2000) {
-        let raws = store.raw_articles(chunk)?;
-        todo.par_extend(raws.into_par_iter().filter(|(_, raw)| {
-            let Some(key) = raw.outlet.as_deref().map(outlet_key) else {
-                return false;
-            };
-            replaced.contains(&key)
-                || crossed
-                    .get(&key)
-                    .is_some_and(|keys| index.line_keys(&raw.text).iter().any(|k| keys.contains(k)))
-        }));
+        let mut keys = store.line_keys(CLEAN_VERSION, chunk)?;
+        // Stores from before the keys were kept: computed from the texts once, and kept.
+        let missing: Vec<i64> = chunk
+            .iter()
+            .copied()
+            .filter(|r| !keys.contains_key(r))
+            .collect();
+        if !missing.is_empty() {
+            let computed: Vec<(i64, Vec<u64>)> = store
+                .raw_articles(&missing)?
+                .into_par_iter()
+                .map(|(rowid, raw)| (rowid, index.line_keys(&raw.text)))
+                .collect();
+            store.write_line_keys(CLEAN_VERSION, &computed)?;
+            keys_computed += computed.len();
+            keys.extend(computed);
+        }
+        let affected: Vec<i64> = chunk
+            .iter()
+            .copied()
+            .filter(|rowid| {
+                let key = &outlet_of[rowid];
+                replaced.contains(key)
+                    || crossed.get(key).is_some_and(|crossed| {
+                        keys.get(rowid)
+                            .is_some_and(|ks| ks.iter().any(|k| crossed.contains(k)))
+                    })
+            })
+            .collect();
+        todo.extend(store.raw_articles(&affected)?);
     }
     let recleaned = todo.len();
     todo.extend(pending.into_iter().map(|p| (p.rowid, p.article)));
@@ -440,6 +480,7 @@ fn clean_stage(store: &mut Store, progress: bool) -> Result<usize> {
         pending = todo.len() - recleaned,
         recleaned,
         examined = candidates.len(),
+        keys_computed,
         line_index_reused = reused,
         "clean stage: pending articles and stored articles whose furniture changed"
     );

@@ -228,12 +228,35 @@ fn incremental_cleaning_matches_cleaning_everything_at_once() {
     recounted.drop_stage_state("lines").unwrap();
     ingest(&mut recounted, std::slice::from_ref(&b), &quiet()).unwrap();
 
+    // A store whose articles' line keys were never kept (made before they were) finds the
+    // affected articles from their texts, and keeps their keys.
+    let mut keyless = Store::open(&dir.path().join("keyless.db")).unwrap();
+    ingest(&mut keyless, std::slice::from_ref(&a), &quiet()).unwrap();
+    keyless
+        .connection()
+        .execute("DELETE FROM line_keys", [])
+        .unwrap();
+    let r = ingest(&mut keyless, std::slice::from_ref(&b), &quiet())
+        .unwrap()
+        .process
+        .unwrap();
+    assert_eq!(r.cleaned, 2 + 4);
+    let kept: i64 = keyless
+        .connection()
+        .query_row("SELECT COUNT(*) FROM line_keys", [], |r| r.get(0))
+        .unwrap();
+    assert!(
+        kept >= 2 + 6,
+        "pending and examined articles' keys kept: {kept}"
+    );
+
     let mut at_once = Store::open(&dir.path().join("once.db")).unwrap();
     ingest(&mut at_once, &[a, b], &quiet()).unwrap();
     let expected = cleaned_rows(&at_once);
     assert_eq!(carriers(&expected), 0, "at the threshold it is furniture");
     assert_eq!(cleaned_rows(&stepwise), expected);
     assert_eq!(cleaned_rows(&recounted), expected);
+    assert_eq!(cleaned_rows(&keyless), expected);
 }
 
 #[test]

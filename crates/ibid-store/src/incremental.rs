@@ -5,6 +5,8 @@
 //! These let a processing pass touch what is new (plus the few older articles a new one is
 //! compared with) instead of loading every current article.
 
+use std::collections::HashMap;
+
 use rusqlite::{params, OptionalExtension};
 
 use crate::{
@@ -229,6 +231,53 @@ impl Store {
             }
         }
         Ok(out)
+    }
+
+    /// The stored short-line keys of the given article versions (row ids) made at `version`;
+    /// versions without keys of that version are left out.
+    pub fn line_keys(&self, version: &str, rowids: &[i64]) -> Result<HashMap<i64, Vec<u64>>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT keys FROM line_keys WHERE article = ?1 AND version = ?2")?;
+        let mut out = HashMap::with_capacity(rowids.len());
+        for &rowid in rowids {
+            let blob: Option<Vec<u8>> = stmt
+                .query_row(params![rowid, version], |r| r.get(0))
+                .optional()?;
+            // A blob that is not whole keys is treated as missing: the caller computes them.
+            if let Some(blob) = blob.filter(|b| b.len() % 8 == 0) {
+                let keys = blob
+                    .chunks_exact(8)
+                    .map(|b| {
+                        let mut a = [0u8; 8];
+                        a.copy_from_slice(b);
+                        u64::from_le_bytes(a)
+                    })
+                    .collect();
+                out.insert(rowid, keys);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Stores short-line keys of article versions (row ids), made at `version`, in one
+    /// transaction. They are a pure function of the stored record, so they may be written at
+    /// any point of a pass.
+    pub fn write_line_keys(&mut self, version: &str, rows: &[(i64, Vec<u64>)]) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut stmt = tx.prepare_cached(
+                "INSERT OR REPLACE INTO line_keys (article, version, keys) VALUES (?1, ?2, ?3)",
+            )?;
+            let mut blob = Vec::new();
+            for (rowid, keys) in rows {
+                blob.clear();
+                blob.extend(keys.iter().flat_map(|k| k.to_le_bytes()));
+                stmt.execute(params![rowid, version, blob])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
     }
 
     /// Every alignment row with its row id.

@@ -221,4 +221,14 @@ pub const MIGRATIONS: &[&str] = &[
         docs        BLOB NOT NULL
     );
     "#,
+    // 13: each article version's short-line keys (the outlet line index's, little-endian
+    // u64s), so finding the stored articles a batch's furniture changes reads a few dozen
+    // bytes an article instead of its text.
+    r#"
+    CREATE TABLE line_keys (
+        article INTEGER PRIMARY KEY,              -- articles.rowid
+        version TEXT    NOT NULL,
+        keys    BLOB    NOT NULL
+    );
+    "#,
 ];
