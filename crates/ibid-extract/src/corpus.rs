@@ -163,26 +163,32 @@ fn org_key(s: &str) -> String {
 
 /// Merges mentions across articles into entities.
 pub fn merge_entities(per_article: &[(String, &ArticleExtraction)]) -> CorpusEntities {
-    let mut groups: Vec<Group<'_>> = Vec::new();
-    let mut index: FxHashMap<(usize, EntityKind, &str), usize> = FxHashMap::default();
-    for (ai, (_, ex)) in per_article.iter().enumerate() {
-        for m in &ex.mentions {
-            let g = *index
-                .entry((ai, m.kind, m.canonical.as_str()))
-                .or_insert_with(|| {
-                    groups.push(Group {
-                        kind: m.kind,
-                        canonical: m.canonical.as_str(),
-                        mentions: Vec::new(),
-                        open: false,
+    // One group per (article, kind, canonical), numbered by article and first appearance
+    // within it: built per article in parallel, then concatenated in article order.
+    let groups: Vec<Group<'_>> = per_article
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(ai, (_, ex))| {
+            let mut local: Vec<Group<'_>> = Vec::new();
+            let mut index: FxHashMap<(EntityKind, &str), usize> = FxHashMap::default();
+            for m in &ex.mentions {
+                let g = *index
+                    .entry((m.kind, m.canonical.as_str()))
+                    .or_insert_with(|| {
+                        local.push(Group {
+                            kind: m.kind,
+                            canonical: m.canonical.as_str(),
+                            mentions: Vec::new(),
+                            open: false,
+                        });
+                        local.len() - 1
                     });
-                    groups.len() - 1
-                });
-            groups[g].mentions.push((ai, m.span, m.text.as_str()));
-            groups[g].open |= m.open;
-        }
-    }
-    drop(index);
+                local[g].mentions.push((ai, m.span, m.text.as_str()));
+                local[g].open |= m.open;
+            }
+            local
+        })
+        .collect();
     let n = groups.len();
     let mut uf = Uf((0..n).collect());
     // Keys are computed for every group in parallel; the unions that use them run in group

@@ -304,8 +304,11 @@ fn export_quotes<'a>(
     statement_of: &HashMap<(&str, usize), &'a str>,
 ) -> Vec<QuoteFields<'a>> {
     let mut canonical: HashMap<&str, &str> = HashMap::new();
-    for m in &r.extraction.mentions {
-        if let Some(entity) = mentions.iter().find(|x| x.1 == m.span) {
+    let speakers = r.extraction.quotes.iter().any(|q| q.speaker.is_some());
+    for m in r.extraction.mentions.iter().filter(|_| speakers) {
+        // `mentions` is sorted by span: the first exported mention at this span.
+        let at = mentions.partition_point(|x| (x.1.start, x.1.end) < (m.span.start, m.span.end));
+        if let Some(entity) = mentions.get(at).filter(|x| x.1 == m.span) {
             if let Some(name) = name_of.get(entity.0) {
                 canonical.entry(m.canonical.as_str()).or_insert(name);
             }
