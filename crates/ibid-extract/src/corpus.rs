@@ -161,8 +161,51 @@ fn org_key(s: &str) -> String {
     words.join(" ")
 }
 
+/// An entity whose mentions point into the articles it was merged from (see
+/// [`merge_entity_refs`]): the same as [`Entity`] without a copy of every mention's article id
+/// and text, which in a big store is most of the merge's memory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntityRef<'a> {
+    /// Stable id derived from kind and name (`per:ali-akbar-velayati`).
+    pub id: String,
+    /// Preferred name.
+    pub name: String,
+    /// Entity type.
+    pub kind: EntityKind,
+    /// Distinct surface forms seen.
+    pub variants: Vec<String>,
+    /// Every mention: (index of its article in the input, original span, text), sorted.
+    pub mentions: Vec<(usize, Span, &'a str)>,
+}
+
 /// Merges mentions across articles into entities.
 pub fn merge_entities(per_article: &[(String, &ArticleExtraction)]) -> CorpusEntities {
+    let entities = merge_entity_refs(per_article)
+        .into_iter()
+        .map(|e| {
+            let mut mentions: Vec<(String, Span, String)> = e
+                .mentions
+                .into_iter()
+                .map(|(ai, span, t)| (per_article[ai].0.clone(), span, t.to_string()))
+                .collect();
+            mentions.sort();
+            Entity {
+                id: e.id,
+                name: e.name,
+                kind: e.kind,
+                variants: e.variants,
+                mentions,
+            }
+        })
+        .collect();
+    CorpusEntities { entities }
+}
+
+/// [`merge_entities`] with mentions by article index, borrowed from `per_article`; entities
+/// sorted by id.
+pub fn merge_entity_refs<'a>(
+    per_article: &'a [(String, &'a ArticleExtraction)],
+) -> Vec<EntityRef<'a>> {
     // One group per (article, kind, canonical), numbered by article and first appearance
     // within it: built per article in parallel, then concatenated in article order.
     let groups: Vec<Group<'_>> = per_article
@@ -463,7 +506,7 @@ pub fn merge_entities(per_article: &[(String, &ArticleExtraction)]) -> CorpusEnt
     let mut roots: Vec<(usize, Vec<usize>)> = members.into_iter().collect();
     roots.sort_unstable_by_key(|(r, _)| *r);
     // Built without ids; ids are given after, in root order.
-    let built: Vec<Option<Entity>> = roots
+    let built: Vec<Option<EntityRef<'a>>> = roots
         .par_iter()
         .map(|(r, ms)| {
             let kind = groups[*r].kind;
@@ -505,12 +548,12 @@ pub fn merge_entities(per_article: &[(String, &ArticleExtraction)]) -> CorpusEnt
                 for &(ai, span, t) in &groups[i].mentions {
                     add(t);
                     add(&strip_titles(t));
-                    mentions.push((per_article[ai].0.clone(), span, t.to_string()));
+                    mentions.push((ai, span, t));
                 }
                 add(groups[i].canonical);
             }
             mentions.sort();
-            Some(Entity {
+            Some(EntityRef {
                 id: String::new(),
                 name,
                 kind,
@@ -538,7 +581,7 @@ pub fn merge_entities(per_article: &[(String, &ArticleExtraction)]) -> CorpusEnt
         entities.push(entity);
     }
     entities.sort_by(|a, b| a.id.cmp(&b.id));
-    CorpusEntities { entities }
+    entities
 }
 
 const STOPWORDS: &[&str] = &[

@@ -36,7 +36,9 @@ mod vocab;
 use ibid_core::{CleanedArticle, RemovalReason, Span};
 use serde::{Deserialize, Serialize};
 
-pub use corpus::{link_statements, merge_entities, CorpusEntities, Entity};
+pub use corpus::{
+    link_statements, merge_entities, merge_entity_refs, CorpusEntities, Entity, EntityRef,
+};
 pub use gazetteer::{key as name_key, EntityKind, Gazetteer, Gender};
 
 /// A quotation: direct (between marks) or indirect (reported clause).

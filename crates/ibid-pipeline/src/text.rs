@@ -60,12 +60,14 @@ pub(crate) fn text_stage(store: &mut Store, progress: bool) -> Result<(usize, us
         .iter()
         .map(|(id, r)| (id.clone(), &r.extraction))
         .collect();
-    let results_of: HashMap<&str, &ArticleResults> =
-        per_article.iter().map(|(id, r)| (id.as_str(), r)).collect();
-    // Exported quote and mention texts are exactly what their spans cut from the original.
-    let written = |id: &str, span, text| written_in(results_of.get(id).copied(), span, text);
+    let index_of: HashMap<&str, usize> = per_article
+        .iter()
+        .enumerate()
+        .map(|(i, (id, _))| (id.as_str(), i))
+        .collect();
     timed("read results");
-    let merged = ibid_extract::merge_entities(&refs);
+    // Mentions by article index, borrowed: no copy of 9 million mentions' ids and texts.
+    let merged = ibid_extract::merge_entity_refs(&refs);
     timed("merge entities");
 
     // Statements are linked within each storyline (or story, or lone article), but only in
@@ -98,22 +100,18 @@ pub(crate) fn text_stage(store: &mut Store, progress: bool) -> Result<(usize, us
         })
         .collect();
 
-    // Each article's mentions as exported (entity, span, text as written), in a fixed order.
-    let mut mentions_of: HashMap<&str, Vec<MentionFields<'_>>> = HashMap::new();
-    for e in &merged.entities {
-        for (article, span, text) in &e.mentions {
-            mentions_of.entry(article.as_str()).or_default().push((
-                e.id.as_str(),
-                *span,
-                written(article, *span, text),
-            ));
+    // Each article's mentions as exported (entity, span, text as written: exported texts
+    // are exactly what their spans cut from the original), by article index, in a fixed order.
+    let mut mentions_of: Vec<Vec<MentionFields<'_>>> = vec![Vec::new(); per_article.len()];
+    for e in &merged {
+        for &(ai, span, text) in &e.mentions {
+            mentions_of[ai].push((e.id.as_str(), span, per_article[ai].1.written(span, text)));
         }
     }
-    mentions_of.par_iter_mut().for_each(|(_, ms)| {
+    mentions_of.par_iter_mut().for_each(|ms| {
         ms.sort_unstable_by(|x, y| (x.1.start, x.1.end, x.0).cmp(&(y.1.start, y.1.end, y.0)))
     });
     let name_of: HashMap<&str, &str> = merged
-        .entities
         .iter()
         .map(|e| (e.id.as_str(), e.name.as_str()))
         .collect();
@@ -124,11 +122,10 @@ pub(crate) fn text_stage(store: &mut Store, progress: bool) -> Result<(usize, us
         .map(|(i, (id, r))| {
             let mut d = RowsDigest::default();
             d.group(group_digests[group_of[i]]);
-            let mentions = mentions_of.get(id.as_str()).map_or(&[][..], Vec::as_slice);
-            for q in export_quotes(id, r, mentions, &name_of, &no_statements) {
+            for q in export_quotes(id, r, &mentions_of[i], &name_of, &no_statements) {
                 d.quote(&q);
             }
-            for m in mentions_of.get(id.as_str()).into_iter().flatten() {
+            for m in &mentions_of[i] {
                 d.mention(m);
             }
             (id.as_str(), d.finish())
@@ -194,10 +191,6 @@ pub(crate) fn text_stage(store: &mut Store, progress: bool) -> Result<(usize, us
         "text stage: statement groups linked again"
     );
     timed("link statements");
-    let quotes_of = |id: &'_ str, r| {
-        let mentions = mentions_of.get(id).map_or(&[][..], Vec::as_slice);
-        export_quotes(id, r, mentions, &name_of, &statement_of)
-    };
     let quote_row = |id: &str, q: QuoteFields<'_>| ibid_store::QuoteRow {
         article: id.to_string(),
         start: i64::from(q.span.start),
@@ -212,8 +205,13 @@ pub(crate) fn text_stage(store: &mut Store, progress: bool) -> Result<(usize, us
     };
     let quotes: Vec<ibid_store::QuoteRow> = per_article
         .par_iter()
-        .filter(|(id, _)| changed_set.contains(id.as_str()))
-        .flat_map_iter(|(id, r)| quotes_of(id, r).into_iter().map(|q| quote_row(id, q)))
+        .enumerate()
+        .filter(|(_, (id, _))| changed_set.contains(id.as_str()))
+        .flat_map_iter(|(i, (id, r))| {
+            export_quotes(id, r, &mentions_of[i], &name_of, &statement_of)
+                .into_iter()
+                .map(|q| quote_row(id, q))
+        })
         .collect();
     let mention_row = |article: &str, (_, span, text): &MentionFields<'_>| ibid_store::MentionRow {
         article: article.to_string(),
@@ -223,7 +221,6 @@ pub(crate) fn text_stage(store: &mut Store, progress: bool) -> Result<(usize, us
     };
 
     let entities: Vec<ibid_store::EntityRow> = merged
-        .entities
         .iter()
         .map(|e| ibid_store::EntityRow {
             id: e.id.clone(),
@@ -239,11 +236,9 @@ pub(crate) fn text_stage(store: &mut Store, progress: bool) -> Result<(usize, us
             mentions: if full {
                 e.mentions
                     .iter()
-                    .map(|(article, span, text)| {
-                        mention_row(
-                            article,
-                            &(e.id.as_str(), *span, written(article, *span, text)),
-                        )
+                    .map(|&(ai, span, text)| {
+                        let (article, r) = &per_article[ai];
+                        mention_row(article, &(e.id.as_str(), span, r.written(span, text)))
                     })
                     .collect()
             } else {
@@ -268,10 +263,10 @@ pub(crate) fn text_stage(store: &mut Store, progress: bool) -> Result<(usize, us
         let mentions: Vec<(&str, ibid_store::MentionRow)> = changed
             .iter()
             .flat_map(|id| {
-                mentions_of
+                index_of
                     .get(id)
-                    .into_iter()
-                    .flatten()
+                    .map_or(&[][..], |&i| mentions_of[i].as_slice())
+                    .iter()
                     .map(move |m| (m.0, mention_row(id, m)))
             })
             .collect();
@@ -332,16 +327,6 @@ fn export_quotes<'a>(
             confidence: (f64::from(q.confidence) * 100.0).round() / 100.0,
         })
         .collect()
-}
-
-/// A quote's or mention's text as written in its article's original (see
-/// [`ArticleResults::written`]), or as extracted when the article's results are unknown.
-fn written_in<'a>(
-    results: Option<&'a ArticleResults>,
-    span: ibid_core::Span,
-    extracted: &'a str,
-) -> &'a str {
-    results.map_or(extracted, |r| r.written(span, extracted))
 }
 
 fn corrupt(id: &str, e: impl std::fmt::Display) -> ibid_store::StoreError {
