@@ -3,9 +3,17 @@
 //! Each pass derives every article's rows (speakers named by the store-wide entity merge,
 //! statements linked per storyline), but an ingest into a big store changes the rows of a few
 //! thousand articles out of hundreds of thousands: the new ones, those whose mentions moved
-//! to another entity, those whose storyline was linked differently. A digest of each
-//! article's rows, saved with the rows, tells which: only their rows are rebuilt and written,
-//! and the millions of others are neither allocated nor read back from the store.
+//! to another entity, those whose storyline was linked differently. Two digests of each
+//! article, saved with the rows, tell which:
+//!
+//! - its *inputs*: the digest of its statement group ([`group_digest`]) and its rows without
+//!   statements. Unchanged inputs mean unchanged rows, statements included (they are a
+//!   function of the group), so the article is not looked at again;
+//! - its *rows* as written, statements included. An article whose inputs changed (say its
+//!   storyline gained a member) has its group linked again and its rows digested again; only
+//!   when that digest differs are its rows rebuilt and written.
+//!
+//! The millions of rows of the others are neither allocated nor read back from the store.
 
 use std::collections::HashMap;
 
@@ -64,6 +72,11 @@ impl RowsDigest {
         self.0.update(&digest.to_le_bytes());
     }
 
+    /// Adds a quote's statement id (after the quote, for the digest of the rows as written).
+    pub fn statement(&mut self, statement: Option<&str>) {
+        self.opt_str(statement);
+    }
+
     /// Adds a quote (in the article's quote order), all but its statement.
     pub fn quote(&mut self, q: &QuoteFields<'_>) {
         self.0.update(b"q");
@@ -107,24 +120,57 @@ pub(crate) fn group_digest<'a>(members: impl Iterator<Item = (&'a str, u64)>) ->
     h.digest()
 }
 
-/// The saved digests, by article id.
-pub(crate) fn decode(bytes: &[u8]) -> Option<HashMap<String, u128>> {
-    let rows: Vec<(String, u64, u64)> = postcard::from_bytes(bytes).ok()?;
+/// An article's saved digests: of its inputs and of its rows (see the module docs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Saved {
+    pub inputs: u128,
+    pub rows: u128,
+}
+
+/// First byte of the saved form (its format).
+const FORMAT: u8 = 2;
+
+fn halves(d: u128) -> (u64, u64) {
+    ((d >> 64) as u64, d as u64)
+}
+
+fn whole(hi: u64, lo: u64) -> u128 {
+    (u128::from(hi) << 64) | u128::from(lo)
+}
+
+/// The saved digests, by article id; `None` for anything else than [`encode`]'s output.
+pub(crate) fn decode(bytes: &[u8]) -> Option<HashMap<String, Saved>> {
+    let (&format, rest) = bytes.split_first()?;
+    if format != FORMAT {
+        return None;
+    }
+    let rows: Vec<(String, [u64; 4])> = postcard::from_bytes(rest).ok()?;
     Some(
         rows.into_iter()
-            .map(|(id, hi, lo)| (id, (u128::from(hi) << 64) | u128::from(lo)))
+            .map(|(id, [a, b, c, d])| {
+                let saved = Saved {
+                    inputs: whole(a, b),
+                    rows: whole(c, d),
+                };
+                (id, saved)
+            })
             .collect(),
     )
 }
 
 /// The digests to save, sorted by id.
-pub(crate) fn encode<'a>(digests: impl Iterator<Item = (&'a str, u128)>) -> Vec<u8> {
-    let mut rows: Vec<(&str, u64, u64)> = digests
-        .map(|(id, d)| (id, (d >> 64) as u64, d as u64))
+pub(crate) fn encode<'a>(digests: impl Iterator<Item = (&'a str, Saved)>) -> Vec<u8> {
+    let mut rows: Vec<(&str, [u64; 4])> = digests
+        .map(|(id, s)| {
+            let ((a, b), (c, d)) = (halves(s.inputs), halves(s.rows));
+            (id, [a, b, c, d])
+        })
         .collect();
     rows.sort_unstable();
+    let mut out = vec![FORMAT];
     // Encoding a vector of strings and integers cannot fail.
-    postcard::to_allocvec(&rows).unwrap_or_default()
+    out.extend(postcard::to_allocvec(&rows).unwrap_or_default());
+    out
 }
 
 #[cfg(test)]
@@ -182,10 +228,18 @@ mod tests {
         ] {
             assert_ne!(base, other);
         }
-        let saved = encode([("b", 7u128 << 70 | 5), ("a", base)].into_iter());
+        let a = Saved {
+            inputs: base,
+            rows: 3,
+        };
+        let b = Saved {
+            inputs: 7u128 << 70 | 5,
+            rows: u128::MAX,
+        };
+        let saved = encode([("b", b), ("a", a)].into_iter());
         let back = decode(&saved).unwrap();
-        assert_eq!(back["a"], base);
-        assert_eq!(back["b"], 7u128 << 70 | 5);
+        assert_eq!((back["a"], back["b"]), (a, b));
         assert!(decode(b"\xff\xff").is_none());
+        assert!(decode(&saved[1..]).is_none(), "another format");
     }
 }
