@@ -186,8 +186,7 @@ impl Store {
             )?;
             let mut blob = Vec::new();
             for (key, docs) in postings {
-                blob.clear();
-                blob.extend(docs.iter().flat_map(|d| d.to_le_bytes()));
+                pack(docs, u32::to_le_bytes, &mut blob);
                 stmt.execute(params![key, blob])?;
             }
         }
@@ -217,16 +216,12 @@ impl Store {
         for &key in keys {
             let blob: Option<Vec<u8>> = stmt.query_row([key], |r| r.get(0)).optional()?;
             if let Some(blob) = blob {
-                if blob.len() % 4 != 0 {
-                    return Err(crate::StoreError::Corrupt(format!(
+                let docs = unpack(&blob, u32::from_le_bytes).ok_or_else(|| {
+                    crate::StoreError::Corrupt(format!(
                         "passage postings of fingerprint {key}: {} bytes",
                         blob.len()
-                    )));
-                }
-                let docs = blob
-                    .chunks_exact(4)
-                    .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-                    .collect();
+                    ))
+                })?;
                 out.push((key, docs));
             }
         }
@@ -245,15 +240,7 @@ impl Store {
                 .query_row(params![rowid, version], |r| r.get(0))
                 .optional()?;
             // A blob that is not whole keys is treated as missing: the caller computes them.
-            if let Some(blob) = blob.filter(|b| b.len() % 8 == 0) {
-                let keys = blob
-                    .chunks_exact(8)
-                    .map(|b| {
-                        let mut a = [0u8; 8];
-                        a.copy_from_slice(b);
-                        u64::from_le_bytes(a)
-                    })
-                    .collect();
+            if let Some(keys) = blob.and_then(|b| unpack(&b, u64::from_le_bytes)) {
                 out.insert(rowid, keys);
             }
         }
@@ -271,8 +258,7 @@ impl Store {
             )?;
             let mut blob = Vec::new();
             for (rowid, keys) in rows {
-                blob.clear();
-                blob.extend(keys.iter().flat_map(|k| k.to_le_bytes()));
+                pack(keys, u64::to_le_bytes, &mut blob);
                 stmt.execute(params![rowid, version, blob])?;
             }
         }
@@ -310,6 +296,29 @@ impl Store {
     }
 }
 
+/// Writes `values` into `out` (cleared first) as little-endian integers: how integer lists
+/// are stored as blobs.
+fn pack<T: Copy, const N: usize>(values: &[T], to_le: fn(T) -> [u8; N], out: &mut Vec<u8>) {
+    out.clear();
+    out.extend(values.iter().flat_map(|&v| to_le(v)));
+}
+
+/// Reads a blob written by [`pack`]; `None` when its length is not a whole number of values.
+fn unpack<T, const N: usize>(blob: &[u8], from_le: fn([u8; N]) -> T) -> Option<Vec<T>> {
+    if !blob.len().is_multiple_of(N) {
+        return None;
+    }
+    let values = blob
+        .chunks_exact(N)
+        .map(|b| {
+            let mut a = [0u8; N];
+            a.copy_from_slice(b);
+            from_le(a)
+        })
+        .collect();
+    Some(values)
+}
+
 /// Inserts alignment rows (in the caller's transaction).
 pub(crate) fn insert_alignments(tx: &rusqlite::Connection, rows: &[AlignmentRow]) -> Result<()> {
     let mut stmt = tx.prepare_cached(
@@ -329,4 +338,49 @@ pub(crate) fn insert_alignments(tx: &rusqlite::Connection, rows: &[AlignmentRow]
         ])?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integer_lists_read_back_and_cut_blobs_are_refused() {
+        let mut blob = vec![9, 9, 9];
+        pack(&[1u32, u32::MAX, 0x0102_0304], u32::to_le_bytes, &mut blob);
+        assert_eq!(blob.len(), 12, "cleared first");
+        assert_eq!(
+            unpack(&blob, u32::from_le_bytes),
+            Some(vec![1, u32::MAX, 0x0102_0304])
+        );
+        assert_eq!(unpack(&blob[..11], u32::from_le_bytes), None);
+        pack(&[u64::MAX, 7], u64::to_le_bytes, &mut blob);
+        assert_eq!(unpack(&blob, u64::from_le_bytes), Some(vec![u64::MAX, 7]));
+        assert_eq!(unpack(&blob, u32::from_le_bytes).map(|v| v.len()), Some(4));
+        assert_eq!(unpack(&[], u64::from_le_bytes), Some(Vec::new()));
+    }
+
+    #[test]
+    fn postings_and_line_keys_round_trip_through_the_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = Store::open(&dir.path().join("s.db")).unwrap();
+        s.write_line_keys("v1", &[(1, vec![5, u64::MAX]), (2, Vec::new())])
+            .unwrap();
+        let keys = s.line_keys("v1", &[1, 2, 3]).unwrap();
+        assert_eq!(keys[&1], vec![5, u64::MAX]);
+        assert_eq!(keys[&2], Vec::<u64>::new());
+        assert!(!keys.contains_key(&3));
+        assert!(s.line_keys("v2", &[1]).unwrap().is_empty(), "other version");
+        let postings = vec![(7u32, vec![1u32, 2]), (9, vec![u32::MAX])];
+        s.append_alignments(&[], false, &[], ("align", "v", b""), &postings)
+            .unwrap();
+        assert_eq!(
+            s.align_postings(&[9, 8, 7]).unwrap(),
+            vec![postings[1].clone(), postings[0].clone()]
+        );
+        // A rebuild empties the table before writing.
+        s.append_alignments(&[], true, &[], ("align", "v", b""), &[(8, vec![3])])
+            .unwrap();
+        assert_eq!(s.align_postings(&[7, 8, 9]).unwrap(), vec![(8, vec![3])]);
+    }
 }
