@@ -6,9 +6,10 @@
 //! to another entity, those whose storyline was linked differently. Two digests of each
 //! article, saved with the rows, tell which:
 //!
-//! - its *inputs*: the digest of its statement group ([`group_digest`]) and its rows without
-//!   statements. Unchanged inputs mean unchanged rows, statements included (they are a
-//!   function of the group), so the article is not looked at again;
+//! - its *inputs*: the digests of its statement group ([`group_digest`]) and of its stored
+//!   results, and its exported mentions with their entities' ids and names. Its rows are a
+//!   function of these (statements of the group, speakers of the entities' names), so an
+//!   article whose inputs are unchanged is not looked at again, and its quotes are not read;
 //! - its *rows* as written, statements included. An article whose inputs changed (say its
 //!   storyline gained a member) has its group linked again and its rows digested again; only
 //!   when that digest differs are its rows rebuilt and written.
@@ -70,6 +71,21 @@ impl RowsDigest {
     pub fn group(&mut self, digest: u64) {
         self.0.update(b"g");
         self.0.update(&digest.to_le_bytes());
+    }
+
+    /// Adds the digest of the article's stored results.
+    pub fn results(&mut self, digest: u64) {
+        self.0.update(b"r");
+        self.0.update(&digest.to_le_bytes());
+    }
+
+    /// Adds one of the article's exported mentions (by span: which mentions are exported
+    /// is the merge's decision) with its entity's id and name, in mention order.
+    pub fn entity(&mut self, span: Span, id: &str, name: &str) {
+        self.0.update(b"e");
+        self.span(span);
+        self.str(id);
+        self.str(name);
     }
 
     /// Adds a quote's statement id (after the quote, for the digest of the rows as written).

@@ -116,18 +116,14 @@ pub(crate) fn text_stage(store: &mut Store, progress: bool) -> Result<(usize, us
         .map(|e| (e.id.as_str(), e.name.as_str()))
         .collect();
     // Inputs digests (see `rows.rs`): an article whose inputs are unchanged has unchanged rows.
-    let no_statements = HashMap::new();
-    let inputs: Vec<u128> = per_article
-        .par_iter()
-        .enumerate()
-        .map(|(i, (id, r))| {
+    let inputs: Vec<u128> = (0..per_article.len())
+        .into_par_iter()
+        .map(|i| {
             let mut d = RowsDigest::default();
             d.group(group_digests[group_of[i]]);
-            for q in export_quotes(id, r, &mentions_of[i], &name_of, &no_statements) {
-                d.quote(&q);
-            }
+            d.results(results_digest[i]);
             for m in &mentions_of[i] {
-                d.mention(m);
+                d.entity(m.1, m.0, name_of.get(m.0).copied().unwrap_or_default());
             }
             d.finish()
         })
