@@ -18,10 +18,12 @@ const TOMBSTONE: u32 = u32::MAX;
 /// Incremental passage index. Add documents in batches with [`PassageIndex::add_batch`]; each
 /// batch is aligned against everything indexed before plus itself.
 ///
-/// Memory is about 6 bytes per indexed word (hashes and packed offsets) plus 8 bytes per kept
-/// fingerprint (roughly 0.4 per word); fingerprints over the DF cap shrink to one tombstone.
-/// The index is `serde`-serialisable (and has [`PassageIndex::to_bytes`]) so a store can
-/// persist it between runs.
+/// Memory is 8 bytes per kept fingerprint (roughly 0.4 per word; fingerprints over the DF cap
+/// shrink to one tombstone), plus about 6 bytes per indexed word (hashes and packed offsets)
+/// unless it was made [`PassageIndex::without_texts`]. The index is `serde`-serialisable (and
+/// has [`PassageIndex::to_bytes`]) so a store can persist it between runs; a store can also
+/// keep the postings itself and load a batch's share of them
+/// ([`PassageIndex::batch_keys`], [`PassageIndex::set_postings`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PassageIndex {
     cfg: AlignConfig,
