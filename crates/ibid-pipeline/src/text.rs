@@ -549,12 +549,20 @@ pub(crate) fn align_stage(store: &mut Store, progress: bool) -> Result<usize> {
             rebuild,
             &relabel,
             ("align", ALIGN_VERSION, &state.encode()),
-            &changed_postings.into_iter().collect::<Vec<_>>(),
+            &sorted_by_key(changed_postings),
         )?;
         timed("write");
     }
     store.set_mark("align")?;
     Ok(store.alignment_count()?)
+}
+
+/// The changed postings in fingerprint order: the table's key order, so a first run's
+/// millions of rows are appended to its b-tree rather than inserted all over it.
+fn sorted_by_key(postings: HashMap<u32, Vec<u32>>) -> Vec<(u32, Vec<u32>)> {
+    let mut out: Vec<(u32, Vec<u32>)> = postings.into_iter().collect();
+    out.sort_unstable_by_key(|(k, _)| *k);
+    out
 }
 
 /// Each alignment row's passage: the cluster of aligned occurrences it belongs to, named by its
