@@ -19,16 +19,17 @@ pub const ALIGN_VERSION: &str = concat!("align-", env!("CARGO_PKG_VERSION"), "-1
 /// Articles aligned per call of [`ibid_align::PassageIndex::add_batch_with`].
 const ALIGN_CHUNK: usize = 4000;
 
-/// Quotes, statements, entities and shared passages; replaces the quote and entity tables and
-/// appends to the alignments.
+/// Quotes, statements, entities and shared passages; brings the quote and entity tables up to
+/// date and appends to the alignments.
 ///
 /// Nothing is cleaned or extracted here: each article's quotes, mentions and offset map were
 /// computed once, when it was cleaned, and are read back from `article_results`. Passages are
 /// aligned incrementally (only articles the persisted index has not seen, see
-/// [`align_stage`]). Entities are merged across the whole store and statements linked within
-/// each storyline, from the stored extractions. Skipped when the cleaned articles are exactly
-/// those this stage version last saw (a fingerprint, so a crash between stages cannot leave it
-/// stale).
+/// [`align_stage`]). Entities are merged across the whole store; statements are linked within
+/// each storyline, but only in storylines holding an article whose inputs changed, and only
+/// articles whose rows changed are written again (`rows.rs`). Skipped when the cleaned
+/// articles are exactly those this stage version last saw (a fingerprint, so a crash between
+/// stages cannot leave it stale).
 pub(crate) fn text_stage(store: &mut Store, progress: bool) -> Result<(usize, usize, usize)> {
     let fingerprint = store.cleaned_fingerprint()?;
     if store.stage_state("extract", EXTRACT_VERSION)?.as_deref() == Some(fingerprint.as_bytes()) {
