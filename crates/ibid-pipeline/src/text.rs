@@ -48,12 +48,25 @@ pub(crate) fn text_stage(store: &mut Store, progress: bool) -> Result<(usize, us
     let alignments = align_stage(store, progress)?;
     timed("align");
 
+    let saved = store
+        .stage_state(ROWS_STATE, EXTRACT_VERSION)?
+        .and_then(|b| crate::rows::decode(&b));
+    // With saved digests, only articles looked at again need their quotes (read back below):
+    // the others' are dropped as they are read, and so are every article's offset maps
+    // (aligning is done), which in a big store is most of this stage's memory.
+    let strip = saved.is_some();
     let mut per_article: Vec<(String, ArticleResults)> = Vec::new();
     // A digest of each article's stored results: what statement linking reads of it.
     let mut results_digest: Vec<u64> = Vec::new();
+    let mut quote_count = 0usize;
     store.for_each_article_result(RESULTS_VERSION, |id, data| {
-        let r = ArticleResults::decode(data).map_err(|e| corrupt(&id, e))?;
+        let mut r = ArticleResults::decode(data).map_err(|e| corrupt(&id, e))?;
         results_digest.push(xxhash_rust::xxh3::xxh3_64(data));
+        quote_count += r.extraction.quotes.len();
+        r.offsets = CompactOffsets::default();
+        if strip {
+            r.extraction.quotes = Vec::new();
+        }
         per_article.push((id, r));
         Ok(())
     })?;
@@ -129,9 +142,6 @@ pub(crate) fn text_stage(store: &mut Store, progress: bool) -> Result<(usize, us
             d.finish()
         })
         .collect();
-    let saved = store
-        .stage_state(ROWS_STATE, EXTRACT_VERSION)?
-        .and_then(|b| crate::rows::decode(&b));
     let saved_of = |i: usize| saved.as_ref().and_then(|s| s.get(&per_article[i].0));
     // Articles to look at again: new ones and those whose inputs changed.
     let relook: Vec<usize> = (0..per_article.len())
@@ -151,12 +161,41 @@ pub(crate) fn text_stage(store: &mut Store, progress: bool) -> Result<(usize, us
     let mut to_link: Vec<usize> = relook.iter().map(|&i| group_of[i]).collect();
     to_link.sort_unstable();
     to_link.dedup();
+    // The whole results (quotes included) of the articles looked at again and of every member
+    // of a group linked again.
+    let whole: HashMap<usize, ArticleResults> = if strip {
+        let mut wanted: Vec<usize> = relook
+            .iter()
+            .copied()
+            .chain(to_link.iter().flat_map(|&g| members[g].iter().copied()))
+            .collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        let mut out = HashMap::with_capacity(wanted.len());
+        for chunk in wanted.chunks(2000) {
+            let ids: Vec<&str> = chunk.iter().map(|&i| per_article[i].0.as_str()).collect();
+            for (id, data) in store.article_results(RESULTS_VERSION, &ids)? {
+                let r = ArticleResults::decode(&data).map_err(|e| corrupt(&id, e))?;
+                if let Some(&i) = index_of.get(id.as_str()) {
+                    out.insert(i, r);
+                }
+            }
+        }
+        if let Some(&i) = wanted.iter().find(|i| !out.contains_key(i)) {
+            return Err(corrupt(&per_article[i].0, "results vanished during the stage").into());
+        }
+        out
+    } else {
+        HashMap::new()
+    };
+    let results = |i: usize| whole.get(&i).unwrap_or(&per_article[i].1);
+    timed("read quotes");
     let linked: Vec<(String, usize, String)> = to_link
         .par_iter()
         .flat_map_iter(|&g| {
             let group: Vec<(String, &ArticleExtraction)> = members[g]
                 .iter()
-                .map(|&i| (per_article[i].0.clone(), &per_article[i].1.extraction))
+                .map(|&i| (per_article[i].0.clone(), &results(i).extraction))
                 .collect();
             ibid_extract::link_statements(&group)
         })
@@ -175,7 +214,7 @@ pub(crate) fn text_stage(store: &mut Store, progress: bool) -> Result<(usize, us
     let rows_digest: HashMap<usize, u128> = relook
         .par_iter()
         .map(|&i| {
-            let (id, r) = &per_article[i];
+            let (id, r) = (&per_article[i].0, results(i));
             let mut d = RowsDigest::default();
             for q in export_quotes(id, r, &mentions_of[i], &name_of, &statement_of) {
                 d.quote(&q);
@@ -237,8 +276,8 @@ pub(crate) fn text_stage(store: &mut Store, progress: bool) -> Result<(usize, us
         .par_iter()
         .enumerate()
         .filter(|(_, (id, _))| changed_set.contains(id.as_str()))
-        .flat_map_iter(|(i, (id, r))| {
-            export_quotes(id, r, &mentions_of[i], &name_of, &statement_of)
+        .flat_map_iter(|(i, (id, _))| {
+            export_quotes(id, results(i), &mentions_of[i], &name_of, &statement_of)
                 .into_iter()
                 .map(|q| quote_row(id, q))
         })
@@ -276,10 +315,6 @@ pub(crate) fn text_stage(store: &mut Store, progress: bool) -> Result<(usize, us
             },
         })
         .collect();
-    let quote_count: usize = per_article
-        .iter()
-        .map(|(_, r)| r.extraction.quotes.len())
-        .sum();
     let counts = (quote_count, entities.len(), alignments);
     timed("rows");
     let state = crate::rows::encode(digests.iter().copied());
