@@ -23,7 +23,7 @@ const TOMBSTONE: u32 = u32::MAX;
 /// unless it was made [`PassageIndex::without_texts`]. The index is `serde`-serialisable (and
 /// has [`PassageIndex::to_bytes`]) so a store can persist it between runs; a store can also
 /// keep the postings itself and load a batch's share of them
-/// ([`PassageIndex::batch_keys`], [`PassageIndex::set_postings`]).
+/// ([`PreparedBatch::keys`], [`PassageIndex::set_postings`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PassageIndex {
     cfg: AlignConfig,
@@ -104,24 +104,18 @@ impl PassageIndex {
         self.pairs_aligned
     }
 
-    /// The distinct fingerprints (sorted) that adding `docs` looks up and changes. An index
-    /// holding the postings of these fingerprints only ([`PassageIndex::set_postings`]) adds
-    /// `docs` exactly as the whole index would: candidates, the rare-fingerprint check and the
-    /// document-frequency cap read nothing else. That lets a store keep the postings on disk
-    /// and load, per batch, what the batch touches.
-    pub fn batch_keys(&self, docs: &[AlignDoc]) -> Vec<u32> {
+    /// Tokenises and fingerprints `docs` for [`PassageIndex::add_prepared_with`], once: the
+    /// prepared batch also tells which postings adding it touches
+    /// ([`PreparedBatch::keys`]).
+    pub fn prepare(&self, docs: &[AlignDoc]) -> PreparedBatch {
+        let toks: Vec<Tokens> = docs.par_iter().map(|d| tokenize(d.text)).collect();
         let n = self.cfg.index_ngram.max(1);
         let window = self.cfg.index_window;
-        let mut keys: Vec<u32> = docs
+        let prints = toks
             .par_iter()
-            .flat_map_iter(|d| {
-                let t = tokenize(d.text);
-                fingerprints(&t.hash, n, window).into_iter().map(|(k, _)| k)
-            })
+            .map(|t| fingerprints(&t.hash, n, window))
             .collect();
-        keys.par_sort_unstable();
-        keys.dedup();
-        keys
+        PreparedBatch { toks, prints }
     }
 
     /// The postings as `(fingerprint, documents)`, by fingerprint. The document lists are
@@ -136,7 +130,7 @@ impl PassageIndex {
 
     /// Replaces the postings with `lists` (as [`PassageIndex::postings_by_key`] gave them;
     /// any order, empty lists ignored): the whole index's, or those of some fingerprints (see
-    /// [`PassageIndex::batch_keys`]).
+    /// [`PreparedBatch::keys`]).
     pub fn set_postings(&mut self, mut lists: Vec<(u32, Vec<u32>)>) {
         lists.sort_unstable_by_key(|(k, _)| *k);
         self.postings = lists
@@ -184,14 +178,21 @@ impl PassageIndex {
         docs: &[AlignDoc],
         earlier_texts: impl FnOnce(&[usize]) -> Result<Vec<String>, E>,
     ) -> Result<Vec<Alignment>, E> {
+        let batch = self.prepare(docs);
+        self.add_prepared_with(batch, earlier_texts)
+    }
+
+    /// [`PassageIndex::add_batch_with`] for a batch [`PassageIndex::prepare`]d by this index.
+    pub fn add_prepared_with<E>(
+        &mut self,
+        batch: PreparedBatch,
+        earlier_texts: impl FnOnce(&[usize]) -> Result<Vec<String>, E>,
+    ) -> Result<Vec<Alignment>, E> {
         let base = self.doc_count;
         let cfg = self.cfg.clone();
-        let toks: Vec<Tokens> = docs.par_iter().map(|d| tokenize(d.text)).collect();
+        let PreparedBatch { toks, prints } = batch;
+        let count = toks.len();
         let n = cfg.index_ngram.max(1);
-        let prints: Vec<Vec<(u32, u32)>> = toks
-            .par_iter()
-            .map(|t| fingerprints(&t.hash, n, cfg.index_window))
-            .collect();
         let keys: Vec<Vec<u32>> = prints
             .iter()
             .map(|p| {
@@ -218,12 +219,12 @@ impl PassageIndex {
         drop(fresh);
         drop(groups);
         live.par_sort_unstable();
-        let mut live_of: Vec<&[(u32, u32, u32)]> = vec![&[]; docs.len()];
+        let mut live_of: Vec<&[(u32, u32, u32)]> = vec![&[]; count];
         for chunk in live.chunk_by(|x, y| x.0 == y.0) {
             live_of[chunk[0].0 as usize - base] = chunk;
         }
         let postings = &merged;
-        let pairs: Vec<(u32, u32)> = (0..docs.len())
+        let pairs: Vec<(u32, u32)> = (0..count)
             .into_par_iter()
             .flat_map_iter(|k| {
                 let d = (base + k) as u32;
@@ -253,7 +254,7 @@ impl PassageIndex {
         drop(live_of);
         drop(live);
         self.postings = merged;
-        self.doc_count += docs.len();
+        self.doc_count += count;
         if self.keeps_texts {
             self.docs.extend(toks.iter().map(StoredDoc::from_tokens));
         }
@@ -365,6 +366,37 @@ impl PassageIndex {
             postings,
             pairs_aligned,
         })
+    }
+}
+
+/// Documents tokenised and fingerprinted for one [`PassageIndex::add_prepared_with`].
+pub struct PreparedBatch {
+    toks: Vec<Tokens>,
+    /// Each document's winnowed fingerprints: (key, n-gram start).
+    prints: Vec<Vec<(u32, u32)>>,
+}
+
+impl PreparedBatch {
+    /// The distinct fingerprints (sorted) that adding the batch looks up and changes. An
+    /// index holding the postings of these fingerprints only ([`PassageIndex::set_postings`])
+    /// adds the batch exactly as the whole index would: candidates, the rare-fingerprint check
+    /// and the document-frequency cap read nothing else. That lets a store keep the postings
+    /// on disk and load, per batch, what the batch touches.
+    pub fn keys(&self) -> Vec<u32> {
+        let mut keys: Vec<u32> = self.prints.iter().flatten().map(|&(k, _)| k).collect();
+        keys.par_sort_unstable();
+        keys.dedup();
+        keys
+    }
+
+    /// Number of documents in the batch.
+    pub fn len(&self) -> usize {
+        self.toks.len()
+    }
+
+    /// True when the batch holds no document.
+    pub fn is_empty(&self) -> bool {
+        self.toks.is_empty()
     }
 }
 
@@ -608,7 +640,7 @@ mod tests {
             |wanted: &[usize]| Ok::<_, ()>(wanted.iter().map(|&e| texts[e].clone()).collect());
         whole.add_batch_with(&docs[..4], earlier).unwrap();
         // The partial index: the same counts, and only the postings of the next batch's keys.
-        let keys = whole.batch_keys(&docs[4..]);
+        let keys = whole.prepare(&docs[4..]).keys();
         let mut partial = PassageIndex::from_bytes(&whole.to_bytes()).unwrap();
         partial.set_postings(
             whole

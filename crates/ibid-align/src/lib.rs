@@ -42,7 +42,7 @@ use serde::{Deserialize, Serialize};
 
 pub use cluster::{cluster_of_alignments, passage_clusters, passage_id, PassageCluster};
 pub use diff::{matched_extent, span_text, word_diff, DiffOp, DiffStats};
-pub use index::PassageIndex;
+pub use index::{PassageIndex, PreparedBatch};
 pub use pan::{
     eval_pan, eval_pan_detailed, eval_pan_with, PanDetection, PanHalves, PanReport, PanScores,
 };

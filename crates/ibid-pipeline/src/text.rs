@@ -16,7 +16,7 @@ use crate::{parse_time, progress_bar, PipelineError, Result, EXTRACT_VERSION};
 /// changes: the index and every alignment row are then rebuilt.
 pub const ALIGN_VERSION: &str = concat!("align-", env!("CARGO_PKG_VERSION"), "-1");
 
-/// Articles aligned per call of [`ibid_align::PassageIndex::add_batch_with`].
+/// Articles aligned per call of [`ibid_align::PassageIndex::add_prepared_with`].
 const ALIGN_CHUNK: usize = 4000;
 
 /// Quotes, statements, entities and shared passages; brings the quote and entity tables up to
@@ -491,8 +491,9 @@ pub(crate) fn align_stage(store: &mut Store, progress: bool) -> Result<usize> {
             })
             .collect();
         // Only the postings of the chunk's fingerprints are loaded: adding it reads and
-        // changes nothing else (`PassageIndex::batch_keys`). A rebuild ignores stored ones.
-        let wanted = state.index.batch_keys(&docs);
+        // changes nothing else (`PreparedBatch::keys`). A rebuild ignores stored ones.
+        let batch = state.index.prepare(&docs);
+        let wanted = batch.keys();
         let unknown: Vec<u32> = wanted
             .iter()
             .copied()
@@ -512,7 +513,7 @@ pub(crate) fn align_stage(store: &mut Store, progress: bool) -> Result<usize> {
         // Earlier articles are aligned from their cleaned texts, read back for the few that
         // new ones pair with: the index holds postings only.
         let ids = &state.ids;
-        let found = state.index.add_batch_with(&docs, |wanted: &[usize]| {
+        let found = state.index.add_prepared_with(batch, |wanted: &[usize]| {
             let wanted_ids: Vec<&str> = wanted.iter().map(|&e| ids[e].as_str()).collect();
             let mut text_of: HashMap<String, String> = store
                 .cleaned_refs(&wanted_ids)?
