@@ -86,24 +86,7 @@ pub(crate) fn text_stage(store: &mut Store, progress: bool) -> Result<(usize, us
 
     // Statements are linked within each storyline (or story, or lone article), but only in
     // groups that hold an article whose rows must be written again (see `rows.rs`).
-    let memberships = store.memberships()?;
-    let mut group_index: BTreeMap<String, usize> = BTreeMap::new();
-    let mut members: Vec<Vec<usize>> = Vec::new();
-    let mut group_of: Vec<usize> = Vec::with_capacity(per_article.len());
-    for (i, (id, _)) in per_article.iter().enumerate() {
-        let key = match memberships.get(id) {
-            Some((story, line)) => line.clone().unwrap_or_else(|| story.clone()),
-            None => format!("article:{id}"),
-        };
-        let next = members.len();
-        let g = *group_index.entry(key).or_insert(next);
-        if g == next {
-            members.push(Vec::new());
-        }
-        members[g].push(i);
-        group_of.push(g);
-    }
-    drop(group_index);
+    let (members, group_of) = statement_groups(store, &per_article)?;
     let group_digests: Vec<u64> = members
         .par_iter()
         .map(|m| {
@@ -164,27 +147,11 @@ pub(crate) fn text_stage(store: &mut Store, progress: bool) -> Result<(usize, us
     // The whole results (quotes included) of the articles looked at again and of every member
     // of a group linked again.
     let whole: HashMap<usize, ArticleResults> = if strip {
-        let mut wanted: Vec<usize> = relook
+        let wanted = relook
             .iter()
             .copied()
-            .chain(to_link.iter().flat_map(|&g| members[g].iter().copied()))
-            .collect();
-        wanted.sort_unstable();
-        wanted.dedup();
-        let mut out = HashMap::with_capacity(wanted.len());
-        for chunk in wanted.chunks(2000) {
-            let ids: Vec<&str> = chunk.iter().map(|&i| per_article[i].0.as_str()).collect();
-            for (id, data) in store.article_results(RESULTS_VERSION, &ids)? {
-                let r = ArticleResults::decode(&data).map_err(|e| corrupt(&id, e))?;
-                if let Some(&i) = index_of.get(id.as_str()) {
-                    out.insert(i, r);
-                }
-            }
-        }
-        if let Some(&i) = wanted.iter().find(|i| !out.contains_key(i)) {
-            return Err(corrupt(&per_article[i].0, "results vanished during the stage").into());
-        }
-        out
+            .chain(to_link.iter().flat_map(|&g| members[g].iter().copied()));
+        read_whole_results(store, &per_article, &index_of, wanted)?
     } else {
         HashMap::new()
     };
@@ -352,6 +319,58 @@ pub(crate) fn text_stage(store: &mut Store, progress: bool) -> Result<(usize, us
     store.save_stage_state("extract", EXTRACT_VERSION, fingerprint.as_bytes())?;
     timed("write");
     Ok(counts)
+}
+
+/// The statement groups (storyline, else story, else the lone article) of `per_article`, as
+/// article indexes per group, and each article's group.
+fn statement_groups(
+    store: &Store,
+    per_article: &[(String, ArticleResults)],
+) -> Result<(Vec<Vec<usize>>, Vec<usize>)> {
+    let memberships = store.memberships()?;
+    let mut group_index: BTreeMap<String, usize> = BTreeMap::new();
+    let mut members: Vec<Vec<usize>> = Vec::new();
+    let mut group_of: Vec<usize> = Vec::with_capacity(per_article.len());
+    for (i, (id, _)) in per_article.iter().enumerate() {
+        let key = match memberships.get(id) {
+            Some((story, line)) => line.clone().unwrap_or_else(|| story.clone()),
+            None => format!("article:{id}"),
+        };
+        let next = members.len();
+        let g = *group_index.entry(key).or_insert(next);
+        if g == next {
+            members.push(Vec::new());
+        }
+        members[g].push(i);
+        group_of.push(g);
+    }
+    Ok((members, group_of))
+}
+
+/// The stored results, whole, of the articles at indexes `wanted` of `per_article`.
+fn read_whole_results(
+    store: &Store,
+    per_article: &[(String, ArticleResults)],
+    index_of: &HashMap<&str, usize>,
+    wanted: impl Iterator<Item = usize>,
+) -> Result<HashMap<usize, ArticleResults>> {
+    let mut wanted: Vec<usize> = wanted.collect();
+    wanted.sort_unstable();
+    wanted.dedup();
+    let mut out = HashMap::with_capacity(wanted.len());
+    for chunk in wanted.chunks(2000) {
+        let ids: Vec<&str> = chunk.iter().map(|&i| per_article[i].0.as_str()).collect();
+        for (id, data) in store.article_results(RESULTS_VERSION, &ids)? {
+            let r = ArticleResults::decode(&data).map_err(|e| corrupt(&id, e))?;
+            if let Some(&i) = index_of.get(id.as_str()) {
+                out.insert(i, r);
+            }
+        }
+    }
+    if let Some(&i) = wanted.iter().find(|i| !out.contains_key(i)) {
+        return Err(corrupt(&per_article[i].0, "results vanished during the stage").into());
+    }
+    Ok(out)
 }
 
 /// An article's quotes as exported. The contract's speaker is the entity's canonical name
