@@ -26,6 +26,7 @@
 mod corpus;
 pub mod eval;
 mod gazetteer;
+mod merge;
 mod ner;
 mod people;
 mod quotes;
@@ -36,10 +37,9 @@ mod vocab;
 use ibid_core::{CleanedArticle, RemovalReason, Span};
 use serde::{Deserialize, Serialize};
 
-pub use corpus::{
-    link_statements, merge_entities, merge_entity_refs, CorpusEntities, Entity, EntityRef,
-};
+pub use corpus::{link_statements, merge_entities, CorpusEntities, Entity};
 pub use gazetteer::{key as name_key, EntityKind, Gazetteer, Gender};
+pub use merge::{merge_entity_refs, EntityRef};
 
 /// A quotation: direct (between marks) or indirect (reported clause).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -28,6 +28,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .map(|(id, ex)| (id.clone(), ex))
         .collect();
     let mentions: usize = refs.iter().map(|(_, ex)| ex.mentions.len()).sum();
+    // As the text stage calls it: mentions borrowed, by article index.
+    let started = Instant::now();
+    let by_index = ibid_extract::merge_entity_refs(&refs).len();
+    let merge_refs = started.elapsed().as_secs_f64();
+    println!("merge_entity_refs: {by_index} entities in {merge_refs:.1} s");
     let started = Instant::now();
     let merged = ibid_extract::merge_entities(&refs);
     let merge = started.elapsed().as_secs_f64();
