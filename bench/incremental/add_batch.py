@@ -5,7 +5,8 @@ Builds the same corpus as `run.py` (AllSides x`--copies+1`, seed 42), takes `--n
 original articles ending `--offset` articles before the newest, perturbs them (seed
 `<tag>:extra`, ids `<id>~<tag><k>`: new articles, never new versions), ingests them with
 `ibid -v ingest --json` and prints wall and CPU seconds (user + system of the ibid process,
-from wait4), peak RSS, the stage split and the parts of the clean, align and text stages.
+from wait4), peak RSS, the stage split and the parts of the clean, align and text stages
+(each with the resident size after it and the peak so far).
 Run it twice with different tags: the first run of a new binary may convert saved state.
 
 usage:
@@ -64,7 +65,9 @@ def main():
         line = strip.sub("", line)
         m = re.search(r'(?:stage|part)="([^"]+)" seconds=([0-9.]+)', line)
         if m:
-            print(f"  {m.group(1)}: {float(m.group(2)):.1f} s")
+            mem = re.search(r"rss_mb=([0-9]+) peak_mb=([0-9]+)", line)
+            after = f" (RSS {mem.group(1)} MB, peak so far {mem.group(2)} MB)" if mem else ""
+            print(f"  {m.group(1)}: {float(m.group(2)):.1f} s{after}")
         elif "clean stage:" in line or "text stage:" in line:
             print("  " + line.split("INFO ", 1)[-1].strip())
     if code not in (0, 2):

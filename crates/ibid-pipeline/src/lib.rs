@@ -29,6 +29,7 @@ pub const EXTRACT_VERSION: &str = concat!("extract-", env!("CARGO_PKG_VERSION"),
 
 mod dedup;
 mod lines;
+mod memory;
 mod rebuild;
 mod results;
 mod rows;
@@ -325,7 +326,8 @@ pub fn process(store: &mut Store, progress: bool) -> Result<ProcessReport> {
     let mut lap = Instant::now();
     let mut timed = |name: &str| {
         let s = lap.elapsed().as_secs_f64();
-        tracing::info!(stage = name, seconds = s, "stage done");
+        let (rss_mb, peak_mb) = memory::resident_mb();
+        tracing::info!(stage = name, seconds = s, rss_mb, peak_mb, "stage done");
         stage_seconds.push((name.to_string(), s));
         lap = Instant::now();
     };

@@ -17,8 +17,10 @@ fn load_engine(bytes: &[u8]) -> Option<ibid_stories::StoryEngine> {
 }
 
 /// Online story assignment. The engine's state is persisted; new articles are added to it in
-/// time order. When an already-assigned article changed (a new version), the engine is rebuilt
-/// from scratch, because an online clusterer cannot take an article back.
+/// time order. An article the engine holds that changed (a new version) or left (gone, or
+/// re-cleaned into a non-article) is taken back out of its story first
+/// ([`ibid_stories::StoryEngine::forget`]); a new version is then added as a new article.
+/// The engine is built from scratch only when there is no saved one (or of another version).
 ///
 /// Only the texts of the articles the engine has not seen are read from the store.
 pub(crate) fn story_stage(
@@ -27,33 +29,33 @@ pub(crate) fn story_stage(
 ) -> Result<(usize, usize, usize, bool)> {
     let keys = store.cleaned_keys_in_time_order()?;
     let saved = store.stage_state("stories", STORIES_VERSION)?;
-    let mut engine: Option<ibid_stories::StoryEngine> = saved.as_deref().and_then(load_engine);
+    let engine: Option<ibid_stories::StoryEngine> = saved.as_deref().and_then(load_engine);
     drop(saved);
-    // Pages that are not articles (widgets, index pages, galleries) stay out of stories; an
-    // engine that holds one (cleaned before it was recognised) is rebuilt without it.
+    // Pages that are not articles (widgets, index pages, galleries) stay out of stories.
     let keys: Vec<&ibid_store::CleanedKey> =
         keys.iter().filter(|k| k.non_article.is_none()).collect();
-    let current: HashSet<&str> = keys.iter().map(|k| k.id.as_str()).collect();
-    let stale = engine.as_ref().is_some_and(|e| {
-        e.stories()
-            .iter()
-            .flat_map(|s| s.articles.iter())
-            .any(|id| !current.contains(id.as_str()))
-    });
-    let changed = store.new_versions_since_mark("stories")?;
-    let rebuild = engine.is_none()
-        || stale
-        || changed
-            .iter()
-            .any(|id| engine.as_ref().is_some_and(|e| e.story_of(id).is_some()));
-    if rebuild {
-        engine = Some(ibid_stories::StoryEngine::new(
-            ibid_stories::StoryConfig::default(),
-        ));
+    let rebuild = engine.is_none();
+    let mut engine = engine
+        .unwrap_or_else(|| ibid_stories::StoryEngine::new(ibid_stories::StoryConfig::default()));
+    if !rebuild {
+        let current: HashSet<&str> = keys.iter().map(|k| k.id.as_str()).collect();
+        let gone: Vec<String> = engine
+            .article_ids()
+            .filter(|id| !current.contains(id))
+            .map(str::to_string)
+            .collect();
+        let changed = store.new_versions_since_mark("stories")?;
+        let mut forgotten = 0usize;
+        for id in gone.iter().chain(&changed) {
+            forgotten += usize::from(engine.forget(id));
+        }
+        if forgotten > 0 {
+            tracing::info!(
+                forgotten,
+                "story stage: articles taken back out of their stories"
+            );
+        }
     }
-    let Some(mut engine) = engine else {
-        return Ok((0, 0, 0, rebuild));
-    };
     let fresh: Vec<&str> = keys
         .iter()
         .map(|k| k.id.as_str())

@@ -44,16 +44,30 @@ fn copies_group_reingest_adds_nothing_and_versions_reprocess() {
     assert_eq!(again.process.unwrap().cleaned, 0);
     assert_eq!(store.stories().unwrap(), before);
 
-    // A changed article is a new version and the story engine is rebuilt.
+    // A changed article is a new version: the story engine takes the old one back out of
+    // its story and adds the new one, without a rebuild.
     let changed = serde_json::json!({"id": "c", "text": format!("{other} Updated."), "source": "Valley Herald", "date": "2024-05-01T10:00:00Z"});
     std::fs::write(&input, format!("{changed}\n")).unwrap();
     let v2 = ingest(&mut store, &[input], &quiet()).unwrap();
     assert_eq!(v2.counts.versions, 1);
     let pr = v2.process.unwrap();
-    assert!(pr.stories_rebuilt);
+    assert!(!pr.stories_rebuilt);
+    assert_eq!(pr.stories_incremental, 1);
     let c = store.article("c").unwrap().unwrap();
     assert_eq!(c.version, 2);
     assert!(c.text.ends_with("Updated."));
+    let stories = store.stories().unwrap();
+    let holding_c: Vec<_> = stories
+        .iter()
+        .filter(|s| s.articles.iter().any(|id| id == "c"))
+        .collect();
+    assert_eq!(holding_c.len(), 1, "the new version is in one story");
+    assert_eq!(c.story.as_deref(), Some(holding_c[0].id.as_str()));
+    assert_eq!(
+        stories.iter().map(|s| s.articles.len()).sum::<usize>(),
+        3,
+        "no story still lists the old version"
+    );
 }
 
 #[test]

@@ -42,10 +42,13 @@ pub(crate) fn text_stage(store: &mut Store, progress: bool) -> Result<(usize, us
     // Where the stage's time goes, for `-v` and the benchmarks.
     let mut lap = std::time::Instant::now();
     let mut timed = |part: &str| {
-        tracing::info!(part, seconds = lap.elapsed().as_secs_f64(), "text stage");
+        let (rss_mb, peak_mb) = crate::memory::resident_mb();
+        let seconds = lap.elapsed().as_secs_f64();
+        tracing::info!(part, seconds, rss_mb, peak_mb, "text stage");
         lap = std::time::Instant::now();
     };
     let alignments = align_stage(store, progress)?;
+    crate::memory::give_back();
     timed("align");
 
     let saved = store
@@ -81,7 +84,7 @@ pub(crate) fn text_stage(store: &mut Store, progress: bool) -> Result<(usize, us
         .collect();
     timed("read results");
     // Mentions by article index, borrowed: no copy of 9 million mentions' ids and texts.
-    let merged = ibid_extract::merge_entity_refs(&refs);
+    let mut merged = ibid_extract::merge_entity_refs(&refs);
     timed("merge entities");
 
     // Statements are linked within each storyline (or story, or lone article), but only in
@@ -99,9 +102,16 @@ pub(crate) fn text_stage(store: &mut Store, progress: bool) -> Result<(usize, us
 
     // Each article's mentions as exported (entity, span, text as written: exported texts
     // are exactly what their spans cut from the original), by article index, in a fixed order.
+    // The entities' own lists are moved out as they are regrouped (not copied: 9 million
+    // mentions are a good part of this stage's peak); entity rows get theirs back from
+    // `mentions_of`.
     let mut mentions_of: Vec<Vec<MentionFields<'_>>> = vec![Vec::new(); per_article.len()];
-    for e in &merged {
-        for &(ai, span, text) in &e.mentions {
+    let taken: Vec<Vec<_>> = merged
+        .iter_mut()
+        .map(|e| std::mem::take(&mut e.mentions))
+        .collect();
+    for (e, mentions) in merged.iter().zip(taken) {
+        for (ai, span, text) in mentions {
             mentions_of[ai].push((e.id.as_str(), span, per_article[ai].1.written(span, text)));
         }
     }
@@ -256,6 +266,18 @@ pub(crate) fn text_stage(store: &mut Store, progress: bool) -> Result<(usize, us
         text: text.to_string(),
     };
 
+    // In a whole write, each entity's mentions in article order, then by span.
+    let mut rows_of: HashMap<&str, Vec<ibid_store::MentionRow>> = HashMap::new();
+    if full {
+        for (ai, ms) in mentions_of.iter().enumerate() {
+            for m in ms {
+                rows_of
+                    .entry(m.0)
+                    .or_default()
+                    .push(mention_row(&per_article[ai].0, m));
+            }
+        }
+    }
     let entities: Vec<ibid_store::EntityRow> = merged
         .iter()
         .map(|e| ibid_store::EntityRow {
@@ -269,17 +291,7 @@ pub(crate) fn text_stage(store: &mut Store, progress: bool) -> Result<(usize, us
             .to_string(),
             variants: e.variants.clone(),
             // Written whole when the tables are; else per changed article below.
-            mentions: if full {
-                e.mentions
-                    .iter()
-                    .map(|&(ai, span, text)| {
-                        let (article, r) = &per_article[ai];
-                        mention_row(article, &(e.id.as_str(), span, r.written(span, text)))
-                    })
-                    .collect()
-            } else {
-                Vec::new()
-            },
+            mentions: rows_of.remove(e.id.as_str()).unwrap_or_default(),
         })
         .collect();
     let counts = (quote_count, entities.len(), alignments);
@@ -459,7 +471,9 @@ impl AlignState {
 pub(crate) fn align_stage(store: &mut Store, progress: bool) -> Result<usize> {
     let mut lap = std::time::Instant::now();
     let mut timed = |part: &str| {
-        tracing::info!(part, seconds = lap.elapsed().as_secs_f64(), "align stage");
+        let (rss_mb, peak_mb) = crate::memory::resident_mb();
+        let seconds = lap.elapsed().as_secs_f64();
+        tracing::info!(part, seconds, rss_mb, peak_mb, "align stage");
         lap = std::time::Instant::now();
     };
     let keys = store.cleaned_keys_in_time_order()?;

@@ -102,7 +102,8 @@ impl<M> Core<M> {
         worst.1
     }
 
-    fn remove(&mut self, i: usize) {
+    /// Removes member `i` and its row and column of pair links.
+    pub(crate) fn remove(&mut self, i: usize) {
         self.members.remove(i);
         self.pair.remove(i);
         for row in &mut self.pair {

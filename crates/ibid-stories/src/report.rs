@@ -96,10 +96,14 @@ impl StoryEngine {
         }
     }
 
-    /// All stories (merged-away ones excluded) in creation order.
+    /// All stories (merged-away and emptied ones excluded) in creation order.
     pub fn stories(&self) -> Vec<StorySummary> {
         (0..self.stories.len() as u32)
-            .filter(|&s| self.stories[s as usize].merged_into.is_none())
+            .filter(|&s| {
+                let st = &self.stories[s as usize];
+                // A story whose every article was forgotten is gone.
+                st.merged_into.is_none() && !st.members.is_empty()
+            })
             .map(|s| self.summary(s))
             .collect()
     }
@@ -115,7 +119,10 @@ impl StoryEngine {
                 .map(|&s| self.root_story(s))
                 .collect::<FxHashSet<u32>>()
                 .into_iter()
-                .filter(|&s| self.stories[s as usize].storyline == l as u32)
+                .filter(|&s| {
+                    let st = &self.stories[s as usize];
+                    st.storyline == l as u32 && !st.members.is_empty()
+                })
                 .map(|s| {
                     let first = self.stories[s as usize].first;
                     (first.is_none(), first, s)

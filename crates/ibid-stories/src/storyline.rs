@@ -164,9 +164,11 @@ impl StoryEngine {
             }
             _ => {
                 let l = self.lines.len() as u32;
-                let first = self.stories[s as usize].members[0];
+                // Named as its first story ("s-X" opens "l-X"): story ids are unique, even
+                // for an article forgotten and added again, so line ids are too.
+                let story = &self.stories[s as usize].id;
                 self.lines.push(Storyline {
-                    id: format!("l-{}", self.articles[first as usize].id),
+                    id: format!("l-{}", story.strip_prefix("s-").unwrap_or(story)),
                     recent: vec![me],
                     active: true,
                     ..Storyline::default()

@@ -74,6 +74,44 @@ fn reports_of_one_event_join_one_story() {
     );
 }
 
+#[test]
+fn a_forgotten_article_leaves_its_story_and_comes_back_as_new() {
+    let mut stream = background();
+    stream.extend((0..3).map(|i| bridge(i, 8 + i as i64)));
+    let mut e = cluster(&stream, &StoryConfig::default());
+    let story = e.story_of("bridge0").unwrap_or_default();
+    let held = e.len();
+    assert!(e.forget("bridge2"));
+    assert!(!e.forget("bridge2"), "forgotten twice");
+    assert_eq!(e.len(), held - 1);
+    assert_eq!(e.story_of("bridge2"), None);
+    let summary = |e: &StoryEngine, id: &str| e.stories().into_iter().find(|s| s.id == id);
+    let members = summary(&e, &story).map(|s| s.articles);
+    assert_eq!(
+        members.as_deref(),
+        Some(&["bridge0".to_string(), "bridge1".to_string()][..])
+    );
+    // Its new version is added as a new article and finds the story again.
+    let mut again = bridge(2, 11);
+    again.text.push_str(" The river was closed to boats.");
+    e.add(&again);
+    assert_eq!(e.story_of("bridge2"), Some(story.clone()));
+    // A story whose every article is forgotten is gone, with its storyline; a new story of
+    // the same first article takes a new id.
+    for id in ["bridge0", "bridge1", "bridge2"] {
+        assert!(e.forget(id));
+    }
+    assert!(summary(&e, &story).is_none());
+    let line = format!("l-{}", story.trim_start_matches("s-"));
+    assert!(e.storylines().iter().all(|l| l.id != line));
+    e.add(&bridge(0, 12));
+    let reopened = e.story_of("bridge0").unwrap_or_default();
+    assert_ne!(reopened, story);
+    let ids: Vec<String> = e.stories().into_iter().map(|s| s.id).collect();
+    let distinct: std::collections::HashSet<&String> = ids.iter().collect();
+    assert_eq!(distinct.len(), ids.len(), "{ids:?}");
+}
+
 /// Two events with the same two leaders on the same day: a treaty signing and a press
 /// conference about a pipeline explosion.
 fn leaders(kind: &str, i: usize) -> StoryDoc {
