@@ -6,7 +6,10 @@
 
 use std::sync::LazyLock;
 
-use regex::{Regex, RegexSet};
+use regex::{Regex, RegexSet, RegexSetBuilder};
+
+/// Lazy DFA cache (bytes per thread) for the large patterns below; regex's default is 2 MB.
+const LARGE_DFA_CACHE: usize = 32 << 20;
 
 /// Longest line (in words) that the UI-vocabulary rule may remove.
 pub(crate) const UI_MAX_WORDS: usize = 6;
@@ -159,8 +162,12 @@ const BULLETS: &[char] = &['•', '‣', '▪', '■', '◦'];
 /// Whole-line UI phrases (case-insensitive), for lines of at most [`PHRASE_MAX_WORDS`] words.
 /// Word boundaries are ASCII (`(?-u:\b)`): Unicode ones make the regex engine fall back from
 /// its DFA to a slow NFA simulation on any line with a curly quote.
+///
+/// The lazy DFA of forty case-insensitive patterns outgrows the default 2 MB cache of
+/// transitions, which it then clears and rebuilds line after line (`perf`: 4% of a one-shot
+/// ingest in `determinize`); a larger cache is filled once per thread.
 static UI_PHRASES: LazyLock<RegexSet> = LazyLock::new(|| {
-    RegexSet::new([
+    RegexSetBuilder::new([
         r"(?i)^please (enter|provide|fill in|type|log ?in|sign ?in|reload|refresh|enable|try again|wait)(?-u:\b)",
         r"(?i)captcha",
         r"(?i)(?-u:\b)all rights reserved(?-u:\b)",
@@ -210,6 +217,8 @@ static UI_PHRASES: LazyLock<RegexSet> = LazyLock::new(|| {
         r"(?i)^(image|media|photo|picture) (caption|copyright|credit)(?-u:\b)",
         r"(?i)^(pool |file |staff )?(photo|photograph|picture)s? (by|courtesy of)(?-u:\b)",
     ])
+    .dfa_size_limit(LARGE_DFA_CACHE)
+    .build()
     .expect("valid UI phrase regexes")
 });
 
@@ -574,6 +583,27 @@ static TRAILING_CREDIT: LazyLock<Regex> = LazyLock::new(|| {
         .expect("valid credit regex")
 });
 
+/// [`TRAILING_CREDIT`] at the end of `s`: where the match starts and the credit inside it.
+///
+/// The regex runs on the only tail where a match can start: the last `(` (nothing after it
+/// holds a parenthesis) or the space before the last `|` (nothing after it holds a `|`); a
+/// line with neither has no credit. Over whole lines, the lazy DFA of this pattern (a
+/// counted Unicode class) kept rebuilding its states: a tenth of a one-shot ingest's CPU in
+/// `perf`, for a test most lines fail at once.
+fn trailing_credit(s: &str) -> Option<(usize, &str)> {
+    let paren = s.rfind('(');
+    let pipe = s
+        .rfind('|')
+        .and_then(|p| s[..p].char_indices().next_back().map(|(i, _)| i));
+    let start = match (paren, pipe) {
+        (Some(a), Some(b)) => a.min(b),
+        (a, b) => a.or(b)?,
+    };
+    let c = TRAILING_CREDIT.captures(&s[start..])?;
+    let inner = c.get(1).or_else(|| c.get(2))?;
+    Some((start + c.get(0)?.start(), inner.as_str()))
+}
+
 /// A gallery caption cut short with a toggle: `... more`.
 static CUT_CAPTION: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?:\.\.\.|…)\s*more$").expect("valid cut caption regex"));
@@ -638,23 +668,20 @@ pub(crate) fn is_credited_caption(s: &str, words: usize) -> bool {
     if CUT_CAPTION.is_match(s) || ends_with_bare_credit(s) {
         return true;
     }
-    let Some(c) = TRAILING_CREDIT.captures(s) else {
+    let Some((at, inner)) = trailing_credit(s) else {
         return false;
     };
-    let Some(inner) = c.get(1).or_else(|| c.get(2)) else {
-        return false;
-    };
-    if is_photo_credit(inner.as_str()) {
+    if is_photo_credit(inner) {
         return true;
     }
     // `The leaders meet in the capital (Agency)`: an agency alone after a line that is not a
     // sentence is a caption's credit; after a sentence it may be a source.
-    let before = s[..c.get(0).map_or(0, |m| m.start())].trim_end();
+    let before = s[..at].trim_end();
     let mut buf = String::new();
     !before.is_empty()
         && !ends_sentence(before)
         && words <= CAPTION_MAX_WORDS
-        && inner.as_str().split(' ').all(|w| {
+        && inner.split(' ').all(|w| {
             let k = token_key(w, &mut buf);
             CREDIT_WORDS.binary_search(&k).is_ok() && !CREDIT_LABELS.contains(&k)
         })
@@ -1335,5 +1362,34 @@ mod tests {
         assert!(ends_sentence("Why?"));
         assert!(!ends_sentence("Headline here"));
         assert!(!ends_sentence("Tags:"));
+    }
+
+    /// The regex over the whole line, as the caption test ran it before it looked at the
+    /// tail only.
+    fn trailing_credit_whole(s: &str) -> Option<(usize, &str)> {
+        let c = TRAILING_CREDIT.captures(s)?;
+        let inner = c.get(1).or_else(|| c.get(2))?;
+        Some((c.get(0)?.start(), inner.as_str()))
+    }
+
+    #[test]
+    fn trailing_credits_are_found_in_the_tail() {
+        for s in [
+            "Crowds gather in the square (Jane Roe/Agency via AP)",
+            "Crowds (at noon) gather (AP Photo/Jane Roe) Jane Roe AP",
+            "Crowds gather | Jane Roe/AP Photo",
+            "Crowds gather\u{a0}| Jane Roe",
+            "(Photo | AP) more",
+            "No credit here.",
+        ] {
+            assert_eq!(trailing_credit(s), trailing_credit_whole(s), "{s}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_tail_finds_what_the_whole_line_does(s in "[( )|a-eA-EP./\u{a0}é:]{0,40}") {
+            proptest::prop_assert_eq!(trailing_credit(&s), trailing_credit_whole(&s));
+        }
     }
 }
