@@ -39,7 +39,9 @@ use serde::{Deserialize, Serialize};
 
 pub use corpus::{link_statements, merge_entities, CorpusEntities, Entity};
 pub use gazetteer::{key as name_key, EntityKind, Gazetteer, Gender};
-pub use merge::{merge_entity_refs, EntityRef};
+pub use merge::{
+    assign_entities, merge_entity_refs, EntityAssignment, EntityHead, EntityRef, NO_ENTITY,
+};
 
 /// A quotation: direct (between marks) or indirect (reported clause).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -188,9 +188,12 @@ pub struct EntityRef<'a> {
 /// Borrows its names from the per-article extractions: a store has millions of mentions, and
 /// copying each name here was a fifth of the merge.
 struct Group<'a> {
+    /// Index of its article in the input.
+    article: usize,
     kind: EntityKind,
     canonical: &'a str,
-    mentions: Vec<(usize, Span, &'a str)>,
+    /// Its mentions: (index among the article's mentions, text).
+    mentions: Vec<(u32, &'a str)>,
     /// A bare name the article left open between namesakes.
     open: bool,
     /// A bare role of a person ("the President"), written so every time in its article.
@@ -199,10 +202,10 @@ struct Group<'a> {
 
 /// Whether a person's group is a bare role: its name starts with a title and every mention
 /// is that name.
-fn is_bare_role(canonical: &str, mentions: &[(usize, Span, &str)]) -> bool {
+fn is_bare_role(canonical: &str, mentions: &[(u32, &str)]) -> bool {
     let k = key(canonical);
     k.split(' ').next().is_some_and(is_title_word)
-        && mentions.iter().all(|m| m.2 == canonical || key(m.2) == k)
+        && mentions.iter().all(|m| m.1 == canonical || key(m.1) == k)
 }
 
 /// The groups of every article with one (kind, canonical, open, role).
@@ -234,7 +237,7 @@ impl ClassTexts {
         let mut out = Self::default();
         let mut written: FxHashMap<&str, usize> = FxHashMap::default();
         for &g in &class.groups {
-            for &(_, _, t) in &groups[g].mentions {
+            for &(_, t) in &groups[g].mentions {
                 *written.entry(t).or_default() += 1;
             }
         }
@@ -285,6 +288,62 @@ impl ClassTexts {
 pub fn merge_entity_refs<'a>(
     per_article: &'a [(String, &'a ArticleExtraction)],
 ) -> Vec<EntityRef<'a>> {
+    let assigned = assign_entities(per_article);
+    let mut mentions: Vec<Vec<(usize, Span, &'a str)>> = vec![Vec::new(); assigned.entities.len()];
+    for (ai, (of, (_, ex))) in assigned.of_mention.iter().zip(per_article).enumerate() {
+        for (&e, m) in of.iter().zip(&ex.mentions) {
+            if let Some(list) = mentions.get_mut(e as usize) {
+                list.push((ai, m.span, m.text.as_str()));
+            }
+        }
+    }
+    assigned
+        .entities
+        .into_iter()
+        .zip(mentions)
+        .map(|(e, mut mentions)| {
+            mentions.sort_unstable();
+            EntityRef {
+                id: e.id,
+                name: e.name,
+                kind: e.kind,
+                variants: e.variants,
+                mentions,
+            }
+        })
+        .collect()
+}
+
+/// An entity without its mentions (see [`EntityAssignment`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntityHead {
+    /// Stable id derived from kind and name (`per:ali-akbar-velayati`).
+    pub id: String,
+    /// Preferred name.
+    pub name: String,
+    /// Entity type.
+    pub kind: EntityKind,
+    /// Distinct surface forms, the most written first.
+    pub variants: Vec<String>,
+}
+
+/// In [`EntityAssignment::of_mention`]: a mention that belongs to no entity (a bare role
+/// that never met the person it stands for).
+pub const NO_ENTITY: u32 = u32::MAX;
+
+/// The entities of a store and the entity of each mention: what [`merge_entity_refs`] says,
+/// in four bytes a mention instead of a list of every mention per entity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntityAssignment {
+    /// The entities, sorted by id.
+    pub entities: Vec<EntityHead>,
+    /// For each article of the input, for each of its mentions in order, the index of its
+    /// entity in `entities`, or [`NO_ENTITY`].
+    pub of_mention: Vec<Vec<u32>>,
+}
+
+/// Merges the mentions of `per_article` into entities (see the module's documentation).
+pub fn assign_entities(per_article: &[(String, &ArticleExtraction)]) -> EntityAssignment {
     let groups = groups_of(per_article);
     let classes = classes_of(&groups);
     let n = classes.len();
@@ -360,7 +419,23 @@ pub fn merge_entity_refs<'a>(
     }
     drop(acr);
     merge_persons(&classes, &tok, &texts, &mut uf);
-    build_entities(&groups, &classes, &texts, &mut uf)
+    let (entities, of_class) = build_entities(&classes, &texts, &mut uf);
+    let mut of_mention: Vec<Vec<u32>> = per_article
+        .iter()
+        .map(|(_, ex)| vec![NO_ENTITY; ex.mentions.len()])
+        .collect();
+    for (c, class) in classes.iter().enumerate() {
+        for &g in &class.groups {
+            let group = &groups[g];
+            for &(k, _) in &group.mentions {
+                of_mention[group.article][k as usize] = of_class[c];
+            }
+        }
+    }
+    EntityAssignment {
+        entities,
+        of_mention,
+    }
 }
 
 /// One group per (article, kind, canonical), numbered by article and first appearance
@@ -372,11 +447,12 @@ fn groups_of<'a>(per_article: &'a [(String, &'a ArticleExtraction)]) -> Vec<Grou
         .flat_map_iter(|(ai, (_, ex))| {
             let mut local: Vec<Group<'_>> = Vec::new();
             let mut index: FxHashMap<(EntityKind, &str), usize> = FxHashMap::default();
-            for m in &ex.mentions {
+            for (k, m) in ex.mentions.iter().enumerate() {
                 let g = *index
                     .entry((m.kind, m.canonical.as_str()))
                     .or_insert_with(|| {
                         local.push(Group {
+                            article: ai,
                             kind: m.kind,
                             canonical: m.canonical.as_str(),
                             mentions: Vec::new(),
@@ -385,7 +461,7 @@ fn groups_of<'a>(per_article: &'a [(String, &'a ArticleExtraction)]) -> Vec<Grou
                         });
                         local.len() - 1
                     });
-                local[g].mentions.push((ai, m.span, m.text.as_str()));
+                local[g].mentions.push((k as u32, m.text.as_str()));
                 local[g].open |= m.open;
             }
             for g in &mut local {
@@ -699,12 +775,13 @@ impl Folded {
 /// The entities of the components of `uf`: members' mentions, the usual full name, variants
 /// most written first; ids in order of each entity's first class (a name taken twice gets a
 /// numbered id).
-fn build_entities<'a>(
-    groups: &[Group<'a>],
-    classes: &[Class<'a>],
+///
+/// Returns the entities sorted by id and the entity of each class ([`NO_ENTITY`] for none).
+fn build_entities(
+    classes: &[Class<'_>],
     texts: &[ClassTexts],
     uf: &mut Uf,
-) -> Vec<EntityRef<'a>> {
+) -> (Vec<EntityHead>, Vec<u32>) {
     let mut members: FxHashMap<usize, Vec<usize>> = FxHashMap::default();
     for i in 0..classes.len() {
         members.entry(uf.find(i)).or_default().push(i);
@@ -712,7 +789,7 @@ fn build_entities<'a>(
     let mut roots: Vec<(usize, Vec<usize>)> = members.into_iter().collect();
     roots.sort_unstable_by_key(|(r, _)| *r);
     // Built without ids; ids are given after, in root order.
-    let built: Vec<Option<EntityRef<'a>>> = roots
+    let built: Vec<Option<EntityHead>> = roots
         .par_iter()
         .map(|(r, ms)| {
             let kind = classes[*r].kind;
@@ -754,24 +831,23 @@ fn build_entities<'a>(
             let mut ranked: Vec<(&str, usize)> = attested.into_iter().collect();
             ranked.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
             let variants: Vec<String> = ranked.into_iter().map(|(v, _)| v.to_string()).collect();
-            let mut mentions: Vec<(usize, Span, &'a str)> = ms
-                .iter()
-                .flat_map(|&i| classes[i].groups.iter())
-                .flat_map(|&g| groups[g].mentions.iter().copied())
-                .collect();
-            mentions.sort_unstable();
-            Some(EntityRef {
+            Some(EntityHead {
                 id: String::new(),
                 name,
                 kind,
                 variants,
-                mentions,
             })
         })
         .collect();
     let mut entities = Vec::new();
+    // Each root's place in `entities` before the sort by id.
+    let mut built_of_root: FxHashMap<usize, usize> = FxHashMap::default();
     let mut used_ids: FxHashSet<String> = FxHashSet::default();
-    for mut entity in built.into_iter().flatten() {
+    for ((r, _), entity) in roots.iter().zip(built) {
+        let Some(mut entity) = entity else {
+            continue;
+        };
+        built_of_root.insert(*r, entities.len());
         let base = format!(
             "{}:{}",
             entity.kind.as_str().to_lowercase(),
@@ -787,8 +863,22 @@ fn build_entities<'a>(
         entity.id = id;
         entities.push(entity);
     }
-    entities.sort_by(|a, b| a.id.cmp(&b.id));
-    entities
+    let mut order: Vec<usize> = (0..entities.len()).collect();
+    order.sort_by(|&a, &b| entities[a].id.cmp(&entities[b].id));
+    let mut sorted_of_built = vec![0u32; entities.len()];
+    for (place, &b) in order.iter().enumerate() {
+        sorted_of_built[b] = place as u32;
+    }
+    let of_class: Vec<u32> = (0..classes.len())
+        .map(|c| {
+            built_of_root
+                .get(&uf.find(c))
+                .map_or(NO_ENTITY, |&b| sorted_of_built[b])
+        })
+        .collect();
+    let mut slots: Vec<Option<EntityHead>> = entities.into_iter().map(Some).collect();
+    let entities = order.iter().filter_map(|&b| slots[b].take()).collect();
+    (entities, of_class)
 }
 
 #[cfg(test)]

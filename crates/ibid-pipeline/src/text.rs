@@ -83,8 +83,10 @@ pub(crate) fn text_stage(store: &mut Store, progress: bool) -> Result<(usize, us
         .map(|(i, (id, _))| (id.as_str(), i))
         .collect();
     timed("read results");
-    // Mentions by article index, borrowed: no copy of 9 million mentions' ids and texts.
-    let mut merged = ibid_extract::merge_entity_refs(&refs);
+    // The entity of each mention, four bytes a mention: no list of 9 million mentions.
+    let assigned = ibid_extract::assign_entities(&refs);
+    drop(refs);
+    let merged = &assigned.entities;
     timed("merge entities");
 
     // Statements are linked within each storyline (or story, or lone article), but only in
@@ -100,24 +102,23 @@ pub(crate) fn text_stage(store: &mut Store, progress: bool) -> Result<(usize, us
         })
         .collect();
 
-    // Each article's mentions as exported (entity, span, text as written: exported texts
-    // are exactly what their spans cut from the original), by article index, in a fixed order.
-    // The entities' own lists are moved out as they are regrouped (not copied: 9 million
-    // mentions are a good part of this stage's peak); entity rows get theirs back from
-    // `mentions_of`.
-    let mut mentions_of: Vec<Vec<MentionFields<'_>>> = vec![Vec::new(); per_article.len()];
-    let taken: Vec<Vec<_>> = merged
-        .iter_mut()
-        .map(|e| std::mem::take(&mut e.mentions))
-        .collect();
-    for (e, mentions) in merged.iter().zip(taken) {
-        for (ai, span, text) in mentions {
-            mentions_of[ai].push((e.id.as_str(), span, per_article[ai].1.written(span, text)));
-        }
-    }
-    mentions_of.par_iter_mut().for_each(|ms| {
-        ms.sort_unstable_by(|x, y| (x.1.start, x.1.end, x.0).cmp(&(y.1.start, y.1.end, y.0)))
-    });
+    // An article's mentions as exported (entity, span, text as written: exported texts are
+    // exactly what their spans cut from the original), in a fixed order. Made when asked
+    // for, article by article: kept for the whole store they were a good part of the peak.
+    let mentions_of = |i: usize| -> Vec<MentionFields<'_>> {
+        let r = &per_article[i].1;
+        let mut out: Vec<MentionFields<'_>> = assigned.of_mention[i]
+            .iter()
+            .zip(&r.extraction.mentions)
+            .filter(|(&e, _)| e != ibid_extract::NO_ENTITY)
+            .map(|(&e, m)| {
+                let entity = merged[e as usize].id.as_str();
+                (entity, m.span, r.written(m.span, &m.text))
+            })
+            .collect();
+        out.sort_unstable_by(|x, y| (x.1.start, x.1.end, x.0).cmp(&(y.1.start, y.1.end, y.0)));
+        out
+    };
     let name_of: HashMap<&str, &str> = merged
         .iter()
         .map(|e| (e.id.as_str(), e.name.as_str()))
@@ -129,7 +130,7 @@ pub(crate) fn text_stage(store: &mut Store, progress: bool) -> Result<(usize, us
             let mut d = RowsDigest::default();
             d.group(group_digests[group_of[i]]);
             d.results(results_digest[i]);
-            for m in &mentions_of[i] {
+            for m in &mentions_of(i) {
                 d.entity(m.1, m.0, name_of.get(m.0).copied().unwrap_or_default());
             }
             d.finish()
@@ -192,12 +193,13 @@ pub(crate) fn text_stage(store: &mut Store, progress: bool) -> Result<(usize, us
         .par_iter()
         .map(|&i| {
             let (id, r) = (&per_article[i].0, results(i));
+            let mentions = mentions_of(i);
             let mut d = RowsDigest::default();
-            for q in export_quotes(id, r, &mentions_of[i], &name_of, &statement_of) {
+            for q in export_quotes(id, r, &mentions, &name_of, &statement_of) {
                 d.quote(&q);
                 d.statement(q.statement);
             }
-            for m in &mentions_of[i] {
+            for m in &mentions {
                 d.mention(m);
             }
             (i, d.finish())
@@ -254,9 +256,10 @@ pub(crate) fn text_stage(store: &mut Store, progress: bool) -> Result<(usize, us
         .enumerate()
         .filter(|(_, (id, _))| changed_set.contains(id.as_str()))
         .flat_map_iter(|(i, (id, _))| {
-            export_quotes(id, results(i), &mentions_of[i], &name_of, &statement_of)
+            export_quotes(id, results(i), &mentions_of(i), &name_of, &statement_of)
                 .into_iter()
                 .map(|q| quote_row(id, q))
+                .collect::<Vec<_>>()
         })
         .collect();
     let mention_row = |article: &str, (_, span, text): &MentionFields<'_>| ibid_store::MentionRow {
@@ -269,12 +272,12 @@ pub(crate) fn text_stage(store: &mut Store, progress: bool) -> Result<(usize, us
     // In a whole write, each entity's mentions in article order, then by span.
     let mut rows_of: HashMap<&str, Vec<ibid_store::MentionRow>> = HashMap::new();
     if full {
-        for (ai, ms) in mentions_of.iter().enumerate() {
-            for m in ms {
+        for (ai, (article, _)) in per_article.iter().enumerate() {
+            for m in &mentions_of(ai) {
                 rows_of
                     .entry(m.0)
                     .or_default()
-                    .push(mention_row(&per_article[ai].0, m));
+                    .push(mention_row(article, m));
             }
         }
     }
@@ -309,9 +312,10 @@ pub(crate) fn text_stage(store: &mut Store, progress: bool) -> Result<(usize, us
             .flat_map(|id| {
                 index_of
                     .get(id)
-                    .map_or(&[][..], |&i| mentions_of[i].as_slice())
-                    .iter()
-                    .map(move |m| (m.0, mention_row(id, m)))
+                    .map(|&i| mentions_of(i))
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(move |m| (m.0, mention_row(id, &m)))
             })
             .collect();
         store.replace_extraction_of(
