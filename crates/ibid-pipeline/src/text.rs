@@ -363,7 +363,8 @@ fn statement_groups(
     Ok((members, group_of))
 }
 
-/// The stored results, whole, of the articles at indexes `wanted` of `per_article`.
+/// The stored results, whole but for their offset maps, of the articles at indexes `wanted` of
+/// `per_article`.
 fn read_whole_results(
     store: &Store,
     per_article: &[(String, ArticleResults)],
@@ -377,7 +378,10 @@ fn read_whole_results(
     for chunk in wanted.chunks(2000) {
         let ids: Vec<&str> = chunk.iter().map(|&i| per_article[i].0.as_str()).collect();
         for (id, data) in store.article_results(RESULTS_VERSION, &ids)? {
-            let r = ArticleResults::decode(&data).map_err(|e| corrupt(&id, e))?;
+            let mut r = ArticleResults::decode(&data).map_err(|e| corrupt(&id, e))?;
+            // Aligning is done: offset maps are not read again, and when every article is
+            // looked at again they would be most of the stage's memory.
+            r.offsets = CompactOffsets::default();
             if let Some(&i) = index_of.get(id.as_str()) {
                 out.insert(i, r);
             }
