@@ -16,6 +16,9 @@ use crate::{parse_time, progress_bar, PipelineError, Result, EXTRACT_VERSION};
 /// changes: the index and every alignment row are then rebuilt.
 pub const ALIGN_VERSION: &str = concat!("align-", env!("CARGO_PKG_VERSION"), "-1");
 
+/// Stored results read before they are decoded, in parallel.
+const READ_CHUNK: usize = 4096;
+
 /// Articles aligned per call of [`ibid_align::PassageIndex::add_prepared_with`].
 const ALIGN_CHUNK: usize = 4000;
 
@@ -62,17 +65,37 @@ pub(crate) fn text_stage(store: &mut Store, progress: bool) -> Result<(usize, us
     // A digest of each article's stored results: what statement linking reads of it.
     let mut results_digest: Vec<u64> = Vec::new();
     let mut quote_count = 0usize;
+    // Blobs are read in chunks and decoded on every core: decoding was half of reading
+    // every article's results (1.9 of 3.7 s at 160,000 articles, one core).
+    let mut chunk: Vec<(String, Vec<u8>)> = Vec::with_capacity(READ_CHUNK);
+    let mut decode_chunk =
+        |chunk: &mut Vec<(String, Vec<u8>)>| -> Result<(), ibid_store::StoreError> {
+            let decoded: Vec<(String, ArticleResults, u64)> = chunk
+                .par_drain(..)
+                .map(|(id, data)| {
+                    let mut r = ArticleResults::decode(&data).map_err(|e| corrupt(&id, e))?;
+                    r.offsets = CompactOffsets::default();
+                    Ok((id, r, xxhash_rust::xxh3::xxh3_64(&data)))
+                })
+                .collect::<Result<_, ibid_store::StoreError>>()?;
+            for (id, mut r, digest) in decoded {
+                quote_count += r.extraction.quotes.len();
+                if strip {
+                    r.extraction.quotes = Vec::new();
+                }
+                results_digest.push(digest);
+                per_article.push((id, r));
+            }
+            Ok(())
+        };
     store.for_each_article_result(RESULTS_VERSION, |id, data| {
-        let mut r = ArticleResults::decode(data).map_err(|e| corrupt(&id, e))?;
-        results_digest.push(xxhash_rust::xxh3::xxh3_64(data));
-        quote_count += r.extraction.quotes.len();
-        r.offsets = CompactOffsets::default();
-        if strip {
-            r.extraction.quotes = Vec::new();
+        chunk.push((id, data.to_vec()));
+        if chunk.len() == READ_CHUNK {
+            decode_chunk(&mut chunk)?;
         }
-        per_article.push((id, r));
         Ok(())
     })?;
+    decode_chunk(&mut chunk)?;
     let refs: Vec<(String, &ArticleExtraction)> = per_article
         .iter()
         .map(|(id, r)| (id.clone(), &r.extraction))
