@@ -292,18 +292,6 @@ pub(crate) fn text_stage(store: &mut Store, progress: bool) -> Result<(usize, us
         text: text.to_string(),
     };
 
-    // In a whole write, each entity's mentions in article order, then by span.
-    let mut rows_of: HashMap<&str, Vec<ibid_store::MentionRow>> = HashMap::new();
-    if full {
-        for (ai, (article, _)) in per_article.iter().enumerate() {
-            for m in &mentions_of(ai) {
-                rows_of
-                    .entry(m.0)
-                    .or_default()
-                    .push(mention_row(article, m));
-            }
-        }
-    }
     let entities: Vec<ibid_store::EntityRow> = merged
         .iter()
         .map(|e| ibid_store::EntityRow {
@@ -316,17 +304,29 @@ pub(crate) fn text_stage(store: &mut Store, progress: bool) -> Result<(usize, us
             }
             .to_string(),
             variants: e.variants.clone(),
-            // Written whole when the tables are; else per changed article below.
-            mentions: rows_of.remove(e.id.as_str()).unwrap_or_default(),
+            // Given apart from the entities (below).
+            mentions: Vec::new(),
         })
         .collect();
     let counts = (quote_count, entities.len(), alignments);
     timed("rows");
     let state = crate::rows::encode(digests.iter().copied());
     if full {
-        store.replace_extraction(
+        // Every article's mention rows, made anew on each call rather than held at once.
+        let all_mentions = || {
+            per_article
+                .iter()
+                .enumerate()
+                .flat_map(|(i, (article, _))| {
+                    mentions_of(i)
+                        .into_iter()
+                        .map(move |m| (m.0, mention_row(article, &m)))
+                })
+        };
+        store.replace_extraction_streamed(
             &quotes,
             &entities,
+            all_mentions,
             Some((ROWS_STATE, EXTRACT_VERSION, &state)),
         )?;
     } else {

@@ -147,10 +147,33 @@ impl Store {
         entities: &[EntityRow],
         state: Option<(&str, &str, &[u8])>,
     ) -> Result<()> {
+        let mentions = || {
+            entities
+                .iter()
+                .flat_map(|e| e.mentions.iter().map(move |m| (e.id.as_str(), m.clone())))
+        };
+        self.replace_extraction_streamed(quotes, entities, mentions, state)
+    }
+
+    /// [`Store::replace_extraction`] with the mentions given apart from their entities (whose
+    /// `mentions` are ignored), as `(entity id, row)`, by a function that makes them anew
+    /// each time it is called. It is called twice (once to find the rows already stored,
+    /// once to insert the others), so that the mentions of a whole store are never all in
+    /// memory at once: 9 million rows were most of a full write's 9.4 GB.
+    pub fn replace_extraction_streamed<'a, I>(
+        &mut self,
+        quotes: &[QuoteRow],
+        entities: &[EntityRow],
+        mentions: impl Fn() -> I,
+        state: Option<(&str, &str, &[u8])>,
+    ) -> Result<()>
+    where
+        I: Iterator<Item = (&'a str, crate::MentionRow)>,
+    {
         let tx = self.conn.transaction()?;
         let mut changed = 0usize;
         changed += sync_quotes(&tx, quotes)?;
-        changed += sync_entities(&tx, entities)?;
+        changed += sync_entities(&tx, entities, mentions)?;
         if changed > 0 {
             bump(&tx, REVISION_DERIVED)?;
         }
@@ -257,17 +280,24 @@ fn sync_quotes(tx: &Transaction<'_>, quotes: &[QuoteRow]) -> Result<usize> {
     Ok(changed)
 }
 
-fn sync_entities(tx: &Transaction<'_>, entities: &[EntityRow]) -> Result<usize> {
+fn sync_entities<'a, I>(
+    tx: &Transaction<'_>,
+    entities: &[EntityRow],
+    mentions: impl Fn() -> I,
+) -> Result<usize>
+where
+    I: Iterator<Item = (&'a str, crate::MentionRow)>,
+{
     let mut stored_mentions = Stored::read(tx, "mentions", MENTION_DIGEST_COLUMNS)?;
-    let mut new_mentions: Vec<(&str, &crate::MentionRow)> = Vec::new();
-    for e in entities {
-        for m in &e.mentions {
-            if !stored_mentions.take(mention_digest(&e.id, m)) {
-                new_mentions.push((&e.id, m));
-            }
+    // First pass: which new rows are stored already (by digest, as a multiset).
+    let mut already: HashMap<u128, usize> = HashMap::new();
+    for (entity, m) in mentions() {
+        let digest = mention_digest(entity, &m);
+        if stored_mentions.take(digest) {
+            *already.entry(digest).or_default() += 1;
         }
     }
-    let mut changed = new_mentions.len();
+    let mut changed = 0usize;
     // Mentions first: a mention references its entity.
     {
         let mut delete = tx.prepare_cached("DELETE FROM mentions WHERE rowid = ?1")?;
@@ -280,8 +310,16 @@ fn sync_entities(tx: &Transaction<'_>, entities: &[EntityRow]) -> Result<usize> 
     let mut insert = tx.prepare_cached(
         r#"INSERT INTO mentions (entity, article, start, "end", text) VALUES (?1, ?2, ?3, ?4, ?5)"#,
     )?;
-    for (entity, m) in new_mentions {
-        insert.execute(params![entity, m.article, m.start, m.end, m.text])?;
+    // Second pass: the others are inserted.
+    for (entity, m) in mentions() {
+        let digest = mention_digest(entity, &m);
+        match already.get_mut(&digest) {
+            Some(n) if *n > 0 => *n -= 1,
+            _ => {
+                insert.execute(params![entity, m.article, m.start, m.end, m.text])?;
+                changed += 1;
+            }
+        }
     }
     Ok(changed)
 }
