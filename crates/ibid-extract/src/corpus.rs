@@ -1,4 +1,4 @@
-//! Cross-article entity merging and statement linking.
+//! Entities with their mentions by article id (over [`crate::merge`]) and statement linking.
 
 use ibid_core::Span;
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -17,7 +17,7 @@ pub struct Entity {
     pub name: String,
     /// Entity type.
     pub kind: EntityKind,
-    /// Distinct surface forms seen.
+    /// Distinct surface forms, the most written first.
     pub variants: Vec<String>,
     /// Every mention: (article id, original span, text).
     pub mentions: Vec<(String, Span, String)>,

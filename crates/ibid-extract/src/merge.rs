@@ -177,7 +177,7 @@ pub struct EntityRef<'a> {
     pub name: String,
     /// Entity type.
     pub kind: EntityKind,
-    /// Distinct surface forms seen.
+    /// Distinct surface forms, the most written first.
     pub variants: Vec<String>,
     /// Every mention: (index of its article in the input, original span, text), sorted.
     pub mentions: Vec<(usize, Span, &'a str)>,
