@@ -18,6 +18,40 @@ pub(crate) fn resident_mb() -> (u64, u64) {
     (field("VmRSS:"), field("VmHWM:"))
 }
 
+/// Where a stage's time and memory go, part by part, for `-v` and the benchmarks
+/// (`bench/incremental/add_batch.py` reads these lines).
+pub(crate) struct PartClock {
+    stage: &'static str,
+    lap: std::time::Instant,
+}
+
+impl PartClock {
+    pub(crate) fn new(stage: &'static str) -> Self {
+        Self {
+            stage,
+            lap: std::time::Instant::now(),
+        }
+    }
+
+    /// Logs the part just done (seconds since the last one, resident size and peak) and
+    /// starts the next.
+    pub(crate) fn done(&mut self, part: &str) {
+        let (rss_mb, peak_mb) = resident_mb();
+        let seconds = self.lap.elapsed().as_secs_f64();
+        // Logged under the stages' own module, where filters look for them.
+        tracing::info!(
+            target: "ibid_pipeline::text",
+            part,
+            seconds,
+            rss_mb,
+            peak_mb,
+            "{}",
+            self.stage
+        );
+        self.lap = std::time::Instant::now();
+    }
+}
+
 /// Hands memory the allocator kept after a stage back to the kernel. glibc keeps freed small
 /// blocks in its arenas: after the align stage, which holds every alignment pair of the store
 /// while it relabels passages, the process stayed 900 MB above what it used, and the text

@@ -43,13 +43,8 @@ pub(crate) fn text_stage(store: &mut Store, progress: bool) -> Result<(usize, us
         ));
     }
     // Where the stage's time goes, for `-v` and the benchmarks.
-    let mut lap = std::time::Instant::now();
-    let mut timed = |part: &str| {
-        let (rss_mb, peak_mb) = crate::memory::resident_mb();
-        let seconds = lap.elapsed().as_secs_f64();
-        tracing::info!(part, seconds, rss_mb, peak_mb, "text stage");
-        lap = std::time::Instant::now();
-    };
+    let mut timed = crate::memory::PartClock::new("text stage");
+    let mut timed = |part: &str| timed.done(part);
     let alignments = align_stage(store, progress)?;
     crate::memory::give_back();
     timed("align");
@@ -500,13 +495,8 @@ impl AlignState {
 /// [`ALIGN_VERSION`], or holds an article that has since got a new version: an index cannot
 /// take a document back.
 pub(crate) fn align_stage(store: &mut Store, progress: bool) -> Result<usize> {
-    let mut lap = std::time::Instant::now();
-    let mut timed = |part: &str| {
-        let (rss_mb, peak_mb) = crate::memory::resident_mb();
-        let seconds = lap.elapsed().as_secs_f64();
-        tracing::info!(part, seconds, rss_mb, peak_mb, "align stage");
-        lap = std::time::Instant::now();
-    };
+    let mut timed = crate::memory::PartClock::new("align stage");
+    let mut timed = |part: &str| timed.done(part);
     let keys = store.cleaned_keys_in_time_order()?;
     let saved = store
         .stage_state("align", ALIGN_VERSION)?
