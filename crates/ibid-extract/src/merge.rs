@@ -288,7 +288,8 @@ impl ClassTexts {
 pub fn merge_entity_refs<'a>(
     per_article: &'a [(String, &'a ArticleExtraction)],
 ) -> Vec<EntityRef<'a>> {
-    let assigned = assign_entities(per_article);
+    let extractions: Vec<&ArticleExtraction> = per_article.iter().map(|(_, ex)| *ex).collect();
+    let assigned = assign_entities(&extractions);
     let mut mentions: Vec<Vec<(usize, Span, &'a str)>> = vec![Vec::new(); assigned.entities.len()];
     for (ai, (of, (_, ex))) in assigned.of_mention.iter().zip(per_article).enumerate() {
         for (&e, m) in of.iter().zip(&ex.mentions) {
@@ -342,8 +343,9 @@ pub struct EntityAssignment {
     pub of_mention: Vec<Vec<u32>>,
 }
 
-/// Merges the mentions of `per_article` into entities (see the module's documentation).
-pub fn assign_entities(per_article: &[(String, &ArticleExtraction)]) -> EntityAssignment {
+/// Merges the mentions of the articles' extractions into entities (see the module's
+/// documentation). Articles are known by their index here: the merge reads no id.
+pub fn assign_entities(per_article: &[&ArticleExtraction]) -> EntityAssignment {
     let groups = groups_of(per_article);
     let classes = classes_of(&groups);
     let n = classes.len();
@@ -422,7 +424,7 @@ pub fn assign_entities(per_article: &[(String, &ArticleExtraction)]) -> EntityAs
     let (entities, of_class) = build_entities(&classes, &texts, &mut uf);
     let mut of_mention: Vec<Vec<u32>> = per_article
         .iter()
-        .map(|(_, ex)| vec![NO_ENTITY; ex.mentions.len()])
+        .map(|ex| vec![NO_ENTITY; ex.mentions.len()])
         .collect();
     for (c, class) in classes.iter().enumerate() {
         for &g in &class.groups {
@@ -440,11 +442,11 @@ pub fn assign_entities(per_article: &[(String, &ArticleExtraction)]) -> EntityAs
 
 /// One group per (article, kind, canonical), numbered by article and first appearance
 /// within it: built per article in parallel, then concatenated in article order.
-fn groups_of<'a>(per_article: &'a [(String, &'a ArticleExtraction)]) -> Vec<Group<'a>> {
+fn groups_of<'a>(per_article: &[&'a ArticleExtraction]) -> Vec<Group<'a>> {
     per_article
         .par_iter()
         .enumerate()
-        .flat_map_iter(|(ai, (_, ex))| {
+        .flat_map_iter(|(ai, ex)| {
             let mut local: Vec<Group<'_>> = Vec::new();
             let mut index: FxHashMap<(EntityKind, &str), usize> = FxHashMap::default();
             for (k, m) in ex.mentions.iter().enumerate() {
